@@ -1,0 +1,240 @@
+//! Users, sessions, API tokens and login lock-out.
+
+use crate::{Actor, App, AppError, Result, random_hex, sha256_hex};
+use gongkai_domain::Role;
+use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use gongkai_store::{api_token, app_user, org, session};
+use serde::Deserialize;
+use time::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub role: String,
+    /// Credit code or id of the organisation.
+    pub org: String,
+    pub password: String,
+}
+
+/// A logged-in browser session.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub token: String,
+    pub csrf_token: String,
+}
+
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+fn to_actor(u: &app_user::Model) -> Result<Actor> {
+    Ok(Actor {
+        user_id: Some(u.id),
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role: Role::parse(&u.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", u.role)))?,
+        org_id: u.org_id,
+    })
+}
+
+impl App {
+    pub async fn find_org(&self, key: &str) -> Result<org::Model> {
+        let key = key.trim();
+        let found = match key.parse::<i64>() {
+            Ok(id) if key.len() < 18 => org::Entity::find_by_id(id).one(self.store.conn()).await?,
+            _ => org::Entity::find().filter(org::Column::CreditCode.eq(key.to_ascii_uppercase())).one(self.store.conn()).await?,
+        };
+        found.ok_or_else(|| AppError::NotFound(format!("找不到机构“{key}”")))
+    }
+
+    /// Adds a user. Only administrators (or the command line) may.
+    pub async fn add_user(&self, actor: &Actor, u: NewUser) -> Result<app_user::Model> {
+        if !actor.role.can_manage_users() {
+            return Err(AppError::Forbidden("只有系统管理员可以添加用户".into()));
+        }
+        let mut errs = Vec::new();
+        let username = u.username.trim().to_string();
+        if username.is_empty() || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+            errs.push(gongkai_domain::FieldError::new("username", "用户名应为1–64位字母、数字或 . _ -"));
+        }
+        let role = Role::parse(&u.role);
+        if role.is_none() {
+            errs.push(gongkai_domain::FieldError::new("role", "角色应为 admin、office、editor 或 reviewer"));
+        }
+        if u.password.chars().count() < MIN_PASSWORD_LEN {
+            errs.push(gongkai_domain::FieldError::new("password", format!("密码至少{MIN_PASSWORD_LEN}位")));
+        }
+        if !errs.is_empty() {
+            return Err(AppError::Validation(errs));
+        }
+        let org = self.find_org(&u.org).await?;
+        let hash = {
+            let pw = u.password.clone();
+            tokio::task::spawn_blocking(move || password_auth::generate_hash(pw))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?
+        };
+        let tx = self.store.begin_write().await?;
+        if app_user::Entity::find().filter(app_user::Column::Username.eq(&username)).one(&*tx).await?.is_some() {
+            return Err(AppError::Conflict(format!("用户名“{username}”已存在")));
+        }
+        let m = app_user::ActiveModel {
+            username: Set(username.clone()),
+            display_name: Set(crate::opt(&u.display_name).unwrap_or_else(|| username.clone())),
+            role: Set(role.map(|r| r.code()).unwrap_or_default().to_string()),
+            org_id: Set(org.id),
+            password_hash: Set(hash),
+            failed_logins: Set(0),
+            locked_until: Set(None),
+            active: Set(true),
+            created_at: Set(self.now()),
+            ..Default::default()
+        }
+        .insert(&*tx)
+        .await?;
+        self.audit(&*tx, actor, "user.create", "user", Some(m.id), None, Some(serde_json::to_value(&m).unwrap_or_default())).await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn users(&self, actor: &Actor) -> Result<Vec<app_user::Model>> {
+        if !actor.role.is_district_wide() {
+            return Err(AppError::Forbidden("无权查看用户列表".into()));
+        }
+        Ok(app_user::Entity::find().order_by_asc(app_user::Column::Id).all(self.store.conn()).await?)
+    }
+
+    /// Checks a password. Repeated failures lock the account for a while; the answer to a
+    /// wrong user name and to a wrong password is the same.
+    pub async fn login(&self, username: &str, password: &str) -> Result<(Actor, SessionInfo)> {
+        let generic = || AppError::Forbidden("用户名或密码错误".into());
+        let user = app_user::Entity::find()
+            .filter(app_user::Column::Username.eq(username.trim()))
+            .one(self.store.conn())
+            .await?;
+        let Some(user) = user.filter(|u| u.active) else {
+            return Err(generic());
+        };
+        let now = self.now();
+        if let Some(until) = user.locked_until
+            && until > now
+        {
+            let minutes = ((until - now).whole_seconds() + 59) / 60;
+            return Err(AppError::Locked(format!("登录失败次数过多，账户已锁定，请{minutes}分钟后再试")));
+        }
+        let ok = {
+            let (pw, hash) = (password.to_string(), user.password_hash.clone());
+            tokio::task::spawn_blocking(move || password_auth::verify_password(pw, &hash).is_ok())
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?
+        };
+        let tx = self.store.begin_write().await?;
+        let actor = to_actor(&user)?;
+        let mut am: app_user::ActiveModel = user.clone().into();
+        if !ok {
+            let failed = user.failed_logins + 1;
+            am.failed_logins = Set(failed);
+            if failed >= self.config.lockout_threshold {
+                am.locked_until = Set(Some(now + Duration::minutes(self.config.lockout_minutes)));
+                am.failed_logins = Set(0);
+            }
+            am.update(&*tx).await?;
+            self.audit(&*tx, &actor, "user.login_failed", "user", Some(user.id), None, None).await?;
+            tx.commit().await?;
+            return Err(generic());
+        }
+        am.failed_logins = Set(0);
+        am.locked_until = Set(None);
+        am.update(&*tx).await?;
+        let token = random_hex(32);
+        let csrf = random_hex(16);
+        session::ActiveModel {
+            id: Set(sha256_hex(&token)),
+            user_id: Set(user.id),
+            csrf_token: Set(csrf.clone()),
+            created_at: Set(now),
+            expires_at: Set(now + Duration::hours(self.config.session_hours)),
+        }
+        .insert(&*tx)
+        .await?;
+        self.audit(&*tx, &actor, "user.login", "user", Some(user.id), None, None).await?;
+        tx.commit().await?;
+        Ok((actor, SessionInfo { token, csrf_token: csrf }))
+    }
+
+    /// The user behind a session cookie, with the session's CSRF token.
+    pub async fn session_actor(&self, token: &str) -> Result<Option<(Actor, String)>> {
+        let Some(s) = session::Entity::find_by_id(sha256_hex(token)).one(self.store.conn()).await? else {
+            return Ok(None);
+        };
+        if s.expires_at <= self.now() {
+            return Ok(None);
+        }
+        let Some(u) = app_user::Entity::find_by_id(s.user_id).one(self.store.conn()).await? else {
+            return Ok(None);
+        };
+        if !u.active {
+            return Ok(None);
+        }
+        Ok(Some((to_actor(&u)?, s.csrf_token)))
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        session::Entity::delete_by_id(sha256_hex(token)).exec(self.store.conn()).await?;
+        Ok(())
+    }
+
+    /// Creates an API token for a user; the token is shown once and stored only as a hash.
+    pub async fn create_token(&self, actor: &Actor, username: &str, name: &str) -> Result<String> {
+        if !actor.role.can_manage_users() {
+            return Err(AppError::Forbidden("只有系统管理员可以创建接口令牌".into()));
+        }
+        let user = app_user::Entity::find()
+            .filter(app_user::Column::Username.eq(username.trim()))
+            .one(self.store.conn())
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("找不到用户“{username}”")))?;
+        let token = format!("gk_{}", random_hex(24));
+        let tx = self.store.begin_write().await?;
+        let m = api_token::ActiveModel {
+            name: Set(if name.trim().is_empty() { "api".into() } else { name.trim().to_string() }),
+            user_id: Set(user.id),
+            token_hash: Set(sha256_hex(&token)),
+            created_at: Set(self.now()),
+            last_used_at: Set(None),
+            revoked: Set(false),
+            ..Default::default()
+        }
+        .insert(&*tx)
+        .await?;
+        self.audit(&*tx, actor, "token.create", "api_token", Some(m.id), None, Some(serde_json::json!({"user": user.username, "name": m.name})))
+            .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    pub async fn token_actor(&self, token: &str) -> Result<Option<Actor>> {
+        let Some(t) = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(sha256_hex(token.trim())))
+            .one(self.store.conn())
+            .await?
+        else {
+            return Ok(None);
+        };
+        if t.revoked {
+            return Ok(None);
+        }
+        let Some(u) = app_user::Entity::find_by_id(t.user_id).one(self.store.conn()).await? else {
+            return Ok(None);
+        };
+        if !u.active {
+            return Ok(None);
+        }
+        Ok(Some(to_actor(&u)?))
+    }
+
+    /// The first administrator, for the command line's own actions.
+    pub async fn system_actor(&self) -> Result<Actor> {
+        let root = org::Entity::find().order_by_asc(org::Column::Id).one(self.store.conn()).await?;
+        Ok(Actor::system(root.map(|o| o.id).unwrap_or(0)))
+    }
+}

@@ -1,0 +1,194 @@
+//! Use cases of gongkai. Every write runs in one transaction, is authorised by role and
+//! organisation, and is written to the audit log. The web layer and the CLI call only this.
+
+pub mod attachments;
+pub mod auth;
+pub mod demo;
+pub mod documents;
+pub mod feed;
+pub mod import;
+pub mod interpretations;
+pub mod orgs;
+
+use gongkai_domain::{Clock, FieldError, Role};
+use gongkai_store::queries::{self, AuditEntry};
+use gongkai_store::{Store, StoreError};
+use serde::Serialize;
+use std::sync::Arc;
+
+pub use gongkai_store::Store as StoreHandle;
+
+/// Settings the composition root passes in.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub max_upload_bytes: usize,
+    pub session_hours: i64,
+    pub lockout_threshold: i32,
+    pub lockout_minutes: i64,
+    pub site_name: String,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            max_upload_bytes: 20 * 1024 * 1024,
+            session_hours: 8,
+            lockout_threshold: 5,
+            lockout_minutes: 15,
+            site_name: "济南市莱芜区人民政府 · 示例".into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub config: AppConfig,
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_id: i64,
+}
+
+impl Actor {
+    /// The command line acts as a district-wide administrator, recorded as `cli`.
+    pub fn system(org_id: i64) -> Actor {
+        Actor { user_id: None, username: "cli".into(), display_name: "命令行".into(), role: Role::Admin, org_id }
+    }
+
+    pub fn may_see_org(&self, org_id: i64) -> bool {
+        self.role.is_district_wide() || self.org_id == org_id
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("请先登录")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；"))]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Rule(String),
+    #[error("{0}")]
+    Locked(String),
+    #[error("系统内部错误，请稍后重试")]
+    Internal(String),
+}
+
+impl AppError {
+    /// Stable machine-readable code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Validation(_) => "validation_failed",
+            AppError::Conflict(_) => "conflict",
+            AppError::Rule(_) => "rule_violated",
+            AppError::Locked(_) => "account_locked",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn field(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        if e.is_unique_violation() {
+            return AppError::Conflict("记录已存在（唯一性冲突）".into());
+        }
+        tracing::error!(error = %e, "store error");
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<gongkai_store::DbErr> for AppError {
+    fn from(e: gongkai_store::DbErr) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> App {
+        App { store, clock, config }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub(crate) async fn audit<C: gongkai_store::ConnectionTrait>(
+        &self,
+        conn: &C,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<()> {
+        queries::audit(
+            conn,
+            AuditEntry { at: self.now(), user_id: actor.user_id, actor: &actor.username, action, entity, entity_id, before, after },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// One page of the audit log (administrators and the district office).
+    pub async fn audit_log(
+        &self,
+        actor: &Actor,
+        entity: Option<(&str, i64)>,
+        page: u64,
+        per_page: u64,
+    ) -> Result<(Vec<gongkai_store::audit_log::Model>, u64)> {
+        if !actor.role.is_district_wide() {
+            return Err(AppError::Forbidden("只有系统管理员和公开办可以查看审计日志".into()));
+        }
+        Ok(queries::audit_page(self.store.conn(), entity, page.saturating_sub(1) * per_page, per_page).await?)
+    }
+}
+
+/// Random bytes as lowercase hex, for tokens.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the operating system's random source failed");
+    hex::encode(buf)
+}
+
+pub(crate) fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}
+
+/// Trims and turns empty into None.
+pub(crate) fn opt(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}

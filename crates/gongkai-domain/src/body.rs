@@ -1,0 +1,160 @@
+//! The structure of a document body: chapters, sections, articles (第X条) and paragraphs,
+//! so each article can be addressed (`#art-12`) and cited.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    /// 第一章　总则
+    Chapter { label: String, title: String },
+    /// 第一节　…
+    Section { label: String, title: String },
+    /// 第十二条 … with the paragraphs that belong to it.
+    Article { number: u32, label: String, paragraphs: Vec<String> },
+    /// Text outside any article (preambles, notices without articles).
+    Paragraph { text: String },
+}
+
+impl Block {
+    pub fn anchor(&self) -> Option<String> {
+        match self {
+            Block::Article { number, .. } => Some(format!("art-{number}")),
+            _ => None,
+        }
+    }
+}
+
+/// Value of a Chinese numeral such as 一百二十三, 二十, 十一, 一千零五; also accepts digits.
+pub fn chinese_number(s: &str) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let mut total: u32 = 0;
+    let mut current: u32 = 0;
+    for c in s.chars() {
+        let digit = match c {
+            '零' | '〇' => Some(0),
+            '一' => Some(1),
+            '二' | '两' => Some(2),
+            '三' => Some(3),
+            '四' => Some(4),
+            '五' => Some(5),
+            '六' => Some(6),
+            '七' => Some(7),
+            '八' => Some(8),
+            '九' => Some(9),
+            _ => None,
+        };
+        if let Some(d) = digit {
+            current = d;
+            continue;
+        }
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => return None,
+        };
+        // 十一 means 11: a bare unit counts as one of it.
+        total += if current == 0 { 1 } else { current } * unit;
+        current = 0;
+    }
+    Some(total + current)
+}
+
+const NUM_CHARS: &str = "零〇一二两三四五六七八九十百千0123456789";
+
+/// Splits `第X<unit>` off the start of a line: returns (label, number, rest).
+fn numbered_heading<'a>(line: &'a str, unit: char) -> Option<(String, u32, &'a str)> {
+    let rest = line.strip_prefix('第')?;
+    let end = rest.char_indices().find(|(_, c)| !NUM_CHARS.contains(*c)).map(|(i, _)| i)?;
+    let (num, after) = rest.split_at(end);
+    let after = after.strip_prefix(unit)?;
+    let n = chinese_number(num)?;
+    Some((format!("第{num}{unit}"), n, after.trim_start_matches([' ', '\u{3000}', '\t'])))
+}
+
+/// Parses a body whose paragraphs are separated by line breaks (blank lines allowed).
+pub fn parse_body(text: &str) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    for raw in text.lines() {
+        let line = raw.trim_matches([' ', '\u{3000}', '\t', '\r']);
+        if line.is_empty() {
+            continue;
+        }
+        if let Some((label, _, title)) = numbered_heading(line, '章')
+            && title.chars().count() <= 40
+        {
+            blocks.push(Block::Chapter { label, title: title.to_string() });
+            continue;
+        }
+        if let Some((label, _, title)) = numbered_heading(line, '节')
+            && title.chars().count() <= 40
+        {
+            blocks.push(Block::Section { label, title: title.to_string() });
+            continue;
+        }
+        if let Some((label, number, rest)) = numbered_heading(line, '条') {
+            let paragraphs = if rest.is_empty() { vec![] } else { vec![rest.to_string()] };
+            blocks.push(Block::Article { number, label, paragraphs });
+            continue;
+        }
+        match blocks.last_mut() {
+            Some(Block::Article { paragraphs, .. }) => paragraphs.push(line.to_string()),
+            _ => blocks.push(Block::Paragraph { text: line.to_string() }),
+        }
+    }
+    blocks
+}
+
+/// The articles of a body as (label, text) pairs: the passages Q&A cites.
+pub fn articles(text: &str) -> Vec<(String, String)> {
+    parse_body(text)
+        .into_iter()
+        .filter_map(|b| match b {
+            Block::Article { label, paragraphs, .. } => Some((label, paragraphs.join("\n"))),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_numerals() {
+        for (s, n) in [("一", 1), ("十", 10), ("十一", 11), ("二十", 20), ("一百二十三", 123), ("一百零五", 105), ("一千零一", 1001), ("两百", 200), ("56", 56)] {
+            assert_eq!(chinese_number(s), Some(n), "{s}");
+        }
+        assert_eq!(chinese_number("条"), None);
+    }
+
+    #[test]
+    fn chapters_and_articles_are_recognised() {
+        let body = "第一章  总则\n\n第一条 为了保障公民、法人和其他组织依法获取政府信息，制定本条例。\n\n第二条 本条例所称政府信息，是指……\n\n行政机关应当……\n\n第二章　公开的主体和范围\n\n第十条 行政机关制作的政府信息，由制作该政府信息的行政机关负责公开。";
+        let blocks = parse_body(body);
+        assert_eq!(blocks.len(), 5);
+        assert_eq!(blocks[0], Block::Chapter { label: "第一章".into(), title: "总则".into() });
+        match &blocks[2] {
+            Block::Article { number, label, paragraphs } => {
+                assert_eq!((*number, label.as_str(), paragraphs.len()), (2, "第二条", 2));
+            }
+            b => panic!("{b:?}"),
+        }
+        assert_eq!(blocks[4].anchor().as_deref(), Some("art-10"));
+        let arts = articles(body);
+        assert_eq!(arts.len(), 3);
+        assert!(arts[0].1.starts_with("为了保障"));
+    }
+
+    #[test]
+    fn prose_without_articles_stays_paragraphs() {
+        let blocks = parse_body("各街道办事处：\n　　现将有关事项通知如下。\n第三方评估机构应当……");
+        assert!(blocks.iter().all(|b| matches!(b, Block::Paragraph { .. })), "{blocks:?}");
+    }
+}
