@@ -112,7 +112,7 @@ pub async fn document_list<C: ConnectionTrait>(conn: &C, q: &DocQuery, today: Da
         .order_by_desc(Col::PublishedOn)
         .order_by_desc(Col::Id)
         .offset(q.offset)
-        .limit(q.limit.max(1))
+        .limit(Ord::max(q.limit, 1))
         .all(conn)
         .await?;
     Ok((rows, total))

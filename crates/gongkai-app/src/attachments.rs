@@ -1,0 +1,244 @@
+//! Attachments (附件): type and size checks, storage in the database (so every node of a
+//! PostgreSQL deployment serves them), and text extraction from .docx, .pdf and .ofd.
+
+use crate::{Actor, App, AppError, Result};
+use gongkai_domain::Status;
+use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use gongkai_store::{attachment, document};
+use std::io::{Cursor, Read};
+
+/// File kinds an attachment may be, by extension, with the content check for each.
+const ALLOWED: &[(&str, &str)] = &[
+    ("pdf", "application/pdf"),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("ofd", "application/ofd"),
+    ("doc", "application/msword"),
+    ("xls", "application/vnd.ms-excel"),
+    ("wps", "application/vnd.ms-works"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("txt", "text/plain; charset=utf-8"),
+];
+
+pub const MAX_ATTACHMENTS: u64 = 30;
+
+fn extension(name: &str) -> Option<String> {
+    name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())
+}
+
+/// Checks that the bytes are what the extension claims.
+fn content_matches(ext: &str, bytes: &[u8]) -> bool {
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    match ext {
+        "pdf" => bytes.starts_with(b"%PDF-"),
+        "docx" => zip && zip_has(bytes, "word/document.xml"),
+        "xlsx" => zip && zip_has(bytes, "xl/workbook.xml"),
+        "ofd" => zip && zip_has(bytes, "OFD.xml"),
+        "doc" | "xls" | "wps" => bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]),
+        "png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "jpg" | "jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "txt" => std::str::from_utf8(bytes).is_ok(),
+        _ => false,
+    }
+}
+
+fn zip_has(bytes: &[u8], name: &str) -> bool {
+    zip::ZipArchive::new(Cursor::new(bytes)).map(|mut z| z.by_name(name).is_ok()).unwrap_or(false)
+}
+
+fn zip_text(bytes: &[u8], name: &str, limit: u64) -> Option<String> {
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let f = z.by_name(name).ok()?;
+    let mut s = String::new();
+    f.take(limit).read_to_string(&mut s).ok()?;
+    Some(s)
+}
+
+/// Text inside the XML elements whose local name is one of `tags`; paragraphs (`para`) end
+/// lines.
+fn xml_text(xml: &str, tags: &[&[u8]], para: &[u8]) -> String {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = String::new();
+    let mut inside = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if tags.contains(&e.local_name().as_ref()) => inside += 1,
+            Ok(Event::End(e)) if tags.contains(&e.local_name().as_ref()) => inside = inside.saturating_sub(1),
+            Ok(Event::End(e)) if e.local_name().as_ref() == para => out.push('\n'),
+            Ok(Event::Text(t)) if inside > 0 => {
+                if let Ok(s) = t.unescape() {
+                    out.push_str(&s);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+const TEXT_LIMIT: u64 = 50 * 1024 * 1024;
+
+/// Plain text of a .docx (its main document part).
+pub fn docx_text(bytes: &[u8]) -> Option<String> {
+    let xml = zip_text(bytes, "word/document.xml", TEXT_LIMIT)?;
+    Some(xml_text(&xml, &[b"t"], b"p"))
+}
+
+/// Plain text of an .ofd (GB/T 33190): the TextCode elements of every page.
+pub fn ofd_text(bytes: &[u8]) -> Option<String> {
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut pages: Vec<String> = (0..z.len())
+        .filter_map(|i| z.by_index(i).ok().map(|f| f.name().to_string()))
+        .filter(|n| n.contains("/Pages/") && n.ends_with("Content.xml"))
+        .collect();
+    // Page_10 after Page_9.
+    pages.sort_by_key(|n| n.split(|c: char| !c.is_ascii_digit()).filter_map(|d| d.parse::<u32>().ok()).collect::<Vec<_>>());
+    let mut out = String::new();
+    for p in pages {
+        let xml = zip_text(bytes, &p, TEXT_LIMIT)?;
+        out.push_str(&xml_text(&xml, &[b"TextCode"], b"TextObject"));
+    }
+    Some(out)
+}
+
+/// Plain text of a PDF. The PDF parser is run where a panic on a malformed file is caught.
+pub async fn pdf_text(bytes: Vec<u8>) -> Option<String> {
+    tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&bytes).ok()).await.ok().flatten()
+}
+
+pub async fn extract_text(ext: &str, bytes: &[u8]) -> String {
+    let text = match ext {
+        "docx" => docx_text(bytes),
+        "ofd" => ofd_text(bytes),
+        "pdf" => pdf_text(bytes.to_vec()).await,
+        "txt" => std::str::from_utf8(bytes).ok().map(str::to_string),
+        _ => None,
+    };
+    text.map(|t| t.trim().to_string()).unwrap_or_default()
+}
+
+pub struct Download {
+    pub file_name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+impl App {
+    /// Adds an attachment to a draft the actor may edit.
+    pub async fn add_attachment(&self, actor: &Actor, doc_id: i64, file_name: &str, bytes: Vec<u8>) -> Result<attachment::Model> {
+        let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or("").trim().to_string();
+        if file_name.is_empty() || file_name.chars().count() > 200 {
+            return Err(AppError::field("file", "请选择文件（文件名不超过200字）"));
+        }
+        if bytes.is_empty() {
+            return Err(AppError::field("file", "文件为空"));
+        }
+        if bytes.len() > self.config.max_upload_bytes {
+            return Err(AppError::field("file", format!("文件过大：上限为{}MB", self.config.max_upload_bytes / 1024 / 1024)));
+        }
+        let ext = extension(&file_name).unwrap_or_default();
+        let Some((_, content_type)) = ALLOWED.iter().find(|(e, _)| *e == ext) else {
+            return Err(AppError::field("file", "不支持的文件类型：仅限 pdf、docx、ofd、xlsx、doc、xls、wps、png、jpg、txt"));
+        };
+        if !content_matches(&ext, &bytes) {
+            return Err(AppError::field("file", format!("文件内容与扩展名 .{ext} 不符")));
+        }
+        let text = extract_text(&ext, &bytes).await;
+        let tx = self.store.begin_write().await?;
+        let d = document::Entity::find_by_id(doc_id).one(&*tx).await?.ok_or_else(|| AppError::NotFound("文件不存在".into()))?;
+        if !actor.may_see_org(d.org_id) || !actor.role.can_edit() {
+            return Err(AppError::Forbidden("不能为其他机构的文件上传附件".into()));
+        }
+        if d.status != Status::Draft.code() {
+            return Err(AppError::Conflict("只能为草稿上传附件".into()));
+        }
+        let count = attachment::Entity::find().filter(attachment::Column::DocumentId.eq(doc_id)).count(&*tx).await?;
+        if count >= MAX_ATTACHMENTS {
+            return Err(AppError::field("file", format!("每个文件最多{MAX_ATTACHMENTS}个附件")));
+        }
+        let m = attachment::ActiveModel {
+            document_id: Set(doc_id),
+            file_name: Set(file_name),
+            content_type: Set((*content_type).into()),
+            size: Set(bytes.len() as i64),
+            sha256: Set({
+                use sha2::Digest;
+                hex::encode(sha2::Sha256::digest(&bytes))
+            }),
+            content: Set(bytes),
+            extracted_text: Set(text),
+            sort: Set(count as i32),
+            created_at: Set(self.now()),
+            ..Default::default()
+        }
+        .insert(&*tx)
+        .await?;
+        self.audit(&*tx, actor, "attachment.create", "document", Some(doc_id), None, Some(serde_json::to_value(&m).unwrap_or_default())).await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn attachment(&self, viewer: Option<&Actor>, id: i64) -> Result<Download> {
+        let conn = self.store.conn();
+        let a = attachment::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
+        let d = document::Entity::find_by_id(a.document_id).one(conn).await?.ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
+        if d.status != Status::Published.code() && !viewer.is_some_and(|v| v.may_see_org(d.org_id)) {
+            return Err(AppError::NotFound("附件不存在".into()));
+        }
+        Ok(Download { file_name: a.file_name, content_type: a.content_type, content: a.content })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_with(files: &[(&str, &str)]) -> Vec<u8> {
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            for (name, body) in files {
+                z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+                z.write_all(body.as_bytes()).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    #[test]
+    fn docx_text_keeps_paragraphs() {
+        let xml = r#"<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>第一条 为了</w:t></w:r><w:r><w:t>规范&amp;公开</w:t></w:r></w:p><w:p><w:r><w:t>第二条</w:t></w:r></w:p></w:body></w:document>"#;
+        let bytes = zip_with(&[("word/document.xml", xml)]);
+        assert!(content_matches("docx", &bytes));
+        assert!(!content_matches("ofd", &bytes));
+        assert_eq!(docx_text(&bytes).unwrap(), "第一条 为了规范&公开\n第二条\n");
+    }
+
+    #[test]
+    fn ofd_text_reads_pages_in_order() {
+        let page = |t: &str| format!(r#"<ofd:Page xmlns:ofd="x"><ofd:Content><ofd:Layer><ofd:TextObject><ofd:TextCode X="0">{t}</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"#);
+        let (p1, p2, p10) = (page("一"), page("二"), page("十"));
+        let bytes = zip_with(&[
+            ("OFD.xml", "<ofd:OFD/>"),
+            ("Doc_0/Pages/Page_10/Content.xml", &p10),
+            ("Doc_0/Pages/Page_1/Content.xml", &p1),
+            ("Doc_0/Pages/Page_2/Content.xml", &p2),
+        ]);
+        assert!(content_matches("ofd", &bytes));
+        assert_eq!(ofd_text(&bytes).unwrap(), "一\n二\n十\n");
+    }
+
+    #[test]
+    fn disguised_files_are_caught() {
+        assert!(!content_matches("pdf", b"MZ\x90\x00 not a pdf"));
+        assert!(content_matches("pdf", b"%PDF-1.7\n"));
+        assert!(!content_matches("txt", &[0xff, 0xfe, 0x00]));
+        assert!(!content_matches("exe", b"MZ"));
+    }
+}
