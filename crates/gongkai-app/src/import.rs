@@ -29,9 +29,27 @@ pub struct Record {
     pub source_path: Option<String>,
     pub version_of: Option<String>,
     pub family: Option<String>,
-    pub history: Option<String>,
+    #[serde(default)]
+    pub history: Option<History>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gongkai: Option<Extra>,
+}
+
+/// Adoption and amendment notes: one string or a list of them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum History {
+    Many(Vec<String>),
+    One(String),
+}
+
+impl History {
+    pub fn joined(&self) -> String {
+        match self {
+            History::Many(v) => v.join("\n"),
+            History::One(s) => s.clone(),
+        }
+    }
 }
 
 /// gongkai's own fields, written by `export` and read back by `import`.
@@ -232,7 +250,7 @@ impl App {
                 declared_expired: Set(r.validity.as_deref() == Some("失效") || extra.validity == "expired"),
                 external_id: Set(Some(r.id.trim().to_string())),
                 source: Set(r.source_path.clone()),
-                history_note: Set(r.history.clone()),
+                history_note: Set(r.history.as_ref().map(History::joined)),
                 version_note: Set(None),
                 is_sample: Set(false),
                 created_by: Set(actor.user_id),
@@ -328,7 +346,7 @@ impl App {
                     source_path: m.source.clone(),
                     version_of: newest,
                     family: Some(format!("gk-family-{}", m.family_id)),
-                    history: m.history_note.clone(),
+                    history: m.history_note.as_ref().map(|h| History::Many(h.lines().map(str::to_string).collect())),
                     gongkai: Some(Extra {
                         index_no: Some(m.index_no.clone()),
                         kind: m.kind.clone(),

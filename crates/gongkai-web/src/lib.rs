@@ -1,1 +1,41 @@
+//! HTTP for gongkai: the public portal (`/`), the admin console (`/admin/`) and the JSON
+//! API (`/api/v1/`, described at `/api/openapi.json`). Calls only `gongkai-app`.
 
+mod admin;
+mod api;
+mod auth;
+mod openapi;
+mod portal;
+mod views;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use gongkai_app::App;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use auth::SESSION_COOKIE;
+
+#[derive(Clone)]
+pub struct WebState {
+    pub app: Arc<App>,
+}
+
+/// The whole HTTP surface.
+pub fn router(app: Arc<App>) -> Router {
+    let state = WebState { app: app.clone() };
+    let body_limit = app.config.max_upload_bytes + 1024 * 1024;
+    Router::new()
+        .merge(portal::routes())
+        .nest("/admin", admin::routes())
+        .nest("/api", api::routes())
+        .fallback(portal::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .with_state(state)
+}

@@ -1,1 +1,270 @@
-fn main(){}
+//! The `gongkai` binary: command line, configuration and wiring. The only place that
+//! reads the clock, the environment or configuration files.
+
+use clap::{Parser, Subcommand};
+use gongkai_app::{App, AppConfig};
+use gongkai_domain::Clock;
+use gongkai_store::Store;
+use serde::Deserialize;
+use std::io::{BufReader, IsTerminal, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+#[derive(Parser)]
+#[command(name = "gongkai", version, about = "gongkai 政务公开平台")]
+struct Cli {
+    /// Data folder (SQLite database, search index).
+    #[arg(long, global = true, env = "GONGKAI_DATA")]
+    data: Option<PathBuf>,
+    /// postgres://… to run on PostgreSQL instead of the embedded SQLite.
+    #[arg(long, global = true, env = "GONGKAI_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Configuration file (defaults < file < environment < flags).
+    #[arg(long, global = true, env = "GONGKAI_CONFIG", default_value = "gongkai.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the portal, admin console and API.
+    Serve {
+        #[arg(long, env = "GONGKAI_ADDR")]
+        addr: Option<String>,
+        /// Loads demo data on first start.
+        #[arg(long)]
+        demo: bool,
+        /// The laws corpus the demo imports, if present.
+        #[arg(long, default_value = "../shared/data/laws-corpus.jsonl")]
+        corpus: PathBuf,
+    },
+    /// Applies database migrations.
+    Migrate,
+    /// Imports documents from JSON Lines (the laws-corpus format).
+    Import {
+        file: PathBuf,
+        /// Organisation (id or credit code) that owns imported records.
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Exports every published document as JSON Lines to standard output.
+    Export {
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+    },
+    /// Manages users.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Manages API tokens.
+    Token {
+        #[command(subcommand)]
+        cmd: TokenCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Adds a user; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// Organisation id or unified social credit code.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Creates a bearer token for a user and prints it once.
+    Create {
+        name: String,
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FileConfig {
+    data: Option<PathBuf>,
+    database_url: Option<String>,
+    addr: Option<String>,
+    site_name: Option<String>,
+    max_upload_mb: Option<usize>,
+}
+
+struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+fn fail(msg: impl std::fmt::Display) -> ! {
+    eprintln!("错误：{msg}");
+    std::process::exit(1)
+}
+
+async fn open(cli: &Cli, file: &FileConfig) -> App {
+    let data = cli.data.clone().or(file.data.clone()).unwrap_or_else(|| PathBuf::from("data"));
+    let url = match cli.database_url.clone().or(file.database_url.clone()) {
+        Some(u) => u,
+        None => {
+            if let Err(e) = std::fs::create_dir_all(&data) {
+                fail(format!("无法创建数据目录 {}：{e}", data.display()));
+            }
+            format!("sqlite://{}", data.join("gongkai.sqlite").display())
+        }
+    };
+    let store = Store::connect(&url).await.unwrap_or_else(|e| fail(e));
+    store.migrate().await.unwrap_or_else(|e| fail(e));
+    let mut config = AppConfig::default();
+    if let Some(s) = &file.site_name {
+        config.site_name = s.clone();
+    }
+    if let Some(m) = file.max_upload_mb {
+        config.max_upload_bytes = m * 1024 * 1024;
+    }
+    let app = App::new(store, Arc::new(SystemClock), config);
+    app.ensure_topics().await.unwrap_or_else(|e| fail(e));
+    app
+}
+
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    if std::io::stderr().is_terminal() {
+        let pb = indicatif::ProgressBar::new(total);
+        pb.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        pb
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
+async fn import_file(app: &App, path: &PathBuf, org: Option<i64>) -> gongkai_app::Result<gongkai_app::import::ImportReport> {
+    let f = std::fs::File::open(path).map_err(|e| gongkai_app::AppError::NotFound(format!("无法打开 {}：{e}", path.display())))?;
+    let actor = app.system_actor().await?;
+    let pb = progress_bar(0);
+    let report = app
+        .import_jsonl(&actor, org, BufReader::new(f), &|done, total| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        })
+        .await;
+    pb.finish_and_clear();
+    report
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into())).init();
+    let cli = Cli::parse();
+    let file: FileConfig = match std::fs::read_to_string(&cli.config) {
+        Ok(s) => toml::from_str(&s).unwrap_or_else(|e| fail(format!("配置文件 {} 有误：{e}", cli.config.display()))),
+        Err(_) => FileConfig::default(),
+    };
+    match &cli.command {
+        Command::Migrate => {
+            open(&cli, &file).await;
+            println!("数据库已是最新结构");
+        }
+        Command::Serve { addr, demo, corpus } => {
+            let app = Arc::new(open(&cli, &file).await);
+            if *demo && app.is_empty().await.unwrap_or(false) {
+                app.load_demo().await.unwrap_or_else(|e| fail(format!("加载示例数据失败：{e}")));
+                println!("已加载示例数据。管理后台 /admin/ 用户 admin、office、editor、reviewer，密码 {}", gongkai_app::demo::DEMO_PASSWORD);
+                if corpus.exists() {
+                    let (app, corpus) = (app.clone(), corpus.clone());
+                    tokio::spawn(async move {
+                        match import_file(&app, &corpus, None).await {
+                            Ok(r) => tracing::info!(imported = r.imported, errors = r.errors.len(), "laws corpus imported"),
+                            Err(e) => tracing::warn!(error = %e, "laws corpus import failed"),
+                        }
+                    });
+                } else {
+                    println!("未找到法律法规语料 {}，跳过导入", corpus.display());
+                }
+            }
+            let worker = app.clone();
+            tokio::spawn(async move {
+                loop {
+                    if let Err(e) = worker.release_scheduled().await {
+                        tracing::warn!(error = %e, "scheduled publication failed");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+                }
+            });
+            let addr = addr.clone().or(file.addr.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
+            let listener = tokio::net::TcpListener::bind(&addr).await.unwrap_or_else(|e| fail(format!("无法监听 {addr}：{e}")));
+            println!("gongkai 已启动：http://{addr}/ （数据库：{}）", app.store().backend_name());
+            let router = gongkai_web::router(app);
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .unwrap_or_else(|e| fail(e));
+        }
+        Command::Import { file: path, org, json } => {
+            let app = open(&cli, &file).await;
+            let org_id = match org {
+                Some(o) => Some(app.find_org(o).await.unwrap_or_else(|e| fail(e)).id),
+                None => None,
+            };
+            let r = import_file(&app, path, org_id).await.unwrap_or_else(|e| fail(e));
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                for (line, msg) in &r.errors {
+                    eprintln!("第{line}行：{msg}");
+                }
+                println!("读取 {} 行：新导入 {}，已存在未改动 {}，出错跳过 {}", r.lines, r.imported, r.unchanged, r.errors.len());
+            }
+        }
+        Command::Export { format } => {
+            if format != "jsonl" {
+                fail("目前只支持 --format jsonl");
+            }
+            let app = open(&cli, &file).await;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let n = app.export_jsonl(&mut out).await.unwrap_or_else(|e| fail(e));
+            drop(out);
+            eprintln!("已导出 {n} 件");
+        }
+        Command::User { cmd: UserCmd::Add { name, role, org, display_name, password_stdin: _, json } } => {
+            let app = open(&cli, &file).await;
+            let mut pw = String::new();
+            std::io::stdin().read_to_string(&mut pw).unwrap_or_else(|e| fail(e));
+            let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
+            let u = app
+                .add_user(&actor, gongkai_app::auth::NewUser { username: name.clone(), display_name: display_name.clone(), role: role.clone(), org: org.clone(), password: pw.trim_end_matches(['\n', '\r']).to_string() })
+                .await
+                .unwrap_or_else(|e| fail(e));
+            if *json {
+                println!("{}", serde_json::json!({"id": u.id, "username": u.username, "role": u.role, "org_id": u.org_id}));
+            } else {
+                println!("已添加用户 {}（编号 {}）", u.username, u.id);
+            }
+        }
+        Command::Token { cmd: TokenCmd::Create { name, label } } => {
+            let app = open(&cli, &file).await;
+            let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
+            let t = app.create_token(&actor, name, label).await.unwrap_or_else(|e| fail(e));
+            println!("{t}");
+        }
+    }
+}

@@ -1,0 +1,666 @@
+//! The admin console: login, the organisation's documents and their workflow, forms that
+//! show each validation error in Chinese next to its field, interpretations,
+//! organisations, users and the audit log. Every form carries the session's CSRF token.
+
+use crate::WebState;
+use crate::auth::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, same_token};
+use crate::views::{self, Frame, date, datetime, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Form;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use gongkai_app::documents::{ActionInput, DocumentInput, ListParams};
+use gongkai_app::interpretations::InterpretationInput;
+use gongkai_app::{Actor, AppError};
+use gongkai_domain::{Category, DisclosureMode, DocumentKind};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/documents/new", get(new_form))
+        .route("/documents", post(create))
+        .route("/documents/{id}", get(detail).post(update))
+        .route("/documents/{id}/edit", get(edit_form))
+        .route("/documents/{id}/revise", get(revise_form).post(revise))
+        .route("/documents/{id}/action", post(action))
+        .route("/documents/{id}/attachments", post(upload))
+        .route("/documents/{id}/repeals", post(repeals))
+        .route("/interpretations", post(create_interpretation))
+        .route("/orgs", get(orgs).post(create_org))
+        .route("/users", get(users).post(create_user))
+        .route("/audit", get(audit))
+}
+
+type Fields = HashMap<String, String>;
+
+fn frame(s: &WebState, c: &Caller, title: &str) -> Frame {
+    let mut f = Frame::new(&s.app.config.site_name, title, "管理后台").crumb("管理后台", "/admin/").crumb(title, "");
+    if let Some(a) = &c.actor {
+        f.user = Some(format!("{}（{}）", a.display_name, a.role.label()));
+    }
+    f.csrf = c.csrf.clone().unwrap_or_default();
+    f
+}
+
+/// The logged-in actor, or a redirect to the login page.
+fn need(c: &Caller) -> Result<&Actor, Response> {
+    c.actor.as_ref().ok_or_else(|| Redirect::to("/admin/login").into_response())
+}
+
+/// Checks the form's CSRF token against the session's.
+fn need_csrf<'a>(c: &'a Caller, f: &Fields) -> Result<&'a Actor, Response> {
+    let actor = need(c)?;
+    let ok = matches!((&c.csrf, f.get("csrf")), (Some(a), Some(b)) if same_token(a, b));
+    if !ok {
+        return Err(views::error_page("", &AppError::Forbidden("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into())));
+    }
+    Ok(actor)
+}
+
+fn site(s: &WebState) -> &str {
+    &s.app.config.site_name
+}
+
+#[derive(Template)]
+#[template(path = "admin/login.html")]
+struct LoginPage {
+    frame: Frame,
+    error: String,
+    username: String,
+    csrf: String,
+}
+
+async fn login_page(State(s): State<WebState>, jar: CookieJar) -> Response {
+    let token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_else(random_token);
+    let jar = jar.add(Cookie::build((LOGIN_CSRF_COOKIE, token.clone())).path("/admin").http_only(true).same_site(SameSite::Strict).build());
+    let page = LoginPage { frame: Frame::new(site(&s), "登录", "管理后台").crumb("管理后台", "/admin/").crumb("登录", ""), error: String::new(), username: String::new(), csrf: token };
+    (jar, render(&page)).into_response()
+}
+
+fn random_token() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    // Only a double-submit value for the login form; not a secret that grants anything.
+    let n = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{:x}{:x}", n, std::process::id())
+}
+
+async fn login(State(s): State<WebState>, jar: CookieJar, Form(f): Form<Fields>) -> Response {
+    let cookie_token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let username = f.get("username").cloned().unwrap_or_default();
+    let fail = |msg: String, jar: CookieJar| {
+        let page = LoginPage { frame: Frame::new(site(&s), "登录", "管理后台"), error: msg, username: username.clone(), csrf: cookie_token.clone() };
+        (axum::http::StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)).into_response()
+    };
+    if cookie_token.is_empty() || !same_token(&cookie_token, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return fail("页面已过期，请重新登录".into(), jar);
+    }
+    match s.app.login(&username, f.get("password").map(String::as_str).unwrap_or("")).await {
+        Ok((_, session)) => {
+            let jar = jar.add(Cookie::build((SESSION_COOKIE, session.token)).path("/").http_only(true).same_site(SameSite::Lax).build());
+            (jar, Redirect::to("/admin/")).into_response()
+        }
+        Err(e) => fail(e.to_string(), jar),
+    }
+}
+
+async fn logout(State(s): State<WebState>, c: Caller, jar: CookieJar, Form(f): Form<Fields>) -> Response {
+    if let Err(r) = need_csrf(&c, &f) {
+        return r;
+    }
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        let _ = s.app.logout(cookie.value()).await;
+    }
+    (jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/admin/login")).into_response()
+}
+
+pub struct AdminRow {
+    pub id: i64,
+    pub title: String,
+    pub doc_no: String,
+    pub status: String,
+    pub version: i32,
+    pub updated: String,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/dashboard.html")]
+struct Dashboard {
+    frame: Frame,
+    rows: Vec<AdminRow>,
+    expiring: Vec<AdminRow>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    status: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    district_wide: bool,
+}
+
+fn admin_row(d: &gongkai_app::documents::DocumentView) -> AdminRow {
+    AdminRow {
+        id: d.id,
+        title: d.title.clone(),
+        doc_no: d.doc_no.clone().unwrap_or_default(),
+        status: d.status_label.clone(),
+        version: d.version_no,
+        updated: datetime(&Some(d.updated_at)),
+        expires: date(&d.expires_on),
+    }
+}
+
+async fn dashboard(State(s): State<WebState>, c: Caller, q: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let mut p = q.map(|Query(p)| p).unwrap_or_default();
+    p.per_page = Some(30);
+    let page = match s.app.list_documents(Some(actor), &p).await {
+        Ok(p) => p,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    let expiring = s.app.expiring_documents(actor, 90).await.unwrap_or_default();
+    render(&Dashboard {
+        frame: frame(&s, &c, "文件管理"),
+        rows: page.items.iter().map(admin_row).collect(),
+        expiring: expiring.iter().map(admin_row).collect(),
+        total: page.total,
+        page: page.page,
+        pages: page.pages,
+        status: p.status.unwrap_or_default(),
+        statuses: gongkai_domain::Status::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        district_wide: actor.role.is_district_wide(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/doc_form.html")]
+struct DocForm {
+    frame: Frame,
+    action: String,
+    heading: String,
+    f: Fields,
+    errors: HashMap<String, String>,
+    summary: Vec<String>,
+    kinds: Vec<&'static str>,
+    categories: Vec<&'static str>,
+    modes: Vec<&'static str>,
+    topics: Vec<String>,
+    revising: bool,
+}
+
+impl DocForm {
+    fn v(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+    fn is(&self, k: &str, v: &str) -> bool {
+        self.f.get(k).map(String::as_str) == Some(v)
+    }
+}
+
+async fn doc_form(s: &WebState, c: &Caller, action: String, heading: &str, f: Fields, err: Option<AppError>, revising: bool) -> Response {
+    let mut errors = HashMap::new();
+    let mut summary = Vec::new();
+    let mut status = axum::http::StatusCode::OK;
+    match err {
+        Some(AppError::Validation(errs)) => {
+            status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            for e in errs {
+                summary.push(e.message.clone());
+                errors.insert(e.field.to_string(), e.message);
+            }
+        }
+        Some(e) => {
+            status = views::status_of(&e);
+            summary.push(e.to_string());
+        }
+        None => {}
+    }
+    let page = DocForm {
+        frame: frame(s, c, heading),
+        action,
+        heading: heading.into(),
+        f,
+        errors,
+        summary,
+        kinds: DocumentKind::ALL.iter().map(|k| k.label()).collect(),
+        categories: Category::ALL.iter().map(|k| k.label()).collect(),
+        modes: DisclosureMode::ALL.iter().map(|k| k.label()).collect(),
+        topics: s.app.topics().await.unwrap_or_default(),
+        revising,
+    };
+    (status, render(&page)).into_response()
+}
+
+fn input_of(f: &Fields) -> DocumentInput {
+    let g = |k: &str| f.get(k).cloned().filter(|v| !v.trim().is_empty());
+    DocumentInput {
+        title: f.get("title").cloned().unwrap_or_default(),
+        org_id: None,
+        issuer: g("issuer"),
+        co_issuers: f.get("co_issuers").map(|s| s.split(['、', '\n', ',', '，']).map(str::to_string).collect()).unwrap_or_default(),
+        doc_no: g("doc_no"),
+        kind: g("kind"),
+        category: f.get("category").cloned().unwrap_or_default(),
+        topic: g("topic"),
+        signed_on: g("signed_on"),
+        published_on: g("published_on"),
+        effective_on: g("effective_on"),
+        expires_on: g("expires_on"),
+        disclosure_mode: g("disclosure_mode"),
+        withheld_reason: g("withheld_reason"),
+        keywords: g("keywords"),
+        body: f.get("body").cloned().unwrap_or_default(),
+        version_note: g("version_note"),
+    }
+}
+
+fn fields_of(m: &gongkai_app::documents::DocumentView) -> Fields {
+    let mut f = Fields::new();
+    let mut put = |k: &str, v: String| {
+        f.insert(k.into(), v);
+    };
+    put("title", m.title.clone());
+    put("issuer", m.issuer.clone());
+    put("co_issuers", m.co_issuers.join("、"));
+    put("doc_no", m.doc_no.clone().unwrap_or_default());
+    put("kind", m.kind_label.clone().unwrap_or_default());
+    put("category", m.category_label.clone());
+    put("topic", m.topic.clone().unwrap_or_default());
+    put("signed_on", date(&m.signed_on));
+    put("published_on", date(&m.published_on));
+    put("effective_on", date(&m.effective_on));
+    put("expires_on", date(&m.expires_on));
+    put("disclosure_mode", m.disclosure_mode_label.clone());
+    put("withheld_reason", m.withheld_reason.clone().unwrap_or_default());
+    put("keywords", m.keywords.clone());
+    put("body", m.body.clone().unwrap_or_default());
+    f
+}
+
+async fn new_form(State(s): State<WebState>, c: Caller) -> Response {
+    if let Err(r) = need(&c) {
+        return r;
+    }
+    let mut f = Fields::new();
+    f.insert("category".into(), "其他文件".into());
+    doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, None, false).await
+}
+
+async fn create(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match s.app.create_document(actor, input_of(&f)).await {
+        Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
+        Err(e) => doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, Some(e), false).await,
+    }
+}
+
+fn id_of(s: &str) -> Result<i64, AppError> {
+    s.parse().map_err(|_| AppError::NotFound("编号无效".into()))
+}
+
+async fn edit_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let d = match id_of(&id) {
+        Ok(id) => s.app.document_detail(Some(actor), id, None).await,
+        Err(e) => Err(e),
+    };
+    match d {
+        Ok(d) => doc_form(&s, &c, format!("/admin/documents/{}", d.document.id), "修改草稿", fields_of(&d.document), None, false).await,
+        Err(e) => views::error_page(site(&s), &e),
+    }
+}
+
+async fn update(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    match s.app.update_document(actor, id, input_of(&f)).await {
+        Ok(_) => Redirect::to(&format!("/admin/documents/{id}")).into_response(),
+        Err(e) => doc_form(&s, &c, format!("/admin/documents/{id}"), "修改草稿", f, Some(e), false).await,
+    }
+}
+
+async fn revise_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let d = match id_of(&id) {
+        Ok(id) => s.app.document_detail(Some(actor), id, None).await,
+        Err(e) => Err(e),
+    };
+    match d {
+        Ok(d) => {
+            let mut f = fields_of(&d.document);
+            f.insert("doc_no".into(), String::new());
+            f.insert("published_on".into(), String::new());
+            doc_form(&s, &c, format!("/admin/documents/{}/revise", d.document.id), "修订（生成新版本）", f, None, true).await
+        }
+        Err(e) => views::error_page(site(&s), &e),
+    }
+}
+
+async fn revise(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    match s.app.revise_document(actor, id, input_of(&f)).await {
+        Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
+        Err(e) => doc_form(&s, &c, format!("/admin/documents/{id}/revise"), "修订（生成新版本）", f, Some(e), true).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/doc.html")]
+struct DetailPage {
+    frame: Frame,
+    d: gongkai_app::documents::DocumentDetail,
+    message: String,
+    forms: Vec<&'static str>,
+}
+
+async fn detail(State(s): State<WebState>, c: Caller, Path(id): Path<String>, q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let d = match id_of(&id) {
+        Ok(id) => s.app.document_detail(Some(actor), id, None).await,
+        Err(e) => Err(e),
+    };
+    let message = q.ok().and_then(|Query(q)| q.get("msg").cloned()).unwrap_or_default();
+    match d {
+        Ok(d) => render(&DetailPage {
+            frame: frame(&s, &c, &d.document.title),
+            d,
+            message,
+            forms: gongkai_domain::interpretation::Form::ALL.iter().map(|f| f.label()).collect(),
+        }),
+        Err(e) => views::error_page(site(&s), &e),
+    }
+}
+
+async fn back_with(id: i64, msg: &str) -> Response {
+    Redirect::to(&format!("/admin/documents/{id}?msg={}", views::urlencode(msg))).into_response()
+}
+
+async fn action(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    let input = ActionInput {
+        action: f.get("action").cloned().unwrap_or_default(),
+        reason: f.get("reason").cloned(),
+        publish_at: f.get("publish_at").cloned(),
+    };
+    match s.app.document_action(actor, id, input).await {
+        Ok(d) => back_with(id, &format!("操作成功，当前状态：{}", d.status_label)).await,
+        Err(e) => back_with(id, &format!("操作未完成：{e}")).await,
+    }
+}
+
+async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mut mp: Multipart) -> Response {
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                match field.bytes().await {
+                    Ok(b) if name == "csrf" => csrf = String::from_utf8_lossy(&b).to_string(),
+                    Ok(b) if name == "file" => file = Some((file_name.unwrap_or_default(), b.to_vec())),
+                    Ok(_) => {}
+                    Err(_) => return back_with(id, "上传失败：文件过大或传输中断").await,
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return back_with(id, "上传失败：文件过大或格式错误").await,
+        }
+    }
+    let mut f = Fields::new();
+    f.insert("csrf".into(), csrf);
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Some((name, bytes)) = file else {
+        return back_with(id, "请选择要上传的文件").await;
+    };
+    match s.app.add_attachment(actor, id, &name, bytes).await {
+        Ok(a) => back_with(id, &format!("已上传附件：{}", a.file_name)).await,
+        Err(e) => back_with(id, &format!("上传失败：{e}")).await,
+    }
+}
+
+async fn repeals(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    let targets: Result<Vec<i64>, _> = f.get("targets").map(String::as_str).unwrap_or("").split([',', '，', ' ']).filter(|t| !t.is_empty()).map(str::parse).collect();
+    let Ok(targets) = targets else {
+        return back_with(id, "请填写要废止的文件编号，多个用逗号分隔").await;
+    };
+    match s.app.set_repeals(actor, id, &targets).await {
+        Ok(()) => back_with(id, "已设置废止关系，本文件发布时生效").await,
+        Err(e) => back_with(id, &format!("设置失败：{e}")).await,
+    }
+}
+
+async fn create_interpretation(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let doc_id: i64 = f.get("document_id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let input = InterpretationInput {
+        title: f.get("title").cloned().unwrap_or_default(),
+        form: f.get("form").cloned().unwrap_or_default(),
+        author: f.get("author").cloned(),
+        body: f.get("body").cloned().unwrap_or_default(),
+        media_url: f.get("media_url").cloned(),
+        document_ids: vec![doc_id],
+    };
+    match s.app.create_interpretation(actor, input).await {
+        Ok(i) => back_with(doc_id, &format!("已添加解读：{}", i.title)).await,
+        Err(e) => back_with(doc_id, &format!("添加解读失败：{e}")).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/orgs.html")]
+struct OrgsPage {
+    frame: Frame,
+    orgs: Vec<gongkai_store_view::OrgRow>,
+    message: String,
+}
+
+mod gongkai_store_view {
+    pub struct OrgRow {
+        pub id: i64,
+        pub name: String,
+        pub kind: String,
+        pub issuer_code: String,
+        pub credit_code: String,
+        pub levels: i32,
+        pub interp: bool,
+        pub parent: String,
+    }
+}
+
+async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
+    let list = s.app.orgs().await.unwrap_or_default();
+    let name_of = |id: Option<i64>| id.and_then(|i| list.iter().find(|o| o.id == i)).map(|o| o.name.clone()).unwrap_or_default();
+    let orgs = list
+        .iter()
+        .map(|o| gongkai_store_view::OrgRow {
+            id: o.id,
+            name: o.name.clone(),
+            kind: gongkai_domain::OrgKind::parse(&o.kind).map(|k| k.label().to_string()).unwrap_or_default(),
+            issuer_code: o.issuer_code.clone().unwrap_or_default(),
+            credit_code: o.credit_code.clone(),
+            levels: o.review_levels,
+            interp: o.require_interpretation,
+            parent: name_of(o.parent_id),
+        })
+        .collect();
+    render(&OrgsPage { frame: frame(s, c, "机构管理"), orgs, message })
+}
+
+async fn orgs(State(s): State<WebState>, c: Caller) -> Response {
+    if let Err(r) = need(&c) {
+        return r;
+    }
+    orgs_page(&s, &c, String::new()).await
+}
+
+async fn create_org(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let o = gongkai_app::orgs::NewOrg {
+        name: f.get("name").cloned().unwrap_or_default(),
+        kind: f.get("kind").cloned().unwrap_or_default(),
+        parent_id: f.get("parent_id").and_then(|v| v.parse().ok()),
+        issuer_code: f.get("issuer_code").cloned(),
+        credit_code: f.get("credit_code").cloned().unwrap_or_default(),
+        review_levels: f.get("review_levels").and_then(|v| v.parse().ok()).unwrap_or(1),
+        require_interpretation: f.get("require_interpretation").is_some(),
+        is_sample: false,
+    };
+    let msg = match s.app.create_org(actor, o).await {
+        Ok(o) => format!("已添加机构：{}", o.name),
+        Err(e) => format!("添加失败：{e}"),
+    };
+    orgs_page(&s, &c, msg).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    frame: Frame,
+    users: Vec<(String, String, String, i64, bool)>,
+    message: String,
+}
+
+async fn users_page(s: &WebState, c: &Caller, actor: &Actor, message: String) -> Response {
+    match s.app.users(actor).await {
+        Ok(list) => render(&UsersPage {
+            frame: frame(s, c, "用户管理"),
+            users: list
+                .iter()
+                .map(|u| (u.username.clone(), u.display_name.clone(), gongkai_domain::Role::parse(&u.role).map(|r| r.label().to_string()).unwrap_or_default(), u.org_id, u.locked_until.is_some()))
+                .collect(),
+            message,
+        }),
+        Err(e) => views::error_page(site(s), &e),
+    }
+}
+
+async fn users(State(s): State<WebState>, c: Caller) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    users_page(&s, &c, actor, String::new()).await
+}
+
+async fn create_user(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let u = gongkai_app::auth::NewUser {
+        username: f.get("username").cloned().unwrap_or_default(),
+        display_name: f.get("display_name").cloned(),
+        role: f.get("role").cloned().unwrap_or_default(),
+        org: f.get("org").cloned().unwrap_or_default(),
+        password: f.get("password").cloned().unwrap_or_default(),
+    };
+    let msg = match s.app.add_user(actor, u).await {
+        Ok(u) => format!("已添加用户：{}", u.username),
+        Err(e) => format!("添加失败：{e}"),
+    };
+    users_page(&s, &c, actor, msg).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    frame: Frame,
+    rows: Vec<(String, String, String, String, String, String)>,
+    page: u64,
+    pages: u64,
+}
+
+async fn audit(State(s): State<WebState>, c: Caller, q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let page: u64 = q.ok().and_then(|Query(q)| q.get("page").and_then(|p| p.parse().ok())).unwrap_or(1).max(1);
+    match s.app.audit_log(actor, None, page, 50).await {
+        Ok((rows, total)) => render(&AuditPage {
+            frame: frame(&s, &c, "审计日志"),
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    (
+                        datetime(&Some(r.at)),
+                        r.actor,
+                        r.action,
+                        format!("{} {}", r.entity, r.entity_id.map(|i| i.to_string()).unwrap_or_default()),
+                        r.before.unwrap_or_default().chars().take(300).collect(),
+                        r.after.unwrap_or_default().chars().take(300).collect(),
+                    )
+                })
+                .collect(),
+            page,
+            pages: total.div_ceil(50).max(1),
+        }),
+        Err(e) => views::error_page(site(&s), &e),
+    }
+}

@@ -1,0 +1,239 @@
+//! JSON API under `/api/v1/`. Errors are `{"code", "message"}` with the right status;
+//! bad input never reaches a 500.
+
+use crate::WebState;
+use crate::auth::{Caller, same_token};
+use crate::views::{api_bad_request, api_error};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use gongkai_app::documents::{ActionInput, DocumentInput, ListParams};
+use gongkai_app::interpretations::InterpretationInput;
+use gongkai_app::{Actor, AppError};
+use serde::Deserialize;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
+        .route("/v1/documents", get(list).post(create))
+        .route("/v1/documents/{id}", get(one).put(update))
+        .route("/v1/documents/{id}/actions", axum::routing::post(action))
+        .route("/v1/documents/{id}/revisions", axum::routing::post(revise))
+        .route("/v1/documents/{id}/diff", get(diff))
+        .route("/v1/interpretations", get(interpretations).post(create_interpretation))
+        .route("/v1/interpretations/{id}", get(interpretation))
+        .route("/v1/changes", get(changes))
+        .route("/v1/orgs", get(orgs))
+}
+
+fn id(s: &str) -> Result<i64, Response> {
+    s.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| api_bad_request("invalid_id", format!("“{s}”不是有效的编号")))
+}
+
+fn json<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
+    r.map(|Json(v)| v).map_err(|e| {
+        let status = e.status();
+        let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE { "unsupported_media_type" } else { "invalid_json" };
+        (status, Json(serde_json::json!({"code": code, "message": format!("请求体不是有效的 JSON：{}", e.body_text())}))).into_response()
+    })
+}
+
+fn query<T: Default>(r: Result<Query<T>, QueryRejection>) -> Result<T, Response> {
+    r.map(|Query(v)| v).map_err(|e| api_bad_request("invalid_query", format!("查询参数有误：{}", e.body_text())))
+}
+
+/// The caller for reads: anonymous is fine, a bad token is not.
+fn reader(c: &Caller) -> Result<Option<&Actor>, Response> {
+    if c.bad_token {
+        return Err(api_error(&AppError::Unauthorized));
+    }
+    Ok(c.actor.as_ref())
+}
+
+/// The caller for writes: a bearer token, or a session with its CSRF token in
+/// `X-CSRF-Token`.
+fn writer<'a>(c: &'a Caller, headers: &HeaderMap) -> Result<&'a Actor, Response> {
+    let Some(actor) = c.actor.as_ref() else {
+        return Err(api_error(&AppError::Unauthorized));
+    };
+    if !c.via_token {
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !c.csrf.as_deref().is_some_and(|t| same_token(t, sent)) {
+            return Err(api_error(&AppError::Forbidden("会话调用写接口须带 X-CSRF-Token".into())));
+        }
+    }
+    Ok(actor)
+}
+
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
+async fn list(State(s): State<WebState>, c: Caller, q: Result<Query<ListParams>, QueryRejection>) -> Response {
+    let viewer = tri!(reader(&c));
+    let p = tri!(query(q));
+    match s.app.list_documents(viewer, &p).await {
+        Ok(page) => Json(page).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct OneQuery {
+    as_of: Option<String>,
+}
+
+async fn one(State(s): State<WebState>, c: Caller, Path(raw): Path<String>, q: Result<Query<OneQuery>, QueryRejection>) -> Response {
+    let viewer = tri!(reader(&c));
+    let id = tri!(id(&raw));
+    let q = tri!(query(q));
+    let mut errs = Vec::new();
+    let as_of = gongkai_app::documents::parse_date("as_of", "as_of", &q.as_of, &mut errs);
+    if !errs.is_empty() {
+        return api_error(&AppError::Validation(errs));
+    }
+    match s.app.document_detail(viewer, id, as_of).await {
+        Ok(d) => Json(d).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn create(State(s): State<WebState>, c: Caller, headers: HeaderMap, body: Result<Json<DocumentInput>, JsonRejection>) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let input = tri!(json(body));
+    match s.app.create_document(actor, input).await {
+        Ok(d) => (StatusCode::CREATED, Json(d)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn update(State(s): State<WebState>, c: Caller, headers: HeaderMap, Path(raw): Path<String>, body: Result<Json<DocumentInput>, JsonRejection>) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let id = tri!(id(&raw));
+    let input = tri!(json(body));
+    match s.app.update_document(actor, id, input).await {
+        Ok(d) => Json(d).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn revise(State(s): State<WebState>, c: Caller, headers: HeaderMap, Path(raw): Path<String>, body: Result<Json<DocumentInput>, JsonRejection>) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let id = tri!(id(&raw));
+    let input = tri!(json(body));
+    match s.app.revise_document(actor, id, input).await {
+        Ok(d) => (StatusCode::CREATED, Json(d)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ActionBody {
+    action: String,
+    reason: Option<String>,
+    publish_at: Option<String>,
+    repeals: Option<Vec<i64>>,
+}
+
+async fn action(State(s): State<WebState>, c: Caller, headers: HeaderMap, Path(raw): Path<String>, body: Result<Json<ActionBody>, JsonRejection>) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let id = tri!(id(&raw));
+    let b = tri!(json(body));
+    if b.action == "set_repeals" {
+        return match s.app.set_repeals(actor, id, &b.repeals.unwrap_or_default()).await {
+            Ok(()) => Json(serde_json::json!({"ok": true})).into_response(),
+            Err(e) => api_error(&e),
+        };
+    }
+    match s.app.document_action(actor, id, ActionInput { action: b.action, reason: b.reason, publish_at: b.publish_at }).await {
+        Ok(d) => Json(d).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn diff(State(s): State<WebState>, c: Caller, Path(raw): Path<String>, q: Result<Query<DiffQuery>, QueryRejection>) -> Response {
+    let viewer = tri!(reader(&c));
+    let id = tri!(id(&raw));
+    let q = tri!(query(q));
+    let (Some(from), Some(to)) = (q.from, q.to) else {
+        return api_error(&AppError::field("from", "请用 from 和 to 指定要比较的两个版本编号"));
+    };
+    let (from, to) = (tri!(self::id(&from)), tri!(self::id(&to)));
+    match s.app.document_diff(viewer, id, from, to).await {
+        Ok(d) => Json(d).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    page: Option<u64>,
+    per_page: Option<u64>,
+}
+
+async fn interpretations(State(s): State<WebState>, c: Caller, q: Result<Query<PageQuery>, QueryRejection>) -> Response {
+    let viewer = tri!(reader(&c));
+    let q = tri!(query(q));
+    let per_page = q.per_page.unwrap_or(20).clamp(1, 100);
+    match s.app.interpretations(viewer, q.page.unwrap_or(1).max(1), per_page).await {
+        Ok((items, total)) => Json(serde_json::json!({"items": items, "total": total})).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn interpretation(State(s): State<WebState>, c: Caller, Path(raw): Path<String>) -> Response {
+    let viewer = tri!(reader(&c));
+    let id = tri!(id(&raw));
+    match s.app.interpretation(viewer, id).await {
+        Ok(i) => Json(i).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn create_interpretation(State(s): State<WebState>, c: Caller, headers: HeaderMap, body: Result<Json<InterpretationInput>, JsonRejection>) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let input = tri!(json(body));
+    match s.app.create_interpretation(actor, input).await {
+        Ok(i) => (StatusCode::CREATED, Json(i)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ChangesQuery {
+    since: Option<i64>,
+    limit: Option<u64>,
+}
+
+async fn changes(State(s): State<WebState>, c: Caller, q: Result<Query<ChangesQuery>, QueryRejection>) -> Response {
+    tri!(reader(&c));
+    let q = tri!(query(q));
+    if q.since.is_some_and(|s| s < 0) {
+        return api_error(&AppError::field("since", "since 应为非负整数游标"));
+    }
+    match s.app.changes(q.since.unwrap_or(0), q.limit.unwrap_or(100)).await {
+        Ok(p) => Json(p).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn orgs(State(s): State<WebState>) -> Response {
+    match s.app.orgs().await {
+        Ok(o) => Json(o).into_response(),
+        Err(e) => api_error(&e),
+    }
+}

@@ -1,0 +1,90 @@
+//! The OpenAPI 3.1 description served at `/api/openapi.json`, written out by hand so that
+//! it states exactly what the handlers accept; the API tests check every path in it exists.
+
+use serde_json::{Value, json};
+
+fn err() -> Value {
+    json!({"description": "错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn id_param() -> Value {
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}})
+}
+
+pub fn document() -> Value {
+    let errors = json!({"400": err(), "401": err(), "403": err(), "404": err(), "409": err(), "422": err()});
+    let with = |ok: Value| {
+        let mut r = errors.clone();
+        r.as_object_mut().map(|m| m.extend(ok.as_object().cloned().unwrap_or_default()));
+        r
+    };
+    let q = |name: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}, "description": desc});
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "gongkai 政务公开平台 API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "政府文件库的读取、写入和变更订阅。写接口需要 `Authorization: Bearer <token>`（`gongkai token create` 生成）。"},
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["code", "message"], "properties": {
+                    "code": {"type": "string", "examples": ["validation_failed"]},
+                    "message": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}},
+                "DocumentInput": {"type": "object", "required": ["title", "category", "body"], "properties": {
+                    "title": {"type": "string", "maxLength": 200}, "org_id": {"type": "integer"}, "issuer": {"type": "string"},
+                    "co_issuers": {"type": "array", "items": {"type": "string"}},
+                    "doc_no": {"type": "string", "description": "发文字号，如 莱政办发〔2025〕5号"},
+                    "kind": {"type": "string", "description": "文种：通知、意见……或 circular、opinion……"},
+                    "category": {"type": "string", "enum": ["rules", "normative", "other", "规章", "行政规范性文件", "其他文件"]},
+                    "topic": {"type": "string"}, "signed_on": {"type": "string", "format": "date"}, "published_on": {"type": "string", "format": "date"},
+                    "effective_on": {"type": "string", "format": "date"}, "expires_on": {"type": "string", "format": "date"},
+                    "disclosure_mode": {"type": "string", "enum": ["proactive", "on_request", "withheld"]}, "withheld_reason": {"type": "string"},
+                    "keywords": {"type": "string"}, "body": {"type": "string"}, "version_note": {"type": "string"}}},
+                "Document": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "family_id": {"type": "integer"}, "version_no": {"type": "integer"}, "index_no": {"type": "string"},
+                    "title": {"type": "string"}, "issuer": {"type": "string"}, "doc_no": {"type": ["string", "null"]}, "category": {"type": "string"},
+                    "validity": {"type": "string", "enum": ["in_force", "amended", "repealed", "expired"]}, "status": {"type": "string"},
+                    "published_on": {"type": ["string", "null"], "format": "date"}}},
+                "Action": {"type": "object", "required": ["action"], "properties": {
+                    "action": {"type": "string", "enum": ["submit", "approve", "reject", "publish", "withdraw", "set_repeals"]},
+                    "reason": {"type": "string"}, "publish_at": {"type": "string", "description": "YYYY-MM-DDTHH:MM（北京时间）或 RFC 3339"},
+                    "repeals": {"type": "array", "items": {"type": "integer"}}}},
+                "InterpretationInput": {"type": "object", "required": ["title", "form", "document_ids"], "properties": {
+                    "title": {"type": "string"}, "form": {"type": "string", "enum": ["text", "graphic", "video", "h5", "expert", "media"]},
+                    "author": {"type": "string"}, "body": {"type": "string"}, "media_url": {"type": "string"},
+                    "document_ids": {"type": "array", "items": {"type": "integer"}}}}
+            }
+        },
+        "paths": {
+            "/api/v1/documents": {
+                "get": {"summary": "文件列表（筛选、分页）", "parameters": [q("issuer", "发文机关"), q("topic", "主题分类"), q("category", "文件类别"), q("kind", "文种"), q("year", "发布年份"), q("validity", "有效性"), q("q", "标题包含"), q("doc_no", "发文字号（常见写法均可）"), q("status", "状态（仅工作人员）"), q("page", "页码"), q("per_page", "每页条数，1–100")],
+                        "responses": with(json!({"200": {"description": "一页文件"}}))},
+                "post": {"summary": "起草文件", "security": [{"bearer": []}], "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DocumentInput"}}}},
+                         "responses": with(json!({"201": {"description": "已创建草稿", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}}}))}
+            },
+            "/api/v1/documents/{id}": {
+                "get": {"summary": "文件详情，含历次版本、解读和附件", "parameters": [id_param(), q("as_of", "YYYY-MM-DD：显示该日施行的版本")], "responses": with(json!({"200": {"description": "文件"}}))},
+                "put": {"summary": "修改草稿", "security": [{"bearer": []}], "parameters": [id_param()], "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DocumentInput"}}}}, "responses": with(json!({"200": {"description": "已保存"}}))}
+            },
+            "/api/v1/documents/{id}/actions": {
+                "post": {"summary": "办理：提交、审核、退回、发布（可定时）、撤回、设置废止", "security": [{"bearer": []}], "parameters": [id_param()], "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Action"}}}}, "responses": with(json!({"200": {"description": "新的状态"}}))}
+            },
+            "/api/v1/documents/{id}/revisions": {
+                "post": {"summary": "修订：以已发布版本为基础生成新版本草稿", "security": [{"bearer": []}], "parameters": [id_param()], "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DocumentInput"}}}}, "responses": with(json!({"201": {"description": "新版本草稿"}}))}
+            },
+            "/api/v1/documents/{id}/diff": {
+                "get": {"summary": "两个版本的差异（句、字两级）", "parameters": [id_param(), q("from", "旧版本编号"), q("to", "新版本编号")], "responses": with(json!({"200": {"description": "差异"}}))}
+            },
+            "/api/v1/interpretations": {
+                "get": {"summary": "政策解读列表", "parameters": [q("page", "页码"), q("per_page", "每页条数")], "responses": with(json!({"200": {"description": "解读"}}))},
+                "post": {"summary": "添加解读", "security": [{"bearer": []}], "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InterpretationInput"}}}}, "responses": with(json!({"201": {"description": "已添加"}}))}
+            },
+            "/api/v1/interpretations/{id}": {"get": {"summary": "解读详情", "parameters": [id_param()], "responses": with(json!({"200": {"description": "解读"}}))}},
+            "/api/v1/changes": {
+                "get": {"summary": "变更订阅：按提交顺序列出新发布、修改和撤回的记录", "parameters": [q("since", "上次读到的游标（next_cursor）"), q("limit", "1–500")], "responses": with(json!({"200": {"description": "一页变更，含 next_cursor 和 has_more"}}))}
+            },
+            "/api/v1/orgs": {"get": {"summary": "机构", "responses": {"200": {"description": "机构列表"}}}}
+        }
+    })
+}
