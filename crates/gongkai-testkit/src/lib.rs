@@ -1,1 +1,79 @@
+//! Test support: a fresh database per test on SQLite and, when reachable, PostgreSQL;
+//! a fixed clock.
 
+use sea_orm::{ConnectionTrait, Database};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use time::OffsetDateTime;
+
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub struct TestDb {
+    pub backend: &'static str,
+    pub url: String,
+    dir: Option<PathBuf>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(d) = &self.dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+fn unique() -> String {
+    format!("{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000)
+}
+
+pub fn sqlite() -> TestDb {
+    let dir = std::env::temp_dir().join(format!("gongkai-test-{}", unique()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    TestDb { backend: "sqlite", url: format!("sqlite://{}", dir.join("t.sqlite").display()), dir: Some(dir) }
+}
+
+/// A fresh PostgreSQL database, or None (with a message) when the server is absent.
+/// With `GONGKAI_REQUIRE_PG=1` an absent server fails the test instead.
+pub async fn postgres() -> Option<TestDb> {
+    let admin_url = std::env::var("GONGKAI_TEST_PG").unwrap_or_else(|_| PG_ADMIN_URL.to_string());
+    let required = std::env::var("GONGKAI_REQUIRE_PG").is_ok_and(|v| v == "1");
+    let admin = match Database::connect(&admin_url).await {
+        Ok(c) => c,
+        Err(e) => {
+            if required {
+                panic!("GONGKAI_REQUIRE_PG=1 but PostgreSQL at {admin_url} is not reachable: {e}");
+            }
+            eprintln!("SKIP PostgreSQL tests: {admin_url} not reachable ({e}); set GONGKAI_REQUIRE_PG=1 to make this a failure");
+            return None;
+        }
+    };
+    let name = format!("gongkai_t_{}", unique());
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
+    Some(TestDb { backend: "postgresql", url: format!("{base}/{name}"), dir: None })
+}
+
+/// SQLite always, PostgreSQL when available.
+pub async fn databases() -> Vec<TestDb> {
+    let mut v = vec![sqlite()];
+    if let Some(pg) = postgres().await {
+        v.push(pg);
+    }
+    v
+}
+
+/// 2025-07-01 10:00 Beijing time.
+pub fn fixed_now() -> OffsetDateTime {
+    time::macros::datetime!(2025-07-01 02:00 UTC)
+}
+
+/// An app on a migrated database with the demo district loaded, at [`fixed_now`].
+pub async fn demo_app(db: &TestDb) -> gongkai_app::App {
+    let store = gongkai_store::Store::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let app = gongkai_app::App::new(store, std::sync::Arc::new(gongkai_domain::FixedClock(fixed_now())), gongkai_app::AppConfig::default());
+    app.load_demo().await.expect("demo data loads");
+    app
+}
