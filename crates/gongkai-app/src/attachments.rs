@@ -3,15 +3,23 @@
 
 use crate::{Actor, App, AppError, Result};
 use gongkai_domain::Status;
-use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use gongkai_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use gongkai_store::{attachment, document};
 use std::io::{Cursor, Read};
 
 /// File kinds an attachment may be, by extension, with the content check for each.
 const ALLOWED: &[(&str, &str)] = &[
     ("pdf", "application/pdf"),
-    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ("ofd", "application/ofd"),
     ("doc", "application/msword"),
     ("xls", "application/vnd.ms-excel"),
@@ -36,7 +44,9 @@ fn content_matches(ext: &str, bytes: &[u8]) -> bool {
         "docx" => zip && zip_has(bytes, "word/document.xml"),
         "xlsx" => zip && zip_has(bytes, "xl/workbook.xml"),
         "ofd" => zip && zip_has(bytes, "OFD.xml"),
-        "doc" | "xls" | "wps" => bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]),
+        "doc" | "xls" | "wps" => {
+            bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+        }
         "png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
         "jpg" | "jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
         "txt" => std::str::from_utf8(bytes).is_ok(),
@@ -45,7 +55,9 @@ fn content_matches(ext: &str, bytes: &[u8]) -> bool {
 }
 
 fn zip_has(bytes: &[u8], name: &str) -> bool {
-    zip::ZipArchive::new(Cursor::new(bytes)).map(|mut z| z.by_name(name).is_ok()).unwrap_or(false)
+    zip::ZipArchive::new(Cursor::new(bytes))
+        .map(|mut z| z.by_name(name).is_ok())
+        .unwrap_or(false)
 }
 
 fn zip_text(bytes: &[u8], name: &str, limit: u64) -> Option<String> {
@@ -66,7 +78,9 @@ fn xml_text(xml: &str, tags: &[&[u8]], para: &[u8]) -> String {
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) if tags.contains(&e.local_name().as_ref()) => inside += 1,
-            Ok(Event::End(e)) if tags.contains(&e.local_name().as_ref()) => inside = inside.saturating_sub(1),
+            Ok(Event::End(e)) if tags.contains(&e.local_name().as_ref()) => {
+                inside = inside.saturating_sub(1)
+            }
             Ok(Event::End(e)) if e.local_name().as_ref() == para => out.push('\n'),
             Ok(Event::Text(t)) if inside > 0 => {
                 if let Ok(s) = t.unescape() {
@@ -96,7 +110,11 @@ pub fn ofd_text(bytes: &[u8]) -> Option<String> {
         .filter(|n| n.contains("/Pages/") && n.ends_with("Content.xml"))
         .collect();
     // Page_10 after Page_9.
-    pages.sort_by_key(|n| n.split(|c: char| !c.is_ascii_digit()).filter_map(|d| d.parse::<u32>().ok()).collect::<Vec<_>>());
+    pages.sort_by_key(|n| {
+        n.split(|c: char| !c.is_ascii_digit())
+            .filter_map(|d| d.parse::<u32>().ok())
+            .collect::<Vec<_>>()
+    });
     let mut out = String::new();
     for p in pages {
         let xml = zip_text(bytes, &p, TEXT_LIMIT)?;
@@ -107,7 +125,10 @@ pub fn ofd_text(bytes: &[u8]) -> Option<String> {
 
 /// Plain text of a PDF. The PDF parser is run where a panic on a malformed file is caught.
 pub async fn pdf_text(bytes: Vec<u8>) -> Option<String> {
-    tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&bytes).ok()).await.ok().flatten()
+    tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&bytes).ok())
+        .await
+        .ok()
+        .flatten()
 }
 
 pub async fn extract_text(ext: &str, bytes: &[u8]) -> String {
@@ -129,8 +150,19 @@ pub struct Download {
 
 impl App {
     /// Adds an attachment to a draft the actor may edit.
-    pub async fn add_attachment(&self, actor: &Actor, doc_id: i64, file_name: &str, bytes: Vec<u8>) -> Result<attachment::Model> {
-        let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or("").trim().to_string();
+    pub async fn add_attachment(
+        &self,
+        actor: &Actor,
+        doc_id: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<attachment::Model> {
+        let file_name = file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
         if file_name.is_empty() || file_name.chars().count() > 200 {
             return Err(AppError::field("file", "请选择文件（文件名不超过200字）"));
         }
@@ -138,27 +170,48 @@ impl App {
             return Err(AppError::field("file", "文件为空"));
         }
         if bytes.len() > self.config.max_upload_bytes {
-            return Err(AppError::field("file", format!("文件过大：上限为{}MB", self.config.max_upload_bytes / 1024 / 1024)));
+            return Err(AppError::field(
+                "file",
+                format!(
+                    "文件过大：上限为{}MB",
+                    self.config.max_upload_bytes / 1024 / 1024
+                ),
+            ));
         }
         let ext = extension(&file_name).unwrap_or_default();
         let Some((_, content_type)) = ALLOWED.iter().find(|(e, _)| *e == ext) else {
-            return Err(AppError::field("file", "不支持的文件类型：仅限 pdf、docx、ofd、xlsx、doc、xls、wps、png、jpg、txt"));
+            return Err(AppError::field(
+                "file",
+                "不支持的文件类型：仅限 pdf、docx、ofd、xlsx、doc、xls、wps、png、jpg、txt",
+            ));
         };
         if !content_matches(&ext, &bytes) {
-            return Err(AppError::field("file", format!("文件内容与扩展名 .{ext} 不符")));
+            return Err(AppError::field(
+                "file",
+                format!("文件内容与扩展名 .{ext} 不符"),
+            ));
         }
         let text = extract_text(&ext, &bytes).await;
         let tx = self.store.begin_write().await?;
-        let d = document::Entity::find_by_id(doc_id).one(&*tx).await?.ok_or_else(|| AppError::NotFound("文件不存在".into()))?;
+        let d = document::Entity::find_by_id(doc_id)
+            .one(&*tx)
+            .await?
+            .ok_or_else(|| AppError::NotFound("文件不存在".into()))?;
         if !actor.may_see_org(d.org_id) || !actor.role.can_edit() {
             return Err(AppError::Forbidden("不能为其他机构的文件上传附件".into()));
         }
         if d.status != Status::Draft.code() {
             return Err(AppError::Conflict("只能为草稿上传附件".into()));
         }
-        let count = attachment::Entity::find().filter(attachment::Column::DocumentId.eq(doc_id)).count(&*tx).await?;
+        let count = attachment::Entity::find()
+            .filter(attachment::Column::DocumentId.eq(doc_id))
+            .count(&*tx)
+            .await?;
         if count >= MAX_ATTACHMENTS {
-            return Err(AppError::field("file", format!("每个文件最多{MAX_ATTACHMENTS}个附件")));
+            return Err(AppError::field(
+                "file",
+                format!("每个文件最多{MAX_ATTACHMENTS}个附件"),
+            ));
         }
         let m = attachment::ActiveModel {
             document_id: Set(doc_id),
@@ -177,19 +230,39 @@ impl App {
         }
         .insert(&*tx)
         .await?;
-        self.audit(&*tx, actor, "attachment.create", "document", Some(doc_id), None, Some(serde_json::to_value(&m).unwrap_or_default())).await?;
+        self.audit(
+            &*tx,
+            actor,
+            "attachment.create",
+            "document",
+            Some(doc_id),
+            None,
+            Some(serde_json::to_value(&m).unwrap_or_default()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(m)
     }
 
     pub async fn attachment(&self, viewer: Option<&Actor>, id: i64) -> Result<Download> {
         let conn = self.store.conn();
-        let a = attachment::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
-        let d = document::Entity::find_by_id(a.document_id).one(conn).await?.ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
-        if d.status != Status::Published.code() && !viewer.is_some_and(|v| v.may_see_org(d.org_id)) {
+        let a = attachment::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
+        let d = document::Entity::find_by_id(a.document_id)
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
+        if d.status != Status::Published.code() && !viewer.is_some_and(|v| v.may_see_org(d.org_id))
+        {
             return Err(AppError::NotFound("附件不存在".into()));
         }
-        Ok(Download { file_name: a.file_name, content_type: a.content_type, content: a.content })
+        Ok(Download {
+            file_name: a.file_name,
+            content_type: a.content_type,
+            content: a.content,
+        })
     }
 }
 
@@ -203,7 +276,8 @@ mod tests {
         {
             let mut z = zip::ZipWriter::new(&mut buf);
             for (name, body) in files {
-                z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+                z.start_file(*name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
                 z.write_all(body.as_bytes()).unwrap();
             }
             z.finish().unwrap();
@@ -222,7 +296,11 @@ mod tests {
 
     #[test]
     fn ofd_text_reads_pages_in_order() {
-        let page = |t: &str| format!(r#"<ofd:Page xmlns:ofd="x"><ofd:Content><ofd:Layer><ofd:TextObject><ofd:TextCode X="0">{t}</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"#);
+        let page = |t: &str| {
+            format!(
+                r#"<ofd:Page xmlns:ofd="x"><ofd:Content><ofd:Layer><ofd:TextObject><ofd:TextCode X="0">{t}</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"#
+            )
+        };
         let (p1, p2, p10) = (page("一"), page("二"), page("十"));
         let bytes = zip_with(&[
             ("OFD.xml", "<ofd:OFD/>"),

@@ -45,11 +45,22 @@ impl App {
         // Within one page a record that changed twice is sent once, at its last change.
         let mut items: Vec<ChangeItem> = Vec::new();
         for (i, r) in rows.iter().enumerate() {
-            if rows[i + 1..].iter().any(|later| later.entity == r.entity && later.entity_id == r.entity_id) {
+            if rows[i + 1..]
+                .iter()
+                .any(|later| later.entity == r.entity && later.entity_id == r.entity_id)
+            {
                 continue;
             }
             let today = self.today();
-            let mut item = ChangeItem { seq: r.seq, entity: r.entity.clone(), id: r.entity_id, at: r.at, removed: true, document: None, interpretation: None };
+            let mut item = ChangeItem {
+                seq: r.seq,
+                entity: r.entity.clone(),
+                id: r.entity_id,
+                at: r.at,
+                removed: true,
+                document: None,
+                interpretation: None,
+            };
             match r.entity.as_str() {
                 "document" => {
                     if let Some(d) = document::Entity::find_by_id(r.entity_id).one(conn).await?
@@ -60,7 +71,9 @@ impl App {
                     }
                 }
                 "interpretation" => {
-                    if let Some(m) = interpretation::Entity::find_by_id(r.entity_id).one(conn).await?
+                    if let Some(m) = interpretation::Entity::find_by_id(r.entity_id)
+                        .one(conn)
+                        .await?
                         && m.status == Status::Published.code()
                     {
                         item.removed = false;
@@ -71,6 +84,10 @@ impl App {
             }
             items.push(item);
         }
-        Ok(ChangePage { items, next_cursor, has_more })
+        Ok(ChangePage {
+            items,
+            next_cursor,
+            has_more,
+        })
     }
 }

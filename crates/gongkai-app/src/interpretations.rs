@@ -6,7 +6,8 @@ use gongkai_domain::interpretation::Form;
 use gongkai_domain::{FieldError, Status};
 use gongkai_store::queries;
 use gongkai_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use gongkai_store::{document, interpretation, interpretation_link};
 use serde::{Deserialize, Serialize};
@@ -64,7 +65,10 @@ fn view(m: &interpretation::Model, documents: Vec<crate::documents::DocRef>) -> 
 
 /// Cleans user HTML down to what an article needs.
 pub fn sanitize_html(html: &str) -> String {
-    ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(html).to_string()
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer"))
+        .clean(html)
+        .to_string()
 }
 
 fn validate(input: &InterpretationInput) -> Result<Form> {
@@ -75,22 +79,38 @@ fn validate(input: &InterpretationInput) -> Result<Form> {
     }
     let form = Form::parse(&input.form);
     if form.is_none() {
-        errs.push(FieldError::new("form", "解读形式应为文字解读、图解、视频解读、H5解读、专家解读或媒体解读"));
+        errs.push(FieldError::new(
+            "form",
+            "解读形式应为文字解读、图解、视频解读、H5解读、专家解读或媒体解读",
+        ));
     }
     let media = opt(&input.media_url);
-    if matches!(form, Some(Form::Graphic | Form::Video | Form::H5)) && media.is_none() && input.body.trim().is_empty() {
-        errs.push(FieldError::new("media_url", "图解、视频和H5解读须提供图片、视频或页面地址"));
+    if matches!(form, Some(Form::Graphic | Form::Video | Form::H5))
+        && media.is_none()
+        && input.body.trim().is_empty()
+    {
+        errs.push(FieldError::new(
+            "media_url",
+            "图解、视频和H5解读须提供图片、视频或页面地址",
+        ));
     }
     if let Some(u) = &media
         && !(u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
     {
-        errs.push(FieldError::new("media_url", "地址应以 https:// 或 http:// 开头"));
+        errs.push(FieldError::new(
+            "media_url",
+            "地址应以 https:// 或 http:// 开头",
+        ));
     }
-    if matches!(form, Some(Form::Text | Form::Expert | Form::Media)) && input.body.trim().is_empty() {
+    if matches!(form, Some(Form::Text | Form::Expert | Form::Media)) && input.body.trim().is_empty()
+    {
         errs.push(FieldError::new("body", "请填写解读正文"));
     }
     if matches!(form, Some(Form::Expert | Form::Media)) && opt(&input.author).is_none() {
-        errs.push(FieldError::new("author", "专家解读、媒体解读须注明专家或媒体名称"));
+        errs.push(FieldError::new(
+            "author",
+            "专家解读、媒体解读须注明专家或媒体名称",
+        ));
     }
     if input.document_ids.is_empty() {
         errs.push(FieldError::new("document_ids", "请选择所解读的文件"));
@@ -104,7 +124,11 @@ fn validate(input: &InterpretationInput) -> Result<Form> {
 impl App {
     /// Creates an interpretation linked to documents of the actor's organisation. It is
     /// published together with its document, or on its own if the document is public.
-    pub async fn create_interpretation(&self, actor: &Actor, input: InterpretationInput) -> Result<InterpretationView> {
+    pub async fn create_interpretation(
+        &self,
+        actor: &Actor,
+        input: InterpretationInput,
+    ) -> Result<InterpretationView> {
         if !actor.role.can_edit() {
             return Err(AppError::Forbidden("当前角色不能起草解读".into()));
         }
@@ -132,7 +156,13 @@ impl App {
             body: Set(sanitize_html(&input.body)),
             media_url: Set(opt(&input.media_url)),
             // Linked to a public document: the interpretation goes out at once.
-            status: Set(if any_public { Status::Published } else { Status::Draft }.code().into()),
+            status: Set(if any_public {
+                Status::Published
+            } else {
+                Status::Draft
+            }
+            .code()
+            .into()),
             published_at: Set(any_public.then_some(now)),
             is_sample: Set(docs.iter().any(|d| d.is_sample)),
             created_by: Set(actor.user_id),
@@ -143,23 +173,48 @@ impl App {
         .insert(&*tx)
         .await?;
         for d in &docs {
-            interpretation_link::ActiveModel { interpretation_id: Set(m.id), document_id: Set(d.id) }.insert(&*tx).await?;
+            interpretation_link::ActiveModel {
+                interpretation_id: Set(m.id),
+                document_id: Set(d.id),
+            }
+            .insert(&*tx)
+            .await?;
         }
         if any_public {
             queries::record_change(&*tx, "interpretation", m.id, now).await?;
         }
-        self.audit(&*tx, actor, "interpretation.create", "interpretation", Some(m.id), None, serde_json::to_value(&m).ok()).await?;
+        self.audit(
+            &*tx,
+            actor,
+            "interpretation.create",
+            "interpretation",
+            Some(m.id),
+            None,
+            serde_json::to_value(&m).ok(),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(view(&m, docs.iter().map(crate::documents::DocRef::from).collect()))
+        Ok(view(
+            &m,
+            docs.iter().map(crate::documents::DocRef::from).collect(),
+        ))
     }
 
     /// Withdraws a published interpretation.
-    pub async fn withdraw_interpretation(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
+    pub async fn withdraw_interpretation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+    ) -> Result<()> {
         if reason.trim().is_empty() {
             return Err(AppError::field("reason", "请填写撤回的原因"));
         }
         let tx = self.store.begin_write().await?;
-        let m = interpretation::Entity::find_by_id(id).one(&*tx).await?.ok_or_else(|| AppError::NotFound("解读不存在".into()))?;
+        let m = interpretation::Entity::find_by_id(id)
+            .one(&*tx)
+            .await?
+            .ok_or_else(|| AppError::NotFound("解读不存在".into()))?;
         if !actor.may_see_org(m.org_id) || !actor.role.can_review() {
             return Err(AppError::Forbidden("无权撤回该解读".into()));
         }
@@ -169,22 +224,40 @@ impl App {
         am.updated_at = Set(self.now());
         am.update(&*tx).await?;
         queries::record_change(&*tx, "interpretation", id, self.now()).await?;
-        self.audit(&*tx, actor, "interpretation.withdraw", "interpretation", Some(id), Some(serde_json::json!({"status": before})), Some(serde_json::json!({"status": "withdrawn", "reason": reason})))
-            .await?;
+        self.audit(
+            &*tx,
+            actor,
+            "interpretation.withdraw",
+            "interpretation",
+            Some(id),
+            Some(serde_json::json!({"status": before})),
+            Some(serde_json::json!({"status": "withdrawn", "reason": reason})),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn interpretation(&self, viewer: Option<&Actor>, id: i64) -> Result<InterpretationView> {
+    pub async fn interpretation(
+        &self,
+        viewer: Option<&Actor>,
+        id: i64,
+    ) -> Result<InterpretationView> {
         let conn = self.store.conn();
         let m = interpretation::Entity::find_by_id(id).one(conn).await?;
         let m = m
-            .filter(|m| m.status == Status::Published.code() || viewer.is_some_and(|a| a.may_see_org(m.org_id)))
+            .filter(|m| {
+                m.status == Status::Published.code()
+                    || viewer.is_some_and(|a| a.may_see_org(m.org_id))
+            })
             .ok_or_else(|| AppError::NotFound(format!("解读（编号 {id}）不存在或尚未公开")))?;
         let docs = queries::documents_of_interpretation(conn, id).await?;
         let docs = docs
             .iter()
-            .filter(|d| d.status == Status::Published.code() || viewer.is_some_and(|a| a.may_see_org(d.org_id)))
+            .filter(|d| {
+                d.status == Status::Published.code()
+                    || viewer.is_some_and(|a| a.may_see_org(d.org_id))
+            })
             .map(crate::documents::DocRef::from)
             .collect();
         Ok(view(&m, docs))
@@ -192,12 +265,19 @@ impl App {
 
     /// Interpretations, newest first: published ones for the public; the actor's
     /// organisation's (all of them for the district office) for staff.
-    pub async fn interpretations(&self, viewer: Option<&Actor>, page: u64, per_page: u64) -> Result<(Vec<InterpretationView>, u64)> {
+    pub async fn interpretations(
+        &self,
+        viewer: Option<&Actor>,
+        page: u64,
+        per_page: u64,
+    ) -> Result<(Vec<InterpretationView>, u64)> {
         let conn = self.store.conn();
         let mut q = interpretation::Entity::find();
         match viewer {
             None => q = q.filter(interpretation::Column::Status.eq(Status::Published.code())),
-            Some(a) if !a.role.is_district_wide() => q = q.filter(interpretation::Column::OrgId.eq(a.org_id)),
+            Some(a) if !a.role.is_district_wide() => {
+                q = q.filter(interpretation::Column::OrgId.eq(a.org_id))
+            }
             Some(_) => {}
         }
         let total = q.clone().count(conn).await?;
@@ -211,7 +291,13 @@ impl App {
         let mut out = Vec::new();
         for m in rows {
             let docs = queries::documents_of_interpretation(conn, m.id).await?;
-            out.push(view(&m, docs.iter().filter(|d| viewer.is_some() || d.status == Status::Published.code()).map(crate::documents::DocRef::from).collect()));
+            out.push(view(
+                &m,
+                docs.iter()
+                    .filter(|d| viewer.is_some() || d.status == Status::Published.code())
+                    .map(crate::documents::DocRef::from)
+                    .collect(),
+            ));
         }
         Ok((out, total))
     }

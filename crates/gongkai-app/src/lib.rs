@@ -60,7 +60,13 @@ pub struct Actor {
 impl Actor {
     /// The command line acts as a district-wide administrator, recorded as `cli`.
     pub fn system(org_id: i64) -> Actor {
-        Actor { user_id: None, username: "cli".into(), display_name: "命令行".into(), role: Role::Admin, org_id }
+        Actor {
+            user_id: None,
+            username: "cli".into(),
+            display_name: "命令行".into(),
+            role: Role::Admin,
+            org_id,
+        }
     }
 
     pub fn may_see_org(&self, org_id: i64) -> bool {
@@ -128,7 +134,11 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> App {
-        App { store, clock, config }
+        App {
+            store,
+            clock,
+            config,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -143,6 +153,7 @@ impl App {
         self.clock.now()
     }
 
+    #[allow(clippy::too_many_arguments)] // one argument per column of the audit row
     pub(crate) async fn audit<C: gongkai_store::ConnectionTrait>(
         &self,
         conn: &C,
@@ -155,7 +166,16 @@ impl App {
     ) -> Result<()> {
         queries::audit(
             conn,
-            AuditEntry { at: self.now(), user_id: actor.user_id, actor: &actor.username, action, entity, entity_id, before, after },
+            AuditEntry {
+                at: self.now(),
+                user_id: actor.user_id,
+                actor: &actor.username,
+                action,
+                entity,
+                entity_id,
+                before,
+                after,
+            },
         )
         .await?;
         Ok(())
@@ -170,9 +190,17 @@ impl App {
         per_page: u64,
     ) -> Result<(Vec<gongkai_store::audit_log::Model>, u64)> {
         if !actor.role.is_district_wide() {
-            return Err(AppError::Forbidden("只有系统管理员和公开办可以查看审计日志".into()));
+            return Err(AppError::Forbidden(
+                "只有系统管理员和公开办可以查看审计日志".into(),
+            ));
         }
-        Ok(queries::audit_page(self.store.conn(), entity, page.saturating_sub(1) * per_page, per_page).await?)
+        Ok(queries::audit_page(
+            self.store.conn(),
+            entity,
+            page.saturating_sub(1) * per_page,
+            per_page,
+        )
+        .await?)
     }
 }
 
@@ -190,5 +218,8 @@ pub(crate) fn sha256_hex(s: &str) -> String {
 
 /// Trims and turns empty into None.
 pub(crate) fn opt(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }

@@ -12,7 +12,10 @@ pub mod topic;
 pub mod workflow;
 
 pub use doc_no::{DocNo, DocNoError};
-pub use document::{Category, DisclosureMode, DocumentDates, DocumentKind, FieldError, Validity, ValidityFacts, derive_validity};
+pub use document::{
+    Category, DisclosureMode, DocumentDates, DocumentKind, FieldError, Validity, ValidityFacts,
+    derive_validity,
+};
 pub use ids::{CreditCode, IndexNo, ResidentId};
 pub use org::{OrgKind, Role};
 pub use workflow::{Action, Status, WorkflowState};

@@ -20,8 +20,15 @@ impl MigrationName for M0001Initial {
     }
 }
 
-fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from_table, from_col).to(to_table, "id").to_owned()
+fn fk(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, "id")
+        .to_owned()
 }
 
 fn idx(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
@@ -162,10 +169,26 @@ impl MigrationTrait for M0001Initial {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("document", "document_family", &["family_id", "version_no"])).await?;
-        m.create_index(idx("document", "document_status_published", &["status", "published_on"])).await?;
-        m.create_index(idx("document", "document_doc_no", &["doc_no_code", "doc_no_year", "doc_no_seq"])).await?;
-        m.create_index(idx("document", "document_org", &["org_id", "status"])).await?;
+        m.create_index(idx(
+            "document",
+            "document_family",
+            &["family_id", "version_no"],
+        ))
+        .await?;
+        m.create_index(idx(
+            "document",
+            "document_status_published",
+            &["status", "published_on"],
+        ))
+        .await?;
+        m.create_index(idx(
+            "document",
+            "document_doc_no",
+            &["doc_no_code", "doc_no_year", "doc_no_seq"],
+        ))
+        .await?;
+        m.create_index(idx("document", "document_org", &["org_id", "status"]))
+            .await?;
         m.create_table(
             Table::create()
                 .table("attachment")
@@ -183,7 +206,8 @@ impl MigrationTrait for M0001Initial {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("attachment", "attachment_document", &["document_id"])).await?;
+        m.create_index(idx("attachment", "attachment_document", &["document_id"]))
+            .await?;
         m.create_table(
             Table::create()
                 .table("interpretation")
@@ -210,12 +234,21 @@ impl MigrationTrait for M0001Initial {
                 .col(big_integer("interpretation_id"))
                 .col(big_integer("document_id"))
                 .primary_key(Index::create().col("interpretation_id").col("document_id"))
-                .foreign_key(&mut fk("interpretation_link", "interpretation_id", "interpretation"))
+                .foreign_key(&mut fk(
+                    "interpretation_link",
+                    "interpretation_id",
+                    "interpretation",
+                ))
                 .foreign_key(&mut fk("interpretation_link", "document_id", "document"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("interpretation_link", "interpretation_link_document", &["document_id"])).await?;
+        m.create_index(idx(
+            "interpretation_link",
+            "interpretation_link_document",
+            &["document_id"],
+        ))
+        .await?;
         m.create_table(
             Table::create()
                 .table("repeal_link")
@@ -242,7 +275,12 @@ impl MigrationTrait for M0001Initial {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("audit_log", "audit_log_entity", &["entity", "entity_id"])).await?;
+        m.create_index(idx(
+            "audit_log",
+            "audit_log_entity",
+            &["entity", "entity_id"],
+        ))
+        .await?;
         m.create_table(
             Table::create()
                 .table("change_log")
@@ -258,7 +296,19 @@ impl MigrationTrait for M0001Initial {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [
-            "change_log", "audit_log", "repeal_link", "interpretation_link", "interpretation", "attachment", "document", "index_seq", "topic", "api_token", "session", "app_user", "org",
+            "change_log",
+            "audit_log",
+            "repeal_link",
+            "interpretation_link",
+            "interpretation",
+            "attachment",
+            "document",
+            "index_seq",
+            "topic",
+            "api_token",
+            "session",
+            "app_user",
+            "org",
         ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }

@@ -1,13 +1,13 @@
 //! Queries that are more than a lookup by key: filtered lists, sequences, the changes
 //! feed and the audit log.
 
-use crate::entities::*;
 use crate::Result;
+use crate::entities::*;
 use gongkai_domain::Validity;
 use sea_orm::sea_query::{Expr, ExprTrait, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use time::{Date, OffsetDateTime};
 
@@ -38,21 +38,30 @@ pub fn validity_condition(v: Validity, today: Date) -> Condition {
     let not_superseded = C::SupersededBy.is_null();
     match v {
         Validity::Repealed => Condition::all().add(C::RepealedBy.is_not_null()),
-        Validity::Amended => Condition::all().add(not_repealed).add(C::SupersededBy.is_not_null()),
-        Validity::Expired => Condition::all()
+        Validity::Amended => Condition::all()
             .add(not_repealed)
-            .add(not_superseded)
-            .add(Condition::any().add(C::DeclaredExpired.eq(true)).add(C::ExpiresOn.lt(today))),
+            .add(C::SupersededBy.is_not_null()),
+        Validity::Expired => Condition::all().add(not_repealed).add(not_superseded).add(
+            Condition::any()
+                .add(C::DeclaredExpired.eq(true))
+                .add(C::ExpiresOn.lt(today)),
+        ),
         Validity::InForce => Condition::all()
             .add(not_repealed)
             .add(not_superseded)
             .add(C::DeclaredExpired.eq(false))
-            .add(Condition::any().add(C::ExpiresOn.is_null()).add(C::ExpiresOn.gte(today))),
+            .add(
+                Condition::any()
+                    .add(C::ExpiresOn.is_null())
+                    .add(C::ExpiresOn.gte(today)),
+            ),
     }
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
@@ -68,7 +77,11 @@ pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
         c = c.add(C::Issuer.eq(i.clone()));
     }
     if let Some(t) = &q.topic {
-        c = c.add(Condition::any().add(C::Topic.eq(t.clone())).add(C::Topic.like(format!("{}\\%", escape_like(t)))));
+        c = c.add(
+            Condition::any()
+                .add(C::Topic.eq(t.clone()))
+                .add(C::Topic.like(format!("{}\\%", escape_like(t)))),
+        );
     }
     if let Some(v) = &q.category {
         c = c.add(C::Category.eq(v.clone()));
@@ -77,8 +90,10 @@ pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
         c = c.add(C::Kind.eq(v.clone()));
     }
     if let Some(y) = q.year
-        && let (Ok(a), Ok(b)) =
-            (Date::from_calendar_date(y, time::Month::January, 1), Date::from_calendar_date(y, time::Month::December, 31))
+        && let (Ok(a), Ok(b)) = (
+            Date::from_calendar_date(y, time::Month::January, 1),
+            Date::from_calendar_date(y, time::Month::December, 31),
+        )
     {
         c = c.add(C::PublishedOn.between(a, b));
     }
@@ -89,7 +104,9 @@ pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
         c = c.add(Expr::col((document::Entity, C::Title)).like(format!("%{}%", escape_like(t))));
     }
     if let Some((code, year, seq)) = &q.doc_no {
-        c = c.add(C::DocNoCode.eq(code.clone())).add(C::DocNoSeq.eq(*seq));
+        c = c
+            .add(C::DocNoCode.eq(code.clone()))
+            .add(C::DocNoSeq.eq(*seq));
         if let Some(y) = year {
             c = c.add(C::DocNoYear.eq(*y));
         }
@@ -103,10 +120,17 @@ pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
 }
 
 /// A page of documents, newest first, and the total matching.
-pub async fn document_list<C: ConnectionTrait>(conn: &C, q: &DocQuery, today: Date) -> Result<(Vec<document::Model>, u64)> {
+pub async fn document_list<C: ConnectionTrait>(
+    conn: &C,
+    q: &DocQuery,
+    today: Date,
+) -> Result<(Vec<document::Model>, u64)> {
     use document::Column as Col;
     let cond = document_condition(q, today);
-    let total = document::Entity::find().filter(cond.clone()).count(conn).await?;
+    let total = document::Entity::find()
+        .filter(cond.clone())
+        .count(conn)
+        .await?;
     let rows = document::Entity::find()
         .filter(cond)
         .order_by_desc(Col::PublishedOn)
@@ -119,7 +143,12 @@ pub async fn document_list<C: ConnectionTrait>(conn: &C, q: &DocQuery, today: Da
 }
 
 /// Distinct values of a column among documents matching `q` (for filter menus).
-pub async fn document_distinct<C: ConnectionTrait>(conn: &C, q: &DocQuery, today: Date, col: document::Column) -> Result<Vec<String>> {
+pub async fn document_distinct<C: ConnectionTrait>(
+    conn: &C,
+    q: &DocQuery,
+    today: Date,
+    col: document::Column,
+) -> Result<Vec<String>> {
     let rows: Vec<Option<String>> = document::Entity::find()
         .select_only()
         .column(col)
@@ -133,7 +162,11 @@ pub async fn document_distinct<C: ConnectionTrait>(conn: &C, q: &DocQuery, today
 }
 
 /// Years in which matching documents were published, newest first.
-pub async fn document_years<C: ConnectionTrait>(conn: &C, q: &DocQuery, today: Date) -> Result<Vec<i32>> {
+pub async fn document_years<C: ConnectionTrait>(
+    conn: &C,
+    q: &DocQuery,
+    today: Date,
+) -> Result<Vec<i32>> {
     let dates: Vec<Option<Date>> = document::Entity::find()
         .select_only()
         .column(document::Column::PublishedOn)
@@ -150,11 +183,18 @@ pub async fn document_years<C: ConnectionTrait>(conn: &C, q: &DocQuery, today: D
 /// Next 7-digit sequence of an organisation's 索引号 for a year. Numbers are never reused:
 /// the counter only grows, even when a draft is deleted.
 pub async fn next_index_seq<C: ConnectionTrait>(conn: &C, org_id: i64, year: i32) -> Result<i64> {
-    let row = index_seq::Entity::find_by_id((org_id, year)).lock(LockType::Update).one(conn).await;
+    let row = index_seq::Entity::find_by_id((org_id, year))
+        .lock(LockType::Update)
+        .one(conn)
+        .await;
     // SQLite has no row locks; the write gate already serialises writers there.
     let row = match row {
         Ok(r) => r,
-        Err(_) => index_seq::Entity::find_by_id((org_id, year)).one(conn).await?,
+        Err(_) => {
+            index_seq::Entity::find_by_id((org_id, year))
+                .one(conn)
+                .await?
+        }
     };
     match row {
         Some(r) => {
@@ -165,20 +205,40 @@ pub async fn next_index_seq<C: ConnectionTrait>(conn: &C, org_id: i64, year: i32
             Ok(seq)
         }
         None => {
-            index_seq::ActiveModel { org_id: Set(org_id), year: Set(year), next_seq: Set(2) }.insert(conn).await?;
+            index_seq::ActiveModel {
+                org_id: Set(org_id),
+                year: Set(year),
+                next_seq: Set(2),
+            }
+            .insert(conn)
+            .await?;
             Ok(1)
         }
     }
 }
 
-pub async fn record_change<C: ConnectionTrait>(conn: &C, entity: &str, entity_id: i64, at: OffsetDateTime) -> Result<i64> {
-    let m = change_log::ActiveModel { entity: Set(entity.to_string()), entity_id: Set(entity_id), at: Set(at), ..Default::default() }
-        .insert(conn)
-        .await?;
+pub async fn record_change<C: ConnectionTrait>(
+    conn: &C,
+    entity: &str,
+    entity_id: i64,
+    at: OffsetDateTime,
+) -> Result<i64> {
+    let m = change_log::ActiveModel {
+        entity: Set(entity.to_string()),
+        entity_id: Set(entity_id),
+        at: Set(at),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
     Ok(m.seq)
 }
 
-pub async fn changes_since<C: ConnectionTrait>(conn: &C, since: i64, limit: u64) -> Result<Vec<change_log::Model>> {
+pub async fn changes_since<C: ConnectionTrait>(
+    conn: &C,
+    since: i64,
+    limit: u64,
+) -> Result<Vec<change_log::Model>> {
     Ok(change_log::Entity::find()
         .filter(change_log::Column::Seq.gt(since))
         .order_by_asc(change_log::Column::Seq)
@@ -224,9 +284,14 @@ pub async fn audit_page<C: ConnectionTrait>(
 ) -> Result<(Vec<audit_log::Model>, u64)> {
     let mut c = Condition::all();
     if let Some((e, id)) = entity {
-        c = c.add(audit_log::Column::Entity.eq(e)).add(audit_log::Column::EntityId.eq(id));
+        c = c
+            .add(audit_log::Column::Entity.eq(e))
+            .add(audit_log::Column::EntityId.eq(id));
     }
-    let total = audit_log::Entity::find().filter(c.clone()).count(conn).await?;
+    let total = audit_log::Entity::find()
+        .filter(c.clone())
+        .count(conn)
+        .await?;
     let rows = audit_log::Entity::find()
         .filter(c)
         .order_by_desc(audit_log::Column::Id)
@@ -247,7 +312,10 @@ pub async fn family<C: ConnectionTrait>(conn: &C, family_id: i64) -> Result<Vec<
 }
 
 /// Interpretations linked to any of the documents, with the document each is linked to.
-pub async fn interpretations_of<C: ConnectionTrait>(conn: &C, doc_ids: &[i64]) -> Result<Vec<(i64, interpretation::Model)>> {
+pub async fn interpretations_of<C: ConnectionTrait>(
+    conn: &C,
+    doc_ids: &[i64],
+) -> Result<Vec<(i64, interpretation::Model)>> {
     if doc_ids.is_empty() {
         return Ok(vec![]);
     }
@@ -271,17 +339,28 @@ pub async fn interpretations_of<C: ConnectionTrait>(conn: &C, doc_ids: &[i64]) -
 }
 
 /// Documents linked to an interpretation.
-pub async fn documents_of_interpretation<C: ConnectionTrait>(conn: &C, interpretation_id: i64) -> Result<Vec<document::Model>> {
+pub async fn documents_of_interpretation<C: ConnectionTrait>(
+    conn: &C,
+    interpretation_id: i64,
+) -> Result<Vec<document::Model>> {
     let links = interpretation_link::Entity::find()
         .filter(interpretation_link::Column::InterpretationId.eq(interpretation_id))
         .all(conn)
         .await?;
     let ids: Vec<i64> = links.into_iter().map(|l| l.document_id).collect();
-    Ok(document::Entity::find().filter(document::Column::Id.is_in(ids)).all(conn).await?)
+    Ok(document::Entity::find()
+        .filter(document::Column::Id.is_in(ids))
+        .all(conn)
+        .await?)
 }
 
 /// Published documents in force whose expiry falls within [from, to].
-pub async fn expiring_between<C: ConnectionTrait>(conn: &C, from: Date, to: Date, org_ids: Option<Vec<i64>>) -> Result<Vec<document::Model>> {
+pub async fn expiring_between<C: ConnectionTrait>(
+    conn: &C,
+    from: Date,
+    to: Date,
+    org_ids: Option<Vec<i64>>,
+) -> Result<Vec<document::Model>> {
     let mut c = Condition::all()
         .add(document::Column::Status.eq("published"))
         .add(document::Column::ExpiresOn.between(from, to))
@@ -290,26 +369,56 @@ pub async fn expiring_between<C: ConnectionTrait>(conn: &C, from: Date, to: Date
     if let Some(o) = org_ids {
         c = c.add(document::Column::OrgId.is_in(o));
     }
-    Ok(document::Entity::find().filter(c).order_by_asc(document::Column::ExpiresOn).all(conn).await?)
+    Ok(document::Entity::find()
+        .filter(c)
+        .order_by_asc(document::Column::ExpiresOn)
+        .all(conn)
+        .await?)
 }
 
 /// Documents the given document repeals, and those that repeal it.
-pub async fn repeal_links<C: ConnectionTrait>(conn: &C, doc_id: i64) -> Result<(Vec<document::Model>, Vec<document::Model>)> {
-    let repeals = repeal_link::Entity::find().filter(repeal_link::Column::RepealingId.eq(doc_id)).all(conn).await?;
-    let repealed_by = repeal_link::Entity::find().filter(repeal_link::Column::RepealedId.eq(doc_id)).all(conn).await?;
+pub async fn repeal_links<C: ConnectionTrait>(
+    conn: &C,
+    doc_id: i64,
+) -> Result<(Vec<document::Model>, Vec<document::Model>)> {
+    let repeals = repeal_link::Entity::find()
+        .filter(repeal_link::Column::RepealingId.eq(doc_id))
+        .all(conn)
+        .await?;
+    let repealed_by = repeal_link::Entity::find()
+        .filter(repeal_link::Column::RepealedId.eq(doc_id))
+        .all(conn)
+        .await?;
     let a = document::Entity::find()
-        .filter(document::Column::Id.is_in(repeals.into_iter().map(|r| r.repealed_id).collect::<Vec<_>>()))
+        .filter(
+            document::Column::Id.is_in(
+                repeals
+                    .into_iter()
+                    .map(|r| r.repealed_id)
+                    .collect::<Vec<_>>(),
+            ),
+        )
         .all(conn)
         .await?;
     let b = document::Entity::find()
-        .filter(document::Column::Id.is_in(repealed_by.into_iter().map(|r| r.repealing_id).collect::<Vec<_>>()))
+        .filter(
+            document::Column::Id.is_in(
+                repealed_by
+                    .into_iter()
+                    .map(|r| r.repealing_id)
+                    .collect::<Vec<_>>(),
+            ),
+        )
         .all(conn)
         .await?;
     Ok((a, b))
 }
 
 /// Scheduled documents whose publication time has come.
-pub async fn due_scheduled<C: ConnectionTrait>(conn: &C, now: OffsetDateTime) -> Result<Vec<document::Model>> {
+pub async fn due_scheduled<C: ConnectionTrait>(
+    conn: &C,
+    now: OffsetDateTime,
+) -> Result<Vec<document::Model>> {
     Ok(document::Entity::find()
         .filter(document::Column::Status.eq("scheduled"))
         .filter(document::Column::PublishAt.lte(now))

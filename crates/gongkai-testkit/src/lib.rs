@@ -25,13 +25,22 @@ impl Drop for TestDb {
 }
 
 fn unique() -> String {
-    format!("{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000)
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000
+    )
 }
 
 pub fn sqlite() -> TestDb {
     let dir = std::env::temp_dir().join(format!("gongkai-test-{}", unique()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    TestDb { backend: "sqlite", url: format!("sqlite://{}", dir.join("t.sqlite").display()), dir: Some(dir) }
+    TestDb {
+        backend: "sqlite",
+        url: format!("sqlite://{}", dir.join("t.sqlite").display()),
+        dir: Some(dir),
+    }
 }
 
 /// A fresh PostgreSQL database, or None (with a message) when the server is absent.
@@ -45,14 +54,26 @@ pub async fn postgres() -> Option<TestDb> {
             if required {
                 panic!("GONGKAI_REQUIRE_PG=1 but PostgreSQL at {admin_url} is not reachable: {e}");
             }
-            eprintln!("SKIP PostgreSQL tests: {admin_url} not reachable ({e}); set GONGKAI_REQUIRE_PG=1 to make this a failure");
+            eprintln!(
+                "SKIP PostgreSQL tests: {admin_url} not reachable ({e}); set GONGKAI_REQUIRE_PG=1 to make this a failure"
+            );
             return None;
         }
     };
     let name = format!("gongkai_t_{}", unique());
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
-    Some(TestDb { backend: "postgresql", url: format!("{base}/{name}"), dir: None })
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin_url.clone());
+    Some(TestDb {
+        backend: "postgresql",
+        url: format!("{base}/{name}"),
+        dir: None,
+    })
 }
 
 /// SQLite always, PostgreSQL when available.
@@ -71,9 +92,15 @@ pub fn fixed_now() -> OffsetDateTime {
 
 /// An app on a migrated database with the demo district loaded, at [`fixed_now`].
 pub async fn demo_app(db: &TestDb) -> gongkai_app::App {
-    let store = gongkai_store::Store::connect(&db.url).await.expect("connect");
+    let store = gongkai_store::Store::connect(&db.url)
+        .await
+        .expect("connect");
     store.migrate().await.expect("migrate");
-    let app = gongkai_app::App::new(store, std::sync::Arc::new(gongkai_domain::FixedClock(fixed_now())), gongkai_app::AppConfig::default());
+    let app = gongkai_app::App::new(
+        store,
+        std::sync::Arc::new(gongkai_domain::FixedClock(fixed_now())),
+        gongkai_app::AppConfig::default(),
+    );
     app.load_demo().await.expect("demo data loads");
     app
 }

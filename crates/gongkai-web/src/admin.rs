@@ -6,11 +6,11 @@ use crate::WebState;
 use crate::auth::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, same_token};
 use crate::views::{self, Frame, date, datetime, render};
 use askama::Template;
+use axum::Form;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use gongkai_app::documents::{ActionInput, DocumentInput, ListParams};
@@ -41,7 +41,9 @@ pub fn routes() -> Router<WebState> {
 type Fields = HashMap<String, String>;
 
 fn frame(s: &WebState, c: &Caller, title: &str) -> Frame {
-    let mut f = Frame::new(&s.app.config.site_name, title, "管理后台").crumb("管理后台", "/admin/").crumb(title, "");
+    let mut f = Frame::new(&s.app.config.site_name, title, "管理后台")
+        .crumb("管理后台", "/admin/")
+        .crumb(title, "");
     if let Some(a) = &c.actor {
         f.user = Some(format!("{}（{}）", a.display_name, a.role.label()));
     }
@@ -51,7 +53,9 @@ fn frame(s: &WebState, c: &Caller, title: &str) -> Frame {
 
 /// The logged-in actor, or a redirect to the login page.
 fn need(c: &Caller) -> Result<&Actor, Response> {
-    c.actor.as_ref().ok_or_else(|| Redirect::to("/admin/login").into_response())
+    c.actor
+        .as_ref()
+        .ok_or_else(|| Redirect::to("/admin/login").into_response())
 }
 
 /// Checks the form's CSRF token against the session's.
@@ -59,7 +63,10 @@ fn need_csrf<'a>(c: &'a Caller, f: &Fields) -> Result<&'a Actor, Response> {
     let actor = need(c)?;
     let ok = matches!((&c.csrf, f.get("csrf")), (Some(a), Some(b)) if same_token(a, b));
     if !ok {
-        return Err(views::error_page("", &AppError::Forbidden("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into())));
+        return Err(views::error_page(
+            "",
+            &AppError::Forbidden("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试".into()),
+        ));
     }
     Ok(actor)
 }
@@ -78,46 +85,105 @@ struct LoginPage {
 }
 
 async fn login_page(State(s): State<WebState>, jar: CookieJar) -> Response {
-    let token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_else(random_token);
-    let jar = jar.add(Cookie::build((LOGIN_CSRF_COOKIE, token.clone())).path("/admin").http_only(true).same_site(SameSite::Strict).build());
-    let page = LoginPage { frame: Frame::new(site(&s), "登录", "管理后台").crumb("管理后台", "/admin/").crumb("登录", ""), error: String::new(), username: String::new(), csrf: token };
+    let token = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_else(random_token);
+    let jar = jar.add(
+        Cookie::build((LOGIN_CSRF_COOKIE, token.clone()))
+            .path("/admin")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .build(),
+    );
+    let page = LoginPage {
+        frame: Frame::new(site(&s), "登录", "管理后台")
+            .crumb("管理后台", "/admin/")
+            .crumb("登录", ""),
+        error: String::new(),
+        username: String::new(),
+        csrf: token,
+    };
     (jar, render(&page)).into_response()
 }
 
 fn random_token() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     // Only a double-submit value for the login form; not a secret that grants anything.
-    let n = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{:x}{:x}", n, std::process::id())
 }
 
 async fn login(State(s): State<WebState>, jar: CookieJar, Form(f): Form<Fields>) -> Response {
-    let cookie_token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let cookie_token = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     let username = f.get("username").cloned().unwrap_or_default();
     let fail = |msg: String, jar: CookieJar| {
-        let page = LoginPage { frame: Frame::new(site(&s), "登录", "管理后台"), error: msg, username: username.clone(), csrf: cookie_token.clone() };
-        (axum::http::StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)).into_response()
+        let page = LoginPage {
+            frame: Frame::new(site(&s), "登录", "管理后台"),
+            error: msg,
+            username: username.clone(),
+            csrf: cookie_token.clone(),
+        };
+        (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            jar,
+            render(&page),
+        )
+            .into_response()
     };
-    if cookie_token.is_empty() || !same_token(&cookie_token, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if cookie_token.is_empty()
+        || !same_token(
+            &cookie_token,
+            f.get("csrf").map(String::as_str).unwrap_or(""),
+        )
+    {
         return fail("页面已过期，请重新登录".into(), jar);
     }
-    match s.app.login(&username, f.get("password").map(String::as_str).unwrap_or("")).await {
+    match s
+        .app
+        .login(
+            &username,
+            f.get("password").map(String::as_str).unwrap_or(""),
+        )
+        .await
+    {
         Ok((_, session)) => {
-            let jar = jar.add(Cookie::build((SESSION_COOKIE, session.token)).path("/").http_only(true).same_site(SameSite::Lax).build());
+            let jar = jar.add(
+                Cookie::build((SESSION_COOKIE, session.token))
+                    .path("/")
+                    .http_only(true)
+                    .same_site(SameSite::Lax)
+                    .build(),
+            );
             (jar, Redirect::to("/admin/")).into_response()
         }
         Err(e) => fail(e.to_string(), jar),
     }
 }
 
-async fn logout(State(s): State<WebState>, c: Caller, jar: CookieJar, Form(f): Form<Fields>) -> Response {
+async fn logout(
+    State(s): State<WebState>,
+    c: Caller,
+    jar: CookieJar,
+    Form(f): Form<Fields>,
+) -> Response {
     if let Err(r) = need_csrf(&c, &f) {
         return r;
     }
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let _ = s.app.logout(cookie.value()).await;
     }
-    (jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/admin/login")).into_response()
+    (
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        Redirect::to("/admin/login"),
+    )
+        .into_response()
 }
 
 pub struct AdminRow {
@@ -156,7 +222,11 @@ fn admin_row(d: &gongkai_app::documents::DocumentView) -> AdminRow {
     }
 }
 
-async fn dashboard(State(s): State<WebState>, c: Caller, q: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn dashboard(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let actor = match need(&c) {
         Ok(a) => a,
         Err(r) => return r,
@@ -167,7 +237,11 @@ async fn dashboard(State(s): State<WebState>, c: Caller, q: Result<Query<ListPar
         Ok(p) => p,
         Err(e) => return views::error_page(site(&s), &e),
     };
-    let expiring = s.app.expiring_documents(actor, 90).await.unwrap_or_default();
+    let expiring = s
+        .app
+        .expiring_documents(actor, 90)
+        .await
+        .unwrap_or_default();
     render(&Dashboard {
         frame: frame(&s, &c, "文件管理"),
         rows: page.items.iter().map(admin_row).collect(),
@@ -176,7 +250,10 @@ async fn dashboard(State(s): State<WebState>, c: Caller, q: Result<Query<ListPar
         page: page.page,
         pages: page.pages,
         status: p.status.unwrap_or_default(),
-        statuses: gongkai_domain::Status::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        statuses: gongkai_domain::Status::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
         district_wide: actor.role.is_district_wide(),
     })
 }
@@ -209,7 +286,15 @@ impl DocForm {
     }
 }
 
-async fn doc_form(s: &WebState, c: &Caller, action: String, heading: &str, f: Fields, err: Option<AppError>, revising: bool) -> Response {
+async fn doc_form(
+    s: &WebState,
+    c: &Caller,
+    action: String,
+    heading: &str,
+    f: Fields,
+    err: Option<AppError>,
+    revising: bool,
+) -> Response {
     let mut errors = HashMap::new();
     let mut summary = Vec::new();
     let mut status = axum::http::StatusCode::OK;
@@ -249,7 +334,14 @@ fn input_of(f: &Fields) -> DocumentInput {
         title: f.get("title").cloned().unwrap_or_default(),
         org_id: None,
         issuer: g("issuer"),
-        co_issuers: f.get("co_issuers").map(|s| s.split(['、', '\n', ',', '，']).map(str::to_string).collect()).unwrap_or_default(),
+        co_issuers: f
+            .get("co_issuers")
+            .map(|s| {
+                s.split(['、', '\n', ',', '，'])
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
         doc_no: g("doc_no"),
         kind: g("kind"),
         category: f.get("category").cloned().unwrap_or_default(),
@@ -283,7 +375,10 @@ fn fields_of(m: &gongkai_app::documents::DocumentView) -> Fields {
     put("effective_on", date(&m.effective_on));
     put("expires_on", date(&m.expires_on));
     put("disclosure_mode", m.disclosure_mode_label.clone());
-    put("withheld_reason", m.withheld_reason.clone().unwrap_or_default());
+    put(
+        "withheld_reason",
+        m.withheld_reason.clone().unwrap_or_default(),
+    );
     put("keywords", m.keywords.clone());
     put("body", m.body.clone().unwrap_or_default());
     f
@@ -295,7 +390,16 @@ async fn new_form(State(s): State<WebState>, c: Caller) -> Response {
     }
     let mut f = Fields::new();
     f.insert("category".into(), "其他文件".into());
-    doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, None, false).await
+    doc_form(
+        &s,
+        &c,
+        "/admin/documents".into(),
+        "起草文件",
+        f,
+        None,
+        false,
+    )
+    .await
 }
 
 async fn create(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
@@ -305,7 +409,18 @@ async fn create(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> 
     };
     match s.app.create_document(actor, input_of(&f)).await {
         Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
-        Err(e) => doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, Some(e), false).await,
+        Err(e) => {
+            doc_form(
+                &s,
+                &c,
+                "/admin/documents".into(),
+                "起草文件",
+                f,
+                Some(e),
+                false,
+            )
+            .await
+        }
     }
 }
 
@@ -323,12 +438,28 @@ async fn edit_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>)
         Err(e) => Err(e),
     };
     match d {
-        Ok(d) => doc_form(&s, &c, format!("/admin/documents/{}", d.document.id), "修改草稿", fields_of(&d.document), None, false).await,
+        Ok(d) => {
+            doc_form(
+                &s,
+                &c,
+                format!("/admin/documents/{}", d.document.id),
+                "修改草稿",
+                fields_of(&d.document),
+                None,
+                false,
+            )
+            .await
+        }
         Err(e) => views::error_page(site(&s), &e),
     }
 }
 
-async fn update(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+async fn update(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -339,7 +470,18 @@ async fn update(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Fo
     };
     match s.app.update_document(actor, id, input_of(&f)).await {
         Ok(_) => Redirect::to(&format!("/admin/documents/{id}")).into_response(),
-        Err(e) => doc_form(&s, &c, format!("/admin/documents/{id}"), "修改草稿", f, Some(e), false).await,
+        Err(e) => {
+            doc_form(
+                &s,
+                &c,
+                format!("/admin/documents/{id}"),
+                "修改草稿",
+                f,
+                Some(e),
+                false,
+            )
+            .await
+        }
     }
 }
 
@@ -357,13 +499,27 @@ async fn revise_form(State(s): State<WebState>, c: Caller, Path(id): Path<String
             let mut f = fields_of(&d.document);
             f.insert("doc_no".into(), String::new());
             f.insert("published_on".into(), String::new());
-            doc_form(&s, &c, format!("/admin/documents/{}/revise", d.document.id), "修订（生成新版本）", f, None, true).await
+            doc_form(
+                &s,
+                &c,
+                format!("/admin/documents/{}/revise", d.document.id),
+                "修订（生成新版本）",
+                f,
+                None,
+                true,
+            )
+            .await
         }
         Err(e) => views::error_page(site(&s), &e),
     }
 }
 
-async fn revise(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+async fn revise(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -374,7 +530,18 @@ async fn revise(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Fo
     };
     match s.app.revise_document(actor, id, input_of(&f)).await {
         Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
-        Err(e) => doc_form(&s, &c, format!("/admin/documents/{id}/revise"), "修订（生成新版本）", f, Some(e), true).await,
+        Err(e) => {
+            doc_form(
+                &s,
+                &c,
+                format!("/admin/documents/{id}/revise"),
+                "修订（生成新版本）",
+                f,
+                Some(e),
+                true,
+            )
+            .await
+        }
     }
 }
 
@@ -387,7 +554,12 @@ struct DetailPage {
     forms: Vec<&'static str>,
 }
 
-async fn detail(State(s): State<WebState>, c: Caller, Path(id): Path<String>, q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn detail(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(id): Path<String>,
+    q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let actor = match need(&c) {
         Ok(a) => a,
         Err(r) => return r,
@@ -396,23 +568,38 @@ async fn detail(State(s): State<WebState>, c: Caller, Path(id): Path<String>, q:
         Ok(id) => s.app.document_detail(Some(actor), id, None).await,
         Err(e) => Err(e),
     };
-    let message = q.ok().and_then(|Query(q)| q.get("msg").cloned()).unwrap_or_default();
+    let message = q
+        .ok()
+        .and_then(|Query(q)| q.get("msg").cloned())
+        .unwrap_or_default();
     match d {
         Ok(d) => render(&DetailPage {
             frame: frame(&s, &c, &d.document.title),
             d,
             message,
-            forms: gongkai_domain::interpretation::Form::ALL.iter().map(|f| f.label()).collect(),
+            forms: gongkai_domain::interpretation::Form::ALL
+                .iter()
+                .map(|f| f.label())
+                .collect(),
         }),
         Err(e) => views::error_page(site(&s), &e),
     }
 }
 
 async fn back_with(id: i64, msg: &str) -> Response {
-    Redirect::to(&format!("/admin/documents/{id}?msg={}", views::urlencode(msg))).into_response()
+    Redirect::to(&format!(
+        "/admin/documents/{id}?msg={}",
+        views::urlencode(msg)
+    ))
+    .into_response()
 }
 
-async fn action(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+async fn action(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -432,7 +619,12 @@ async fn action(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Fo
     }
 }
 
-async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mut mp: Multipart) -> Response {
+async fn upload(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(id): Path<String>,
+    mut mp: Multipart,
+) -> Response {
     let id = match id_of(&id) {
         Ok(i) => i,
         Err(e) => return views::error_page(site(&s), &e),
@@ -446,7 +638,9 @@ async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mu
                 let file_name = field.file_name().map(str::to_string);
                 match field.bytes().await {
                     Ok(b) if name == "csrf" => csrf = String::from_utf8_lossy(&b).to_string(),
-                    Ok(b) if name == "file" => file = Some((file_name.unwrap_or_default(), b.to_vec())),
+                    Ok(b) if name == "file" => {
+                        file = Some((file_name.unwrap_or_default(), b.to_vec()))
+                    }
                     Ok(_) => {}
                     Err(_) => return back_with(id, "上传失败：文件过大或传输中断").await,
                 }
@@ -470,7 +664,12 @@ async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mu
     }
 }
 
-async fn repeals(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+async fn repeals(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -479,7 +678,14 @@ async fn repeals(State(s): State<WebState>, c: Caller, Path(id): Path<String>, F
         Ok(i) => i,
         Err(e) => return views::error_page(site(&s), &e),
     };
-    let targets: Result<Vec<i64>, _> = f.get("targets").map(String::as_str).unwrap_or("").split([',', '，', ' ']).filter(|t| !t.is_empty()).map(str::parse).collect();
+    let targets: Result<Vec<i64>, _> = f
+        .get("targets")
+        .map(String::as_str)
+        .unwrap_or("")
+        .split([',', '，', ' '])
+        .filter(|t| !t.is_empty())
+        .map(str::parse)
+        .collect();
     let Ok(targets) = targets else {
         return back_with(id, "请填写要废止的文件编号，多个用逗号分隔").await;
     };
@@ -489,12 +695,19 @@ async fn repeals(State(s): State<WebState>, c: Caller, Path(id): Path<String>, F
     }
 }
 
-async fn create_interpretation(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+async fn create_interpretation(
+    State(s): State<WebState>,
+    c: Caller,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let doc_id: i64 = f.get("document_id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let doc_id: i64 = f
+        .get("document_id")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let input = InterpretationInput {
         title: f.get("title").cloned().unwrap_or_default(),
         form: f.get("form").cloned().unwrap_or_default(),
@@ -532,13 +745,19 @@ mod gongkai_store_view {
 
 async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
     let list = s.app.orgs().await.unwrap_or_default();
-    let name_of = |id: Option<i64>| id.and_then(|i| list.iter().find(|o| o.id == i)).map(|o| o.name.clone()).unwrap_or_default();
+    let name_of = |id: Option<i64>| {
+        id.and_then(|i| list.iter().find(|o| o.id == i))
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
     let orgs = list
         .iter()
         .map(|o| gongkai_store_view::OrgRow {
             id: o.id,
             name: o.name.clone(),
-            kind: gongkai_domain::OrgKind::parse(&o.kind).map(|k| k.label().to_string()).unwrap_or_default(),
+            kind: gongkai_domain::OrgKind::parse(&o.kind)
+                .map(|k| k.label().to_string())
+                .unwrap_or_default(),
             issuer_code: o.issuer_code.clone().unwrap_or_default(),
             credit_code: o.credit_code.clone(),
             levels: o.review_levels,
@@ -546,7 +765,11 @@ async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
             parent: name_of(o.parent_id),
         })
         .collect();
-    render(&OrgsPage { frame: frame(s, c, "机构管理"), orgs, message })
+    render(&OrgsPage {
+        frame: frame(s, c, "机构管理"),
+        orgs,
+        message,
+    })
 }
 
 async fn orgs(State(s): State<WebState>, c: Caller) -> Response {
@@ -567,8 +790,11 @@ async fn create_org(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>)
         parent_id: f.get("parent_id").and_then(|v| v.parse().ok()),
         issuer_code: f.get("issuer_code").cloned(),
         credit_code: f.get("credit_code").cloned().unwrap_or_default(),
-        review_levels: f.get("review_levels").and_then(|v| v.parse().ok()).unwrap_or(1),
-        require_interpretation: f.get("require_interpretation").is_some(),
+        review_levels: f
+            .get("review_levels")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1),
+        require_interpretation: f.contains_key("require_interpretation"),
         is_sample: false,
     };
     let msg = match s.app.create_org(actor, o).await {
@@ -592,7 +818,17 @@ async fn users_page(s: &WebState, c: &Caller, actor: &Actor, message: String) ->
             frame: frame(s, c, "用户管理"),
             users: list
                 .iter()
-                .map(|u| (u.username.clone(), u.display_name.clone(), gongkai_domain::Role::parse(&u.role).map(|r| r.label().to_string()).unwrap_or_default(), u.org_id, u.locked_until.is_some()))
+                .map(|u| {
+                    (
+                        u.username.clone(),
+                        u.display_name.clone(),
+                        gongkai_domain::Role::parse(&u.role)
+                            .map(|r| r.label().to_string())
+                            .unwrap_or_default(),
+                        u.org_id,
+                        u.locked_until.is_some(),
+                    )
+                })
                 .collect(),
             message,
         }),
@@ -636,12 +872,20 @@ struct AuditPage {
     pages: u64,
 }
 
-async fn audit(State(s): State<WebState>, c: Caller, q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn audit(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let actor = match need(&c) {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let page: u64 = q.ok().and_then(|Query(q)| q.get("page").and_then(|p| p.parse().ok())).unwrap_or(1).max(1);
+    let page: u64 = q
+        .ok()
+        .and_then(|Query(q)| q.get("page").and_then(|p| p.parse().ok()))
+        .unwrap_or(1)
+        .max(1);
     match s.app.audit_log(actor, None, page, 50).await {
         Ok((rows, total)) => render(&AuditPage {
             frame: frame(&s, &c, "审计日志"),
@@ -652,7 +896,11 @@ async fn audit(State(s): State<WebState>, c: Caller, q: Result<Query<HashMap<Str
                         datetime(&Some(r.at)),
                         r.actor,
                         r.action,
-                        format!("{} {}", r.entity, r.entity_id.map(|i| i.to_string()).unwrap_or_default()),
+                        format!(
+                            "{} {}",
+                            r.entity,
+                            r.entity_id.map(|i| i.to_string()).unwrap_or_default()
+                        ),
                         r.before.unwrap_or_default().chars().take(300).collect(),
                         r.after.unwrap_or_default().chars().take(300).collect(),
                     )

@@ -17,20 +17,29 @@ use serde::Deserialize;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
-        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
+        .route(
+            "/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
         .route("/v1/documents", get(list).post(create))
         .route("/v1/documents/{id}", get(one).put(update))
         .route("/v1/documents/{id}/actions", axum::routing::post(action))
         .route("/v1/documents/{id}/revisions", axum::routing::post(revise))
         .route("/v1/documents/{id}/diff", get(diff))
-        .route("/v1/interpretations", get(interpretations).post(create_interpretation))
+        .route(
+            "/v1/interpretations",
+            get(interpretations).post(create_interpretation),
+        )
         .route("/v1/interpretations/{id}", get(interpretation))
         .route("/v1/changes", get(changes))
         .route("/v1/orgs", get(orgs))
 }
 
 fn id(s: &str) -> Result<i64, Response> {
-    s.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| api_bad_request("invalid_id", format!("“{s}”不是有效的编号")))
+    s.parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| api_bad_request("invalid_id", format!("“{s}”不是有效的编号")))
 }
 
 fn json<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
@@ -42,7 +51,8 @@ fn json<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
 }
 
 fn query<T: Default>(r: Result<Query<T>, QueryRejection>) -> Result<T, Response> {
-    r.map(|Query(v)| v).map_err(|e| api_bad_request("invalid_query", format!("查询参数有误：{}", e.body_text())))
+    r.map(|Query(v)| v)
+        .map_err(|e| api_bad_request("invalid_query", format!("查询参数有误：{}", e.body_text())))
 }
 
 /// The caller for reads: anonymous is fine, a bad token is not.
@@ -60,9 +70,14 @@ fn writer<'a>(c: &'a Caller, headers: &HeaderMap) -> Result<&'a Actor, Response>
         return Err(api_error(&AppError::Unauthorized));
     };
     if !c.via_token {
-        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let sent = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if !c.csrf.as_deref().is_some_and(|t| same_token(t, sent)) {
-            return Err(api_error(&AppError::Forbidden("会话调用写接口须带 X-CSRF-Token".into())));
+            return Err(api_error(&AppError::Forbidden(
+                "会话调用写接口须带 X-CSRF-Token".into(),
+            )));
         }
     }
     Ok(actor)
@@ -77,7 +92,11 @@ macro_rules! tri {
     };
 }
 
-async fn list(State(s): State<WebState>, c: Caller, q: Result<Query<ListParams>, QueryRejection>) -> Response {
+async fn list(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<ListParams>, QueryRejection>,
+) -> Response {
     let viewer = tri!(reader(&c));
     let p = tri!(query(q));
     match s.app.list_documents(viewer, &p).await {
@@ -91,7 +110,12 @@ struct OneQuery {
     as_of: Option<String>,
 }
 
-async fn one(State(s): State<WebState>, c: Caller, Path(raw): Path<String>, q: Result<Query<OneQuery>, QueryRejection>) -> Response {
+async fn one(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(raw): Path<String>,
+    q: Result<Query<OneQuery>, QueryRejection>,
+) -> Response {
     let viewer = tri!(reader(&c));
     let id = tri!(id(&raw));
     let q = tri!(query(q));
@@ -106,7 +130,12 @@ async fn one(State(s): State<WebState>, c: Caller, Path(raw): Path<String>, q: R
     }
 }
 
-async fn create(State(s): State<WebState>, c: Caller, headers: HeaderMap, body: Result<Json<DocumentInput>, JsonRejection>) -> Response {
+async fn create(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    body: Result<Json<DocumentInput>, JsonRejection>,
+) -> Response {
     let actor = tri!(writer(&c, &headers));
     let input = tri!(json(body));
     match s.app.create_document(actor, input).await {
@@ -115,7 +144,13 @@ async fn create(State(s): State<WebState>, c: Caller, headers: HeaderMap, body: 
     }
 }
 
-async fn update(State(s): State<WebState>, c: Caller, headers: HeaderMap, Path(raw): Path<String>, body: Result<Json<DocumentInput>, JsonRejection>) -> Response {
+async fn update(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    body: Result<Json<DocumentInput>, JsonRejection>,
+) -> Response {
     let actor = tri!(writer(&c, &headers));
     let id = tri!(id(&raw));
     let input = tri!(json(body));
@@ -125,7 +160,13 @@ async fn update(State(s): State<WebState>, c: Caller, headers: HeaderMap, Path(r
     }
 }
 
-async fn revise(State(s): State<WebState>, c: Caller, headers: HeaderMap, Path(raw): Path<String>, body: Result<Json<DocumentInput>, JsonRejection>) -> Response {
+async fn revise(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    body: Result<Json<DocumentInput>, JsonRejection>,
+) -> Response {
     let actor = tri!(writer(&c, &headers));
     let id = tri!(id(&raw));
     let input = tri!(json(body));
@@ -143,17 +184,39 @@ struct ActionBody {
     repeals: Option<Vec<i64>>,
 }
 
-async fn action(State(s): State<WebState>, c: Caller, headers: HeaderMap, Path(raw): Path<String>, body: Result<Json<ActionBody>, JsonRejection>) -> Response {
+async fn action(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    body: Result<Json<ActionBody>, JsonRejection>,
+) -> Response {
     let actor = tri!(writer(&c, &headers));
     let id = tri!(id(&raw));
     let b = tri!(json(body));
     if b.action == "set_repeals" {
-        return match s.app.set_repeals(actor, id, &b.repeals.unwrap_or_default()).await {
+        return match s
+            .app
+            .set_repeals(actor, id, &b.repeals.unwrap_or_default())
+            .await
+        {
             Ok(()) => Json(serde_json::json!({"ok": true})).into_response(),
             Err(e) => api_error(&e),
         };
     }
-    match s.app.document_action(actor, id, ActionInput { action: b.action, reason: b.reason, publish_at: b.publish_at }).await {
+    match s
+        .app
+        .document_action(
+            actor,
+            id,
+            ActionInput {
+                action: b.action,
+                reason: b.reason,
+                publish_at: b.publish_at,
+            },
+        )
+        .await
+    {
         Ok(d) => Json(d).into_response(),
         Err(e) => api_error(&e),
     }
@@ -165,12 +228,20 @@ struct DiffQuery {
     to: Option<String>,
 }
 
-async fn diff(State(s): State<WebState>, c: Caller, Path(raw): Path<String>, q: Result<Query<DiffQuery>, QueryRejection>) -> Response {
+async fn diff(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(raw): Path<String>,
+    q: Result<Query<DiffQuery>, QueryRejection>,
+) -> Response {
     let viewer = tri!(reader(&c));
     let id = tri!(id(&raw));
     let q = tri!(query(q));
     let (Some(from), Some(to)) = (q.from, q.to) else {
-        return api_error(&AppError::field("from", "请用 from 和 to 指定要比较的两个版本编号"));
+        return api_error(&AppError::field(
+            "from",
+            "请用 from 和 to 指定要比较的两个版本编号",
+        ));
     };
     let (from, to) = (tri!(self::id(&from)), tri!(self::id(&to)));
     match s.app.document_diff(viewer, id, from, to).await {
@@ -185,12 +256,22 @@ struct PageQuery {
     per_page: Option<u64>,
 }
 
-async fn interpretations(State(s): State<WebState>, c: Caller, q: Result<Query<PageQuery>, QueryRejection>) -> Response {
+async fn interpretations(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Response {
     let viewer = tri!(reader(&c));
     let q = tri!(query(q));
     let per_page = q.per_page.unwrap_or(20).clamp(1, 100);
-    match s.app.interpretations(viewer, q.page.unwrap_or(1).max(1), per_page).await {
-        Ok((items, total)) => Json(serde_json::json!({"items": items, "total": total})).into_response(),
+    match s
+        .app
+        .interpretations(viewer, q.page.unwrap_or(1).max(1), per_page)
+        .await
+    {
+        Ok((items, total)) => {
+            Json(serde_json::json!({"items": items, "total": total})).into_response()
+        }
         Err(e) => api_error(&e),
     }
 }
@@ -204,7 +285,12 @@ async fn interpretation(State(s): State<WebState>, c: Caller, Path(raw): Path<St
     }
 }
 
-async fn create_interpretation(State(s): State<WebState>, c: Caller, headers: HeaderMap, body: Result<Json<InterpretationInput>, JsonRejection>) -> Response {
+async fn create_interpretation(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    body: Result<Json<InterpretationInput>, JsonRejection>,
+) -> Response {
     let actor = tri!(writer(&c, &headers));
     let input = tri!(json(body));
     match s.app.create_interpretation(actor, input).await {
@@ -219,13 +305,21 @@ struct ChangesQuery {
     limit: Option<u64>,
 }
 
-async fn changes(State(s): State<WebState>, c: Caller, q: Result<Query<ChangesQuery>, QueryRejection>) -> Response {
+async fn changes(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<ChangesQuery>, QueryRejection>,
+) -> Response {
     tri!(reader(&c));
     let q = tri!(query(q));
     if q.since.is_some_and(|s| s < 0) {
         return api_error(&AppError::field("since", "since 应为非负整数游标"));
     }
-    match s.app.changes(q.since.unwrap_or(0), q.limit.unwrap_or(100)).await {
+    match s
+        .app
+        .changes(q.since.unwrap_or(0), q.limit.unwrap_or(100))
+        .await
+    {
         Ok(p) => Json(p).into_response(),
         Err(e) => api_error(&e),
     }

@@ -1,6 +1,10 @@
 //! HTTP for gongkai: the public portal (`/`), the admin console (`/admin/`) and the JSON
 //! API (`/api/v1/`, described at `/api/openapi.json`). Calls only `gongkai-app`.
 
+// Helpers return a finished error `Response` for handlers to send at once; boxing it
+// would only add an allocation on the error path.
+#![allow(clippy::result_large_err)]
+
 mod admin;
 mod api;
 mod auth;
@@ -31,8 +35,14 @@ pub fn router(app: Arc<App>) -> Router {
         .nest("/api", api::routes())
         .fallback(portal::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),

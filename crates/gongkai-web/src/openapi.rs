@@ -12,10 +12,13 @@ fn id_param() -> Value {
 }
 
 pub fn document() -> Value {
-    let errors = json!({"400": err(), "401": err(), "403": err(), "404": err(), "409": err(), "422": err()});
+    let errors =
+        json!({"400": err(), "401": err(), "403": err(), "404": err(), "409": err(), "422": err()});
     let with = |ok: Value| {
         let mut r = errors.clone();
-        r.as_object_mut().map(|m| m.extend(ok.as_object().cloned().unwrap_or_default()));
+        if let Some(m) = r.as_object_mut() {
+            m.extend(ok.as_object().cloned().unwrap_or_default());
+        }
         r
     };
     let q = |name: &str, desc: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}, "description": desc});

@@ -24,8 +24,27 @@ pub fn routes() -> Router<WebState> {
         .route("/interpretations", get(interpretations))
         .route("/interpretations/{id}", get(interpretation))
         .route("/attachments/{id}", get(attachment))
-        .route("/static/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/style.css")) }))
-        .route("/static/sample-graphic.svg", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], include_str!("../static/sample-graphic.svg")) }))
+        .route(
+            "/static/style.css",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (header::CACHE_CONTROL, "public, max-age=3600"),
+                    ],
+                    include_str!("../static/style.css"),
+                )
+            }),
+        )
+        .route(
+            "/static/sample-graphic.svg",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "image/svg+xml")],
+                    include_str!("../static/sample-graphic.svg"),
+                )
+            }),
+        )
         .route("/healthz", get(|| async { "ok" }))
 }
 
@@ -33,11 +52,19 @@ pub async fn not_found(State(s): State<WebState>, uri: axum::http::Uri) -> Respo
     if uri.path().starts_with("/api/") {
         return views::api_error(&AppError::NotFound(format!("没有这个接口：{}", uri.path())));
     }
-    views::error_page(&s.app.config.site_name, &AppError::NotFound("您要找的页面不存在或已被删除，请检查地址，或从首页、政策文件库重新查找。".into()))
+    views::error_page(
+        &s.app.config.site_name,
+        &AppError::NotFound(
+            "您要找的页面不存在或已被删除，请检查地址，或从首页、政策文件库重新查找。".into(),
+        ),
+    )
 }
 
 fn parse_id(s: &str) -> Result<i64, AppError> {
-    s.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| AppError::NotFound(format!("“{s}”不是有效的编号")))
+    s.parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| AppError::NotFound(format!("“{s}”不是有效的编号")))
 }
 
 pub struct Row {
@@ -82,18 +109,39 @@ struct Home {
 
 async fn home(State(s): State<WebState>) -> Response {
     let app = &s.app;
-    let docs = match app.list_documents(None, &ListParams { per_page: Some(10), ..Default::default() }).await {
+    let docs = match app
+        .list_documents(
+            None,
+            &ListParams {
+                per_page: Some(10),
+                ..Default::default()
+            },
+        )
+        .await
+    {
         Ok(d) => d,
         Err(e) => return views::error_page(&app.config.site_name, &e),
     };
-    let interps = app.interpretations(None, 1, 8).await.map(|(v, _)| v).unwrap_or_default();
+    let interps = app
+        .interpretations(None, 1, 8)
+        .await
+        .map(|(v, _)| v)
+        .unwrap_or_default();
     let mut frame = Frame::new(&app.config.site_name, "首页", "首页");
     frame.description = "政府信息公开平台：政策文件、政策解读、依申请公开。".into();
     render(&Home {
         frame,
         total: docs.total,
         docs: docs.items.iter().map(Row::of).collect(),
-        interps: interps.iter().map(|i| InterpRow { id: i.id, title: i.title.clone(), form: i.form_label.clone(), date: datetime(&i.published_at).chars().take(10).collect() }).collect(),
+        interps: interps
+            .iter()
+            .map(|i| InterpRow {
+                id: i.id,
+                title: i.title.clone(),
+                form: i.form_label.clone(),
+                date: datetime(&i.published_at).chars().take(10).collect(),
+            })
+            .collect(),
     })
 }
 
@@ -122,16 +170,26 @@ impl List {
     }
 }
 
-async fn list(State(s): State<WebState>, q: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn list(
+    State(s): State<WebState>,
+    q: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let app = &s.app;
     let (p, mut error) = match q {
         Ok(Query(p)) => (p, String::new()),
-        Err(_) => (ListParams::default(), "筛选条件有误，已显示全部文件".to_string()),
+        Err(_) => (
+            ListParams::default(),
+            "筛选条件有误，已显示全部文件".to_string(),
+        ),
     };
     let page = match app.list_documents(None, &p).await {
         Ok(pg) => pg,
         Err(AppError::Validation(errs)) => {
-            error = errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
+            error = errs
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("；");
             match app.list_documents(None, &ListParams::default()).await {
                 Ok(pg) => pg,
                 Err(e) => return views::error_page(&app.config.site_name, &e),
@@ -140,7 +198,9 @@ async fn list(State(s): State<WebState>, q: Result<Query<ListParams>, axum::extr
         Err(e) => return views::error_page(&app.config.site_name, &e),
     };
     let (issuers, topics, years) = app.document_facets().await.unwrap_or_default();
-    let mut frame = Frame::new(&app.config.site_name, "政策文件", "政策文件").crumb("政务公开", "/documents").crumb("政策文件", "/documents");
+    let mut frame = Frame::new(&app.config.site_name, "政策文件", "政策文件")
+        .crumb("政务公开", "/documents")
+        .crumb("政策文件", "/documents");
     frame.q = p.q.clone().unwrap_or_default();
     let base_query = views::query_without_page(&[
         ("issuer", &p.issuer),
@@ -162,8 +222,17 @@ async fn list(State(s): State<WebState>, q: Result<Query<ListParams>, axum::extr
         issuers,
         topics,
         years,
-        categories: vec![("rules", "规章"), ("normative", "行政规范性文件"), ("other", "其他文件")],
-        validities: vec![("in_force", "有效"), ("amended", "已修改"), ("repealed", "废止"), ("expired", "失效")],
+        categories: vec![
+            ("rules", "规章"),
+            ("normative", "行政规范性文件"),
+            ("other", "其他文件"),
+        ],
+        validities: vec![
+            ("in_force", "有效"),
+            ("amended", "已修改"),
+            ("repealed", "废止"),
+            ("expired", "失效"),
+        ],
         error,
     })
 }
@@ -202,14 +271,21 @@ impl DocPage {
     }
 }
 
-async fn document(State(s): State<WebState>, Path(id): Path<String>, q: Result<Query<DocQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn document(
+    State(s): State<WebState>,
+    Path(id): Path<String>,
+    q: Result<Query<DocQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let app = &s.app;
     let site = &app.config.site_name;
     let id = match parse_id(&id) {
         Ok(i) => i,
         Err(e) => return views::error_page(site, &e),
     };
-    let as_of_raw = q.ok().and_then(|Query(q)| q.as_of).filter(|s| !s.trim().is_empty());
+    let as_of_raw = q
+        .ok()
+        .and_then(|Query(q)| q.as_of)
+        .filter(|s| !s.trim().is_empty());
     let mut errs = Vec::new();
     let as_of = gongkai_app::documents::parse_date("as_of", "查询日期", &as_of_raw, &mut errs);
     if let Some(e) = errs.pop() {
@@ -220,33 +296,96 @@ async fn document(State(s): State<WebState>, Path(id): Path<String>, q: Result<Q
         Err(e) => return views::error_page(site, &e),
     };
     let doc = &d.document;
-    let mut frame = Frame::new(site, doc.title.clone(), "政策文件").crumb("政务公开", "/documents").crumb("政策文件", "/documents").crumb("正文", format!("/documents/{}", doc.id));
+    let mut frame = Frame::new(site, doc.title.clone(), "政策文件")
+        .crumb("政务公开", "/documents")
+        .crumb("政策文件", "/documents")
+        .crumb("正文", format!("/documents/{}", doc.id));
     frame.pub_date = date(&doc.published_on);
     frame.content_source = doc.issuer.clone();
     frame.description = doc.title.clone();
     let meta = vec![
         ("索引号", doc.index_no.clone()),
-        ("主题分类", doc.topic.clone().unwrap_or_default().replace('\\', "\\")),
-        ("发文机关", std::iter::once(doc.issuer.clone()).chain(doc.co_issuers.iter().cloned()).collect::<Vec<_>>().join("、")),
-        ("成文日期", doc.signed_on_written.clone().unwrap_or_default()),
+        ("主题分类", doc.topic.clone().unwrap_or_default()),
+        (
+            "发文机关",
+            std::iter::once(doc.issuer.clone())
+                .chain(doc.co_issuers.iter().cloned())
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
+        (
+            "成文日期",
+            doc.signed_on_written.clone().unwrap_or_default(),
+        ),
         ("标题", doc.title.clone()),
         ("发文字号", doc.doc_no.clone().unwrap_or_default()),
         ("发布日期", date(&doc.published_on)),
         ("有效性", doc.validity_label.clone()),
     ];
     let (banner, banner_links) = match doc.validity.as_str() {
-        "repealed" => ("该文件已废止".to_string(), d.repealed_by_docs.iter().map(|r| (r.id, format!("废止依据：{}{}", r.title, r.doc_no.as_ref().map(|n| format!("（{n}）")).unwrap_or_default()))).collect()),
-        "amended" => ("该文件已修改，以下为历史版本".to_string(), doc.superseded_by.map(|i| vec![(i, "查看现行版本".to_string())]).unwrap_or_default()),
+        "repealed" => (
+            "该文件已废止".to_string(),
+            d.repealed_by_docs
+                .iter()
+                .map(|r| {
+                    (
+                        r.id,
+                        format!(
+                            "废止依据：{}{}",
+                            r.title,
+                            r.doc_no
+                                .as_ref()
+                                .map(|n| format!("（{n}）"))
+                                .unwrap_or_default()
+                        ),
+                    )
+                })
+                .collect(),
+        ),
+        "amended" => (
+            "该文件已修改，以下为历史版本".to_string(),
+            doc.superseded_by
+                .map(|i| vec![(i, "查看现行版本".to_string())])
+                .unwrap_or_default(),
+        ),
         "expired" => ("该文件已失效".to_string(), vec![]),
         _ => (String::new(), vec![]),
     };
     let versions = d
         .versions
         .iter()
-        .map(|v| VersionRow { id: v.id, label: format!("第{}版{}", v.version_no, v.doc_no.as_ref().map(|n| format!("（{n}）")).unwrap_or_default()), date: date(&v.published_on), current: v.id == doc.id })
+        .map(|v| VersionRow {
+            id: v.id,
+            label: format!(
+                "第{}版{}",
+                v.version_no,
+                v.doc_no
+                    .as_ref()
+                    .map(|n| format!("（{n}）"))
+                    .unwrap_or_default()
+            ),
+            date: date(&v.published_on),
+            current: v.id == doc.id,
+        })
         .collect::<Vec<_>>();
-    let prev_version = d.versions.iter().filter(|v| v.version_no < doc.version_no).map(|v| v.id).next_back();
-    let attachments = d.attachments.iter().map(|a| (a.id, a.file_name.clone(), a.file_name.rsplit('.').next().unwrap_or("").to_uppercase(), size(a.size))).collect();
+    let prev_version = d
+        .versions
+        .iter()
+        .filter(|v| v.version_no < doc.version_no)
+        .map(|v| v.id)
+        .next_back();
+    let attachments = d
+        .attachments
+        .iter()
+        .map(|a| {
+            (
+                a.id,
+                a.file_name.clone(),
+                a.file_name.rsplit('.').next().unwrap_or("").to_uppercase(),
+                size(a.size),
+            )
+        })
+        .collect();
     let as_of_note = d.as_of.as_ref().map(|a| a.note.clone()).unwrap_or_default();
     let signer_date = doc.signed_on_written.clone().unwrap_or_default();
     render(&DocPage {
@@ -294,22 +433,42 @@ impl DiffPage {
     }
 }
 
-async fn diff(State(s): State<WebState>, Path(id): Path<String>, Query(q): Query<DiffQuery>) -> Response {
+async fn diff(
+    State(s): State<WebState>,
+    Path(id): Path<String>,
+    Query(q): Query<DiffQuery>,
+) -> Response {
     let app = &s.app;
     let site = &app.config.site_name;
-    let parsed = (parse_id(&id), q.from.as_deref().map(parse_id), q.to.as_deref().map(parse_id));
+    let parsed = (
+        parse_id(&id),
+        q.from.as_deref().map(parse_id),
+        q.to.as_deref().map(parse_id),
+    );
     let (id, from, to) = match parsed {
         (Ok(i), Some(Ok(f)), Some(Ok(t))) => (i, f, t),
         (Err(e), _, _) => return views::error_page(site, &e),
-        _ => return views::error_page(site, &AppError::field("from", "请指定要比较的两个版本（from 和 to）")),
+        _ => {
+            return views::error_page(
+                site,
+                &AppError::field("from", "请指定要比较的两个版本（from 和 to）"),
+            );
+        }
     };
     match app.document_diff(None, id, from, to).await {
         Ok(d) => {
-            let frame = Frame::new(site, "版本比较", "政策文件").crumb("政策文件", "/documents").crumb(d.to.title.clone(), format!("/documents/{id}")).crumb("版本比较", "");
+            let frame = Frame::new(site, "版本比较", "政策文件")
+                .crumb("政策文件", "/documents")
+                .crumb(d.to.title.clone(), format!("/documents/{id}"))
+                .crumb("版本比较", "");
             render(&DiffPage {
                 frame,
                 doc_id: id,
-                from_label: format!("第{}版（{}）", d.from.version_no, date(&d.from.published_on)),
+                from_label: format!(
+                    "第{}版（{}）",
+                    d.from.version_no,
+                    date(&d.from.published_on)
+                ),
                 to_label: format!("第{}版（{}）", d.to.version_no, date(&d.to.published_on)),
                 title: d.title,
                 body: d.body,
@@ -337,15 +496,32 @@ struct InterpList {
     pager: Vec<u64>,
 }
 
-async fn interpretations(State(s): State<WebState>, q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn interpretations(
+    State(s): State<WebState>,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let app = &s.app;
-    let page = q.ok().and_then(|Query(q)| q.page).unwrap_or(1).clamp(1, 10_000);
+    let page = q
+        .ok()
+        .and_then(|Query(q)| q.page)
+        .unwrap_or(1)
+        .clamp(1, 10_000);
     match app.interpretations(None, page, 20).await {
         Ok((items, total)) => {
             let pages = total.div_ceil(20).max(1);
             render(&InterpList {
-                frame: Frame::new(&app.config.site_name, "政策解读", "政策解读").crumb("政务公开", "/documents").crumb("政策解读", "/interpretations"),
-                rows: items.iter().map(|i| InterpRow { id: i.id, title: i.title.clone(), form: i.form_label.clone(), date: datetime(&i.published_at).chars().take(10).collect() }).collect(),
+                frame: Frame::new(&app.config.site_name, "政策解读", "政策解读")
+                    .crumb("政务公开", "/documents")
+                    .crumb("政策解读", "/interpretations"),
+                rows: items
+                    .iter()
+                    .map(|i| InterpRow {
+                        id: i.id,
+                        title: i.title.clone(),
+                        form: i.form_label.clone(),
+                        date: datetime(&i.published_at).chars().take(10).collect(),
+                    })
+                    .collect(),
                 page,
                 pages,
                 pager: views::pager(page, pages),
@@ -373,16 +549,28 @@ async fn interpretation(State(s): State<WebState>, Path(id): Path<String>) -> Re
     };
     match r {
         Ok(i) => {
-            let mut frame = Frame::new(site, i.title.clone(), "政策解读").crumb("政务公开", "/documents").crumb("政策解读", "/interpretations").crumb("正文", "");
+            let mut frame = Frame::new(site, i.title.clone(), "政策解读")
+                .crumb("政务公开", "/documents")
+                .crumb("政策解读", "/interpretations")
+                .crumb("正文", "");
             frame.pub_date = datetime(&i.published_at);
             let is_image = i.form == "graphic";
-            render(&InterpPage { frame, date: datetime(&i.published_at), is_image, i })
+            render(&InterpPage {
+                frame,
+                date: datetime(&i.published_at),
+                is_image,
+                i,
+            })
         }
         Err(e) => views::error_page(site, &e),
     }
 }
 
-async fn attachment(State(s): State<WebState>, caller: crate::auth::Caller, Path(id): Path<String>) -> Response {
+async fn attachment(
+    State(s): State<WebState>,
+    caller: crate::auth::Caller,
+    Path(id): Path<String>,
+) -> Response {
     let app = &s.app;
     let r = match parse_id(&id) {
         Ok(id) => app.attachment(caller.actor.as_ref(), id).await,
@@ -390,8 +578,19 @@ async fn attachment(State(s): State<WebState>, caller: crate::auth::Caller, Path
     };
     match r {
         Ok(d) => {
-            let disposition = format!("attachment; filename=\"download\"; filename*=UTF-8''{}", views::urlencode(&d.file_name));
-            (StatusCode::OK, [(header::CONTENT_TYPE, d.content_type), (header::CONTENT_DISPOSITION, disposition)], d.content).into_response()
+            let disposition = format!(
+                "attachment; filename=\"download\"; filename*=UTF-8''{}",
+                views::urlencode(&d.file_name)
+            );
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, d.content_type),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                d.content,
+            )
+                .into_response()
         }
         Err(e) => views::error_page(&app.config.site_name, &e),
     }

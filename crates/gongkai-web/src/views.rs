@@ -105,7 +105,12 @@ pub fn error_page(site: &str, e: &AppError) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR => "系统繁忙",
         _ => "请求有误",
     };
-    let page = ErrorPage { frame: Frame::new(site, heading, "错误"), status: status.as_u16(), heading: heading.into(), message: e.to_string() };
+    let page = ErrorPage {
+        frame: Frame::new(site, heading, "错误"),
+        status: status.as_u16(),
+        heading: heading.into(),
+        message: e.to_string(),
+    };
     (status, render(&page)).into_response()
 }
 
@@ -119,7 +124,11 @@ pub fn api_error(e: &AppError) -> Response {
 }
 
 pub fn api_bad_request(code: &str, message: impl Into<String>) -> Response {
-    (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "code": code, "message": message.into() }))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(serde_json::json!({ "code": code, "message": message.into() })),
+    )
+        .into_response()
 }
 
 /// Page numbers to show around the current one.
@@ -144,7 +153,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

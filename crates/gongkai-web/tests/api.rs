@@ -16,23 +16,39 @@ struct Client {
 impl Client {
     async fn new(db: &gongkai_testkit::TestDb) -> Client {
         let app = Arc::new(demo_app(db).await);
-        Client { router: gongkai_web::router(app.clone()), app }
+        Client {
+            router: gongkai_web::router(app.clone()),
+            app,
+        }
     }
 
-    async fn send(&self, method: &str, uri: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value, String) {
+    async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value, String) {
         let mut b = Request::builder().method(method).uri(uri);
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
             None => b.body(Body::empty()).unwrap(),
         };
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         let text = String::from_utf8_lossy(&bytes).to_string();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        )
     }
 
     async fn token(&self, user: &str) -> String {
@@ -41,8 +57,12 @@ impl Client {
     }
 
     async fn first_id(&self, q: &str) -> i64 {
-        let (_, v, _) = self.send("GET", &format!("/api/v1/documents?{q}"), None, None).await;
-        v["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("no document for {q}: {v}"))
+        let (_, v, _) = self
+            .send("GET", &format!("/api/v1/documents?{q}"), None, None)
+            .await;
+        v["items"][0]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no document for {q}: {v}"))
     }
 }
 
@@ -56,77 +76,231 @@ async fn public_reads_on_both_databases() {
     for db in databases().await {
         let c = Client::new(&db).await;
         let b = db.backend;
-        let (s, v, _) = c.send("GET", "/api/v1/documents?per_page=100", None, None).await;
+        let (s, v, _) = c
+            .send("GET", "/api/v1/documents?per_page=100", None, None)
+            .await;
         assert_eq!(s, StatusCode::OK, "{b}");
-        let titles: Vec<&str> = v["items"].as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect();
-        assert!(titles.iter().any(|t| t.contains("2025年莱芜区政务公开工作要点")), "{b}: the work plan is published");
-        assert!(!titles.iter().any(|t| t.contains("草稿")), "{b}: drafts are not public");
-        assert_eq!(titles.iter().filter(|t| **t == "莱芜区政府信息公开申请办理规范（示例）").count(), 1, "{b}: only the newest version is listed");
+        let titles: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["title"].as_str().unwrap())
+            .collect();
+        assert!(
+            titles
+                .iter()
+                .any(|t| t.contains("2025年莱芜区政务公开工作要点")),
+            "{b}: the work plan is published"
+        );
+        assert!(
+            !titles.iter().any(|t| t.contains("草稿")),
+            "{b}: drafts are not public"
+        );
+        assert_eq!(
+            titles
+                .iter()
+                .filter(|t| **t == "莱芜区政府信息公开申请办理规范（示例）")
+                .count(),
+            1,
+            "{b}: only the newest version is listed"
+        );
 
-        let (_, v, _) = c.send("GET", "/api/v1/documents?validity=repealed", None, None).await;
+        let (_, v, _) = c
+            .send("GET", "/api/v1/documents?validity=repealed", None, None)
+            .await;
         assert_eq!(v["total"], 1, "{b}");
         assert_eq!(v["items"][0]["validity_label"], "废止");
-        let (s, v, _) = c.send("GET", "/api/v1/documents?validity=sometimes", None, None).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")), "{b}");
-        let (s, v, _) = c.send("GET", "/api/v1/documents?page=abc", None, None).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")), "{b}");
+        let (s, v, _) = c
+            .send("GET", "/api/v1/documents?validity=sometimes", None, None)
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")),
+            "{b}"
+        );
+        let (s, v, _) = c
+            .send("GET", "/api/v1/documents?page=abc", None, None)
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_query")),
+            "{b}"
+        );
         let (_, v, _) = c.send("GET", "/api/v1/documents?doc_no=%E8%8E%B1%E6%94%BF%E5%8A%9E%E5%8F%91%5B2021%5D12%E5%8F%B7", None, None).await;
-        assert_eq!(v["items"][0]["doc_no"], "莱政办发〔2021〕12号", "{b}: a document number typed with [] is found");
-        let (_, v, _) = c.send("GET", "/api/v1/documents?category=normative&year=2025", None, None).await;
+        assert_eq!(
+            v["items"][0]["doc_no"], "莱政办发〔2021〕12号",
+            "{b}: a document number typed with [] is found"
+        );
+        let (_, v, _) = c
+            .send(
+                "GET",
+                "/api/v1/documents?category=normative&year=2025",
+                None,
+                None,
+            )
+            .await;
         assert_eq!(v["total"], 1, "{b}");
 
-        let id = c.first_id("q=%E7%94%B3%E8%AF%B7%E5%8A%9E%E7%90%86%E8%A7%84%E8%8C%83").await;
-        let (s, d, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
+        let id = c
+            .first_id("q=%E7%94%B3%E8%AF%B7%E5%8A%9E%E7%90%86%E8%A7%84%E8%8C%83")
+            .await;
+        let (s, d, _) = c
+            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
+            .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(d["document"]["version_no"], 2, "{b}");
         assert_eq!(d["versions"].as_array().unwrap().len(), 2);
         let interp = d["interpretations"].as_array().unwrap();
-        assert_eq!(interp.len(), 2, "{b}: both versions' interpretations are shown");
-        assert!(interp.iter().any(|i| i["earlier_version"] == true && i["for_version_no"] == 1), "{b}: {interp:?}");
-        assert!(d["blocks"].as_array().unwrap().iter().any(|bl| bl["type"] == "article" && bl["label"] == "第五条"));
-        let (_, old, _) = c.send("GET", &format!("/api/v1/documents/{id}?as_of=2024-01-01"), None, None).await;
-        assert_eq!(old["document"]["version_no"], 1, "{b}: in force on 2024-01-01 was version 1");
+        assert_eq!(
+            interp.len(),
+            2,
+            "{b}: both versions' interpretations are shown"
+        );
+        assert!(
+            interp
+                .iter()
+                .any(|i| i["earlier_version"] == true && i["for_version_no"] == 1),
+            "{b}: {interp:?}"
+        );
+        assert!(
+            d["blocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|bl| bl["type"] == "article" && bl["label"] == "第五条")
+        );
+        let (_, old, _) = c
+            .send(
+                "GET",
+                &format!("/api/v1/documents/{id}?as_of=2024-01-01"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            old["document"]["version_no"], 1,
+            "{b}: in force on 2024-01-01 was version 1"
+        );
         assert_eq!(old["document"]["validity"], "amended");
-        let (_, none, _) = c.send("GET", &format!("/api/v1/documents/{id}?as_of=2020-01-01"), None, None).await;
-        assert!(none["as_of"]["note"].as_str().unwrap().contains("尚未施行"), "{b}");
-        let (s, v, _) = c.send("GET", &format!("/api/v1/documents/{id}?as_of=2024-13-01"), None, None).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+        let (_, none, _) = c
+            .send(
+                "GET",
+                &format!("/api/v1/documents/{id}?as_of=2020-01-01"),
+                None,
+                None,
+            )
+            .await;
+        assert!(
+            none["as_of"]["note"].as_str().unwrap().contains("尚未施行"),
+            "{b}"
+        );
+        let (s, v, _) = c
+            .send(
+                "GET",
+                &format!("/api/v1/documents/{id}?as_of=2024-13-01"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
+        );
 
         let v1 = d["versions"][0]["id"].as_i64().unwrap();
-        let (s, diff, _) = c.send("GET", &format!("/api/v1/documents/{id}/diff?from={v1}&to={id}"), None, None).await;
+        let (s, diff, _) = c
+            .send(
+                "GET",
+                &format!("/api/v1/documents/{id}/diff?from={v1}&to={id}"),
+                None,
+                None,
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{b}");
         let segs = diff["body"].as_array().unwrap();
-        assert!(segs.iter().any(|s| s["change"] == "delete" && s["text"].as_str().unwrap().contains("十五")), "{b}");
-        assert!(segs.iter().any(|s| s["change"] == "insert" && s["text"].as_str().unwrap().contains("二十")), "{b}");
-        let (s, _, _) = c.send("GET", &format!("/api/v1/documents/{id}/diff?from=999999&to={id}"), None, None).await;
+        assert!(
+            segs.iter()
+                .any(|s| s["change"] == "delete" && s["text"].as_str().unwrap().contains("十五")),
+            "{b}"
+        );
+        assert!(
+            segs.iter()
+                .any(|s| s["change"] == "insert" && s["text"].as_str().unwrap().contains("二十")),
+            "{b}"
+        );
+        let (s, _, _) = c
+            .send(
+                "GET",
+                &format!("/api/v1/documents/{id}/diff?from=999999&to={id}"),
+                None,
+                None,
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        let (s, v, _) = c.send("GET", &format!("/api/v1/documents/{id}/diff"), None, None).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+        let (s, v, _) = c
+            .send("GET", &format!("/api/v1/documents/{id}/diff"), None, None)
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
+        );
 
         let (s, v, _) = c.send("GET", "/api/v1/documents/999999", None, None).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found")),
+            "{b}"
+        );
         let (s, v, _) = c.send("GET", "/api/v1/documents/abc", None, None).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_id")));
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_id"))
+        );
         let (s, v, _) = c.send("GET", "/api/v1/nothing-here", None, None).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found"))
+        );
 
         let (s, _, html) = c.send("GET", &format!("/documents/{id}"), None, None).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("name=\"ArticleTitle\""), "{b}");
-        for label in ["索引号", "主题分类", "发文机关", "成文日期", "发文字号", "发布日期", "有效性"] {
+        assert!(
+            html.contains("<html lang=\"zh-CN\">") && html.contains("name=\"ArticleTitle\""),
+            "{b}"
+        );
+        for label in [
+            "索引号",
+            "主题分类",
+            "发文机关",
+            "成文日期",
+            "发文字号",
+            "发布日期",
+            "有效性",
+        ] {
             assert!(html.contains(label), "{b}: metadata box shows {label}");
         }
         let (_, _, html) = c.send("GET", &format!("/documents/{v1}"), None, None).await;
-        assert!(html.contains("该文件已修改"), "{b}: old versions carry a banner");
+        assert!(
+            html.contains("该文件已修改"),
+            "{b}: old versions carry a banner"
+        );
         let repealed = c.first_id("validity=repealed").await;
-        let (_, _, html) = c.send("GET", &format!("/documents/{repealed}"), None, None).await;
-        assert!(html.contains("该文件已废止") && html.contains("效能监测办法"), "{b}: the banner names what repealed it");
+        let (_, _, html) = c
+            .send("GET", &format!("/documents/{repealed}"), None, None)
+            .await;
+        assert!(
+            html.contains("该文件已废止") && html.contains("效能监测办法"),
+            "{b}: the banner names what repealed it"
+        );
         let (s, _, html) = c.send("GET", "/no/such/page", None, None).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         assert!(html.contains("您访问的页面不存在"));
         let (s, _, html) = c.send("GET", "/documents?validity=bogus", None, None).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(html.contains("有效性应为"), "{b}: bad filters explained on the page");
+        assert!(
+            html.contains("有效性应为"),
+            "{b}: bad filters explained on the page"
+        );
     }
 }
 
@@ -139,99 +313,312 @@ async fn writes_need_auth_and_follow_the_rules() {
         let reviewer = c.token("reviewer").await;
         let office = c.token("office").await;
 
-        let (s, v, _) = c.send("POST", "/api/v1/documents", None, Some(doc("无令牌", "其他文件"))).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")), "{b}");
-        let (s, _, _) = c.send("POST", "/api/v1/documents", Some("gk_wrong"), Some(doc("坏令牌", "其他文件"))).await;
+        let (s, v, _) = c
+            .send(
+                "POST",
+                "/api/v1/documents",
+                None,
+                Some(doc("无令牌", "其他文件")),
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+            "{b}"
+        );
+        let (s, _, _) = c
+            .send(
+                "POST",
+                "/api/v1/documents",
+                Some("gk_wrong"),
+                Some(doc("坏令牌", "其他文件")),
+            )
+            .await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
-        let (s, v, _) = c.send("GET", "/api/v1/documents", Some("gk_wrong"), None).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+        let (s, v, _) = c
+            .send("GET", "/api/v1/documents", Some("gk_wrong"), None)
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+        );
 
         let mut bad = doc("格式错误的文件", "其他文件");
         bad["doc_no"] = json!("莱教体发[2025]第05号");
         bad["published_on"] = json!("2025-06-01");
-        let (s, v, _) = c.send("POST", "/api/v1/documents", Some(&editor), Some(bad)).await;
+        let (s, v, _) = c
+            .send("POST", "/api/v1/documents", Some(&editor), Some(bad))
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
         let errs = v["errors"].as_array().unwrap();
-        assert!(errs.iter().any(|e| e["field"] == "doc_no" && e["message"].as_str().unwrap().contains("莱教体发〔2025〕5号")), "{v}");
+        assert!(
+            errs.iter().any(|e| e["field"] == "doc_no"
+                && e["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("莱教体发〔2025〕5号")),
+            "{v}"
+        );
         assert!(errs.iter().any(|e| e["field"] == "published_on"), "{v}");
-        let (s, v, _) = c.send("POST", "/api/v1/documents", Some(&editor), Some(json!({"title": 5}))).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_json")), "{b}");
+        let (s, v, _) = c
+            .send(
+                "POST",
+                "/api/v1/documents",
+                Some(&editor),
+                Some(json!({"title": 5})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_json")),
+            "{b}"
+        );
 
-        let (s, d, _) = c.send("POST", "/api/v1/documents", Some(&editor), Some(doc("关于规范校外培训的办法", "行政规范性文件"))).await;
+        let (s, d, _) = c
+            .send(
+                "POST",
+                "/api/v1/documents",
+                Some(&editor),
+                Some(doc("关于规范校外培训的办法", "行政规范性文件")),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{b}: {d}");
         let id = d["id"].as_i64().unwrap();
-        assert!(d["index_no"].as_str().unwrap().contains("/2025-00000"), "{b}: index number {}", d["index_no"]);
+        assert!(
+            d["index_no"].as_str().unwrap().contains("/2025-00000"),
+            "{b}: index number {}",
+            d["index_no"]
+        );
         let act = |a: &str| json!({"action": a});
-        let (s, _, _) = c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&editor), Some(act("approve"))).await;
+        let (s, _, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&editor),
+                Some(act("approve")),
+            )
+            .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}: editors do not approve");
-        let (s, _, _) = c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&editor), Some(act("submit"))).await;
+        let (s, _, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&editor),
+                Some(act("submit")),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK);
-        let (s, v, _) = c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&reviewer), Some(act("publish"))).await;
+        let (s, v, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&reviewer),
+                Some(act("publish")),
+            )
+            .await;
         assert_eq!(s, StatusCode::CONFLICT, "{b}: not yet reviewed: {v}");
-        let (s, _, _) = c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&reviewer), Some(act("approve"))).await;
+        let (s, _, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&reviewer),
+                Some(act("approve")),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK);
-        let (s, v, _) = c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&reviewer), Some(act("publish"))).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rule_violated")), "{b}");
+        let (s, v, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&reviewer),
+                Some(act("publish")),
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("rule_violated")),
+            "{b}"
+        );
         assert!(v["message"].as_str().unwrap().contains("谁起草谁解读"));
-        let (s, _, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
-        assert_eq!(s, StatusCode::NOT_FOUND, "{b}: unpublished documents are not public");
+        let (s, _, _) = c
+            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "{b}: unpublished documents are not public"
+        );
         let interp = json!({"title": "关于规范校外培训的办法解读", "form": "text", "body": "<p>要点</p><script>alert(1)</script>", "document_ids": [id]});
-        let (s, i, _) = c.send("POST", "/api/v1/interpretations", Some(&editor), Some(interp)).await;
+        let (s, i, _) = c
+            .send(
+                "POST",
+                "/api/v1/interpretations",
+                Some(&editor),
+                Some(interp),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{b}: {i}");
-        assert!(!i["body"].as_str().unwrap().contains("script"), "rich text is sanitised");
+        assert!(
+            !i["body"].as_str().unwrap().contains("script"),
+            "rich text is sanitised"
+        );
         assert_eq!(i["status"], "draft");
-        let (s, _, _) = c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&reviewer), Some(act("publish"))).await;
+        let (s, _, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&reviewer),
+                Some(act("publish")),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{b}");
-        let (s, d, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
+        let (s, d, _) = c
+            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
+            .await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(d["interpretations"][0]["status"], "published", "{b}: published together");
-        assert_eq!(d["document"]["published_on"], "2025-07-01", "{b}: dated by the clock");
+        assert_eq!(
+            d["interpretations"][0]["status"], "published",
+            "{b}: published together"
+        );
+        assert_eq!(
+            d["document"]["published_on"], "2025-07-01",
+            "{b}: dated by the clock"
+        );
 
-        let (s, _, _) = c.send("PUT", &format!("/api/v1/documents/{id}"), Some(&editor), Some(doc("改标题", "其他文件"))).await;
+        let (s, _, _) = c
+            .send(
+                "PUT",
+                &format!("/api/v1/documents/{id}"),
+                Some(&editor),
+                Some(doc("改标题", "其他文件")),
+            )
+            .await;
         assert_eq!(s, StatusCode::CONFLICT, "{b}");
         let plan = c.first_id("q=%E5%B7%A5%E4%BD%9C%E8%A6%81%E7%82%B9").await;
-        let (s, _, _) = c.send("POST", &format!("/api/v1/documents/{plan}/revisions"), Some(&editor), Some(doc("改别人的", "其他文件"))).await;
+        let (s, _, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{plan}/revisions"),
+                Some(&editor),
+                Some(doc("改别人的", "其他文件")),
+            )
+            .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
-        let (s, v, _) = c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&reviewer), Some(json!({"action": "explode"}))).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+        let (s, v, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&reviewer),
+                Some(json!({"action": "explode"})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
+        );
 
         let mut rev = doc("关于规范校外培训的办法", "其他文件");
         rev["doc_no"] = json!("莱教体发〔2025〕30号");
         rev["body"] = json!("第一条 为了测试修订，制定本办法。\n第二条 本办法自发布之日起施行。");
-        let (s, r, _) = c.send("POST", &format!("/api/v1/documents/{id}/revisions"), Some(&editor), Some(rev)).await;
+        let (s, r, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/revisions"),
+                Some(&editor),
+                Some(rev),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{b}: {r}");
         let rid = r["id"].as_i64().unwrap();
         assert_eq!(r["version_no"], 2);
         for a in ["submit", "approve", "publish"] {
             let tok = if a == "submit" { &editor } else { &reviewer };
-            let (s, v, _) = c.send("POST", &format!("/api/v1/documents/{rid}/actions"), Some(tok), Some(act(a))).await;
+            let (s, v, _) = c
+                .send(
+                    "POST",
+                    &format!("/api/v1/documents/{rid}/actions"),
+                    Some(tok),
+                    Some(act(a)),
+                )
+                .await;
             assert_eq!(s, StatusCode::OK, "{b} {a}: {v}");
         }
-        let (_, old, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
+        let (_, old, _) = c
+            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
+            .await;
         assert_eq!(old["document"]["validity"], "amended", "{b}");
 
-        let (_, before, _) = c.send("GET", "/api/v1/changes?since=0&limit=500", None, None).await;
+        let (_, before, _) = c
+            .send("GET", "/api/v1/changes?since=0&limit=500", None, None)
+            .await;
         let cursor = before["next_cursor"].as_i64().unwrap();
-        let (s, v, _) = c.send("POST", &format!("/api/v1/documents/{rid}/actions"), Some(&office), Some(json!({"action": "withdraw"}))).await;
+        let (s, v, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{rid}/actions"),
+                Some(&office),
+                Some(json!({"action": "withdraw"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::CONFLICT, "{b}: a reason is required: {v}");
-        let (s, _, _) = c.send("POST", &format!("/api/v1/documents/{rid}/actions"), Some(&office), Some(json!({"action": "withdraw", "reason": "发现错误"}))).await;
+        let (s, _, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{rid}/actions"),
+                Some(&office),
+                Some(json!({"action": "withdraw", "reason": "发现错误"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK);
-        let (_, old, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
+        let (_, old, _) = c
+            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
+            .await;
         assert_eq!(old["document"]["validity"], "in_force", "{b}");
-        let (_, feed, _) = c.send("GET", &format!("/api/v1/changes?since={cursor}"), None, None).await;
+        let (_, feed, _) = c
+            .send(
+                "GET",
+                &format!("/api/v1/changes?since={cursor}"),
+                None,
+                None,
+            )
+            .await;
         let items = feed["items"].as_array().unwrap();
-        assert!(items.iter().any(|i| i["id"] == rid && i["removed"] == true), "{b}: {feed}");
+        assert!(
+            items.iter().any(|i| i["id"] == rid && i["removed"] == true),
+            "{b}: {feed}"
+        );
         assert!(items.iter().any(|i| i["id"] == id && i["removed"] == false));
         assert!(items.iter().all(|i| i["seq"].as_i64().unwrap() > cursor));
-        let (_, again, _) = c.send("GET", &format!("/api/v1/changes?since={}", feed["next_cursor"]), None, None).await;
-        assert_eq!(again["items"].as_array().unwrap().len(), 0, "{b}: nothing repeats");
+        let (_, again, _) = c
+            .send(
+                "GET",
+                &format!("/api/v1/changes?since={}", feed["next_cursor"]),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            again["items"].as_array().unwrap().len(),
+            0,
+            "{b}: nothing repeats"
+        );
         let (s, _, _) = c.send("GET", "/api/v1/changes?since=-1", None, None).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
         let actor = c.app.system_actor().await.unwrap();
-        let (log, _) = c.app.audit_log(&actor, Some(("document", rid)), 1, 50).await.unwrap();
+        let (log, _) = c
+            .app
+            .audit_log(&actor, Some(("document", rid)), 1, 50)
+            .await
+            .unwrap();
         let actions: Vec<&str> = log.iter().map(|l| l.action.as_str()).collect();
-        for a in ["document.revise", "document.submit", "document.approve", "document.publish", "document.withdraw"] {
+        for a in [
+            "document.revise",
+            "document.submit",
+            "document.approve",
+            "document.publish",
+            "document.withdraw",
+        ] {
             assert!(actions.contains(&a), "{b}: {a} in {actions:?}");
         }
     }
@@ -247,7 +634,14 @@ async fn openapi_lists_real_routes() {
     for (path, _) in spec["paths"].as_object().unwrap() {
         let uri = path.replace("{id}", "1");
         let (s, v, _) = c.send("GET", &uri, None, None).await;
-        assert!(!(s == StatusCode::NOT_FOUND && v["message"].as_str().unwrap_or("").starts_with("没有这个接口")), "{path} is routed");
+        assert!(
+            !(s == StatusCode::NOT_FOUND
+                && v["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("没有这个接口")),
+            "{path} is routed"
+        );
     }
 }
 
@@ -258,9 +652,17 @@ async fn login_locks_out_and_forms_need_csrf() {
     for _ in 0..5 {
         assert!(c.app.login("editor", "wrong-password").await.is_err());
     }
-    let e = c.app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.err().expect("locked");
+    let e = c
+        .app
+        .login("editor", gongkai_app::demo::DEMO_PASSWORD)
+        .await
+        .expect_err("locked");
     assert!(e.to_string().contains("锁定"), "{e}");
-    let (_, session) = c.app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+    let (_, session) = c
+        .app
+        .login("office", gongkai_app::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
     let post = |body: String| {
         Request::builder()
             .method("POST")
@@ -270,10 +672,34 @@ async fn login_locks_out_and_forms_need_csrf() {
             .body(Body::from(body))
             .unwrap()
     };
-    let resp = c.router.clone().oneshot(post("title=x&category=other&body=y&csrf=forged".into())).await.unwrap();
+    let resp = c
+        .router
+        .clone()
+        .oneshot(post("title=x&category=other&body=y&csrf=forged".into()))
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let resp = c.router.clone().oneshot(post(format!("title=&category=other&body=y&doc_no=%E8%8E%B1%5B2025%5D5&csrf={}", session.csrf_token))).await.unwrap();
+    let resp = c
+        .router
+        .clone()
+        .oneshot(post(format!(
+            "title=&category=other&body=y&doc_no=%E8%8E%B1%5B2025%5D5&csrf={}",
+            session.csrf_token
+        )))
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    assert!(html.contains("请填写标题") && html.contains("莱〔2025〕5号"), "errors shown next to fields in Chinese");
+    let html = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        html.contains("请填写标题") && html.contains("莱〔2025〕5号"),
+        "errors shown next to fields in Chinese"
+    );
 }

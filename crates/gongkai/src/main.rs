@@ -21,7 +21,12 @@ struct Cli {
     #[arg(long, global = true, env = "GONGKAI_DATABASE_URL")]
     database_url: Option<String>,
     /// Configuration file (defaults < file < environment < flags).
-    #[arg(long, global = true, env = "GONGKAI_CONFIG", default_value = "gongkai.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "GONGKAI_CONFIG",
+        default_value = "gongkai.toml"
+    )]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -120,7 +125,11 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 }
 
 async fn open(cli: &Cli, file: &FileConfig) -> App {
-    let data = cli.data.clone().or(file.data.clone()).unwrap_or_else(|| PathBuf::from("data"));
+    let data = cli
+        .data
+        .clone()
+        .or(file.data.clone())
+        .unwrap_or_else(|| PathBuf::from("data"));
     let url = match cli.database_url.clone().or(file.database_url.clone()) {
         Some(u) => u,
         None => {
@@ -147,15 +156,24 @@ async fn open(cli: &Cli, file: &FileConfig) -> App {
 fn progress_bar(total: u64) -> indicatif::ProgressBar {
     if std::io::stderr().is_terminal() {
         let pb = indicatif::ProgressBar::new(total);
-        pb.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
         pb
     } else {
         indicatif::ProgressBar::hidden()
     }
 }
 
-async fn import_file(app: &App, path: &PathBuf, org: Option<i64>) -> gongkai_app::Result<gongkai_app::import::ImportReport> {
-    let f = std::fs::File::open(path).map_err(|e| gongkai_app::AppError::NotFound(format!("无法打开 {}：{e}", path.display())))?;
+async fn import_file(
+    app: &App,
+    path: &PathBuf,
+    org: Option<i64>,
+) -> gongkai_app::Result<gongkai_app::import::ImportReport> {
+    let f = std::fs::File::open(path).map_err(|e| {
+        gongkai_app::AppError::NotFound(format!("无法打开 {}：{e}", path.display()))
+    })?;
     let actor = app.system_actor().await?;
     let pb = progress_bar(0);
     let report = app
@@ -170,10 +188,16 @@ async fn import_file(app: &App, path: &PathBuf, org: Option<i64>) -> gongkai_app
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
     let cli = Cli::parse();
     let file: FileConfig = match std::fs::read_to_string(&cli.config) {
-        Ok(s) => toml::from_str(&s).unwrap_or_else(|e| fail(format!("配置文件 {} 有误：{e}", cli.config.display()))),
+        Ok(s) => toml::from_str(&s)
+            .unwrap_or_else(|e| fail(format!("配置文件 {} 有误：{e}", cli.config.display()))),
         Err(_) => FileConfig::default(),
     };
     match &cli.command {
@@ -184,13 +208,22 @@ async fn main() {
         Command::Serve { addr, demo, corpus } => {
             let app = Arc::new(open(&cli, &file).await);
             if *demo && app.is_empty().await.unwrap_or(false) {
-                app.load_demo().await.unwrap_or_else(|e| fail(format!("加载示例数据失败：{e}")));
-                println!("已加载示例数据。管理后台 /admin/ 用户 admin、office、editor、reviewer，密码 {}", gongkai_app::demo::DEMO_PASSWORD);
+                app.load_demo()
+                    .await
+                    .unwrap_or_else(|e| fail(format!("加载示例数据失败：{e}")));
+                println!(
+                    "已加载示例数据。管理后台 /admin/ 用户 admin、office、editor、reviewer，密码 {}",
+                    gongkai_app::demo::DEMO_PASSWORD
+                );
                 if corpus.exists() {
                     let (app, corpus) = (app.clone(), corpus.clone());
                     tokio::spawn(async move {
                         match import_file(&app, &corpus, None).await {
-                            Ok(r) => tracing::info!(imported = r.imported, errors = r.errors.len(), "laws corpus imported"),
+                            Ok(r) => tracing::info!(
+                                imported = r.imported,
+                                errors = r.errors.len(),
+                                "laws corpus imported"
+                            ),
                             Err(e) => tracing::warn!(error = %e, "laws corpus import failed"),
                         }
                     });
@@ -207,9 +240,17 @@ async fn main() {
                     tokio::time::sleep(std::time::Duration::from_secs(20)).await;
                 }
             });
-            let addr = addr.clone().or(file.addr.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
-            let listener = tokio::net::TcpListener::bind(&addr).await.unwrap_or_else(|e| fail(format!("无法监听 {addr}：{e}")));
-            println!("gongkai 已启动：http://{addr}/ （数据库：{}）", app.store().backend_name());
+            let addr = addr
+                .clone()
+                .or(file.addr.clone())
+                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .unwrap_or_else(|e| fail(format!("无法监听 {addr}：{e}")));
+            println!(
+                "gongkai 已启动：http://{addr}/ （数据库：{}）",
+                app.store().backend_name()
+            );
             let router = gongkai_web::router(app);
             axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -218,20 +259,32 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(e));
         }
-        Command::Import { file: path, org, json } => {
+        Command::Import {
+            file: path,
+            org,
+            json,
+        } => {
             let app = open(&cli, &file).await;
             let org_id = match org {
                 Some(o) => Some(app.find_org(o).await.unwrap_or_else(|e| fail(e)).id),
                 None => None,
             };
-            let r = import_file(&app, path, org_id).await.unwrap_or_else(|e| fail(e));
+            let r = import_file(&app, path, org_id)
+                .await
+                .unwrap_or_else(|e| fail(e));
             if *json {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
                 for (line, msg) in &r.errors {
                     eprintln!("第{line}行：{msg}");
                 }
-                println!("读取 {} 行：新导入 {}，已存在未改动 {}，出错跳过 {}", r.lines, r.imported, r.unchanged, r.errors.len());
+                println!(
+                    "读取 {} 行：新导入 {}，已存在未改动 {}，出错跳过 {}",
+                    r.lines,
+                    r.imported,
+                    r.unchanged,
+                    r.errors.len()
+                );
             }
         }
         Command::Export { format } => {
@@ -245,25 +298,54 @@ async fn main() {
             drop(out);
             eprintln!("已导出 {n} 件");
         }
-        Command::User { cmd: UserCmd::Add { name, role, org, display_name, password_stdin: _, json } } => {
+        Command::User {
+            cmd:
+                UserCmd::Add {
+                    name,
+                    role,
+                    org,
+                    display_name,
+                    password_stdin: _,
+                    json,
+                },
+        } => {
             let app = open(&cli, &file).await;
             let mut pw = String::new();
-            std::io::stdin().read_to_string(&mut pw).unwrap_or_else(|e| fail(e));
+            std::io::stdin()
+                .read_to_string(&mut pw)
+                .unwrap_or_else(|e| fail(e));
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
             let u = app
-                .add_user(&actor, gongkai_app::auth::NewUser { username: name.clone(), display_name: display_name.clone(), role: role.clone(), org: org.clone(), password: pw.trim_end_matches(['\n', '\r']).to_string() })
+                .add_user(
+                    &actor,
+                    gongkai_app::auth::NewUser {
+                        username: name.clone(),
+                        display_name: display_name.clone(),
+                        role: role.clone(),
+                        org: org.clone(),
+                        password: pw.trim_end_matches(['\n', '\r']).to_string(),
+                    },
+                )
                 .await
                 .unwrap_or_else(|e| fail(e));
             if *json {
-                println!("{}", serde_json::json!({"id": u.id, "username": u.username, "role": u.role, "org_id": u.org_id}));
+                println!(
+                    "{}",
+                    serde_json::json!({"id": u.id, "username": u.username, "role": u.role, "org_id": u.org_id})
+                );
             } else {
                 println!("已添加用户 {}（编号 {}）", u.username, u.id);
             }
         }
-        Command::Token { cmd: TokenCmd::Create { name, label } } => {
+        Command::Token {
+            cmd: TokenCmd::Create { name, label },
+        } => {
             let app = open(&cli, &file).await;
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
-            let t = app.create_token(&actor, name, label).await.unwrap_or_else(|e| fail(e));
+            let t = app
+                .create_token(&actor, name, label)
+                .await
+                .unwrap_or_else(|e| fail(e));
             println!("{t}");
         }
     }
