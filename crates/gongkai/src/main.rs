@@ -61,6 +61,11 @@ enum Command {
         #[arg(long, default_value = "jsonl")]
         format: String,
     },
+    /// Manages organisations.
+    Org {
+        #[command(subcommand)]
+        cmd: OrgCmd,
+    },
     /// Manages users.
     User {
         #[command(subcommand)]
@@ -70,6 +75,34 @@ enum Command {
     Token {
         #[command(subcommand)]
         cmd: TokenCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCmd {
+    /// Adds an organisation.
+    Add {
+        name: String,
+        /// government, office, department, town or village
+        #[arg(long)]
+        kind: String,
+        /// 统一社会信用代码 (checked).
+        #[arg(long)]
+        credit_code: String,
+        /// 机关代字, e.g. 莱政办发.
+        #[arg(long)]
+        issuer_code: Option<String>,
+        #[arg(long)]
+        parent: Option<i64>,
+        #[arg(long, default_value_t = 1)]
+        review_levels: i32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists organisations.
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -297,6 +330,64 @@ async fn main() {
             let n = app.export_jsonl(&mut out).await.unwrap_or_else(|e| fail(e));
             drop(out);
             eprintln!("已导出 {n} 件");
+        }
+        Command::Org {
+            cmd:
+                OrgCmd::Add {
+                    name,
+                    kind,
+                    credit_code,
+                    issuer_code,
+                    parent,
+                    review_levels,
+                    json,
+                },
+        } => {
+            let app = open(&cli, &file).await;
+            let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
+            let o = app
+                .create_org(
+                    &actor,
+                    gongkai_app::orgs::NewOrg {
+                        name: name.clone(),
+                        kind: kind.clone(),
+                        parent_id: *parent,
+                        issuer_code: issuer_code.clone(),
+                        credit_code: credit_code.clone(),
+                        review_levels: *review_levels,
+                        require_interpretation: true,
+                        is_sample: false,
+                    },
+                )
+                .await
+                .unwrap_or_else(|e| fail(e));
+            if *json {
+                println!("{}", serde_json::to_string(&o).unwrap_or_default());
+            } else {
+                println!("已添加机构 {}（编号 {}）", o.name, o.id);
+            }
+        }
+        Command::Org {
+            cmd: OrgCmd::List { json },
+        } => {
+            let app = open(&cli, &file).await;
+            let orgs = app.orgs().await.unwrap_or_else(|e| fail(e));
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&orgs).unwrap_or_default()
+                );
+            } else {
+                for o in orgs {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        o.id,
+                        o.credit_code,
+                        o.issuer_code.unwrap_or_default(),
+                        o.name
+                    );
+                }
+            }
         }
         Command::User {
             cmd:

@@ -1,0 +1,233 @@
+//! The binary end to end: organisations, users, tokens, import (twice) and export.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gongkai"))
+}
+
+fn data_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("gongkai-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn run(data: &PathBuf, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut c = bin();
+    c.arg("--data")
+        .arg(data)
+        .arg("--config")
+        .arg("/nonexistent.toml")
+        .args(args);
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("binary runs");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/laws-sample.jsonl"
+);
+
+#[test]
+fn import_is_idempotent_and_reports_bad_lines() {
+    let data = data_dir("import");
+    let o = run(&data, &["import", FIXTURE], None);
+    assert!(
+        !o.status.success(),
+        "import without any organisation fails clearly"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("请先创建机构"));
+
+    let o = run(
+        &data,
+        &[
+            "org",
+            "add",
+            "示例区人民政府办公室",
+            "--kind",
+            "office",
+            "--credit-code",
+            "11371202K21349004N",
+            "--json",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(
+        &data,
+        &[
+            "org",
+            "add",
+            "坏代码机构",
+            "--kind",
+            "department",
+            "--credit-code",
+            "11371202K21349004A",
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("校验位错误"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    let o = run(&data, &["import", FIXTURE, "--json"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["imported"], 4, "{r}");
+    let bad: Vec<i64> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[0].as_i64().unwrap())
+        .collect();
+    assert_eq!(bad, [3, 6], "bad lines reported with their numbers: {r}");
+
+    let o = run(&data, &["import", FIXTURE, "--json"], None);
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (r["imported"].as_i64(), r["unchanged"].as_i64()),
+        (Some(0), Some(4)),
+        "running twice changes nothing: {r}"
+    );
+
+    let o = run(&data, &["export", "--format", "jsonl"], None);
+    assert!(o.status.success());
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    let older: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["version_of"].is_string())
+        .collect();
+    assert_eq!(older.len(), 1, "the older version links to the newest");
+    assert_eq!(older[0]["validity"], "已被修订");
+    let ogi = lines
+        .iter()
+        .find(|l| l["title"] == "中华人民共和国政府信息公开条例")
+        .unwrap();
+    assert_eq!(ogi["doc_no"], "国务院令第711号");
+    assert!(
+        ogi["gongkai"]["index_no"]
+            .as_str()
+            .unwrap()
+            .starts_with("11371202K21349004N/2019-")
+    );
+
+    // Export, then import into a fresh database: the same records come back.
+    let exported = data.join("all.jsonl");
+    std::fs::write(&exported, stdout(&o)).unwrap();
+    let data2 = data_dir("reimport");
+    run(
+        &data2,
+        &[
+            "org",
+            "add",
+            "另一个机构",
+            "--kind",
+            "office",
+            "--credit-code",
+            "11370112MB2803691Q",
+        ],
+        None,
+    );
+    let o = run(
+        &data2,
+        &["import", exported.to_str().unwrap(), "--json"],
+        None,
+    );
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["imported"], 4, "{r}");
+    let _ = std::fs::remove_dir_all(&data);
+    let _ = std::fs::remove_dir_all(&data2);
+}
+
+#[test]
+fn users_and_tokens_from_the_command_line() {
+    let data = data_dir("users");
+    run(
+        &data,
+        &[
+            "org",
+            "add",
+            "示例区人民政府办公室",
+            "--kind",
+            "office",
+            "--credit-code",
+            "11371202K21349004N",
+        ],
+        None,
+    );
+    let o = run(
+        &data,
+        &[
+            "user",
+            "add",
+            "zhang",
+            "--role",
+            "editor",
+            "--org",
+            "11371202K21349004N",
+            "--password-stdin",
+            "--json",
+        ],
+        Some("short\n"),
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("密码至少10位"));
+    let o = run(
+        &data,
+        &[
+            "user",
+            "add",
+            "zhang",
+            "--role",
+            "editor",
+            "--org",
+            "11371202K21349004N",
+            "--password-stdin",
+            "--json",
+        ],
+        Some("a-long-enough-password\n"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(
+        &data,
+        &[
+            "user",
+            "add",
+            "zhang",
+            "--role",
+            "editor",
+            "--org",
+            "1",
+            "--password-stdin",
+        ],
+        Some("a-long-enough-password\n"),
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("已存在"));
+    let o = run(&data, &["token", "create", "zhang"], None);
+    assert!(o.status.success());
+    assert!(stdout(&o).trim().starts_with("gk_"));
+    let o = run(&data, &["token", "create", "nobody"], None);
+    assert!(!o.status.success());
+    let _ = std::fs::remove_dir_all(&data);
+}
