@@ -21,21 +21,25 @@ use std::collections::HashMap;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
-        .route("/", get(dashboard))
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-        .route("/documents/new", get(new_form))
-        .route("/documents", post(create))
-        .route("/documents/{id}", get(detail).post(update))
-        .route("/documents/{id}/edit", get(edit_form))
-        .route("/documents/{id}/revise", get(revise_form).post(revise))
-        .route("/documents/{id}/action", post(action))
-        .route("/documents/{id}/attachments", post(upload))
-        .route("/documents/{id}/repeals", post(repeals))
-        .route("/interpretations", post(create_interpretation))
-        .route("/orgs", get(orgs).post(create_org))
-        .route("/users", get(users).post(create_user))
-        .route("/audit", get(audit))
+        .route("/admin/", get(dashboard))
+        .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
+        .route("/admin/login", get(login_page).post(login))
+        .route("/admin/logout", post(logout))
+        .route("/admin/documents/new", get(new_form))
+        .route("/admin/documents", post(create))
+        .route("/admin/documents/{id}", get(detail).post(update))
+        .route("/admin/documents/{id}/edit", get(edit_form))
+        .route(
+            "/admin/documents/{id}/revise",
+            get(revise_form).post(revise),
+        )
+        .route("/admin/documents/{id}/action", post(action))
+        .route("/admin/documents/{id}/attachments", post(upload))
+        .route("/admin/documents/{id}/repeals", post(repeals))
+        .route("/admin/interpretations", post(create_interpretation))
+        .route("/admin/orgs", get(orgs).post(create_org))
+        .route("/admin/users", get(users).post(create_user))
+        .route("/admin/audit", get(audit))
 }
 
 type Fields = HashMap<String, String>;

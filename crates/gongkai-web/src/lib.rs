@@ -31,7 +31,7 @@ pub fn router(app: Arc<App>) -> Router {
     let body_limit = app.config.max_upload_bytes + 1024 * 1024;
     Router::new()
         .merge(portal::routes())
-        .nest("/admin", admin::routes())
+        .merge(admin::routes())
         .nest("/api", api::routes())
         .fallback(portal::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))

@@ -45,6 +45,8 @@ pub fn routes() -> Router<WebState> {
                 )
             }),
         )
+        .route("/static/mode.css", get(mode_css))
+        .route("/mode", get(set_mode))
         .route("/healthz", get(|| async { "ok" }))
 }
 
@@ -594,4 +596,57 @@ async fn attachment(
         }
         Err(e) => views::error_page(&app.config.site_name, &e),
     }
+}
+
+const MODE_COOKIE: &str = "gk_mode";
+
+/// Extra styles for the accessible (无障碍) and elderly (长者模式) modes, chosen by a cookie
+/// so the switch works without JavaScript.
+async fn mode_css(jar: axum_extra::extract::CookieJar) -> Response {
+    let css = match jar.get(MODE_COOKIE).map(|c| c.value()) {
+        Some("a11y") => {
+            "body{font-size:20px;background:#fff;color:#000}a{color:#00359e;text-decoration:underline}.muted,.date,.docno,.meta th{color:#222}:focus{outline:3px solid #000;outline-offset:2px}.panel{border-color:#000}"
+        }
+        Some("elder") => {
+            "body{font-size:22px;line-height:2}.side,.filters,.tools a[title]{font-size:20px}.brand{font-size:30px}.list li{padding:12px 0}.cols{grid-template-columns:1fr}"
+        }
+        _ => "",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        css,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct ModeQuery {
+    set: String,
+}
+
+async fn set_mode(
+    jar: axum_extra::extract::CookieJar,
+    headers: axum::http::HeaderMap,
+    q: Result<Query<ModeQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let mode = match q.as_ref().map(|Query(q)| q.set.as_str()) {
+        Ok(m @ ("a11y" | "elder")) => m.to_string(),
+        _ => "normal".to_string(),
+    };
+    let cookie = axum_extra::extract::cookie::Cookie::build((MODE_COOKIE, mode))
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .build();
+    // Back to the page the person was on, if it was ours.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    (jar.add(cookie), axum::response::Redirect::to(&back)).into_response()
 }

@@ -703,3 +703,52 @@ async fn login_locks_out_and_forms_need_csrf() {
         "errors shown next to fields in Chinese"
     );
 }
+
+#[tokio::test]
+async fn accessible_and_elderly_modes_switch_without_javascript() {
+    let db = gongkai_testkit::sqlite();
+    let c = Client::new(&db).await;
+    let req = Request::builder()
+        .uri("/mode?set=elder")
+        .header(header::REFERER, "http://example.org/documents?page=2")
+        .body(Body::empty())
+        .unwrap();
+    let resp = c.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()[header::LOCATION], "/documents?page=2");
+    let cookie = resp.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("gk_mode=elder"), "{cookie}");
+    let req = Request::builder()
+        .uri("/static/mode.css")
+        .header(header::COOKIE, "gk_mode=elder")
+        .body(Body::empty())
+        .unwrap();
+    let css = c
+        .router
+        .clone()
+        .oneshot(req)
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(String::from_utf8_lossy(&css).contains("font-size:22px"));
+    let (_, _, plain) = c.send("GET", "/static/mode.css", None, None).await;
+    assert!(plain.is_empty(), "standard mode adds nothing");
+    let req = Request::builder()
+        .uri("/mode?set=evil")
+        .header(header::REFERER, "http://x//evil.example/")
+        .body(Body::empty())
+        .unwrap();
+    let resp = c.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(
+        resp.headers()[header::LOCATION],
+        "/",
+        "never redirects off the site"
+    );
+}

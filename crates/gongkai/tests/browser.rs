@@ -1,0 +1,246 @@
+//! The real portal in headless Chromium through WebDriver: log in, write a normative
+//! document with its interpretation, take it through review, publish it, and find it on
+//! the portal. Skips without Chromium unless GONGKAI_REQUIRE_BROWSER=1.
+
+use fantoccini::{ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Killer(Child);
+impl Drop for Killer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn find_exe(names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find(|n| std::path::Path::new(n).exists())
+        .map(|s| s.to_string())
+}
+
+async fn wait_for(url: &str) -> bool {
+    for _ in 0..300 {
+        if let Ok(mut s) = tokio::net::TcpStream::connect(url).await {
+            use tokio::io::AsyncWriteExt;
+            let _ = s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").await;
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Clicks and waits until the browser has loaded the next page (the old one goes stale).
+async fn click_nav(
+    c: &fantoccini::Client,
+    loc: Locator<'_>,
+) -> Result<(), fantoccini::error::CmdError> {
+    let old = c.find(Locator::Css("html")).await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(loc)
+        .await?
+        .click()
+        .await?;
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+async fn el(
+    c: &fantoccini::Client,
+    id: &str,
+) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id(id))
+        .await
+}
+
+#[tokio::test]
+async fn publish_a_normative_document_with_its_interpretation() {
+    let required = std::env::var("GONGKAI_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let chromium = find_exe(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let driver = find_exe(&["/usr/bin/chromedriver"]);
+    let (Some(chromium), Some(driver)) = (chromium, driver) else {
+        if required {
+            panic!(
+                "GONGKAI_REQUIRE_BROWSER=1 but chromium or chromedriver is missing (apt-get install chromium chromium-driver)"
+            );
+        }
+        eprintln!(
+            "SKIP browser test: chromium/chromedriver not installed; set GONGKAI_REQUIRE_BROWSER=1 to make this a failure"
+        );
+        return;
+    };
+    let tmp = std::env::temp_dir().join(format!("gongkai-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = Killer(
+        Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args([
+                "--data",
+                tmp.join("data").to_str().unwrap(),
+                "--config",
+                "/nonexistent.toml",
+                "serve",
+                "--demo",
+                "--addr",
+                &addr,
+                "--corpus",
+                "/nonexistent.jsonl",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts"),
+    );
+    let dport = free_port();
+    let _driver = Killer(
+        Command::new(&driver)
+            .arg(format!("--port={dport}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    assert!(wait_for(&addr).await, "server did not come up");
+    assert!(
+        wait_for(&format!("127.0.0.1:{dport}")).await,
+        "chromedriver did not come up"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Both ring and aws-lc are linked (through different dependencies); pick one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({"binary": chromium, "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,1600",
+            format!("--user-data-dir={}", tmp.join("profile").display())]}),
+    );
+    let c = ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{dport}"))
+        .await
+        .expect("webdriver session");
+    let base = format!("http://{addr}");
+    let result = async {
+        // Log in as the district office.
+        c.goto(&format!("{base}/admin/login")).await?;
+        el(&c, "username").await?.send_keys("office").await?;
+        el(&c, "password")
+            .await?
+            .send_keys("wrong-password")
+            .await?;
+        click_nav(&c, Locator::Id("login-submit")).await?;
+        let err = el(&c, "login-error").await?.text().await?;
+        assert!(err.contains("用户名或密码错误"), "{err}");
+        el(&c, "password")
+            .await?
+            .send_keys("gongkai-demo-2025")
+            .await?;
+        click_nav(&c, Locator::Id("login-submit")).await?;
+        el(&c, "admin-docs").await?;
+
+        // A normative document with a badly written number: the form says how to fix it.
+        c.goto(&format!("{base}/admin/documents/new")).await?;
+        let title = "莱芜区政务公开专区管理办法（浏览器测试）";
+        el(&c, "title").await?.send_keys(title).await?;
+        el(&c, "doc_no")
+            .await?
+            .send_keys("莱政办发[2025]041号")
+            .await?;
+        el(&c, "category")
+            .await?
+            .select_by_label("行政规范性文件")
+            .await?;
+        el(&c, "body")
+            .await?
+            .send_keys(
+                "第一条 为规范政务公开专区建设，制定本办法。\n第二条 本办法自发布之日起施行。",
+            )
+            .await?;
+        click_nav(&c, Locator::Id("save")).await?;
+        let msg = el(&c, "doc_no-err").await?.text().await?;
+        assert!(
+            msg.contains("莱政办发〔2025〕41号"),
+            "field error shows the corrected form: {msg}"
+        );
+        let field = el(&c, "doc_no").await?;
+        field.clear().await?;
+        field.send_keys("莱政办发〔2025〕41号").await?;
+        click_nav(&c, Locator::Id("save")).await?;
+        let Ok(status) = c.find(Locator::Id("doc-status")).await else {
+            let text = c.find(Locator::Css("main")).await?.text().await?;
+            panic!("no status after saving: {text}");
+        };
+        assert!(status.text().await?.contains("草稿"));
+        let doc_url = c.current_url().await?;
+
+        // Publishing without an interpretation is refused, naming the rule.
+        for act in ["act-submit", "act-approve", "act-approve", "act-publish"] {
+            click_nav(&c, Locator::Id(act)).await?;
+        }
+        let flash = el(&c, "flash").await?.text().await?;
+        assert!(flash.contains("谁起草谁解读"), "{flash}");
+
+        el(&c, "i-title")
+            .await?
+            .send_keys("《莱芜区政务公开专区管理办法》政策解读")
+            .await?;
+        el(&c, "i-body")
+            .await?
+            .send_keys("明确专区的设置标准和服务内容。")
+            .await?;
+        click_nav(&c, Locator::Id("add-interpretation")).await?;
+        click_nav(&c, Locator::Id("act-publish")).await?;
+        let status = el(&c, "doc-status").await?.text().await?;
+        assert!(status.contains("已发布"), "{status} at {doc_url}");
+
+        // The public finds it, with its interpretation.
+        c.goto(&format!("{base}/")).await?;
+        el(&c, "site-q").await?.send_keys("专区管理办法").await?;
+        click_nav(&c, Locator::Css("form.search button")).await?;
+        click_nav(&c, Locator::LinkText(title)).await?;
+        let page = c.source().await?;
+        assert!(
+            page.contains("莱政办发〔2025〕41号") && page.contains("行政规范性文件")
+                || page.contains("有效")
+        );
+        assert!(
+            page.contains("《莱芜区政务公开专区管理办法》政策解读"),
+            "interpretation shown on the document page"
+        );
+        let shot = c.screenshot().await?;
+        let _ = std::fs::write(
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/document-page.png"),
+            shot,
+        );
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    let _ = std::fs::remove_dir_all(&tmp);
+    result.expect("browser steps");
+}
