@@ -414,17 +414,21 @@ pub struct DiffView {
     pub metadata: Vec<(String, String, String)>,
 }
 
+/// Parses a publication time; the result is in UTC, as every stored instant is (SQLite
+/// compares them as text).
 pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
     let s = s.trim();
-    if let Ok(t) = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
-        return Some(t);
-    }
-    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    let fmt2 = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    time::PrimitiveDateTime::parse(s, fmt)
-        .or_else(|_| time::PrimitiveDateTime::parse(s, fmt2))
+    let parsed = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .ok()
-        .map(|p| p.assume_offset(gongkai_domain::CST))
+        .or_else(|| {
+            let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+            let fmt2 = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+            time::PrimitiveDateTime::parse(s, fmt)
+                .or_else(|_| time::PrimitiveDateTime::parse(s, fmt2))
+                .ok()
+                .map(|p| p.assume_offset(gongkai_domain::CST))
+        });
+    parsed.map(|t| t.to_offset(time::UtcOffset::UTC))
 }
 
 impl App {

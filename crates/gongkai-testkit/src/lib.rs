@@ -104,3 +104,15 @@ pub async fn demo_app(db: &TestDb) -> gongkai_app::App {
     app.load_demo().await.expect("demo data loads");
     app
 }
+
+/// Another app on an existing database whose clock reads `now` (to let time pass).
+pub async fn app_at(db: &TestDb, now: OffsetDateTime) -> gongkai_app::App {
+    let store = gongkai_store::Store::connect(&db.url)
+        .await
+        .expect("connect");
+    gongkai_app::App::new(
+        store,
+        std::sync::Arc::new(gongkai_domain::FixedClock(now)),
+        gongkai_app::AppConfig::default(),
+    )
+}

@@ -752,3 +752,214 @@ async fn accessible_and_elderly_modes_switch_without_javascript() {
         "never redirects off the site"
     );
 }
+
+fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "gongkaiBOUNDARY7MA4YWxk";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn scheduled_publication_and_attachments() {
+    for db in databases().await {
+        let c = Client::new(&db).await;
+        let b = db.backend;
+        let editor = c.token("editor").await;
+        let reviewer = c.token("reviewer").await;
+        let (_, d, _) = c
+            .send(
+                "POST",
+                "/api/v1/documents",
+                Some(&editor),
+                Some(doc("关于暑期校园开放的通知", "其他文件")),
+            )
+            .await;
+        let id = d["id"].as_i64().unwrap();
+
+        // Attachments through the console form, with the session's CSRF token.
+        let (_, session) = c
+            .app
+            .login("editor", gongkai_app::demo::DEMO_PASSWORD)
+            .await
+            .unwrap();
+        let upload = |name: &str, content: &[u8], csrf: &str| {
+            let (ct, body) = multipart(csrf, name, content);
+            Request::builder()
+                .method("POST")
+                .uri(format!("/admin/documents/{id}/attachments"))
+                .header(header::COOKIE, format!("gk_session={}", session.token))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let resp = c
+            .router
+            .clone()
+            .oneshot(upload(
+                "开放安排.txt",
+                "七月每周六开放。".as_bytes(),
+                &session.csrf_token,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{b}");
+        assert!(
+            resp.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .contains("msg=")
+        );
+        let resp = c
+            .router
+            .clone()
+            .oneshot(upload(
+                "伪装.pdf",
+                b"MZ\x90\x00this is no pdf",
+                &session.csrf_token,
+            ))
+            .await
+            .unwrap();
+        let loc = resp.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            loc.contains(&gongkai_web_urlencode("文件内容与扩展名")),
+            "{b}: disguised file refused: {loc}"
+        );
+        let resp = c
+            .router
+            .clone()
+            .oneshot(upload("病毒.exe", b"MZ", &session.csrf_token))
+            .await
+            .unwrap();
+        assert!(
+            resp.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .contains(&gongkai_web_urlencode("不支持的文件类型"))
+        );
+        let resp = c
+            .router
+            .clone()
+            .oneshot(upload("开放安排.txt", b"x", "forged"))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        let too_big = vec![b'a'; 21 * 1024 * 1024];
+        let resp = c
+            .router
+            .clone()
+            .oneshot(upload("大文件.txt", &too_big, &session.csrf_token))
+            .await
+            .unwrap();
+        let loc = resp
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        assert!(
+            resp.status() == StatusCode::PAYLOAD_TOO_LARGE
+                || loc.contains(&gongkai_web_urlencode("上传失败")),
+            "{b}: {} {loc}",
+            resp.status()
+        );
+        let detail = c.app.document_detail(None, id, None).await;
+        assert!(detail.is_err(), "drafts are not public");
+        let actor = c.app.token_actor(&editor).await.unwrap().unwrap();
+        let detail = c.app.document_detail(Some(&actor), id, None).await.unwrap();
+        assert_eq!(detail.attachments.len(), 1, "{b}");
+        assert!(detail.attachments[0].has_text);
+        let att = detail.attachments[0].id;
+        let (s, _, _) = c
+            .send("GET", &format!("/attachments/{att}"), None, None)
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "{b}: a draft's attachment is not public"
+        );
+
+        // Scheduled publication: not public until its time, then released by the worker.
+        for a in ["submit", "approve"] {
+            let tok = if a == "submit" { &editor } else { &reviewer };
+            c.send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(tok),
+                Some(json!({"action": a})),
+            )
+            .await;
+        }
+        let (s, v, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&reviewer),
+                Some(json!({"action": "publish", "publish_at": "2025-07-02 09:00"})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["status"].as_str()),
+            (StatusCode::OK, Some("scheduled")),
+            "{b}: {v}"
+        );
+        let (s, v, _) = c
+            .send(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&reviewer),
+                Some(json!({"action": "publish", "publish_at": "tomorrow"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {v}");
+        assert_eq!(c.app.release_scheduled().await.unwrap(), 0, "not yet");
+        let (s, _, _) = c
+            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let later =
+            gongkai_testkit::app_at(&db, time::macros::datetime!(2025-07-02 01:30 UTC)).await;
+        assert_eq!(later.release_scheduled().await.unwrap(), 1, "{b}");
+        let (s, d, _) = c
+            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(d["document"]["status"], "published");
+        let (s, _, text) = c
+            .send("GET", &format!("/attachments/{att}"), None, None)
+            .await;
+        assert_eq!(
+            (s, text.as_str()),
+            (StatusCode::OK, "七月每周六开放。"),
+            "{b}"
+        );
+
+        // Validity changes by itself when the expiry date passes.
+        let far = gongkai_testkit::app_at(&db, time::macros::datetime!(2030-07-02 01:30 UTC)).await;
+        let d = far.document_detail(None, id, None).await.unwrap();
+        assert_eq!(
+            d.document.validity, "expired",
+            "{b}: expires_on 2030-06-30 has passed"
+        );
+    }
+}
+
+fn gongkai_web_urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
