@@ -312,6 +312,53 @@ mod tests {
         assert_eq!(ofd_text(&bytes).unwrap(), "一\n二\n十\n");
     }
 
+    /// A one-page PDF with `text` in Helvetica, with a correct cross-reference table.
+    fn tiny_pdf(text: &str) -> Vec<u8> {
+        let stream = format!("BT /F1 24 Tf 72 720 Td ({text}) Tj ET");
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+            format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    #[tokio::test]
+    async fn pdf_text_is_extracted_and_broken_pdfs_do_not_crash() {
+        let pdf = tiny_pdf("Notice 2025 disclosure");
+        assert!(content_matches("pdf", &pdf));
+        let text = extract_text("pdf", &pdf).await;
+        assert!(text.contains("Notice 2025 disclosure"), "{text:?}");
+        let broken = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage".to_vec();
+        assert_eq!(
+            extract_text("pdf", &broken).await,
+            "",
+            "a malformed PDF yields no text, not a crash"
+        );
+    }
+
     #[test]
     fn disguised_files_are_caught() {
         assert!(!content_matches("pdf", b"MZ\x90\x00 not a pdf"));

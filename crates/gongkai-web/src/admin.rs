@@ -38,6 +38,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/documents/{id}/repeals", post(repeals))
         .route("/admin/interpretations", post(create_interpretation))
         .route("/admin/orgs", get(orgs).post(create_org))
+        .route("/admin/topics", post(create_topic))
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/audit", get(audit))
 }
@@ -731,6 +732,7 @@ async fn create_interpretation(
 struct OrgsPage {
     frame: Frame,
     orgs: Vec<gongkai_store_view::OrgRow>,
+    topics: Vec<String>,
     message: String,
 }
 
@@ -769,9 +771,11 @@ async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
             parent: name_of(o.parent_id),
         })
         .collect();
+    let topics = s.app.topics().await.unwrap_or_default();
     render(&OrgsPage {
-        frame: frame(s, c, "机构管理"),
+        frame: frame(s, c, "机构与主题分类"),
         orgs,
+        topics,
         message,
     })
 }
@@ -915,4 +919,17 @@ async fn audit(
         }),
         Err(e) => views::error_page(site(&s), &e),
     }
+}
+
+async fn create_topic(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let path = f.get("path").cloned().unwrap_or_default();
+    let msg = match s.app.add_topic(actor, &path).await {
+        Ok(()) => format!("已添加主题分类：{path}"),
+        Err(e) => format!("添加失败：{e}"),
+    };
+    orgs_page(&s, &c, msg).await
 }
