@@ -1125,9 +1125,11 @@ impl App {
         let today = self.today();
         let m = self.load_doc(conn, id).await?;
         if !Self::may_read(viewer, &m) {
-            return Err(AppError::NotFound(format!(
-                "文件（编号 {id}）不存在或尚未公开"
-            )));
+            // Staff learn that the record exists but is not theirs; the public learns nothing.
+            return Err(match viewer {
+                Some(_) => AppError::Forbidden("不能查看其他机构未公开的文件".into()),
+                None => AppError::NotFound(format!("文件（编号 {id}）不存在或尚未公开")),
+            });
         }
         let family = queries::family(conn, m.family_id).await?;
         let visible: Vec<&document::Model> = family

@@ -39,6 +39,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/interpretations", post(create_interpretation))
         .route("/admin/orgs", get(orgs).post(create_org))
         .route("/admin/topics", post(create_topic))
+        .route("/admin/orgs/rules", post(org_rules))
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/audit", get(audit))
 }
@@ -930,6 +931,44 @@ async fn create_topic(State(s): State<WebState>, c: Caller, Form(f): Form<Fields
     let msg = match s.app.add_topic(actor, &path).await {
         Ok(()) => format!("已添加主题分类：{path}"),
         Err(e) => format!("添加失败：{e}"),
+    };
+    orgs_page(&s, &c, msg).await
+}
+
+async fn org_rules(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let org_id: i64 = f
+        .get("org_id")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let levels: i32 = f
+        .get("review_levels")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let msg = match s
+        .app
+        .update_org_rules(
+            actor,
+            org_id,
+            levels,
+            f.contains_key("require_interpretation"),
+        )
+        .await
+    {
+        Ok(o) => format!(
+            "已更新“{}”：审核{}级，谁起草谁解读{}",
+            o.name,
+            o.review_levels,
+            if o.require_interpretation {
+                "启用"
+            } else {
+                "关闭"
+            }
+        ),
+        Err(e) => format!("更新失败：{e}"),
     };
     orgs_page(&s, &c, msg).await
 }

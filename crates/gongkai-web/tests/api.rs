@@ -504,6 +504,78 @@ async fn writes_need_auth_and_follow_the_rules() {
             )
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        // Staff of another organisation may neither read this organisation's drafts nor change them.
+        let system = c.app.system_actor().await.unwrap();
+        let civil = c
+            .app
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name.contains("民政局"))
+            .unwrap();
+        c.app
+            .add_user(
+                &system,
+                gongkai_app::auth::NewUser {
+                    username: "minzheng".into(),
+                    display_name: None,
+                    role: "editor".into(),
+                    org: civil.id.to_string(),
+                    password: "another-long-password".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let outsider = c.token("minzheng").await;
+        let (_, draft, _) = c
+            .send(
+                "POST",
+                "/api/v1/documents",
+                Some(&editor),
+                Some(doc("教体局内部草稿", "其他文件")),
+            )
+            .await;
+        let draft_id = draft["id"].as_i64().unwrap();
+        let (s, v, _) = c
+            .send(
+                "GET",
+                &format!("/api/v1/documents/{draft_id}"),
+                Some(&outsider),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden")),
+            "{b}"
+        );
+        let (s, _, _) = c
+            .send(
+                "PUT",
+                &format!("/api/v1/documents/{draft_id}"),
+                Some(&outsider),
+                Some(doc("篡改", "其他文件")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        let (s, _, _) = c
+            .send("GET", &format!("/api/v1/documents/{draft_id}"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}: the public is told nothing");
+        let (_, mine, _) = c
+            .send(
+                "GET",
+                "/api/v1/documents?per_page=100",
+                Some(&outsider),
+                None,
+            )
+            .await;
+        assert_eq!(
+            mine["total"], 0,
+            "{b}: staff lists show their own organisation only"
+        );
+
         let (s, v, _) = c
             .send(
                 "POST",
@@ -621,6 +693,49 @@ async fn writes_need_auth_and_follow_the_rules() {
         ] {
             assert!(actions.contains(&a), "{b}: {a} in {actions:?}");
         }
+
+        // The drafter-interprets rule can be switched off per organisation.
+        let edu = c
+            .app
+            .orgs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name.contains("教育和体育局"))
+            .unwrap();
+        let admin = c.app.system_actor().await.unwrap();
+        c.app
+            .update_org_rules(&admin, edu.id, 1, false)
+            .await
+            .unwrap();
+        let (_, d, _) = c
+            .send(
+                "POST",
+                "/api/v1/documents",
+                Some(&editor),
+                Some(doc("不需解读的规范性文件", "行政规范性文件")),
+            )
+            .await;
+        let nid = d["id"].as_i64().unwrap();
+        for a in ["submit", "approve", "publish"] {
+            let tok = if a == "submit" { &editor } else { &reviewer };
+            let (s, v, _) = c
+                .send(
+                    "POST",
+                    &format!("/api/v1/documents/{nid}/actions"),
+                    Some(tok),
+                    Some(act(a)),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{b} {a}: {v}");
+        }
+        assert!(
+            c.app
+                .update_org_rules(&admin, edu.id, 4, true)
+                .await
+                .is_err(),
+            "at most three review levels"
+        );
     }
 }
 
