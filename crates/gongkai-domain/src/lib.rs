@@ -3,6 +3,8 @@
 //! Every rule is unit-tested with cases from `shared/domain/RULES.md`.
 
 pub mod body;
+pub mod calendar;
+pub mod deadline;
 pub mod diff;
 pub mod doc_no;
 pub mod document;
