@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-../shared/data/laws-corpus.jsonl}
 DURATION=${DURATION:-15s}
 CONNS=${CONNS:-16}
-cargo build --release -q -p gongkai
-BIN=$PWD/target/release/gongkai
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release -q -p gongkai
+BIN=${BIN:-$PWD/target/release/gongkai}
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT

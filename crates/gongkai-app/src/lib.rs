@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod calendar;
 pub mod demo;
 pub mod documents;
 pub mod feed;

@@ -204,3 +204,11 @@ entity!(change_log, "change_log", {
     pub entity_id: i64,
     pub at: TimeDateTimeWithTimeZone,
 });
+
+entity!(calendar_year, "calendar_year", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub year: i32,
+    /// The year's file as loaded (see `gongkai_domain::calendar::parse_year`).
+    pub source: String,
+    pub loaded_at: TimeDateTimeWithTimeZone,
+});

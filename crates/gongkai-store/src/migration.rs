@@ -8,7 +8,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Initial)]
+        vec![Box::new(M0001Initial), Box::new(M0002Calendar)]
     }
 }
 
@@ -313,5 +313,34 @@ impl MigrationTrait for M0001Initial {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// Years of the official calendar loaded by the district office (shipped years need no row).
+struct M0002Calendar;
+
+impl MigrationName for M0002Calendar {
+    fn name(&self) -> &str {
+        "m0002_calendar"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Calendar {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("calendar_year")
+                .col(integer("year").primary_key())
+                .col(text("source"))
+                .col(timestamp_with_time_zone("loaded_at"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("calendar_year").to_owned())
+            .await
     }
 }

@@ -61,6 +61,11 @@ enum Command {
         #[arg(long, default_value = "jsonl")]
         format: String,
     },
+    /// The official working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        cmd: CalendarCmd,
+    },
     /// Manages organisations.
     Org {
         #[command(subcommand)]
@@ -76,6 +81,19 @@ enum Command {
         #[command(subcommand)]
         cmd: TokenCmd,
     },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Tells, for each date, whether it is a working day and the holiday's name.
+    Check {
+        #[arg(required = true)]
+        dates: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Loads a year's holiday arrangement from a file (format: crates/gongkai-domain/calendar/2026.txt).
+    Load { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -330,6 +348,49 @@ async fn main() {
             let n = app.export_jsonl(&mut out).await.unwrap_or_else(|e| fail(e));
             drop(out);
             eprintln!("已导出 {n} 件");
+        }
+        Command::Calendar {
+            cmd: CalendarCmd::Check { dates, json },
+        } => {
+            let app = open(&cli, &file).await;
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            let mut parsed = Vec::new();
+            for d in dates {
+                match time::Date::parse(d.trim(), fmt) {
+                    Ok(x) => parsed.push(x),
+                    Err(_) => fail(format!("“{d}”不是 YYYY-MM-DD 格式的日期")),
+                }
+            }
+            let days = app.calendar_days(&parsed).await.unwrap_or_else(|e| fail(e));
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&days).unwrap_or_default()
+                );
+            } else {
+                for d in days {
+                    let what = match (&d.holiday, &d.makeup_for, d.working) {
+                        (Some(h), _, _) => format!("休息（{h}）"),
+                        (_, Some(m), _) => format!("工作日（{m}）"),
+                        (_, _, true) => "工作日".to_string(),
+                        _ => "休息（周末）".to_string(),
+                    };
+                    println!("{}\t{what}", d.date);
+                }
+            }
+        }
+        Command::Calendar {
+            cmd: CalendarCmd::Load { file: path },
+        } => {
+            let app = open(&cli, &file).await;
+            let text = std::fs::read_to_string(path)
+                .unwrap_or_else(|e| fail(format!("无法读取 {}：{e}", path.display())));
+            let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
+            let year = app
+                .load_calendar_year(&actor, &text)
+                .await
+                .unwrap_or_else(|e| fail(e));
+            println!("已导入{year}年节假日安排");
         }
         Command::Org {
             cmd:

@@ -231,3 +231,81 @@ fn users_and_tokens_from_the_command_line() {
     assert!(!o.status.success());
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn calendar_check_and_load() {
+    let data = data_dir("calendar");
+    let o = run(
+        &data,
+        &[
+            "calendar",
+            "check",
+            "2025-01-26",
+            "2025-01-29",
+            "2025-03-01",
+            "2025-03-03",
+            "--json",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let days: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let working: Vec<bool> = days
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["working"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        working,
+        [true, false, false, true],
+        "make-up Sunday, 春节, Saturday, Monday"
+    );
+    assert_eq!(days[1]["holiday"], "春节");
+    let o = run(&data, &["calendar", "check", "2027-02-01"], None);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("缺少2027年"),
+        "a year without data is an explicit error"
+    );
+    let o = run(&data, &["calendar", "check", "2025-02-30"], None);
+    assert!(!o.status.success());
+
+    // The district office loads next year's arrangement; it needs an organisation to act in.
+    run(
+        &data,
+        &[
+            "org",
+            "add",
+            "示例区人民政府办公室",
+            "--kind",
+            "office",
+            "--credit-code",
+            "11371202K21349004N",
+        ],
+        None,
+    );
+    let file = data.join("2027.txt");
+    std::fs::write(
+        &file,
+        "year 2027\n2027-02-01 holiday 春节\n2027-02-06 workday 春节调休上班\n",
+    )
+    .unwrap();
+    let o = run(&data, &["calendar", "load", file.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(
+        &data,
+        &["calendar", "check", "2027-02-01", "2027-02-06", "--json"],
+        None,
+    );
+    let days: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (days[0]["working"].as_bool(), days[1]["working"].as_bool()),
+        (Some(false), Some(true))
+    );
+    std::fs::write(&file, "year 2027\n2027-02-02 workday 错误\n").unwrap();
+    let o = run(&data, &["calendar", "load", file.to_str().unwrap()], None);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("不是周末"));
+    let _ = std::fs::remove_dir_all(&data);
+}
