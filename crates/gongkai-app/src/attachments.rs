@@ -3,23 +3,15 @@
 
 use crate::{Actor, App, AppError, Result};
 use gongkai_domain::Status;
-use gongkai_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use gongkai_store::{attachment, document};
 use std::io::{Cursor, Read};
 
 /// File kinds an attachment may be, by extension, with the content check for each.
 const ALLOWED: &[(&str, &str)] = &[
     ("pdf", "application/pdf"),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("ofd", "application/ofd"),
     ("doc", "application/msword"),
     ("xls", "application/vnd.ms-excel"),
@@ -44,9 +36,7 @@ fn content_matches(ext: &str, bytes: &[u8]) -> bool {
         "docx" => zip && zip_has(bytes, "word/document.xml"),
         "xlsx" => zip && zip_has(bytes, "xl/workbook.xml"),
         "ofd" => zip && zip_has(bytes, "OFD.xml"),
-        "doc" | "xls" | "wps" => {
-            bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
-        }
+        "doc" | "xls" | "wps" => bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]),
         "png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
         "jpg" | "jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
         "txt" => std::str::from_utf8(bytes).is_ok(),
@@ -55,9 +45,7 @@ fn content_matches(ext: &str, bytes: &[u8]) -> bool {
 }
 
 fn zip_has(bytes: &[u8], name: &str) -> bool {
-    zip::ZipArchive::new(Cursor::new(bytes))
-        .map(|mut z| z.by_name(name).is_ok())
-        .unwrap_or(false)
+    zip::ZipArchive::new(Cursor::new(bytes)).map(|mut z| z.by_name(name).is_ok()).unwrap_or(false)
 }
 
 fn zip_text(bytes: &[u8], name: &str, limit: u64) -> Option<String> {
@@ -78,9 +66,7 @@ fn xml_text(xml: &str, tags: &[&[u8]], para: &[u8]) -> String {
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) if tags.contains(&e.local_name().as_ref()) => inside += 1,
-            Ok(Event::End(e)) if tags.contains(&e.local_name().as_ref()) => {
-                inside = inside.saturating_sub(1)
-            }
+            Ok(Event::End(e)) if tags.contains(&e.local_name().as_ref()) => inside = inside.saturating_sub(1),
             Ok(Event::End(e)) if e.local_name().as_ref() == para => out.push('\n'),
             Ok(Event::Text(t)) if inside > 0 => {
                 if let Ok(s) = t.unescape() {
@@ -111,9 +97,7 @@ pub fn ofd_text(bytes: &[u8]) -> Option<String> {
         .collect();
     // Page_10 after Page_9.
     pages.sort_by_key(|n| {
-        n.split(|c: char| !c.is_ascii_digit())
-            .filter_map(|d| d.parse::<u32>().ok())
-            .collect::<Vec<_>>()
+        n.split(|c: char| !c.is_ascii_digit()).filter_map(|d| d.parse::<u32>().ok()).collect::<Vec<_>>()
     });
     let mut out = String::new();
     for p in pages {
@@ -125,10 +109,7 @@ pub fn ofd_text(bytes: &[u8]) -> Option<String> {
 
 /// Plain text of a PDF. The PDF parser is run where a panic on a malformed file is caught.
 pub async fn pdf_text(bytes: Vec<u8>) -> Option<String> {
-    tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&bytes).ok())
-        .await
-        .ok()
-        .flatten()
+    tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&bytes).ok()).await.ok().flatten()
 }
 
 pub async fn extract_text(ext: &str, bytes: &[u8]) -> String {
@@ -157,12 +138,7 @@ impl App {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> Result<attachment::Model> {
-        let file_name = file_name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
+        let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or("").trim().to_string();
         if file_name.is_empty() || file_name.chars().count() > 200 {
             return Err(AppError::field("file", "请选择文件（文件名不超过200字）"));
         }
@@ -172,10 +148,7 @@ impl App {
         if bytes.len() > self.config.max_upload_bytes {
             return Err(AppError::field(
                 "file",
-                format!(
-                    "文件过大：上限为{}MB",
-                    self.config.max_upload_bytes / 1024 / 1024
-                ),
+                format!("文件过大：上限为{}MB", self.config.max_upload_bytes / 1024 / 1024),
             ));
         }
         let ext = extension(&file_name).unwrap_or_default();
@@ -186,10 +159,7 @@ impl App {
             ));
         };
         if !content_matches(&ext, &bytes) {
-            return Err(AppError::field(
-                "file",
-                format!("文件内容与扩展名 .{ext} 不符"),
-            ));
+            return Err(AppError::field("file", format!("文件内容与扩展名 .{ext} 不符")));
         }
         let text = extract_text(&ext, &bytes).await;
         let tx = self.store.begin_write().await?;
@@ -203,15 +173,9 @@ impl App {
         if d.status != Status::Draft.code() {
             return Err(AppError::Conflict("只能为草稿上传附件".into()));
         }
-        let count = attachment::Entity::find()
-            .filter(attachment::Column::DocumentId.eq(doc_id))
-            .count(&*tx)
-            .await?;
+        let count = attachment::Entity::find().filter(attachment::Column::DocumentId.eq(doc_id)).count(&*tx).await?;
         if count >= MAX_ATTACHMENTS {
-            return Err(AppError::field(
-                "file",
-                format!("每个文件最多{MAX_ATTACHMENTS}个附件"),
-            ));
+            return Err(AppError::field("file", format!("每个文件最多{MAX_ATTACHMENTS}个附件")));
         }
         let m = attachment::ActiveModel {
             document_id: Set(doc_id),
@@ -254,15 +218,10 @@ impl App {
             .one(conn)
             .await?
             .ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
-        if d.status != Status::Published.code() && !viewer.is_some_and(|v| v.may_see_org(d.org_id))
-        {
+        if d.status != Status::Published.code() && !viewer.is_some_and(|v| v.may_see_org(d.org_id)) {
             return Err(AppError::NotFound("附件不存在".into()));
         }
-        Ok(Download {
-            file_name: a.file_name,
-            content_type: a.content_type,
-            content: a.content,
-        })
+        Ok(Download { file_name: a.file_name, content_type: a.content_type, content: a.content })
     }
 }
 
@@ -276,8 +235,7 @@ mod tests {
         {
             let mut z = zip::ZipWriter::new(&mut buf);
             for (name, body) in files {
-                z.start_file(*name, zip::write::SimpleFileOptions::default())
-                    .unwrap();
+                z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
                 z.write_all(body.as_bytes()).unwrap();
             }
             z.finish().unwrap();
@@ -329,18 +287,12 @@ mod tests {
             out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
         }
         let xref = out.len();
-        out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-        );
+        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
         for o in offsets {
             out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
         }
         out.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-                objects.len() + 1
-            )
-            .as_bytes(),
+            format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
         );
         out
     }
@@ -352,11 +304,7 @@ mod tests {
         let text = extract_text("pdf", &pdf).await;
         assert!(text.contains("Notice 2025 disclosure"), "{text:?}");
         let broken = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage".to_vec();
-        assert_eq!(
-            extract_text("pdf", &broken).await,
-            "",
-            "a malformed PDF yields no text, not a crash"
-        );
+        assert_eq!(extract_text("pdf", &broken).await, "", "a malformed PDF yields no text, not a crash");
     }
 
     #[test]

@@ -2,9 +2,7 @@
 
 use crate::{Actor, App, AppError, Result, random_hex, sha256_hex};
 use gongkai_domain::Role;
-use gongkai_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use gongkai_store::{api_token, app_user, org, session};
 use serde::Deserialize;
 use time::Duration;
@@ -33,8 +31,7 @@ fn to_actor(u: &app_user::Model) -> Result<Actor> {
         user_id: Some(u.id),
         username: u.username.clone(),
         display_name: u.display_name.clone(),
-        role: Role::parse(&u.role)
-            .ok_or_else(|| AppError::Internal(format!("unknown role {}", u.role)))?,
+        role: Role::parse(&u.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", u.role)))?,
         org_id: u.org_id,
     })
 }
@@ -63,27 +60,16 @@ impl App {
         let username = u.username.trim().to_string();
         if username.is_empty()
             || username.len() > 64
-            || !username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         {
-            errs.push(gongkai_domain::FieldError::new(
-                "username",
-                "用户名应为1–64位字母、数字或 . _ -",
-            ));
+            errs.push(gongkai_domain::FieldError::new("username", "用户名应为1–64位字母、数字或 . _ -"));
         }
         let role = Role::parse(&u.role);
         if role.is_none() {
-            errs.push(gongkai_domain::FieldError::new(
-                "role",
-                "角色应为 admin、office、editor 或 reviewer",
-            ));
+            errs.push(gongkai_domain::FieldError::new("role", "角色应为 admin、office、editor 或 reviewer"));
         }
         if u.password.chars().count() < MIN_PASSWORD_LEN {
-            errs.push(gongkai_domain::FieldError::new(
-                "password",
-                format!("密码至少{MIN_PASSWORD_LEN}位"),
-            ));
+            errs.push(gongkai_domain::FieldError::new("password", format!("密码至少{MIN_PASSWORD_LEN}位")));
         }
         if !errs.is_empty() {
             return Err(AppError::Validation(errs));
@@ -96,12 +82,7 @@ impl App {
                 .map_err(|e| AppError::Internal(e.to_string()))?
         };
         let tx = self.store.begin_write().await?;
-        if app_user::Entity::find()
-            .filter(app_user::Column::Username.eq(&username))
-            .one(&*tx)
-            .await?
-            .is_some()
-        {
+        if app_user::Entity::find().filter(app_user::Column::Username.eq(&username)).one(&*tx).await?.is_some() {
             return Err(AppError::Conflict(format!("用户名“{username}”已存在")));
         }
         let m = app_user::ActiveModel {
@@ -136,10 +117,7 @@ impl App {
         if !actor.role.is_district_wide() {
             return Err(AppError::Forbidden("无权查看用户列表".into()));
         }
-        Ok(app_user::Entity::find()
-            .order_by_asc(app_user::Column::Id)
-            .all(self.store.conn())
-            .await?)
+        Ok(app_user::Entity::find().order_by_asc(app_user::Column::Id).all(self.store.conn()).await?)
     }
 
     /// Checks a password. Repeated failures lock the account for a while; the answer to a
@@ -158,9 +136,7 @@ impl App {
             && until > now
         {
             let minutes = ((until - now).whole_seconds() + 59) / 60;
-            return Err(AppError::Locked(format!(
-                "登录失败次数过多，账户已锁定，请{minutes}分钟后再试"
-            )));
+            return Err(AppError::Locked(format!("登录失败次数过多，账户已锁定，请{minutes}分钟后再试")));
         }
         let ok = {
             let (pw, hash) = (password.to_string(), user.password_hash.clone());
@@ -179,16 +155,7 @@ impl App {
                 am.failed_logins = Set(0);
             }
             am.update(&*tx).await?;
-            self.audit(
-                &*tx,
-                &actor,
-                "user.login_failed",
-                "user",
-                Some(user.id),
-                None,
-                None,
-            )
-            .await?;
+            self.audit(&*tx, &actor, "user.login_failed", "user", Some(user.id), None, None).await?;
             tx.commit().await?;
             return Err(generic());
         }
@@ -206,41 +173,20 @@ impl App {
         }
         .insert(&*tx)
         .await?;
-        self.audit(
-            &*tx,
-            &actor,
-            "user.login",
-            "user",
-            Some(user.id),
-            None,
-            None,
-        )
-        .await?;
+        self.audit(&*tx, &actor, "user.login", "user", Some(user.id), None, None).await?;
         tx.commit().await?;
-        Ok((
-            actor,
-            SessionInfo {
-                token,
-                csrf_token: csrf,
-            },
-        ))
+        Ok((actor, SessionInfo { token, csrf_token: csrf }))
     }
 
     /// The user behind a session cookie, with the session's CSRF token.
     pub async fn session_actor(&self, token: &str) -> Result<Option<(Actor, String)>> {
-        let Some(s) = session::Entity::find_by_id(sha256_hex(token))
-            .one(self.store.conn())
-            .await?
-        else {
+        let Some(s) = session::Entity::find_by_id(sha256_hex(token)).one(self.store.conn()).await? else {
             return Ok(None);
         };
         if s.expires_at <= self.now() {
             return Ok(None);
         }
-        let Some(u) = app_user::Entity::find_by_id(s.user_id)
-            .one(self.store.conn())
-            .await?
-        else {
+        let Some(u) = app_user::Entity::find_by_id(s.user_id).one(self.store.conn()).await? else {
             return Ok(None);
         };
         if !u.active {
@@ -250,9 +196,7 @@ impl App {
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {
-        session::Entity::delete_by_id(sha256_hex(token))
-            .exec(self.store.conn())
-            .await?;
+        session::Entity::delete_by_id(sha256_hex(token)).exec(self.store.conn()).await?;
         Ok(())
     }
 
@@ -269,11 +213,7 @@ impl App {
         let token = format!("gk_{}", random_hex(24));
         let tx = self.store.begin_write().await?;
         let m = api_token::ActiveModel {
-            name: Set(if name.trim().is_empty() {
-                "api".into()
-            } else {
-                name.trim().to_string()
-            }),
+            name: Set(if name.trim().is_empty() { "api".into() } else { name.trim().to_string() }),
             user_id: Set(user.id),
             token_hash: Set(sha256_hex(&token)),
             created_at: Set(self.now()),
@@ -308,10 +248,7 @@ impl App {
         if t.revoked {
             return Ok(None);
         }
-        let Some(u) = app_user::Entity::find_by_id(t.user_id)
-            .one(self.store.conn())
-            .await?
-        else {
+        let Some(u) = app_user::Entity::find_by_id(t.user_id).one(self.store.conn()).await? else {
             return Ok(None);
         };
         if !u.active {
@@ -322,10 +259,7 @@ impl App {
 
     /// The first administrator, for the command line's own actions.
     pub async fn system_actor(&self) -> Result<Actor> {
-        let root = org::Entity::find()
-            .order_by_asc(org::Column::Id)
-            .one(self.store.conn())
-            .await?;
+        let root = org::Entity::find().order_by_asc(org::Column::Id).one(self.store.conn()).await?;
         Ok(Actor::system(root.map(|o| o.id).unwrap_or(0)))
     }
 }

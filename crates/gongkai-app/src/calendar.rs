@@ -26,27 +26,29 @@ impl App {
         let y = parse_year(text).map_err(|e| AppError::field("file", e.to_string()))?;
         let tx = self.store.begin_write().await?;
         let before = calendar_year::Entity::find_by_id(y.year).one(&*tx).await?;
-        let row = calendar_year::ActiveModel {
-            year: Set(y.year),
-            source: Set(text.to_string()),
-            loaded_at: Set(self.now()),
-        };
+        let row =
+            calendar_year::ActiveModel { year: Set(y.year), source: Set(text.to_string()), loaded_at: Set(self.now()) };
         if before.is_some() {
             row.update(&*tx).await?;
         } else {
             row.insert(&*tx).await?;
         }
-        self.audit(&*tx, actor, "calendar.load", "calendar_year", Some(y.year as i64), None, Some(serde_json::json!({"year": y.year, "holidays": y.holidays.len(), "workdays": y.workdays.len()})))
-            .await?;
+        self.audit(
+            &*tx,
+            actor,
+            "calendar.load",
+            "calendar_year",
+            Some(y.year as i64),
+            None,
+            Some(serde_json::json!({"year": y.year, "holidays": y.holidays.len(), "workdays": y.workdays.len()})),
+        )
+        .await?;
         tx.commit().await?;
         Ok(y.year)
     }
 
     pub async fn calendar_days(&self, dates: &[Date]) -> Result<Vec<DayInfo>> {
         let cal = self.calendar().await?;
-        dates
-            .iter()
-            .map(|d| cal.day(*d).map_err(|e| AppError::Rule(e.to_string())))
-            .collect()
+        dates.iter().map(|d| cal.day(*d).map_err(|e| AppError::Rule(e.to_string()))).collect()
     }
 }

@@ -16,9 +16,7 @@ pub const DEMO_PASSWORD: &str = "gongkai-demo-2025";
 
 /// Sample credit codes: valid check characters on an obviously made-up body.
 fn sample_code(n: u32) -> String {
-    CreditCode::with_check(&format!("1137011600000{n:04}"))
-        .map(|c| c.to_string())
-        .unwrap_or_default()
+    CreditCode::with_check(&format!("1137011600000{n:04}")).map(|c| c.to_string()).unwrap_or_default()
 }
 
 struct SampleDoc {
@@ -59,10 +57,7 @@ impl App {
     }
 
     async fn push_through(&self, actor: &Actor, id: i64) -> Result<()> {
-        let act = |a: &str| ActionInput {
-            action: a.into(),
-            ..Default::default()
-        };
+        let act = |a: &str| ActionInput { action: a.into(), ..Default::default() };
         self.document_action(actor, id, act("submit")).await?;
         loop {
             let d = self.document_action(actor, id, act("approve")).await?;
@@ -103,86 +98,16 @@ impl App {
             require_interpretation: true,
             is_sample: true,
         };
-        let office = self
-            .create_org(
-                &cli,
-                mk(
-                    "济南市莱芜区人民政府办公室（示例）",
-                    "office",
-                    "莱政办发",
-                    2,
-                    gov.id,
-                    2,
-                ),
-            )
-            .await?;
+        let office =
+            self.create_org(&cli, mk("济南市莱芜区人民政府办公室（示例）", "office", "莱政办发", 2, gov.id, 2)).await?;
         let edu = self
-            .create_org(
-                &cli,
-                mk(
-                    "济南市莱芜区教育和体育局（示例）",
-                    "department",
-                    "莱教体发",
-                    3,
-                    gov.id,
-                    1,
-                ),
-            )
+            .create_org(&cli, mk("济南市莱芜区教育和体育局（示例）", "department", "莱教体发", 3, gov.id, 1))
             .await?;
-        self.create_org(
-            &cli,
-            mk(
-                "济南市莱芜区民政局（示例）",
-                "department",
-                "莱民发",
-                4,
-                gov.id,
-                1,
-            ),
-        )
-        .await?;
-        self.create_org(
-            &cli,
-            mk(
-                "济南市莱芜区市场监督管理局（示例）",
-                "department",
-                "莱市监发",
-                5,
-                gov.id,
-                3,
-            ),
-        )
-        .await?;
-        let town = self
-            .create_org(
-                &cli,
-                mk(
-                    "莱芜区凤城街道办事处（示例）",
-                    "town",
-                    "凤城办发",
-                    6,
-                    gov.id,
-                    1,
-                ),
-            )
-            .await?;
-        self.create_org(
-            &cli,
-            mk(
-                "凤城街道某社区居民委员会（示例）",
-                "village",
-                "",
-                7,
-                town.id,
-                1,
-            ),
-        )
-        .await?;
-        self.create_org(
-            &cli,
-            mk("莱芜区口镇人民政府（示例）", "town", "口政发", 8, gov.id, 1),
-        )
-        .await?;
+        self.create_org(&cli, mk("济南市莱芜区民政局（示例）", "department", "莱民发", 4, gov.id, 1)).await?;
+        self.create_org(&cli, mk("济南市莱芜区市场监督管理局（示例）", "department", "莱市监发", 5, gov.id, 3)).await?;
+        let town = self.create_org(&cli, mk("莱芜区凤城街道办事处（示例）", "town", "凤城办发", 6, gov.id, 1)).await?;
+        self.create_org(&cli, mk("凤城街道某社区居民委员会（示例）", "village", "", 7, town.id, 1)).await?;
+        self.create_org(&cli, mk("莱芜区口镇人民政府（示例）", "town", "口政发", 8, gov.id, 1)).await?;
 
         let user = |name: &str, display: &str, role: Role, org: i64| NewUser {
             username: name.into(),
@@ -191,43 +116,18 @@ impl App {
             org: org.to_string(),
             password: DEMO_PASSWORD.into(),
         };
-        self.add_user(
-            &cli,
-            user("admin", "系统管理员（示例）", Role::Admin, office.id),
-        )
-        .await?;
-        self.add_user(
-            &cli,
-            user(
-                "office",
-                "区政府办公室公开办（示例）",
-                Role::Office,
-                office.id,
-            ),
-        )
-        .await?;
-        self.add_user(
-            &cli,
-            user("editor", "教体局编辑（示例）", Role::Editor, edu.id),
-        )
-        .await?;
-        self.add_user(
-            &cli,
-            user("reviewer", "教体局审核员（示例）", Role::Reviewer, edu.id),
-        )
-        .await?;
+        self.add_user(&cli, user("admin", "系统管理员（示例）", Role::Admin, office.id)).await?;
+        self.add_user(&cli, user("office", "区政府办公室公开办（示例）", Role::Office, office.id)).await?;
+        self.add_user(&cli, user("editor", "教体局编辑（示例）", Role::Editor, edu.id)).await?;
+        self.add_user(&cli, user("reviewer", "教体局审核员（示例）", Role::Reviewer, edu.id)).await?;
 
-        let staff = Actor {
-            org_id: office.id,
-            ..Actor::system(office.id)
-        };
+        let staff = Actor { org_id: office.id, ..Actor::system(office.id) };
         // The work plan itself, as the district office published it.
         let plan = self
             .create_document(
                 &staff,
                 DocumentInput {
-                    title: "济南市莱芜区人民政府办公室关于印发2025年莱芜区政务公开工作要点的通知"
-                        .into(),
+                    title: "济南市莱芜区人民政府办公室关于印发2025年莱芜区政务公开工作要点的通知".into(),
                     org_id: Some(office.id),
                     kind: Some("通知".into()),
                     category: "其他文件".into(),
@@ -235,10 +135,7 @@ impl App {
                     signed_on: Some("2025-06-27".into()),
                     published_on: Some("2025-06-30".into()),
                     keywords: Some("政务公开 工作要点".into()),
-                    body: format!(
-                        "各街道（镇）办事处（人民政府），区直各部门单位：\n{}",
-                        WORK_PLAN.trim()
-                    ),
+                    body: format!("各街道（镇）办事处（人民政府），区直各部门单位：\n{}", WORK_PLAN.trim()),
                     ..Default::default()
                 },
             )
@@ -256,9 +153,7 @@ impl App {
             expires: Some("2028-04-14"),
             body: "第一章　总则\n第一条　为规范本区政府信息公开申请的办理，根据《中华人民共和国政府信息公开条例》，结合本区实际，制定本规范。\n第二条　本规范适用于区政府及其部门、街道（镇）办理政府信息公开申请的工作。\n第二章　受理\n第三条　申请内容不明确的，应当自收到申请之日起七个工作日内一次性告知申请人补正。\n第四条　能够当场答复的，应当当场予以答复；不能当场答复的，应当自收到申请之日起十五个工作日内予以答复。\n第三章　附则\n第五条　本规范自2023年4月15日起施行，有效期五年。".into(),
         };
-        let v1 = self
-            .create_document(&staff, rules_v1.input(office.id))
-            .await?;
+        let v1 = self.create_document(&staff, rules_v1.input(office.id)).await?;
         let i1 = self
             .create_interpretation(&staff, InterpretationInput {
                 title: "《莱芜区政府信息公开申请办理规范》政策解读（示例）".into(),
@@ -282,8 +177,7 @@ impl App {
             ..rules_v1
         };
         let mut input = rules_v2.input(office.id);
-        input.version_note =
-            Some("答复期限与《条例》一致，由十五个工作日改为二十个工作日；增加延期答复条款".into());
+        input.version_note = Some("答复期限与《条例》一致，由十五个工作日改为二十个工作日；增加延期答复条款".into());
         let v2 = self.revise_document(&staff, v1.id, input).await?;
         self.create_interpretation(
             &staff,
@@ -311,9 +205,7 @@ impl App {
             expires: None,
             body: "第一条　为推动政务公开工作落实，制定本办法。\n第二条　考核采取日常监测与年度评估相结合的方式。\n第三条　考核结果纳入年度综合考核。".into(),
         };
-        let old = self
-            .create_document(&staff, old_rules.input(office.id))
-            .await?;
+        let old = self.create_document(&staff, old_rules.input(office.id)).await?;
         self.push_through(&staff, old.id).await?;
         let new_rules = SampleDoc {
             title: "莱芜区政务公开效能监测办法（示例）",
@@ -324,16 +216,11 @@ impl App {
             body: "第一条　为完善政务公开效能监测体系，制定本办法。\n第二条　监测采取日常监测、专项监测、年度监测相结合的方式。\n第三条　《莱芜区政务公开工作考核办法（示例）》（莱政办发〔2021〕12号）同时废止。".into(),
             ..old_rules
         };
-        let new = self
-            .create_document(&staff, new_rules.input(office.id))
-            .await?;
+        let new = self.create_document(&staff, new_rules.input(office.id)).await?;
         self.set_repeals(&staff, new.id, &[old.id]).await?;
         self.push_through(&staff, new.id).await?;
 
-        let edu_staff = Actor {
-            org_id: edu.id,
-            ..Actor::system(edu.id)
-        };
+        let edu_staff = Actor { org_id: edu.id, ..Actor::system(edu.id) };
         let benefit = SampleDoc {
             title: "莱芜区学生资助“免申即享”实施办法（示例）",
             doc_no: Some("莱教体发〔2024〕6号"),
@@ -345,9 +232,7 @@ impl App {
             expires: Some("2027-01-31"),
             body: "第一条　为让符合条件的学生免于申请即可享受资助，制定本办法。\n第二条　区教育和体育局依据民政、残联等部门共享数据，主动确定资助对象。\n第三条　资助资金直接发放至学生或监护人账户，无需提交申请材料。\n第四条　本办法自2024年2月1日起施行，有效期至2027年1月31日。".into(),
         };
-        let b = self
-            .create_document(&edu_staff, benefit.input(edu.id))
-            .await?;
+        let b = self.create_document(&edu_staff, benefit.input(edu.id)).await?;
         self.create_interpretation(
             &edu_staff,
             InterpretationInput {
@@ -373,9 +258,7 @@ impl App {
             expires: None,
             body: "各街道（镇）教育办公室，区直各学校：\n为做好2025年义务教育学校招生入学工作，现将有关事项通知如下。\n一、坚持免试就近入学。\n二、严格落实招生政策公开，招生范围、招生计划、招生结果在学校网站和公示栏同步公开。\n济南市莱芜区教育和体育局（示例）".into(),
         };
-        let n = self
-            .create_document(&edu_staff, notice.input(edu.id))
-            .await?;
+        let n = self.create_document(&edu_staff, notice.input(edu.id)).await?;
         self.push_through(&edu_staff, n.id).await?;
         // A draft left in the workflow, so the console shows one.
         let mut draft = notice.input(edu.id);

@@ -6,13 +6,11 @@ use gongkai_domain::diff::{self, Segment};
 use gongkai_domain::document::written_date;
 use gongkai_domain::workflow::{Action, WorkflowState};
 use gongkai_domain::{
-    Category, CreditCode, DisclosureMode, DocNo, DocumentDates, DocumentKind, FieldError, IndexNo,
-    Status, Validity, ValidityFacts, derive_validity,
+    Category, CreditCode, DisclosureMode, DocNo, DocumentDates, DocumentKind, FieldError, IndexNo, Status, Validity,
+    ValidityFacts, derive_validity,
 };
 use gongkai_store::queries::{self, DocQuery};
-use gongkai_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-};
+use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use gongkai_store::{attachment, document, interpretation, interpretation_link, org, repeal_link};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -59,21 +57,13 @@ pub(crate) struct Valid {
 pub const MAX_TITLE: usize = 200;
 pub const MAX_BODY: usize = 2_000_000;
 
-pub fn parse_date(
-    field: &'static str,
-    label: &str,
-    v: &Option<String>,
-    errs: &mut Vec<FieldError>,
-) -> Option<Date> {
+pub fn parse_date(field: &'static str, label: &str, v: &Option<String>, errs: &mut Vec<FieldError>) -> Option<Date> {
     let s = opt(v)?;
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     match Date::parse(&s, fmt) {
         Ok(d) if (1949..=2200).contains(&d.year()) => Some(d),
         _ => {
-            errs.push(FieldError::new(
-                field,
-                format!("{label}格式应为 YYYY-MM-DD，例如 2025-06-27"),
-            ));
+            errs.push(FieldError::new(field, format!("{label}格式应为 YYYY-MM-DD，例如 2025-06-27")));
             None
         }
     }
@@ -85,10 +75,7 @@ pub(crate) fn validate(input: &DocumentInput, topics: &[String]) -> Result<Valid
     if title.is_empty() {
         errs.push(FieldError::new("title", "请填写标题"));
     } else if title.chars().count() > MAX_TITLE {
-        errs.push(FieldError::new(
-            "title",
-            format!("标题不能超过{MAX_TITLE}字"),
-        ));
+        errs.push(FieldError::new("title", format!("标题不能超过{MAX_TITLE}字")));
     }
     let doc_no = match opt(&input.doc_no) {
         None => None,
@@ -105,19 +92,13 @@ pub(crate) fn validate(input: &DocumentInput, topics: &[String]) -> Result<Valid
         Some(k) => match DocumentKind::parse(&k) {
             Some(k) => Some(k),
             None => {
-                errs.push(FieldError::new(
-                    "kind",
-                    "文种应为15种法定公文之一（通知、意见、决定……）",
-                ));
+                errs.push(FieldError::new("kind", "文种应为15种法定公文之一（通知、意见、决定……）"));
                 None
             }
         },
     };
     let category = Category::parse(&input.category).unwrap_or_else(|| {
-        errs.push(FieldError::new(
-            "category",
-            "请选择文件类别：规章、行政规范性文件或其他文件",
-        ));
+        errs.push(FieldError::new("category", "请选择文件类别：规章、行政规范性文件或其他文件"));
         Category::Other
     });
     let topic = opt(&input.topic);
@@ -136,19 +117,13 @@ pub(crate) fn validate(input: &DocumentInput, topics: &[String]) -> Result<Valid
     let mode = match opt(&input.disclosure_mode) {
         None => DisclosureMode::Proactive,
         Some(m) => DisclosureMode::parse(&m).unwrap_or_else(|| {
-            errs.push(FieldError::new(
-                "disclosure_mode",
-                "公开方式应为主动公开、依申请公开或不予公开",
-            ));
+            errs.push(FieldError::new("disclosure_mode", "公开方式应为主动公开、依申请公开或不予公开"));
             DisclosureMode::Proactive
         }),
     };
     let withheld_reason = opt(&input.withheld_reason);
     if mode == DisclosureMode::Withheld && withheld_reason.is_none() {
-        errs.push(FieldError::new(
-            "withheld_reason",
-            "不予公开的，应写明理由（依据《条例》第十四条至第十六条）",
-        ));
+        errs.push(FieldError::new("withheld_reason", "不予公开的，应写明理由（依据《条例》第十四条至第十六条）"));
     }
     let body = input.body.replace("\r\n", "\n");
     if body.trim().is_empty() {
@@ -156,12 +131,8 @@ pub(crate) fn validate(input: &DocumentInput, topics: &[String]) -> Result<Valid
     } else if body.chars().count() > MAX_BODY {
         errs.push(FieldError::new("body", "正文过长"));
     }
-    let co_issuers: Vec<String> = input
-        .co_issuers
-        .iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    let co_issuers: Vec<String> =
+        input.co_issuers.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     if co_issuers.len() > 20 {
         errs.push(FieldError::new("co_issuers", "联合发文机关不超过20个"));
     }
@@ -182,11 +153,7 @@ pub(crate) fn validate(input: &DocumentInput, topics: &[String]) -> Result<Valid
         topic,
         dates,
         mode,
-        withheld_reason: if mode == DisclosureMode::Withheld {
-            withheld_reason
-        } else {
-            None
-        },
+        withheld_reason: if mode == DisclosureMode::Withheld { withheld_reason } else { None },
         keywords,
         body,
         version_note: opt(&input.version_note),
@@ -366,6 +333,9 @@ pub struct DocumentDetail {
     pub next_review: Option<String>,
 }
 
+/// Issuers, topics and years of the published documents.
+pub type Facets = (Vec<String>, Vec<String>, Vec<i32>);
+
 /// Query parameters of document lists.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -418,16 +388,14 @@ pub struct DiffView {
 /// compares them as text).
 pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
     let s = s.trim();
-    let parsed = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .or_else(|| {
-            let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-            let fmt2 = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-            time::PrimitiveDateTime::parse(s, fmt)
-                .or_else(|_| time::PrimitiveDateTime::parse(s, fmt2))
-                .ok()
-                .map(|p| p.assume_offset(gongkai_domain::CST))
-        });
+    let parsed = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().or_else(|| {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+        let fmt2 = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+        time::PrimitiveDateTime::parse(s, fmt)
+            .or_else(|_| time::PrimitiveDateTime::parse(s, fmt2))
+            .ok()
+            .map(|p| p.assume_offset(gongkai_domain::CST))
+    });
     parsed.map(|t| t.to_offset(time::UtcOffset::UTC))
 }
 
@@ -461,10 +429,8 @@ impl App {
         year: i32,
     ) -> Result<String> {
         let seq = queries::next_index_seq(conn, org.id, year).await?;
-        let credit =
-            CreditCode::parse(&org.credit_code).map_err(|e| AppError::Internal(e.to_string()))?;
-        let idx = IndexNo::new(credit, year as u16, seq as u32)
-            .map_err(|e| AppError::Rule(e.to_string()))?;
+        let credit = CreditCode::parse(&org.credit_code).map_err(|e| AppError::Internal(e.to_string()))?;
+        let idx = IndexNo::new(credit, year as u16, seq as u32).map_err(|e| AppError::Rule(e.to_string()))?;
         Ok(idx.to_string())
     }
 
@@ -491,11 +457,7 @@ impl App {
     }
 
     /// Creates a draft in the actor's organisation (or the one named, for the district office).
-    pub async fn create_document(
-        &self,
-        actor: &Actor,
-        input: DocumentInput,
-    ) -> Result<DocumentView> {
+    pub async fn create_document(&self, actor: &Actor, input: DocumentInput) -> Result<DocumentView> {
         if !actor.role.can_edit() {
             return Err(AppError::Forbidden("当前角色不能起草文件".into()));
         }
@@ -508,9 +470,7 @@ impl App {
         let org = self.org(org_id).await?;
         let tx = self.store.begin_write().await?;
         let now = self.now();
-        let index_no = self
-            .assign_index_no(&*tx, &org, self.today().year())
-            .await?;
+        let index_no = self.assign_index_no(&*tx, &org, self.today().year()).await?;
         let mut am = document::ActiveModel {
             family_id: Set(0),
             version_no: Set(1),
@@ -531,36 +491,20 @@ impl App {
         let mut am: document::ActiveModel = m.into();
         am.family_id = Set(*am.id.as_ref());
         let m = am.update(&*tx).await?;
-        self.audit(
-            &*tx,
-            actor,
-            "document.create",
-            "document",
-            Some(m.id),
-            None,
-            Some(audit_value(&m)),
-        )
-        .await?;
+        self.audit(&*tx, actor, "document.create", "document", Some(m.id), None, Some(audit_value(&m))).await?;
         tx.commit().await?;
         Ok(DocumentView::from_model(&m, self.today(), true))
     }
 
     /// Edits a draft.
-    pub async fn update_document(
-        &self,
-        actor: &Actor,
-        id: i64,
-        input: DocumentInput,
-    ) -> Result<DocumentView> {
+    pub async fn update_document(&self, actor: &Actor, id: i64, input: DocumentInput) -> Result<DocumentView> {
         let topics = self.topics().await?;
         let v = validate(&input, &topics).map_err(AppError::Validation)?;
         let tx = self.store.begin_write().await?;
         let before = self.load_doc(&*tx, id).await?;
         Self::check_edit(actor, &before)?;
         if before.status != Status::Draft.code() {
-            return Err(AppError::Conflict(
-                "只有草稿可以修改；已发布的文件请“修订”生成新版本".into(),
-            ));
+            return Err(AppError::Conflict("只有草稿可以修改；已发布的文件请“修订”生成新版本".into()));
         }
         let org = self.org(before.org_id).await?;
         let mut am: document::ActiveModel = before.clone().into();
@@ -582,12 +526,7 @@ impl App {
     }
 
     /// Starts a new version of a published document, as a draft in the same family.
-    pub async fn revise_document(
-        &self,
-        actor: &Actor,
-        id: i64,
-        input: DocumentInput,
-    ) -> Result<DocumentView> {
+    pub async fn revise_document(&self, actor: &Actor, id: i64, input: DocumentInput) -> Result<DocumentView> {
         let topics = self.topics().await?;
         let v = validate(&input, &topics).map_err(AppError::Validation)?;
         let tx = self.store.begin_write().await?;
@@ -597,18 +536,13 @@ impl App {
             return Err(AppError::Conflict("只能修订当前有效的已发布版本".into()));
         }
         let family = queries::family(&*tx, base.family_id).await?;
-        if family
-            .iter()
-            .any(|d| d.status != Status::Published.code() && d.status != Status::Withdrawn.code())
-        {
+        if family.iter().any(|d| d.status != Status::Published.code() && d.status != Status::Withdrawn.code()) {
             return Err(AppError::Conflict("该文件已有一个正在办理的新版本".into()));
         }
         let version_no = family.iter().map(|d| d.version_no).max().unwrap_or(1) + 1;
         let org = self.org(base.org_id).await?;
         let now = self.now();
-        let index_no = self
-            .assign_index_no(&*tx, &org, self.today().year())
-            .await?;
+        let index_no = self.assign_index_no(&*tx, &org, self.today().year()).await?;
         let mut am = document::ActiveModel {
             family_id: Set(base.family_id),
             version_no: Set(version_no),
@@ -658,23 +592,12 @@ impl App {
                 return Err(AppError::field("repeals", "文件不能废止自身"));
             }
             if target.status != Status::Published.code() {
-                return Err(AppError::field(
-                    "repeals",
-                    format!("文件“{}”尚未发布，不能废止", target.title),
-                ));
+                return Err(AppError::field("repeals", format!("文件“{}”尚未发布，不能废止", target.title)));
             }
         }
-        repeal_link::Entity::delete_many()
-            .filter(repeal_link::Column::RepealingId.eq(id))
-            .exec(&*tx)
-            .await?;
+        repeal_link::Entity::delete_many().filter(repeal_link::Column::RepealingId.eq(id)).exec(&*tx).await?;
         for t in targets {
-            repeal_link::ActiveModel {
-                repealing_id: Set(id),
-                repealed_id: Set(*t),
-            }
-            .insert(&*tx)
-            .await?;
+            repeal_link::ActiveModel { repealing_id: Set(id), repealed_id: Set(*t) }.insert(&*tx).await?;
         }
         self.audit(
             &*tx,
@@ -691,31 +614,23 @@ impl App {
     }
 
     /// Runs one workflow action.
-    pub async fn document_action(
-        &self,
-        actor: &Actor,
-        id: i64,
-        input: ActionInput,
-    ) -> Result<DocumentView> {
+    pub async fn document_action(&self, actor: &Actor, id: i64, input: ActionInput) -> Result<DocumentView> {
         let now = self.now();
         let action = match input.action.trim() {
             "submit" => Action::Submit,
             "approve" => Action::Approve,
-            "reject" => Action::Reject {
-                reason: input.reason.clone().unwrap_or_default(),
-            },
+            "reject" => Action::Reject { reason: input.reason.clone().unwrap_or_default() },
             "publish" => {
                 let at = match opt(&input.publish_at) {
                     None => None,
-                    Some(s) => Some(parse_datetime(&s).ok_or_else(|| {
-                        AppError::field("publish_at", "定时发布时间格式应为 YYYY-MM-DDTHH:MM")
-                    })?),
+                    Some(s) => Some(
+                        parse_datetime(&s)
+                            .ok_or_else(|| AppError::field("publish_at", "定时发布时间格式应为 YYYY-MM-DDTHH:MM"))?,
+                    ),
                 };
                 return self.publish(actor, id, at).await;
             }
-            "withdraw" => Action::Withdraw {
-                reason: input.reason.clone().unwrap_or_default(),
-            },
+            "withdraw" => Action::Withdraw { reason: input.reason.clone().unwrap_or_default() },
             other => {
                 return Err(AppError::field(
                     "action",
@@ -733,19 +648,14 @@ impl App {
             _ => actor.role.can_review(),
         };
         if !allowed {
-            return Err(AppError::Forbidden(format!(
-                "当前角色不能执行“{}”",
-                action.label()
-            )));
+            return Err(AppError::Forbidden(format!("当前角色不能执行“{}”", action.label())));
         }
         let org = self.org(before.org_id).await?;
         let state = WorkflowState {
             status: Status::parse(&before.status).unwrap_or(Status::Draft),
             reviews_passed: before.reviews_passed.clamp(0, 3) as u8,
         };
-        let next = state
-            .apply(&action, org.review_levels as u8)
-            .map_err(|e| AppError::Conflict(e.to_string()))?;
+        let next = state.apply(&action, org.review_levels as u8).map_err(|e| AppError::Conflict(e.to_string()))?;
         let mut am: document::ActiveModel = before.clone().into();
         am.status = Set(next.status.code().into());
         am.reviews_passed = Set(next.reviews_passed as i32);
@@ -775,12 +685,7 @@ impl App {
         Ok(DocumentView::from_model(&after, self.today(), false))
     }
 
-    async fn publish(
-        &self,
-        actor: &Actor,
-        id: i64,
-        at: Option<OffsetDateTime>,
-    ) -> Result<DocumentView> {
+    async fn publish(&self, actor: &Actor, id: i64, at: Option<OffsetDateTime>) -> Result<DocumentView> {
         let now = self.now();
         let future = at.is_some_and(|t| t > now);
         let tx = self.store.begin_write().await?;
@@ -797,10 +702,7 @@ impl App {
             reviews_passed: before.reviews_passed as u8,
         };
         let next = state
-            .apply(
-                &Action::Publish { at_future: future },
-                org.review_levels as u8,
-            )
+            .apply(&Action::Publish { at_future: future }, org.review_levels as u8)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
         self.check_interpretation_rule(&*tx, &before, &org).await?;
         let mut am: document::ActiveModel = before.clone().into();
@@ -854,11 +756,7 @@ impl App {
     }
 
     /// What publication sets in motion: the date, older versions, repeals, interpretations.
-    pub(crate) async fn on_publish<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        m: document::Model,
-    ) -> Result<document::Model> {
+    pub(crate) async fn on_publish<C: ConnectionTrait>(&self, conn: &C, m: document::Model) -> Result<document::Model> {
         let now = self.now();
         let mut m = m;
         if m.published_on.is_none() {
@@ -881,10 +779,7 @@ impl App {
                 queries::record_change(conn, "document", id, now).await?;
             }
         }
-        let targets = repeal_link::Entity::find()
-            .filter(repeal_link::Column::RepealingId.eq(m.id))
-            .all(conn)
-            .await?;
+        let targets = repeal_link::Entity::find().filter(repeal_link::Column::RepealingId.eq(m.id)).all(conn).await?;
         for t in targets {
             let target = self.load_doc(conn, t.repealed_id).await?;
             for v in queries::family(conn, target.family_id).await? {
@@ -903,9 +798,7 @@ impl App {
             .all(conn)
             .await?;
         for l in links {
-            if let Some(i) = interpretation::Entity::find_by_id(l.interpretation_id)
-                .one(conn)
-                .await?
+            if let Some(i) = interpretation::Entity::find_by_id(l.interpretation_id).one(conn).await?
                 && i.status != Status::Published.code()
                 && i.status != Status::Withdrawn.code()
             {
@@ -970,16 +863,7 @@ impl App {
                 role: gongkai_domain::Role::Admin,
                 org_id: d.org_id,
             };
-            self.audit(
-                &*tx,
-                &system,
-                "document.release",
-                "document",
-                Some(d.id),
-                None,
-                None,
-            )
-            .await?;
+            self.audit(&*tx, &system, "document.release", "document", Some(d.id), None, None).await?;
             tx.commit().await?;
             n += 1;
         }
@@ -988,26 +872,15 @@ impl App {
 
     /// Lists documents. The public sees only what is published; staff see their
     /// organisation's records in every state, the district office everything.
-    pub async fn list_documents(
-        &self,
-        viewer: Option<&Actor>,
-        p: &ListParams,
-    ) -> Result<DocumentPage> {
+    pub async fn list_documents(&self, viewer: Option<&Actor>, p: &ListParams) -> Result<DocumentPage> {
         let today = self.today();
         let per_page = p.per_page.unwrap_or(20).clamp(1, 100);
         let page = p.page.unwrap_or(1).clamp(1, 100_000);
         let q = self.doc_query(viewer, p)?;
-        let q = DocQuery {
-            offset: (page - 1) * per_page,
-            limit: per_page,
-            ..q
-        };
+        let q = DocQuery { offset: (page - 1) * per_page, limit: per_page, ..q };
         let (rows, total) = queries::document_list(self.store.conn(), &q, today).await?;
         Ok(DocumentPage {
-            items: rows
-                .iter()
-                .map(|m| DocumentView::from_model(m, today, false))
-                .collect(),
+            items: rows.iter().map(|m| DocumentView::from_model(m, today, false)).collect(),
             total,
             page,
             per_page,
@@ -1017,10 +890,7 @@ impl App {
 
     pub(crate) fn doc_query(&self, viewer: Option<&Actor>, p: &ListParams) -> Result<DocQuery> {
         let mut errs = Vec::new();
-        let mut q = DocQuery {
-            latest_only: viewer.is_none(),
-            ..Default::default()
-        };
+        let mut q = DocQuery { latest_only: viewer.is_none(), ..Default::default() };
         match viewer {
             None => q.statuses = Some(vec![Status::Published.code().into()]),
             Some(a) => {
@@ -1066,10 +936,7 @@ impl App {
         if let Some(v) = opt(&p.validity) {
             match Validity::parse(&v) {
                 Some(v) => q.validity = Some(v),
-                None => errs.push(FieldError::new(
-                    "validity",
-                    "有效性应为 in_force、amended、repealed 或 expired",
-                )),
+                None => errs.push(FieldError::new("validity", "有效性应为 in_force、amended、repealed 或 expired")),
             }
         }
         if let Some(t) = opt(&p.q) {
@@ -1080,13 +947,7 @@ impl App {
         }
         if let Some(n) = opt(&p.doc_no) {
             match DocNo::parse_lenient(&n) {
-                Some(d) => {
-                    q.doc_no = Some((
-                        d.issuer_code().to_string(),
-                        d.year().map(i32::from),
-                        d.seq() as i64,
-                    ))
-                }
+                Some(d) => q.doc_no = Some((d.issuer_code().to_string(), d.year().map(i32::from), d.seq() as i64)),
                 None => errs.push(FieldError::new("doc_no", "无法识别的发文字号")),
             }
         }
@@ -1096,22 +957,25 @@ impl App {
         Ok(q)
     }
 
-    /// Values for the filter menus of public lists.
-    pub async fn document_facets(&self) -> Result<(Vec<String>, Vec<String>, Vec<i32>)> {
-        let q = DocQuery {
-            statuses: Some(vec![Status::Published.code().into()]),
-            latest_only: true,
-            ..Default::default()
-        };
+    /// Values for the filter menus of public lists: issuers, topics, years.
+    pub async fn document_facets(&self) -> Result<Facets> {
+        let conn = self.store.conn();
+        let position = queries::feed_position(conn).await?;
+        let mut cache = self.facet_cache.lock().await;
+        if let Some((at, f)) = cache.as_ref()
+            && *at == position
+        {
+            return Ok(f.clone());
+        }
+        let q =
+            DocQuery { statuses: Some(vec![Status::Published.code().into()]), latest_only: true, ..Default::default() };
         let today = self.today();
-        let issuers =
-            queries::document_distinct(self.store.conn(), &q, today, document::Column::Issuer)
-                .await?;
-        let topics =
-            queries::document_distinct(self.store.conn(), &q, today, document::Column::Topic)
-                .await?;
-        let years = queries::document_years(self.store.conn(), &q, today).await?;
-        Ok((issuers, topics, years))
+        let issuers = queries::document_distinct(conn, &q, today, document::Column::Issuer).await?;
+        let topics = queries::document_distinct(conn, &q, today, document::Column::Topic).await?;
+        let years = queries::document_years(conn, &q, today).await?;
+        let f = (issuers, topics, years);
+        *cache = Some((position, f.clone()));
+        Ok(f)
     }
 
     /// One document with everything its page shows.
@@ -1132,10 +996,7 @@ impl App {
             });
         }
         let family = queries::family(conn, m.family_id).await?;
-        let visible: Vec<&document::Model> = family
-            .iter()
-            .filter(|d| Self::may_read(viewer, d))
-            .collect();
+        let visible: Vec<&document::Model> = family.iter().filter(|d| Self::may_read(viewer, d)).collect();
         let as_of_info = as_of.map(|d| as_of_version(&visible, d));
         // With ?as_of, show the version in force then.
         let shown = match as_of_info.as_ref().and_then(|a| a.version_id) {
@@ -1143,8 +1004,7 @@ impl App {
             None => m,
         };
         let ids: Vec<i64> = family.iter().map(|d| d.id).collect();
-        let version_of: std::collections::HashMap<i64, i32> =
-            family.iter().map(|d| (d.id, d.version_no)).collect();
+        let version_of: std::collections::HashMap<i64, i32> = family.iter().map(|d| (d.id, d.version_no)).collect();
         let mut interpretations = Vec::new();
         for (doc_id, i) in queries::interpretations_of(conn, &ids).await? {
             let public = i.status == Status::Published.code();
@@ -1152,10 +1012,7 @@ impl App {
                 continue;
             }
             let for_version_no = version_of.get(&doc_id).copied().unwrap_or(1);
-            if for_version_no > shown.version_no
-                || interpretations
-                    .iter()
-                    .any(|x: &LinkedInterpretation| x.id == i.id)
+            if for_version_no > shown.version_no || interpretations.iter().any(|x: &LinkedInterpretation| x.id == i.id)
             {
                 continue;
             }
@@ -1187,11 +1044,9 @@ impl App {
             .collect();
         let (repeals, repealed_by) = queries::repeal_links(conn, shown.id).await?;
         let family_repealers = match shown.repealed_by {
-            Some(r) if !repealed_by.iter().any(|d| d.id == r) => document::Entity::find_by_id(r)
-                .one(conn)
-                .await?
-                .into_iter()
-                .collect(),
+            Some(r) if !repealed_by.iter().any(|d| d.id == r) => {
+                document::Entity::find_by_id(r).one(conn).await?.into_iter().collect()
+            }
             _ => vec![],
         };
         let org = self.org(shown.org_id).await?;
@@ -1201,18 +1056,12 @@ impl App {
         };
         Ok(DocumentDetail {
             blocks: parse_body(&shown.body),
-            next_review: state
-                .next_review_name(org.review_levels as u8)
-                .map(str::to_string),
+            next_review: state.next_review_name(org.review_levels as u8).map(str::to_string),
             document: DocumentView::from_model(&shown, today, true),
             versions: visible.iter().map(|d| DocRef::from(*d)).collect(),
             interpretations,
             attachments,
-            repeals: repeals
-                .iter()
-                .filter(|d| Self::may_read(viewer, d))
-                .map(DocRef::from)
-                .collect(),
+            repeals: repeals.iter().filter(|d| Self::may_read(viewer, d)).map(DocRef::from).collect(),
             repealed_by_docs: repealed_by
                 .iter()
                 .chain(family_repealers.iter())
@@ -1225,19 +1074,11 @@ impl App {
     }
 
     /// Differences between two versions of the same document.
-    pub async fn document_diff(
-        &self,
-        viewer: Option<&Actor>,
-        id: i64,
-        from: i64,
-        to: i64,
-    ) -> Result<DiffView> {
+    pub async fn document_diff(&self, viewer: Option<&Actor>, id: i64, from: i64, to: i64) -> Result<DiffView> {
         let conn = self.store.conn();
         let base = self.load_doc(conn, id).await?;
         if !Self::may_read(viewer, &base) {
-            return Err(AppError::NotFound(format!(
-                "文件（编号 {id}）不存在或尚未公开"
-            )));
+            return Err(AppError::NotFound(format!("文件（编号 {id}）不存在或尚未公开")));
         }
         let family = queries::family(conn, base.family_id).await?;
         let find = |vid: i64, field: &'static str| {
@@ -1251,39 +1092,16 @@ impl App {
         let body = diff::diff(&a.body, &b.body);
         let (ins, del) = diff::stats(&body);
         let today = self.today();
-        let (va, vb) = (
-            DocumentView::from_model(a, today, false),
-            DocumentView::from_model(b, today, false),
-        );
+        let (va, vb) = (DocumentView::from_model(a, today, false), DocumentView::from_model(b, today, false));
         let mut metadata = Vec::new();
         let pairs: [(&str, String, String); 7] = [
-            (
-                "发文字号",
-                va.doc_no.clone().unwrap_or_default(),
-                vb.doc_no.clone().unwrap_or_default(),
-            ),
+            ("发文字号", va.doc_no.clone().unwrap_or_default(), vb.doc_no.clone().unwrap_or_default()),
             ("成文日期", fmt_date(va.signed_on), fmt_date(vb.signed_on)),
-            (
-                "发布日期",
-                fmt_date(va.published_on),
-                fmt_date(vb.published_on),
-            ),
-            (
-                "施行日期",
-                fmt_date(va.effective_on),
-                fmt_date(vb.effective_on),
-            ),
+            ("发布日期", fmt_date(va.published_on), fmt_date(vb.published_on)),
+            ("施行日期", fmt_date(va.effective_on), fmt_date(vb.effective_on)),
             ("有效期至", fmt_date(va.expires_on), fmt_date(vb.expires_on)),
-            (
-                "主题分类",
-                va.topic.clone().unwrap_or_default(),
-                vb.topic.clone().unwrap_or_default(),
-            ),
-            (
-                "文件类别",
-                va.category_label.clone(),
-                vb.category_label.clone(),
-            ),
+            ("主题分类", va.topic.clone().unwrap_or_default(), vb.topic.clone().unwrap_or_default()),
+            ("文件类别", va.category_label.clone(), vb.category_label.clone()),
         ];
         for (label, x, y) in pairs {
             if x != y {
@@ -1305,17 +1123,9 @@ impl App {
     pub async fn expiring_documents(&self, actor: &Actor, days: i64) -> Result<Vec<DocumentView>> {
         let today = self.today();
         let orgs = (!actor.role.is_district_wide()).then(|| vec![actor.org_id]);
-        let rows = queries::expiring_between(
-            self.store.conn(),
-            today,
-            today + time::Duration::days(days),
-            orgs,
-        )
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|m| DocumentView::from_model(m, today, false))
-            .collect())
+        let rows =
+            queries::expiring_between(self.store.conn(), today, today + time::Duration::days(days), orgs).await?;
+        Ok(rows.iter().map(|m| DocumentView::from_model(m, today, false)).collect())
     }
 
     /// The raw record, for forms (permission-checked).
@@ -1334,32 +1144,19 @@ fn fmt_date(d: Option<Date>) -> String {
 
 /// The version of a family in force on `date`.
 fn as_of_version(versions: &[&document::Model], date: Date) -> AsOf {
-    let published: Vec<&&document::Model> = versions
-        .iter()
-        .filter(|d| d.status == Status::Published.code())
-        .collect();
+    let published: Vec<&&document::Model> = versions.iter().filter(|d| d.status == Status::Published.code()).collect();
     let start = |d: &document::Model| d.effective_on.or(d.published_on).or(d.signed_on);
-    let current = published
-        .iter()
-        .filter(|d| start(d).is_some_and(|s| s <= date))
-        .max_by_key(|d| (start(d), d.version_no));
+    let current =
+        published.iter().filter(|d| start(d).is_some_and(|s| s <= date)).max_by_key(|d| (start(d), d.version_no));
     match current {
-        None => AsOf {
-            date,
-            version_id: None,
-            note: format!("{} 时本文件尚未施行", written_date(date)),
-        },
+        None => AsOf { date, version_id: None, note: format!("{} 时本文件尚未施行", written_date(date)) },
         Some(d) => {
             let note = if d.expires_on.is_some_and(|e| e < date) {
                 format!("{} 时本文件已失效", written_date(date))
             } else {
                 format!("{} 时施行的是第{}版", written_date(date), d.version_no)
             };
-            AsOf {
-                date,
-                version_id: Some(d.id),
-                note,
-            }
+            AsOf { date, version_id: Some(d.id), note }
         }
     }
 }
@@ -1368,10 +1165,7 @@ fn as_of_version(versions: &[&document::Model], date: Date) -> AsOf {
 pub(crate) fn audit_value(m: &document::Model) -> serde_json::Value {
     let mut v = serde_json::to_value(m).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        let body = o
-            .remove("body")
-            .and_then(|b| b.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let body = o.remove("body").and_then(|b| b.as_str().map(str::to_string)).unwrap_or_default();
         o.insert("body_chars".into(), body.chars().count().into());
         o.insert("body_sha256".into(), crate::sha256_hex(&body).into());
     }
@@ -1399,16 +1193,7 @@ mod tests {
             Ok(_) => panic!("should fail"),
         };
         let fields: Vec<&str> = errs.iter().map(|e| e.field).collect();
-        assert_eq!(
-            fields,
-            [
-                "title",
-                "doc_no",
-                "category",
-                "published_on",
-                "withheld_reason"
-            ]
-        );
+        assert_eq!(fields, ["title", "doc_no", "category", "published_on", "withheld_reason"]);
         assert!(errs[1].message.contains("莱政办发〔2025〕5号"));
     }
 }

@@ -45,10 +45,7 @@ impl App {
         // Within one page a record that changed twice is sent once, at its last change.
         let mut items: Vec<ChangeItem> = Vec::new();
         for (i, r) in rows.iter().enumerate() {
-            if rows[i + 1..]
-                .iter()
-                .any(|later| later.entity == r.entity && later.entity_id == r.entity_id)
-            {
+            if rows[i + 1..].iter().any(|later| later.entity == r.entity && later.entity_id == r.entity_id) {
                 continue;
             }
             let today = self.today();
@@ -71,9 +68,7 @@ impl App {
                     }
                 }
                 "interpretation" => {
-                    if let Some(m) = interpretation::Entity::find_by_id(r.entity_id)
-                        .one(conn)
-                        .await?
+                    if let Some(m) = interpretation::Entity::find_by_id(r.entity_id).one(conn).await?
                         && m.status == Status::Published.code()
                     {
                         item.removed = false;
@@ -84,10 +79,6 @@ impl App {
             }
             items.push(item);
         }
-        Ok(ChangePage {
-            items,
-            next_cursor,
-            has_more,
-        })
+        Ok(ChangePage { items, next_cursor, has_more })
     }
 }

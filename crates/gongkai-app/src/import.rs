@@ -5,9 +5,7 @@ use crate::documents::DocumentView;
 use crate::{Actor, App, AppError, Result};
 use gongkai_domain::{Category, DocNo, DocumentKind, Status};
 use gongkai_store::queries;
-use gongkai_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use gongkai_store::{document, org};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -158,12 +156,7 @@ impl App {
             report.lines += 1;
             match parse_line(n, &line) {
                 Ok(p) => {
-                    let key = p
-                        .rec
-                        .family
-                        .clone()
-                        .filter(|f| !f.is_empty())
-                        .unwrap_or_else(|| p.rec.id.clone());
+                    let key = p.rec.family.clone().filter(|f| !f.is_empty()).unwrap_or_else(|| p.rec.id.clone());
                     if !families.contains_key(&key) {
                         order.push(key.clone());
                     }
@@ -204,22 +197,15 @@ impl App {
         Ok(report)
     }
 
-    async fn import_family(
-        &self,
-        actor: &Actor,
-        owner: &org::Model,
-        members: &[Parsed],
-    ) -> Result<(usize, usize)> {
+    async fn import_family(&self, actor: &Actor, owner: &org::Model, members: &[Parsed]) -> Result<(usize, usize)> {
         let tx = self.store.begin_write().await?;
         let now = self.now();
         let mut family_id: Option<i64> = None;
         let mut ids = Vec::new();
         let (mut imported, mut unchanged) = (0, 0);
         for (pos, p) in members.iter().enumerate() {
-            let existing = document::Entity::find()
-                .filter(document::Column::ExternalId.eq(p.rec.id.trim()))
-                .one(&*tx)
-                .await?;
+            let existing =
+                document::Entity::find().filter(document::Column::ExternalId.eq(p.rec.id.trim())).one(&*tx).await?;
             if let Some(e) = existing {
                 family_id.get_or_insert(e.family_id);
                 ids.push(e.id);
@@ -229,30 +215,13 @@ impl App {
             let r = &p.rec;
             let extra = r.gongkai.clone().unwrap_or_default();
             let doc_no = r.doc_no.as_deref().and_then(DocNo::parse_lenient);
-            let category = extra
-                .category
-                .as_deref()
-                .and_then(Category::parse)
-                .unwrap_or(if r.doc_type.as_deref() == Some("部门规章") {
-                    Category::Rules
-                } else {
-                    Category::Other
-                });
-            let kind = extra
-                .kind
-                .as_deref()
-                .and_then(DocumentKind::parse)
-                .or_else(|| DocumentKind::from_title(&r.title));
-            let year = p
-                .published_on
-                .or(p.signed_on)
-                .map(|d| d.year())
-                .unwrap_or(self.today().year());
-            let index_no = match extra
-                .index_no
-                .as_deref()
-                .and_then(|s| gongkai_domain::IndexNo::parse(s).ok())
-            {
+            let category = extra.category.as_deref().and_then(Category::parse).unwrap_or(
+                if r.doc_type.as_deref() == Some("部门规章") { Category::Rules } else { Category::Other },
+            );
+            let kind =
+                extra.kind.as_deref().and_then(DocumentKind::parse).or_else(|| DocumentKind::from_title(&r.title));
+            let year = p.published_on.or(p.signed_on).map(|d| d.year()).unwrap_or(self.today().year());
+            let index_no = match extra.index_no.as_deref().and_then(|s| gongkai_domain::IndexNo::parse(s).ok()) {
                 Some(i)
                     if document::Entity::find()
                         .filter(document::Column::IndexNo.eq(i.to_string()))
@@ -270,18 +239,9 @@ impl App {
                 index_no: Set(index_no),
                 title: Set(r.title.trim().to_string()),
                 org_id: Set(owner.id),
-                issuer: Set(r
-                    .issuer
-                    .clone()
-                    .filter(|s| !s.trim().is_empty())
-                    .unwrap_or_else(|| owner.name.clone())),
-                co_issuers: Set(
-                    serde_json::to_string(&extra.co_issuers).unwrap_or_else(|_| "[]".into())
-                ),
-                doc_no: Set(doc_no
-                    .as_ref()
-                    .map(|d| d.to_string())
-                    .or_else(|| r.doc_no.clone())),
+                issuer: Set(r.issuer.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| owner.name.clone())),
+                co_issuers: Set(serde_json::to_string(&extra.co_issuers).unwrap_or_else(|_| "[]".into())),
+                doc_no: Set(doc_no.as_ref().map(|d| d.to_string()).or_else(|| r.doc_no.clone())),
                 doc_no_code: Set(doc_no.as_ref().map(|d| d.issuer_code().to_string())),
                 doc_no_year: Set(doc_no.as_ref().and_then(|d| d.year()).map(i32::from)),
                 doc_no_seq: Set(doc_no.as_ref().map(|d| d.seq() as i64)),
@@ -293,18 +253,13 @@ impl App {
                 published_on: Set(p.published_on.or(p.signed_on)),
                 effective_on: Set(p.effective_on),
                 expires_on: Set(p.expires_on),
-                disclosure_mode: Set(extra
-                    .disclosure_mode
-                    .clone()
-                    .unwrap_or_else(|| "proactive".into())),
+                disclosure_mode: Set(extra.disclosure_mode.clone().unwrap_or_else(|| "proactive".into())),
                 withheld_reason: Set(None),
                 keywords: Set(extra.keywords.clone()),
                 body: Set(r.body.clone().unwrap_or_default()),
                 status: Set(Status::Published.code().into()),
                 reviews_passed: Set(0),
-                declared_expired: Set(
-                    r.validity.as_deref() == Some("失效") || extra.validity == "expired"
-                ),
+                declared_expired: Set(r.validity.as_deref() == Some("失效") || extra.validity == "expired"),
                 external_id: Set(Some(r.id.trim().to_string())),
                 source: Set(r.source_path.clone()),
                 history_note: Set(r.history.as_ref().map(History::joined)),
@@ -373,18 +328,12 @@ impl App {
             let Some(last) = rows.last() else { break };
             last_id = last.id;
             for m in &rows {
-                let ext = |d: &document::Model| {
-                    d.external_id
-                        .clone()
-                        .unwrap_or_else(|| format!("gk-{}", d.id))
-                };
+                let ext = |d: &document::Model| d.external_id.clone().unwrap_or_else(|| format!("gk-{}", d.id));
                 let newest = match m.superseded_by {
                     Some(_) => queries::family(conn, m.family_id)
                         .await?
                         .into_iter()
-                        .filter(|d| {
-                            d.status == Status::Published.code() && d.superseded_by.is_none()
-                        })
+                        .filter(|d| d.status == Status::Published.code() && d.superseded_by.is_none())
                         .map(|d| ext(&d))
                         .next(),
                     None => None,
@@ -409,10 +358,7 @@ impl App {
                     source_path: m.source.clone(),
                     version_of: newest,
                     family: Some(format!("gk-family-{}", m.family_id)),
-                    history: m
-                        .history_note
-                        .as_ref()
-                        .map(|h| History::Many(h.lines().map(str::to_string).collect())),
+                    history: m.history_note.as_ref().map(|h| History::Many(h.lines().map(str::to_string).collect())),
                     gongkai: Some(Extra {
                         index_no: Some(m.index_no.clone()),
                         kind: m.kind.clone(),
@@ -426,10 +372,8 @@ impl App {
                         validity: v.validity.clone(),
                     }),
                 };
-                serde_json::to_writer(&mut *out, &rec)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                out.write_all(b"\n")
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                serde_json::to_writer(&mut *out, &rec).map_err(|e| AppError::Internal(e.to_string()))?;
+                out.write_all(b"\n").map_err(|e| AppError::Internal(e.to_string()))?;
                 n += 1;
             }
         }

@@ -6,8 +6,7 @@ use gongkai_domain::interpretation::Form;
 use gongkai_domain::{FieldError, Status};
 use gongkai_store::queries;
 use gongkai_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use gongkai_store::{document, interpretation, interpretation_link};
 use serde::{Deserialize, Serialize};
@@ -65,10 +64,7 @@ fn view(m: &interpretation::Model, documents: Vec<crate::documents::DocRef>) -> 
 
 /// Cleans user HTML down to what an article needs.
 pub fn sanitize_html(html: &str) -> String {
-    ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer"))
-        .clean(html)
-        .to_string()
+    ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(html).to_string()
 }
 
 fn validate(input: &InterpretationInput) -> Result<Form> {
@@ -79,38 +75,22 @@ fn validate(input: &InterpretationInput) -> Result<Form> {
     }
     let form = Form::parse(&input.form);
     if form.is_none() {
-        errs.push(FieldError::new(
-            "form",
-            "解读形式应为文字解读、图解、视频解读、H5解读、专家解读或媒体解读",
-        ));
+        errs.push(FieldError::new("form", "解读形式应为文字解读、图解、视频解读、H5解读、专家解读或媒体解读"));
     }
     let media = opt(&input.media_url);
-    if matches!(form, Some(Form::Graphic | Form::Video | Form::H5))
-        && media.is_none()
-        && input.body.trim().is_empty()
-    {
-        errs.push(FieldError::new(
-            "media_url",
-            "图解、视频和H5解读须提供图片、视频或页面地址",
-        ));
+    if matches!(form, Some(Form::Graphic | Form::Video | Form::H5)) && media.is_none() && input.body.trim().is_empty() {
+        errs.push(FieldError::new("media_url", "图解、视频和H5解读须提供图片、视频或页面地址"));
     }
     if let Some(u) = &media
         && !(u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
     {
-        errs.push(FieldError::new(
-            "media_url",
-            "地址应以 https:// 或 http:// 开头",
-        ));
+        errs.push(FieldError::new("media_url", "地址应以 https:// 或 http:// 开头"));
     }
-    if matches!(form, Some(Form::Text | Form::Expert | Form::Media)) && input.body.trim().is_empty()
-    {
+    if matches!(form, Some(Form::Text | Form::Expert | Form::Media)) && input.body.trim().is_empty() {
         errs.push(FieldError::new("body", "请填写解读正文"));
     }
     if matches!(form, Some(Form::Expert | Form::Media)) && opt(&input.author).is_none() {
-        errs.push(FieldError::new(
-            "author",
-            "专家解读、媒体解读须注明专家或媒体名称",
-        ));
+        errs.push(FieldError::new("author", "专家解读、媒体解读须注明专家或媒体名称"));
     }
     if input.document_ids.is_empty() {
         errs.push(FieldError::new("document_ids", "请选择所解读的文件"));
@@ -124,11 +104,7 @@ fn validate(input: &InterpretationInput) -> Result<Form> {
 impl App {
     /// Creates an interpretation linked to documents of the actor's organisation. It is
     /// published together with its document, or on its own if the document is public.
-    pub async fn create_interpretation(
-        &self,
-        actor: &Actor,
-        input: InterpretationInput,
-    ) -> Result<InterpretationView> {
+    pub async fn create_interpretation(&self, actor: &Actor, input: InterpretationInput) -> Result<InterpretationView> {
         if !actor.role.can_edit() {
             return Err(AppError::Forbidden("当前角色不能起草解读".into()));
         }
@@ -156,13 +132,7 @@ impl App {
             body: Set(sanitize_html(&input.body)),
             media_url: Set(opt(&input.media_url)),
             // Linked to a public document: the interpretation goes out at once.
-            status: Set(if any_public {
-                Status::Published
-            } else {
-                Status::Draft
-            }
-            .code()
-            .into()),
+            status: Set(if any_public { Status::Published } else { Status::Draft }.code().into()),
             published_at: Set(any_public.then_some(now)),
             is_sample: Set(docs.iter().any(|d| d.is_sample)),
             created_by: Set(actor.user_id),
@@ -173,12 +143,9 @@ impl App {
         .insert(&*tx)
         .await?;
         for d in &docs {
-            interpretation_link::ActiveModel {
-                interpretation_id: Set(m.id),
-                document_id: Set(d.id),
-            }
-            .insert(&*tx)
-            .await?;
+            interpretation_link::ActiveModel { interpretation_id: Set(m.id), document_id: Set(d.id) }
+                .insert(&*tx)
+                .await?;
         }
         if any_public {
             queries::record_change(&*tx, "interpretation", m.id, now).await?;
@@ -194,19 +161,11 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(view(
-            &m,
-            docs.iter().map(crate::documents::DocRef::from).collect(),
-        ))
+        Ok(view(&m, docs.iter().map(crate::documents::DocRef::from).collect()))
     }
 
     /// Withdraws a published interpretation.
-    pub async fn withdraw_interpretation(
-        &self,
-        actor: &Actor,
-        id: i64,
-        reason: &str,
-    ) -> Result<()> {
+    pub async fn withdraw_interpretation(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
         if reason.trim().is_empty() {
             return Err(AppError::field("reason", "请填写撤回的原因"));
         }
@@ -238,26 +197,16 @@ impl App {
         Ok(())
     }
 
-    pub async fn interpretation(
-        &self,
-        viewer: Option<&Actor>,
-        id: i64,
-    ) -> Result<InterpretationView> {
+    pub async fn interpretation(&self, viewer: Option<&Actor>, id: i64) -> Result<InterpretationView> {
         let conn = self.store.conn();
         let m = interpretation::Entity::find_by_id(id).one(conn).await?;
         let m = m
-            .filter(|m| {
-                m.status == Status::Published.code()
-                    || viewer.is_some_and(|a| a.may_see_org(m.org_id))
-            })
+            .filter(|m| m.status == Status::Published.code() || viewer.is_some_and(|a| a.may_see_org(m.org_id)))
             .ok_or_else(|| AppError::NotFound(format!("解读（编号 {id}）不存在或尚未公开")))?;
         let docs = queries::documents_of_interpretation(conn, id).await?;
         let docs = docs
             .iter()
-            .filter(|d| {
-                d.status == Status::Published.code()
-                    || viewer.is_some_and(|a| a.may_see_org(d.org_id))
-            })
+            .filter(|d| d.status == Status::Published.code() || viewer.is_some_and(|a| a.may_see_org(d.org_id)))
             .map(crate::documents::DocRef::from)
             .collect();
         Ok(view(&m, docs))
@@ -275,9 +224,7 @@ impl App {
         let mut q = interpretation::Entity::find();
         match viewer {
             None => q = q.filter(interpretation::Column::Status.eq(Status::Published.code())),
-            Some(a) if !a.role.is_district_wide() => {
-                q = q.filter(interpretation::Column::OrgId.eq(a.org_id))
-            }
+            Some(a) if !a.role.is_district_wide() => q = q.filter(interpretation::Column::OrgId.eq(a.org_id)),
             Some(_) => {}
         }
         let total = q.clone().count(conn).await?;

@@ -46,6 +46,9 @@ pub struct App {
     pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
     pub config: AppConfig,
+    /// Filter menus of the public lists, keyed by the changes-feed position they were
+    /// computed at: any public change moves the feed, so a stale menu is never served.
+    pub(crate) facet_cache: Arc<tokio::sync::Mutex<Option<(i64, documents::Facets)>>>,
 }
 
 /// Who is acting.
@@ -61,13 +64,7 @@ pub struct Actor {
 impl Actor {
     /// The command line acts as a district-wide administrator, recorded as `cli`.
     pub fn system(org_id: i64) -> Actor {
-        Actor {
-            user_id: None,
-            username: "cli".into(),
-            display_name: "命令行".into(),
-            role: Role::Admin,
-            org_id,
-        }
+        Actor { user_id: None, username: "cli".into(), display_name: "命令行".into(), role: Role::Admin, org_id }
     }
 
     pub fn may_see_org(&self, org_id: i64) -> bool {
@@ -135,11 +132,7 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> App {
-        App {
-            store,
-            clock,
-            config,
-        }
+        App { store, clock, config, facet_cache: Arc::default() }
     }
 
     pub fn store(&self) -> &Store {
@@ -191,17 +184,9 @@ impl App {
         per_page: u64,
     ) -> Result<(Vec<gongkai_store::audit_log::Model>, u64)> {
         if !actor.role.is_district_wide() {
-            return Err(AppError::Forbidden(
-                "只有系统管理员和公开办可以查看审计日志".into(),
-            ));
+            return Err(AppError::Forbidden("只有系统管理员和公开办可以查看审计日志".into()));
         }
-        Ok(queries::audit_page(
-            self.store.conn(),
-            entity,
-            page.saturating_sub(1) * per_page,
-            per_page,
-        )
-        .await?)
+        Ok(queries::audit_page(self.store.conn(), entity, page.saturating_sub(1) * per_page, per_page).await?)
     }
 }
 
@@ -219,8 +204,5 @@ pub(crate) fn sha256_hex(s: &str) -> String {
 
 /// Trims and turns empty into None.
 pub(crate) fn opt(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }

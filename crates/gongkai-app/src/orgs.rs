@@ -60,15 +60,8 @@ impl App {
         {
             return Err(AppError::field("parent_id", "上级机构不存在"));
         }
-        if org::Entity::find()
-            .filter(org::Column::CreditCode.eq(credit.as_str()))
-            .one(&*tx)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::Conflict(format!(
-                "统一社会信用代码 {credit} 已被使用"
-            )));
+        if org::Entity::find().filter(org::Column::CreditCode.eq(credit.as_str())).one(&*tx).await?.is_some() {
+            return Err(AppError::Conflict(format!("统一社会信用代码 {credit} 已被使用")));
         }
         let count = org::Entity::find().count(&*tx).await? as i32;
         let m = org::ActiveModel {
@@ -116,10 +109,8 @@ impl App {
             return Err(AppError::field("review_levels", "审核级数应为1至3"));
         }
         let tx = self.store.begin_write().await?;
-        let before = org::Entity::find_by_id(org_id)
-            .one(&*tx)
-            .await?
-            .ok_or_else(|| AppError::NotFound("机构不存在".into()))?;
+        let before =
+            org::Entity::find_by_id(org_id).one(&*tx).await?.ok_or_else(|| AppError::NotFound("机构不存在".into()))?;
         let mut am: org::ActiveModel = before.clone().into();
         am.review_levels = Set(review_levels);
         am.require_interpretation = Set(require_interpretation);
@@ -147,17 +138,11 @@ impl App {
     }
 
     pub async fn org(&self, id: i64) -> Result<org::Model> {
-        org::Entity::find_by_id(id)
-            .one(self.store.conn())
-            .await?
-            .ok_or_else(|| AppError::NotFound("机构不存在".into()))
+        org::Entity::find_by_id(id).one(self.store.conn()).await?.ok_or_else(|| AppError::NotFound("机构不存在".into()))
     }
 
     pub async fn topics(&self) -> Result<Vec<String>> {
-        let rows = topic::Entity::find()
-            .order_by_asc(topic::Column::Sort)
-            .all(self.store.conn())
-            .await?;
+        let rows = topic::Entity::find().order_by_asc(topic::Column::Sort).all(self.store.conn()).await?;
         Ok(rows.into_iter().map(|t| t.path).collect())
     }
 
@@ -167,17 +152,8 @@ impl App {
             return Ok(());
         }
         let tx = self.store.begin_write().await?;
-        for (i, p) in gongkai_domain::topic::default_topic_paths()
-            .into_iter()
-            .enumerate()
-        {
-            topic::ActiveModel {
-                path: Set(p),
-                sort: Set(i as i32),
-                ..Default::default()
-            }
-            .insert(&*tx)
-            .await?;
+        for (i, p) in gongkai_domain::topic::default_topic_paths().into_iter().enumerate() {
+            topic::ActiveModel { path: Set(p), sort: Set(i as i32), ..Default::default() }.insert(&*tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -190,43 +166,17 @@ impl App {
         }
         let path = path.trim();
         let parts: Vec<&str> = path.split('\\').collect();
-        if path.is_empty()
-            || parts.len() > 2
-            || parts.iter().any(|p| p.trim().is_empty())
-            || path.chars().count() > 60
+        if path.is_empty() || parts.len() > 2 || parts.iter().any(|p| p.trim().is_empty()) || path.chars().count() > 60
         {
-            return Err(AppError::field(
-                "path",
-                "主题分类应写作“一级”或“一级\\二级”",
-            ));
+            return Err(AppError::field("path", "主题分类应写作“一级”或“一级\\二级”"));
         }
         let tx = self.store.begin_write().await?;
         let count = topic::Entity::find().count(&*tx).await? as i32;
-        if topic::Entity::find()
-            .filter(topic::Column::Path.eq(path))
-            .one(&*tx)
-            .await?
-            .is_some()
-        {
+        if topic::Entity::find().filter(topic::Column::Path.eq(path)).one(&*tx).await?.is_some() {
             return Err(AppError::Conflict("该主题分类已存在".into()));
         }
-        topic::ActiveModel {
-            path: Set(path.to_string()),
-            sort: Set(count),
-            ..Default::default()
-        }
-        .insert(&*tx)
-        .await?;
-        self.audit(
-            &*tx,
-            actor,
-            "topic.create",
-            "topic",
-            None,
-            None,
-            Some(serde_json::json!({ "path": path })),
-        )
-        .await?;
+        topic::ActiveModel { path: Set(path.to_string()), sort: Set(count), ..Default::default() }.insert(&*tx).await?;
+        self.audit(&*tx, actor, "topic.create", "topic", None, None, Some(serde_json::json!({ "path": path }))).await?;
         tx.commit().await?;
         Ok(())
     }

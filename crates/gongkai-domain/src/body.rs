@@ -11,11 +11,7 @@ pub enum Block {
     /// 第一节　…
     Section { label: String, title: String },
     /// 第十二条 … with the paragraphs that belong to it.
-    Article {
-        number: u32,
-        label: String,
-        paragraphs: Vec<String>,
-    },
+    Article { number: u32, label: String, paragraphs: Vec<String> },
     /// Text outside any article (preambles, notices without articles).
     Paragraph { text: String },
 }
@@ -75,18 +71,11 @@ const NUM_CHARS: &str = "零〇一二两三四五六七八九十百千0123456789
 /// Splits `第X<unit>` off the start of a line: returns (label, number, rest).
 fn numbered_heading(line: &str, unit: char) -> Option<(String, u32, &str)> {
     let rest = line.strip_prefix('第')?;
-    let end = rest
-        .char_indices()
-        .find(|(_, c)| !NUM_CHARS.contains(*c))
-        .map(|(i, _)| i)?;
+    let end = rest.char_indices().find(|(_, c)| !NUM_CHARS.contains(*c)).map(|(i, _)| i)?;
     let (num, after) = rest.split_at(end);
     let after = after.strip_prefix(unit)?;
     let n = chinese_number(num)?;
-    Some((
-        format!("第{num}{unit}"),
-        n,
-        after.trim_start_matches([' ', '\u{3000}', '\t']),
-    ))
+    Some((format!("第{num}{unit}"), n, after.trim_start_matches([' ', '\u{3000}', '\t'])))
 }
 
 /// Parses a body whose paragraphs are separated by line breaks (blank lines allowed).
@@ -100,39 +89,23 @@ pub fn parse_body(text: &str) -> Vec<Block> {
         if let Some((label, _, title)) = numbered_heading(line, '章')
             && title.chars().count() <= 40
         {
-            blocks.push(Block::Chapter {
-                label,
-                title: title.to_string(),
-            });
+            blocks.push(Block::Chapter { label, title: title.to_string() });
             continue;
         }
         if let Some((label, _, title)) = numbered_heading(line, '节')
             && title.chars().count() <= 40
         {
-            blocks.push(Block::Section {
-                label,
-                title: title.to_string(),
-            });
+            blocks.push(Block::Section { label, title: title.to_string() });
             continue;
         }
         if let Some((label, number, rest)) = numbered_heading(line, '条') {
-            let paragraphs = if rest.is_empty() {
-                vec![]
-            } else {
-                vec![rest.to_string()]
-            };
-            blocks.push(Block::Article {
-                number,
-                label,
-                paragraphs,
-            });
+            let paragraphs = if rest.is_empty() { vec![] } else { vec![rest.to_string()] };
+            blocks.push(Block::Article { number, label, paragraphs });
             continue;
         }
         match blocks.last_mut() {
             Some(Block::Article { paragraphs, .. }) => paragraphs.push(line.to_string()),
-            _ => blocks.push(Block::Paragraph {
-                text: line.to_string(),
-            }),
+            _ => blocks.push(Block::Paragraph { text: line.to_string() }),
         }
     }
     blocks
@@ -143,9 +116,7 @@ pub fn articles(text: &str) -> Vec<(String, String)> {
     parse_body(text)
         .into_iter()
         .filter_map(|b| match b {
-            Block::Article {
-                label, paragraphs, ..
-            } => Some((label, paragraphs.join("\n"))),
+            Block::Article { label, paragraphs, .. } => Some((label, paragraphs.join("\n"))),
             _ => None,
         })
         .collect()
@@ -178,23 +149,10 @@ mod tests {
         let body = "第一章  总则\n\n第一条 为了保障公民、法人和其他组织依法获取政府信息，制定本条例。\n\n第二条 本条例所称政府信息，是指……\n\n行政机关应当……\n\n第二章　公开的主体和范围\n\n第十条 行政机关制作的政府信息，由制作该政府信息的行政机关负责公开。";
         let blocks = parse_body(body);
         assert_eq!(blocks.len(), 5);
-        assert_eq!(
-            blocks[0],
-            Block::Chapter {
-                label: "第一章".into(),
-                title: "总则".into()
-            }
-        );
+        assert_eq!(blocks[0], Block::Chapter { label: "第一章".into(), title: "总则".into() });
         match &blocks[2] {
-            Block::Article {
-                number,
-                label,
-                paragraphs,
-            } => {
-                assert_eq!(
-                    (*number, label.as_str(), paragraphs.len()),
-                    (2, "第二条", 2)
-                );
+            Block::Article { number, label, paragraphs } => {
+                assert_eq!((*number, label.as_str(), paragraphs.len()), (2, "第二条", 2));
             }
             b => panic!("{b:?}"),
         }
@@ -207,9 +165,6 @@ mod tests {
     #[test]
     fn prose_without_articles_stays_paragraphs() {
         let blocks = parse_body("各街道办事处：\n　　现将有关事项通知如下。\n第三方评估机构应当……");
-        assert!(
-            blocks.iter().all(|b| matches!(b, Block::Paragraph { .. })),
-            "{blocks:?}"
-        );
+        assert!(blocks.iter().all(|b| matches!(b, Block::Paragraph { .. })), "{blocks:?}");
     }
 }

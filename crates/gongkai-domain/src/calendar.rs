@@ -73,10 +73,7 @@ pub fn parse_year(text: &str) -> Result<YearArrangement, CalendarError> {
         if line.is_empty() {
             continue;
         }
-        let err = |message: String| CalendarError::Parse {
-            line: i + 1,
-            message,
-        };
+        let err = |message: String| CalendarError::Parse { line: i + 1, message };
         let mut parts = line.split_whitespace();
         let first = parts.next().unwrap_or("");
         if first == "year" {
@@ -117,10 +114,7 @@ pub fn parse_year(text: &str) -> Result<YearArrangement, CalendarError> {
         }
     }
     if y.year == 0 {
-        return Err(CalendarError::Parse {
-            line: 0,
-            message: "文件为空".into(),
-        });
+        return Err(CalendarError::Parse { line: 0, message: "文件为空".into() });
     }
     Ok(y)
 }
@@ -154,21 +148,12 @@ impl WorkCalendar {
     }
 
     pub fn day(&self, date: Date) -> Result<DayInfo, CalendarError> {
-        let y = self
-            .years
-            .get(&date.year())
-            .ok_or(CalendarError::MissingYear(date.year()))?;
+        let y = self.years.get(&date.year()).ok_or(CalendarError::MissingYear(date.year()))?;
         let weekend = matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday);
         let holiday = y.holidays.get(&date).cloned();
         let makeup_for = y.workdays.get(&date).cloned();
         let working = holiday.is_none() && (!weekend || makeup_for.is_some());
-        Ok(DayInfo {
-            date,
-            working,
-            holiday,
-            makeup_for,
-            weekend,
-        })
+        Ok(DayInfo { date, working, holiday, makeup_for, weekend })
     }
 
     pub fn is_working_day(&self, date: Date) -> Result<bool, CalendarError> {
@@ -186,10 +171,7 @@ mod tests {
         for text in SHIPPED {
             parse_year(text).unwrap();
         }
-        assert_eq!(
-            WorkCalendar::shipped().years(),
-            (2019..=2026).collect::<Vec<_>>()
-        );
+        assert_eq!(WorkCalendar::shipped().years(), (2019..=2026).collect::<Vec<_>>());
     }
 
     // 国务院办公厅关于2025年部分节假日安排的通知: 春节 1月28日至2月4日放假，1月26日（周日）、
@@ -197,43 +179,18 @@ mod tests {
     #[test]
     fn spring_festival_and_national_day_2025() {
         let c = WorkCalendar::shipped();
-        for d in [
-            date!(2025 - 01 - 28),
-            date!(2025 - 02 - 04),
-            date!(2025 - 10 - 01),
-            date!(2025 - 10 - 08),
-        ] {
+        for d in [date!(2025 - 01 - 28), date!(2025 - 02 - 04), date!(2025 - 10 - 01), date!(2025 - 10 - 08)] {
             let info = c.day(d).unwrap();
             assert!(!info.working, "{d}");
         }
-        assert_eq!(
-            c.day(date!(2025 - 01 - 29)).unwrap().holiday.as_deref(),
-            Some("春节")
-        );
-        for d in [
-            date!(2025 - 01 - 26),
-            date!(2025 - 02 - 08),
-            date!(2025 - 09 - 28),
-            date!(2025 - 10 - 11),
-        ] {
+        assert_eq!(c.day(date!(2025 - 01 - 29)).unwrap().holiday.as_deref(), Some("春节"));
+        for d in [date!(2025 - 01 - 26), date!(2025 - 02 - 08), date!(2025 - 09 - 28), date!(2025 - 10 - 11)] {
             let info = c.day(d).unwrap();
-            assert!(
-                info.working && info.weekend && info.makeup_for.is_some(),
-                "{d} is a make-up working day"
-            );
+            assert!(info.working && info.weekend && info.makeup_for.is_some(), "{d} is a make-up working day");
         }
         assert!(c.is_working_day(date!(2025 - 02 - 05)).unwrap());
-        assert!(
-            !c.is_working_day(date!(2025 - 03 - 01)).unwrap(),
-            "an ordinary Saturday"
-        );
-        assert_eq!(
-            c.day(date!(2025 - 03 - 01))
-                .unwrap()
-                .reason_off()
-                .as_deref(),
-            Some("周末")
-        );
+        assert!(!c.is_working_day(date!(2025 - 03 - 01)).unwrap(), "an ordinary Saturday");
+        assert_eq!(c.day(date!(2025 - 03 - 01)).unwrap().reason_off().as_deref(), Some("周末"));
     }
 
     #[test]
@@ -246,16 +203,9 @@ mod tests {
 
     #[test]
     fn bad_files_are_refused_with_the_line() {
-        assert!(matches!(
-            parse_year("2027-01-01 holiday 元旦"),
-            Err(CalendarError::Parse { line: 1, .. })
-        ));
-        let e =
-            parse_year("year 2027\n2027-01-01 holiday 元旦\n2027-01-04 workday 调休").unwrap_err();
-        assert!(
-            e.to_string().contains("第3行") && e.to_string().contains("不是周末"),
-            "{e}"
-        );
+        assert!(matches!(parse_year("2027-01-01 holiday 元旦"), Err(CalendarError::Parse { line: 1, .. })));
+        let e = parse_year("year 2027\n2027-01-01 holiday 元旦\n2027-01-04 workday 调休").unwrap_err();
+        assert!(e.to_string().contains("第3行") && e.to_string().contains("不是周末"), "{e}");
         assert!(parse_year("year 2027\n2026-12-31 holiday 元旦").is_err());
         let y = parse_year("year 2027\n# 示例\n2027-01-01 holiday 元旦\n").unwrap();
         assert_eq!(y.holidays.len(), 1);

@@ -68,12 +68,7 @@ pub fn add_working_days(
     let mut count = 0;
     let mut days = Vec::new();
     if n == 0 {
-        return Ok(Reckoning {
-            from,
-            working_days: 0,
-            due: from,
-            days,
-        });
+        return Ok(Reckoning { from, working_days: 0, due: from, days });
     }
     loop {
         let info = cal.day(d)?;
@@ -84,18 +79,9 @@ pub fn add_working_days(
         if skipped.is_none() {
             count += 1;
         }
-        days.push(DayRecord {
-            date: d,
-            counted: skipped.is_none().then_some(count),
-            skipped,
-        });
+        days.push(DayRecord { date: d, counted: skipped.is_none().then_some(count), skipped });
         if count == n {
-            return Ok(Reckoning {
-                from,
-                working_days: n,
-                due: d,
-                days,
-            });
+            return Ok(Reckoning { from, working_days: n, due: d, days });
         }
         d += Duration::days(1);
     }
@@ -130,25 +116,15 @@ pub struct ReplyDue {
 
 impl RequestClock {
     /// Latest date a 补正 notice may go out (第三十条).
-    pub fn clarification_limit(
-        &self,
-        cal: &WorkCalendar,
-        first: FirstDay,
-    ) -> Result<Option<Date>, DeadlineError> {
+    pub fn clarification_limit(&self, cal: &WorkCalendar, first: FirstDay) -> Result<Option<Date>, DeadlineError> {
         let Some(r) = self.received_on else {
             return Ok(None);
         };
-        Ok(Some(
-            add_working_days(cal, r, CLARIFY_WITHIN, first, &[])?.due,
-        ))
+        Ok(Some(add_working_days(cal, r, CLARIFY_WITHIN, first, &[])?.due))
     }
 
     /// The reply due date (第三十三条), or None while the clock is stopped for 补正.
-    pub fn reply_due(
-        &self,
-        cal: &WorkCalendar,
-        first: FirstDay,
-    ) -> Result<Option<ReplyDue>, DeadlineError> {
+    pub fn reply_due(&self, cal: &WorkCalendar, first: FirstDay) -> Result<Option<ReplyDue>, DeadlineError> {
         let Some(received) = self.received_on else {
             return Ok(None);
         };
@@ -178,36 +154,17 @@ impl RequestClock {
         let base = add_working_days(cal, start, REPLY_DAYS, first, &self.consultations)?;
         let extended = match self.extension_days {
             0 => None,
-            n => Some(add_working_days(
-                cal,
-                base.due,
-                n,
-                FirstDay::NextDay,
-                &self.consultations,
-            )?),
+            n => Some(add_working_days(cal, base.due, n, FirstDay::NextDay, &self.consultations)?),
         };
         let due = extended.as_ref().map(|e| e.due).unwrap_or(base.due);
-        Ok(Some(ReplyDue {
-            base,
-            extended,
-            due,
-        }))
+        Ok(Some(ReplyDue { base, extended, due }))
     }
 }
 
 /// Payment deadline of a 收费通知: 20 working days from the day after the applicant
 /// receives it (◐ RULES.md §1.4).
-pub fn fee_payment_due(
-    cal: &WorkCalendar,
-    notice_received_on: Date,
-) -> Result<Reckoning, CalendarError> {
-    add_working_days(
-        cal,
-        notice_received_on,
-        FEE_PAY_DAYS,
-        FirstDay::NextDay,
-        &[],
-    )
+pub fn fee_payment_due(cal: &WorkCalendar, notice_received_on: Date) -> Result<Reckoning, CalendarError> {
+    add_working_days(cal, notice_received_on, FEE_PAY_DAYS, FirstDay::NextDay, &[])
 }
 
 #[cfg(test)]
@@ -220,14 +177,11 @@ mod tests {
     }
 
     fn due(received: Date) -> Date {
-        RequestClock {
-            received_on: Some(received),
-            ..Default::default()
-        }
-        .reply_due(&cal(), FirstDay::NextDay)
-        .unwrap()
-        .unwrap()
-        .due
+        RequestClock { received_on: Some(received), ..Default::default() }
+            .reply_due(&cal(), FirstDay::NextDay)
+            .unwrap()
+            .unwrap()
+            .due
     }
 
     // Received on the make-up Sunday before the 2025 Spring Festival: the working day after
@@ -235,19 +189,10 @@ mod tests {
     #[test]
     fn across_spring_festival_2025_from_a_makeup_sunday() {
         assert_eq!(due(date!(2025 - 01 - 26)), date!(2025 - 02 - 28));
-        let r =
-            add_working_days(&cal(), date!(2025 - 01 - 26), 20, FirstDay::NextDay, &[]).unwrap();
-        let feb8 = r
-            .days
-            .iter()
-            .find(|d| d.date == date!(2025 - 02 - 08))
-            .unwrap();
+        let r = add_working_days(&cal(), date!(2025 - 01 - 26), 20, FirstDay::NextDay, &[]).unwrap();
+        let feb8 = r.days.iter().find(|d| d.date == date!(2025 - 02 - 08)).unwrap();
         assert_eq!(feb8.counted, Some(5));
-        let jan29 = r
-            .days
-            .iter()
-            .find(|d| d.date == date!(2025 - 01 - 29))
-            .unwrap();
+        let jan29 = r.days.iter().find(|d| d.date == date!(2025 - 01 - 29)).unwrap();
         assert_eq!(jan29.skipped.as_deref(), Some("春节假期"));
     }
 
@@ -258,18 +203,9 @@ mod tests {
 
     #[test]
     fn first_day_rule_is_a_setting() {
-        let c = RequestClock {
-            received_on: Some(date!(2025 - 03 - 03)),
-            ..Default::default()
-        };
-        assert_eq!(
-            c.reply_due(&cal(), FirstDay::NextDay).unwrap().unwrap().due,
-            date!(2025 - 03 - 31)
-        );
-        assert_eq!(
-            c.reply_due(&cal(), FirstDay::SameDay).unwrap().unwrap().due,
-            date!(2025 - 03 - 28)
-        );
+        let c = RequestClock { received_on: Some(date!(2025 - 03 - 03)), ..Default::default() };
+        assert_eq!(c.reply_due(&cal(), FirstDay::NextDay).unwrap().unwrap().due, date!(2025 - 03 - 31));
+        assert_eq!(c.reply_due(&cal(), FirstDay::SameDay).unwrap().unwrap().due, date!(2025 - 03 - 28));
     }
 
     // 第三十三条第三款: consultation time is excluded; 清明节 (2025-04-04) is skipped too.
@@ -286,18 +222,9 @@ mod tests {
         };
         let d = c.reply_due(&cal(), FirstDay::NextDay).unwrap().unwrap();
         assert_eq!(d.due, date!(2025 - 04 - 08));
+        assert!(d.base.days.iter().any(|x| x.skipped.as_deref() == Some("征求第三方意见（不计入期限）")));
         assert!(
-            d.base
-                .days
-                .iter()
-                .any(|x| x.skipped.as_deref() == Some("征求第三方意见（不计入期限）"))
-        );
-        assert!(
-            d.base
-                .days
-                .iter()
-                .any(|x| x.date == date!(2025 - 04 - 04)
-                    && x.skipped.as_deref() == Some("清明节假期"))
+            d.base.days.iter().any(|x| x.date == date!(2025 - 04 - 04) && x.skipped.as_deref() == Some("清明节假期"))
         );
     }
 
@@ -309,25 +236,14 @@ mod tests {
             clarification_sent_on: Some(date!(2025 - 03 - 05)),
             ..Default::default()
         };
-        assert_eq!(
-            c.clarification_limit(&cal(), FirstDay::NextDay).unwrap(),
-            Some(date!(2025 - 03 - 12))
-        );
-        assert!(
-            c.reply_due(&cal(), FirstDay::NextDay).unwrap().is_none(),
-            "stopped while waiting for 补正"
-        );
+        assert_eq!(c.clarification_limit(&cal(), FirstDay::NextDay).unwrap(), Some(date!(2025 - 03 - 12)));
+        assert!(c.reply_due(&cal(), FirstDay::NextDay).unwrap().is_none(), "stopped while waiting for 补正");
         c.clarified_on = Some(date!(2025 - 03 - 20));
-        assert_eq!(
-            c.reply_due(&cal(), FirstDay::NextDay).unwrap().unwrap().due,
-            date!(2025 - 04 - 18)
-        );
+        assert_eq!(c.reply_due(&cal(), FirstDay::NextDay).unwrap().unwrap().due, date!(2025 - 04 - 18));
         c.clarification_sent_on = Some(date!(2025 - 03 - 13));
         assert_eq!(
             c.reply_due(&cal(), FirstDay::NextDay).unwrap_err(),
-            DeadlineError::ClarificationTooLate {
-                limit: date!(2025 - 03 - 12)
-            }
+            DeadlineError::ClarificationTooLate { limit: date!(2025 - 03 - 12) }
         );
     }
 
@@ -335,21 +251,11 @@ mod tests {
     // the make-up Sunday before 劳动节 (4月27日) is worked.
     #[test]
     fn extension_is_capped() {
-        let mut c = RequestClock {
-            received_on: Some(date!(2025 - 03 - 03)),
-            extension_days: 20,
-            ..Default::default()
-        };
+        let mut c = RequestClock { received_on: Some(date!(2025 - 03 - 03)), extension_days: 20, ..Default::default() };
         let d = c.reply_due(&cal(), FirstDay::NextDay).unwrap().unwrap();
-        assert_eq!(
-            (d.base.due, d.due),
-            (date!(2025 - 03 - 31), date!(2025 - 04 - 28))
-        );
+        assert_eq!((d.base.due, d.due), (date!(2025 - 03 - 31), date!(2025 - 04 - 28)));
         c.extension_days = 21;
-        assert_eq!(
-            c.reply_due(&cal(), FirstDay::NextDay).unwrap_err(),
-            DeadlineError::ExtensionTooLong
-        );
+        assert_eq!(c.reply_due(&cal(), FirstDay::NextDay).unwrap_err(), DeadlineError::ExtensionTooLong);
     }
 
     #[test]
@@ -359,19 +265,13 @@ mod tests {
     }
 
     fn due_err(received: Date) -> DeadlineError {
-        RequestClock {
-            received_on: Some(received),
-            ..Default::default()
-        }
-        .reply_due(&cal(), FirstDay::NextDay)
-        .unwrap_err()
+        RequestClock { received_on: Some(received), ..Default::default() }
+            .reply_due(&cal(), FirstDay::NextDay)
+            .unwrap_err()
     }
 
     #[test]
     fn fee_payment_period() {
-        assert_eq!(
-            fee_payment_due(&cal(), date!(2025 - 09 - 26)).unwrap().due,
-            date!(2025 - 10 - 30)
-        );
+        assert_eq!(fee_payment_due(&cal(), date!(2025 - 09 - 26)).unwrap().due, date!(2025 - 10 - 30));
     }
 }

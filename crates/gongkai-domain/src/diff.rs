@@ -42,10 +42,7 @@ fn push(out: &mut Vec<Segment>, change: Change, text: &str) {
     }
     match out.last_mut() {
         Some(last) if last.change == change => last.text.push_str(text),
-        _ => out.push(Segment {
-            change,
-            text: text.to_string(),
-        }),
+        _ => out.push(Segment { change, text: text.to_string() }),
     }
 }
 
@@ -62,9 +59,7 @@ pub fn diff(old: &str, new: &str) -> Vec<Segment> {
             DiffTag::Delete => push(&mut out, Change::Delete, &old_part),
             DiffTag::Insert => push(&mut out, Change::Insert, &new_part),
             DiffTag::Replace => {
-                let d = TextDiff::configure()
-                    .algorithm(Algorithm::Myers)
-                    .diff_chars(&old_part, &new_part);
+                let d = TextDiff::configure().algorithm(Algorithm::Myers).diff_chars(&old_part, &new_part);
                 for c in d.iter_all_changes() {
                     let change = match c.tag() {
                         similar::ChangeTag::Equal => Change::Equal,
@@ -137,10 +132,7 @@ mod tests {
     fn a_changed_number_is_marked_alone() {
         let old = "第三条 申请人应当在十五个工作日内补正。逾期视为放弃。";
         let new = "第三条 申请人应当在二十个工作日内补正。逾期视为放弃。";
-        assert_eq!(
-            render(&diff(old, new)),
-            "第三条 申请人应当在[-十五][+二十]个工作日内补正。逾期视为放弃。"
-        );
+        assert_eq!(render(&diff(old, new)), "第三条 申请人应当在[-十五][+二十]个工作日内补正。逾期视为放弃。");
         assert_eq!(stats(&diff(old, new)), (2, 2));
     }
 
@@ -148,14 +140,7 @@ mod tests {
     fn added_and_removed_sentences() {
         let old = "一、总则。\n二、分工。\n";
         let new = "一、总则。\n一之二、目标。\n二、分工。\n";
-        assert_eq!(
-            render(&diff(old, new)),
-            "一、总则。\n[+一之二、目标。\n]二、分工。\n"
-        );
-        assert!(
-            diff("同样。", "同样。")
-                .iter()
-                .all(|s| s.change == Change::Equal)
-        );
+        assert_eq!(render(&diff(old, new)), "一、总则。\n[+一之二、目标。\n]二、分工。\n");
+        assert!(diff("同样。", "同样。").iter().all(|s| s.change == Change::Equal));
     }
 }

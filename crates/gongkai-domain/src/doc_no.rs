@@ -12,11 +12,7 @@ use std::fmt;
 #[serde(tag = "form", rename_all = "snake_case")]
 pub enum DocNo {
     /// 莱政办发〔2025〕5号
-    Standard {
-        issuer_code: String,
-        year: u16,
-        seq: u32,
-    },
+    Standard { issuer_code: String, year: u16, seq: u32 },
     /// 国务院令第711号 · 某某人大常委会公告第3号
     Serial { prefix: String, seq: u32 },
 }
@@ -30,10 +26,7 @@ pub enum DocNoError {
     #[error("无法识别的发文字号：应为“机关代字〔年份〕序号号”，例如 莱政办发〔2025〕5号")]
     Unrecognised,
     #[error("发文字号不规范：{}；应写作：{corrected}", problems.join("；"))]
-    NonCanonical {
-        corrected: String,
-        problems: Vec<&'static str>,
-    },
+    NonCanonical { corrected: String, problems: Vec<&'static str> },
 }
 
 impl DocNoError {
@@ -48,12 +41,8 @@ impl DocNoError {
 
 pub const MAX_LEN: usize = 60;
 
-const OPEN: &[char] = &[
-    '〔', '[', '［', '(', '（', '【', '〖', '﹝', '{', '｛', '<', '《', '〈',
-];
-const CLOSE: &[char] = &[
-    '〕', ']', '］', ')', '）', '】', '〗', '﹞', '}', '｝', '>', '》', '〉',
-];
+const OPEN: &[char] = &['〔', '[', '［', '(', '（', '【', '〖', '﹝', '{', '｛', '<', '《', '〈'];
+const CLOSE: &[char] = &['〕', ']', '］', ')', '）', '】', '〗', '﹞', '}', '｝', '>', '》', '〉'];
 
 impl DocNo {
     /// Strict parse: only the canonical forms are accepted; a recognisable variant is
@@ -74,10 +63,7 @@ impl DocNo {
             if problems.is_empty() {
                 problems.push("含有多余的空格或字符");
             }
-            Err(DocNoError::NonCanonical {
-                corrected: doc_no.to_string(),
-                problems,
-            })
+            Err(DocNoError::NonCanonical { corrected: doc_no.to_string(), problems })
         }
     }
 
@@ -159,11 +145,7 @@ impl DocNo {
                 if tail.is_empty() {
                     problems.push("序号后应加“号”字");
                 }
-                let p = if suf.starts_with('令') {
-                    format!("{prefix}令")
-                } else {
-                    format!("{prefix}公告")
-                };
+                let p = if suf.starts_with('令') { format!("{prefix}令") } else { format!("{prefix}公告") };
                 return Some((DocNo::Serial { prefix: p, seq }, problems));
             }
         }
@@ -238,14 +220,7 @@ impl DocNo {
         if seq == 0 {
             return None;
         }
-        Some((
-            DocNo::Standard {
-                issuer_code: code,
-                year,
-                seq,
-            },
-            problems,
-        ))
+        Some((DocNo::Standard { issuer_code: code, year, seq }, problems))
     }
 }
 
@@ -258,11 +233,7 @@ fn split_digits(s: &str) -> (String, String) {
 impl fmt::Display for DocNo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DocNo::Standard {
-                issuer_code,
-                year,
-                seq,
-            } => write!(f, "{issuer_code}〔{year}〕{seq}号"),
+            DocNo::Standard { issuer_code, year, seq } => write!(f, "{issuer_code}〔{year}〕{seq}号"),
             DocNo::Serial { prefix, seq } => write!(f, "{prefix}第{seq}号"),
         }
     }
@@ -274,10 +245,7 @@ mod tests {
 
     fn corrected(input: &str) -> String {
         match DocNo::parse(input) {
-            Err(e) => e
-                .suggestion()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("ERR {e}")),
+            Err(e) => e.suggestion().map(str::to_string).unwrap_or_else(|| format!("ERR {e}")),
             Ok(d) => format!("OK {d}"),
         }
     }
@@ -285,28 +253,12 @@ mod tests {
     #[test]
     fn canonical_forms_are_accepted() {
         let d = DocNo::parse("莱政办发〔2025〕5号").unwrap();
-        assert_eq!(
-            d,
-            DocNo::Standard {
-                issuer_code: "莱政办发".into(),
-                year: 2025,
-                seq: 5
-            }
-        );
+        assert_eq!(d, DocNo::Standard { issuer_code: "莱政办发".into(), year: 2025, seq: 5 });
         assert_eq!(d.to_string(), "莱政办发〔2025〕5号");
         assert_eq!(DocNo::parse("国发〔2018〕43号").unwrap().year(), Some(2018));
-        assert_eq!(
-            DocNo::parse("法释〔2023〕3号").unwrap().issuer_code(),
-            "法释"
-        );
+        assert_eq!(DocNo::parse("法释〔2023〕3号").unwrap().issuer_code(), "法释");
         let order = DocNo::parse("国务院令第711号").unwrap();
-        assert_eq!(
-            order,
-            DocNo::Serial {
-                prefix: "国务院令".into(),
-                seq: 711
-            }
-        );
+        assert_eq!(order, DocNo::Serial { prefix: "国务院令".into(), seq: 711 });
         assert!(DocNo::parse("宁波市第十三届人民代表大会常务委员会公告第30号").is_ok());
     }
 
@@ -339,23 +291,11 @@ mod tests {
     fn nonsense_is_unrecognised() {
         assert_eq!(DocNo::parse(""), Err(DocNoError::Empty));
         assert_eq!(DocNo::parse("   "), Err(DocNoError::Empty));
-        assert_eq!(
-            DocNo::parse("关于做好工作的通知"),
-            Err(DocNoError::Unrecognised)
-        );
+        assert_eq!(DocNo::parse("关于做好工作的通知"), Err(DocNoError::Unrecognised));
         assert_eq!(DocNo::parse("〔2025〕5号"), Err(DocNoError::Unrecognised));
-        assert_eq!(
-            DocNo::parse("莱政办发〔2025〕0号"),
-            Err(DocNoError::Unrecognised)
-        );
-        assert_eq!(
-            DocNo::parse("莱政办发〔2025〕5号附件"),
-            Err(DocNoError::Unrecognised)
-        );
-        assert!(matches!(
-            DocNo::parse(&"发".repeat(80)),
-            Err(DocNoError::TooLong { .. })
-        ));
+        assert_eq!(DocNo::parse("莱政办发〔2025〕0号"), Err(DocNoError::Unrecognised));
+        assert_eq!(DocNo::parse("莱政办发〔2025〕5号附件"), Err(DocNoError::Unrecognised));
+        assert!(matches!(DocNo::parse(&"发".repeat(80)), Err(DocNoError::TooLong { .. })));
     }
 
     #[test]
@@ -370,12 +310,6 @@ mod tests {
         ] {
             assert_eq!(DocNo::parse_lenient(v).as_ref(), Some(&want), "{v}");
         }
-        assert_eq!(
-            DocNo::parse_lenient("国务院令711号"),
-            Some(DocNo::Serial {
-                prefix: "国务院令".into(),
-                seq: 711
-            })
-        );
+        assert_eq!(DocNo::parse_lenient("国务院令711号"), Some(DocNo::Serial { prefix: "国务院令".into(), seq: 711 }));
     }
 }

@@ -72,10 +72,7 @@ impl DocumentKind {
             ("函", DocumentKind::Letter),
             ("纪要", DocumentKind::Minutes),
         ];
-        ENDINGS
-            .iter()
-            .find(|(e, _)| t.ends_with(e))
-            .map(|(_, k)| *k)
+        ENDINGS.iter().find(|(e, _)| t.ends_with(e)).map(|(_, k)| *k)
     }
 }
 
@@ -151,10 +148,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError {
-            field,
-            message: message.into(),
-        }
+        FieldError { field, message: message.into() }
     }
 }
 
@@ -176,10 +170,7 @@ impl DocumentDates {
         if let (Some(s), Some(x)) = (start, self.expires_on)
             && x <= s
         {
-            errs.push(FieldError::new(
-                "expires_on",
-                "有效期截止日期应晚于施行日期",
-            ));
+            errs.push(FieldError::new("expires_on", "有效期截止日期应晚于施行日期"));
         }
         errs
     }
@@ -198,33 +189,17 @@ mod tests {
     #[test]
     fn validity_follows_from_facts() {
         let today = date!(2025 - 06 - 30);
-        assert_eq!(
-            derive_validity(ValidityFacts::default(), today),
-            Validity::InForce
-        );
-        let f = ValidityFacts {
-            expires_on: Some(date!(2025 - 06 - 30)),
-            ..Default::default()
-        };
-        assert_eq!(
-            derive_validity(f, today),
-            Validity::InForce,
-            "in force on its last day"
-        );
+        assert_eq!(derive_validity(ValidityFacts::default(), today), Validity::InForce);
+        let f = ValidityFacts { expires_on: Some(date!(2025 - 06 - 30)), ..Default::default() };
+        assert_eq!(derive_validity(f, today), Validity::InForce, "in force on its last day");
         assert_eq!(
             derive_validity(f, date!(2025 - 07 - 01)),
             Validity::Expired,
             "changes by itself when the date passes"
         );
-        let f = ValidityFacts {
-            superseded: true,
-            ..f
-        };
+        let f = ValidityFacts { superseded: true, ..f };
         assert_eq!(derive_validity(f, date!(2030 - 01 - 01)), Validity::Amended);
-        let f = ValidityFacts {
-            repealed: true,
-            ..f
-        };
+        let f = ValidityFacts { repealed: true, ..f };
         assert_eq!(derive_validity(f, today), Validity::Repealed);
     }
 
@@ -250,19 +225,11 @@ mod tests {
     fn kinds_and_labels() {
         assert_eq!(DocumentKind::ALL.len(), 15);
         assert_eq!(
-            DocumentKind::from_title(
-                "济南市莱芜区人民政府办公室关于印发2025年政务公开工作要点的通知"
-            ),
+            DocumentKind::from_title("济南市莱芜区人民政府办公室关于印发2025年政务公开工作要点的通知"),
             Some(DocumentKind::Circular)
         );
-        assert_eq!(
-            DocumentKind::from_title("关于同意设立某某的批复（示例）"),
-            Some(DocumentKind::Reply)
-        );
-        assert_eq!(
-            DocumentKind::from_title("中华人民共和国政府信息公开条例"),
-            None
-        );
+        assert_eq!(DocumentKind::from_title("关于同意设立某某的批复（示例）"), Some(DocumentKind::Reply));
+        assert_eq!(DocumentKind::from_title("中华人民共和国政府信息公开条例"), None);
         assert_eq!(Category::parse("行政规范性文件"), Some(Category::Normative));
         assert_eq!(Category::parse("normative"), Some(Category::Normative));
         assert_eq!(written_date(date!(2026 - 05 - 05)), "2026年5月5日");

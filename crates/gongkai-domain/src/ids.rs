@@ -6,9 +6,7 @@ use std::fmt;
 use time::Date;
 
 const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// 统一社会信用代码: 18 characters, the last a check character.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -26,10 +24,7 @@ pub enum CreditCodeError {
 }
 
 fn uscc_value(c: char) -> Option<u32> {
-    USCC_ALPHABET
-        .iter()
-        .position(|&a| a as char == c)
-        .map(|p| p as u32)
+    USCC_ALPHABET.iter().position(|&a| a as char == c).map(|p| p as u32)
 }
 
 impl CreditCode {
@@ -117,26 +112,15 @@ impl ResidentId {
         if chars.len() != 18 {
             return Err(ResidentIdError::Length(chars.len()));
         }
-        if !chars[..17].iter().all(char::is_ascii_digit)
-            || !(chars[17].is_ascii_digit() || chars[17] == 'X')
-        {
+        if !chars[..17].iter().all(char::is_ascii_digit) || !(chars[17].is_ascii_digit() || chars[17] == 'X') {
             return Err(ResidentIdError::Character);
         }
-        let num = |r: std::ops::Range<usize>| -> i32 {
-            chars[r]
-                .iter()
-                .fold(0, |a, c| a * 10 + (*c as i32 - '0' as i32))
-        };
-        let month =
-            time::Month::try_from(num(10..12) as u8).map_err(|_| ResidentIdError::BirthDate)?;
-        Date::from_calendar_date(num(6..10), month, num(12..14) as u8)
-            .map_err(|_| ResidentIdError::BirthDate)?;
+        let num =
+            |r: std::ops::Range<usize>| -> i32 { chars[r].iter().fold(0, |a, c| a * 10 + (*c as i32 - '0' as i32)) };
+        let month = time::Month::try_from(num(10..12) as u8).map_err(|_| ResidentIdError::BirthDate)?;
+        Date::from_calendar_date(num(6..10), month, num(12..14) as u8).map_err(|_| ResidentIdError::BirthDate)?;
         const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-        let sum: u32 = chars[..17]
-            .iter()
-            .zip(W)
-            .map(|(c, w)| (*c as u32 - '0' as u32) * w)
-            .sum();
+        let sum: u32 = chars[..17].iter().zip(W).map(|(c, w)| (*c as u32 - '0' as u32) * w).sum();
         let expected = b"10X98765432"[(sum % 11) as usize] as char;
         if expected != chars[17] {
             return Err(ResidentIdError::Check);
@@ -200,17 +184,10 @@ impl IndexNo {
         // Some sites add a suffix such as "-A" to the code; we do not issue those.
         let org = CreditCode::parse(org)?;
         let (year, seq) = rest.split_once('-').ok_or(IndexNoError::Format)?;
-        if year.len() != 4
-            || seq.len() != 7
-            || !year.bytes().chain(seq.bytes()).all(|b| b.is_ascii_digit())
-        {
+        if year.len() != 4 || seq.len() != 7 || !year.bytes().chain(seq.bytes()).all(|b| b.is_ascii_digit()) {
             return Err(IndexNoError::Format);
         }
-        Self::new(
-            org,
-            year.parse().map_err(|_| IndexNoError::Format)?,
-            seq.parse().map_err(|_| IndexNoError::Format)?,
-        )
+        Self::new(org, year.parse().map_err(|_| IndexNoError::Format)?, seq.parse().map_err(|_| IndexNoError::Format)?)
     }
 }
 
@@ -227,43 +204,18 @@ mod tests {
     // RULES.md §4.2: the credit codes in real Shandong 索引号 all pass.
     #[test]
     fn real_shandong_credit_codes_are_valid() {
-        for c in [
-            "11371202K21349004N",
-            "11370112MB2803691Q",
-            "11370322004222241N",
-            "113708280043326001",
-        ] {
+        for c in ["11371202K21349004N", "11370112MB2803691Q", "11370322004222241N", "113708280043326001"] {
             assert!(CreditCode::parse(c).is_ok(), "{c}");
         }
     }
 
     #[test]
     fn wrong_credit_codes_say_why() {
-        assert_eq!(
-            CreditCode::parse("11371202K21349004"),
-            Err(CreditCodeError::Length(17))
-        );
-        assert_eq!(
-            CreditCode::parse("11371202K21349004A"),
-            Err(CreditCodeError::Check {
-                expected: 'N',
-                found: 'A'
-            })
-        );
-        assert_eq!(
-            CreditCode::parse("11371202I21349004N"),
-            Err(CreditCodeError::Character(9, 'I'))
-        );
-        assert!(
-            CreditCode::parse("11371202k21349004n").is_ok(),
-            "lower case is accepted"
-        );
-        assert_eq!(
-            CreditCode::with_check("11371202K21349004")
-                .unwrap()
-                .as_str(),
-            "11371202K21349004N"
-        );
+        assert_eq!(CreditCode::parse("11371202K21349004"), Err(CreditCodeError::Length(17)));
+        assert_eq!(CreditCode::parse("11371202K21349004A"), Err(CreditCodeError::Check { expected: 'N', found: 'A' }));
+        assert_eq!(CreditCode::parse("11371202I21349004N"), Err(CreditCodeError::Character(9, 'I')));
+        assert!(CreditCode::parse("11371202k21349004n").is_ok(), "lower case is accepted");
+        assert_eq!(CreditCode::with_check("11371202K21349004").unwrap().as_str(), "11371202K21349004N");
     }
 
     // RULES.md §7.1 sample IDs.
@@ -272,26 +224,11 @@ mod tests {
         assert!(ResidentId::parse("360426199101010071").is_ok());
         assert!(ResidentId::parse("11010519491231002X").is_ok());
         assert!(ResidentId::parse("11010519491231002x").is_ok());
-        assert_eq!(
-            ResidentId::parse("360426199101010072"),
-            Err(ResidentIdError::Check)
-        );
-        assert_eq!(
-            ResidentId::parse("360426199102300071"),
-            Err(ResidentIdError::BirthDate)
-        );
-        assert_eq!(
-            ResidentId::parse("36042619910101007"),
-            Err(ResidentIdError::Length(17))
-        );
-        assert_eq!(
-            ResidentId::parse("3604261991010100X1"),
-            Err(ResidentIdError::Character)
-        );
-        assert_eq!(
-            ResidentId::parse("360426199101010071").unwrap().masked(),
-            "360426********0071"
-        );
+        assert_eq!(ResidentId::parse("360426199101010072"), Err(ResidentIdError::Check));
+        assert_eq!(ResidentId::parse("360426199102300071"), Err(ResidentIdError::BirthDate));
+        assert_eq!(ResidentId::parse("36042619910101007"), Err(ResidentIdError::Length(17)));
+        assert_eq!(ResidentId::parse("3604261991010100X1"), Err(ResidentIdError::Character));
+        assert_eq!(ResidentId::parse("360426199101010071").unwrap().masked(), "360426********0071");
     }
 
     #[test]
@@ -301,17 +238,8 @@ mod tests {
         assert_eq!(i.to_string(), "11370112MB2803691Q/2024-6538710");
         let n = IndexNo::new(CreditCode::parse("11371202K21349004N").unwrap(), 2025, 12).unwrap();
         assert_eq!(n.to_string(), "11371202K21349004N/2025-0000012");
-        assert_eq!(
-            IndexNo::parse("11370112MB2803691Q/2024-65387"),
-            Err(IndexNoError::Format)
-        );
-        assert!(matches!(
-            IndexNo::parse("11370112MB2803691A/2024-6538710"),
-            Err(IndexNoError::Org(_))
-        ));
-        assert_eq!(
-            IndexNo::new(i.org.clone(), 2024, 10_000_000),
-            Err(IndexNoError::SeqRange)
-        );
+        assert_eq!(IndexNo::parse("11370112MB2803691Q/2024-65387"), Err(IndexNoError::Format));
+        assert!(matches!(IndexNo::parse("11370112MB2803691A/2024-6538710"), Err(IndexNoError::Org(_))));
+        assert_eq!(IndexNo::new(i.org.clone(), 2024, 10_000_000), Err(IndexNoError::SeqRange));
     }
 }

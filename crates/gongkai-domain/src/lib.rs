@@ -15,8 +15,7 @@ pub mod workflow;
 
 pub use doc_no::{DocNo, DocNoError};
 pub use document::{
-    Category, DisclosureMode, DocumentDates, DocumentKind, FieldError, Validity, ValidityFacts,
-    derive_validity,
+    Category, DisclosureMode, DocumentDates, DocumentKind, FieldError, Validity, ValidityFacts, derive_validity,
 };
 pub use ids::{CreditCode, IndexNo, ResidentId};
 pub use org::{OrgKind, Role};

@@ -67,10 +67,7 @@ pub struct WorkflowState {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkflowError {
     #[error("当前状态“{from}”下不能执行“{action}”")]
-    NotAllowed {
-        from: &'static str,
-        action: &'static str,
-    },
+    NotAllowed { from: &'static str, action: &'static str },
     #[error("请填写{0}的原因")]
     ReasonRequired(&'static str),
 }
@@ -90,36 +87,20 @@ impl Action {
 }
 
 impl WorkflowState {
-    pub const DRAFT: WorkflowState = WorkflowState {
-        status: Status::Draft,
-        reviews_passed: 0,
-    };
+    pub const DRAFT: WorkflowState = WorkflowState { status: Status::Draft, reviews_passed: 0 };
 
     /// The next state, or why the action is not allowed. `levels` is the number of review
     /// levels the organisation requires (1–3).
     pub fn apply(self, action: &Action, levels: u8) -> Result<WorkflowState, WorkflowError> {
         let levels = levels.clamp(1, 3);
-        let deny = || WorkflowError::NotAllowed {
-            from: self.status.label(),
-            action: action.label(),
-        };
+        let deny = || WorkflowError::NotAllowed { from: self.status.label(), action: action.label() };
         use Status::*;
         let next = match (self.status, action) {
-            (Draft, Action::Submit) => WorkflowState {
-                status: Submitted,
-                reviews_passed: 0,
-            },
+            (Draft, Action::Submit) => WorkflowState { status: Submitted, reviews_passed: 0 },
             (Submitted, Action::Approve) => {
                 let passed = self.reviews_passed + 1;
-                let status = if passed >= levels {
-                    Approved
-                } else {
-                    Submitted
-                };
-                WorkflowState {
-                    status,
-                    reviews_passed: passed,
-                }
+                let status = if passed >= levels { Approved } else { Submitted };
+                WorkflowState { status, reviews_passed: passed }
             }
             (Submitted | Approved | Scheduled, Action::Reject { reason }) => {
                 if reason.trim().is_empty() {
@@ -127,22 +108,15 @@ impl WorkflowState {
                 }
                 WorkflowState::DRAFT
             }
-            (Approved, Action::Publish { at_future }) => WorkflowState {
-                status: if *at_future { Scheduled } else { Published },
-                ..self
-            },
-            (Scheduled, Action::Release) => WorkflowState {
-                status: Published,
-                ..self
-            },
+            (Approved, Action::Publish { at_future }) => {
+                WorkflowState { status: if *at_future { Scheduled } else { Published }, ..self }
+            }
+            (Scheduled, Action::Release) => WorkflowState { status: Published, ..self },
             (Published | Scheduled, Action::Withdraw { reason }) => {
                 if reason.trim().is_empty() {
                     return Err(WorkflowError::ReasonRequired("撤回"));
                 }
-                WorkflowState {
-                    status: Withdrawn,
-                    ..self
-                }
+                WorkflowState { status: Withdrawn, ..self }
             }
             _ => return Err(deny()),
         };
@@ -167,66 +141,32 @@ mod tests {
         let s = WorkflowState::DRAFT.apply(&Action::Submit, 3).unwrap();
         assert_eq!(s.next_review_name(3), Some("初审"));
         let s = s.apply(&Action::Approve, 3).unwrap();
-        assert_eq!(
-            (s.status, s.next_review_name(3)),
-            (Status::Submitted, Some("复审"))
-        );
+        assert_eq!((s.status, s.next_review_name(3)), (Status::Submitted, Some("复审")));
         let s = s.apply(&Action::Approve, 3).unwrap();
         assert_eq!(s.next_review_name(3), Some("终审"));
         let s = s.apply(&Action::Approve, 3).unwrap();
         assert_eq!(s.status, Status::Approved);
         let p = s.apply(&Action::Publish { at_future: false }, 3).unwrap();
         assert_eq!(p.status, Status::Published);
-        assert!(matches!(
-            p.apply(&Action::Withdraw { reason: " ".into() }, 3),
-            Err(WorkflowError::ReasonRequired(_))
-        ));
-        assert_eq!(
-            p.apply(
-                &Action::Withdraw {
-                    reason: "内容有误".into()
-                },
-                3
-            )
-            .unwrap()
-            .status,
-            Status::Withdrawn
-        );
+        assert!(matches!(p.apply(&Action::Withdraw { reason: " ".into() }, 3), Err(WorkflowError::ReasonRequired(_))));
+        assert_eq!(p.apply(&Action::Withdraw { reason: "内容有误".into() }, 3).unwrap().status, Status::Withdrawn);
     }
 
     #[test]
     fn one_level_and_scheduling() {
-        let s = WorkflowState::DRAFT
-            .apply(&Action::Submit, 1)
-            .unwrap()
-            .apply(&Action::Approve, 1)
-            .unwrap();
+        let s = WorkflowState::DRAFT.apply(&Action::Submit, 1).unwrap().apply(&Action::Approve, 1).unwrap();
         assert_eq!(s.status, Status::Approved);
         let s = s.apply(&Action::Publish { at_future: true }, 1).unwrap();
         assert_eq!(s.status, Status::Scheduled);
-        assert_eq!(
-            s.apply(&Action::Release, 1).unwrap().status,
-            Status::Published
-        );
+        assert_eq!(s.apply(&Action::Release, 1).unwrap().status, Status::Published);
     }
 
     #[test]
     fn illegal_moves_are_refused() {
-        let e = WorkflowState::DRAFT
-            .apply(&Action::Publish { at_future: false }, 1)
-            .unwrap_err();
+        let e = WorkflowState::DRAFT.apply(&Action::Publish { at_future: false }, 1).unwrap_err();
         assert_eq!(e.to_string(), "当前状态“草稿”下不能执行“发布”");
         assert!(WorkflowState::DRAFT.apply(&Action::Approve, 1).is_err());
         let sub = WorkflowState::DRAFT.apply(&Action::Submit, 2).unwrap();
-        assert_eq!(
-            sub.apply(
-                &Action::Reject {
-                    reason: "补充依据".into()
-                },
-                2
-            )
-            .unwrap(),
-            WorkflowState::DRAFT
-        );
+        assert_eq!(sub.apply(&Action::Reject { reason: "补充依据".into() }, 2).unwrap(), WorkflowState::DRAFT);
     }
 }

@@ -76,9 +76,8 @@ const PG_WRITE_LOCK: i64 = 0x676f6e676b6169;
 impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store> {
-        let backend_ok = url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://");
+        let backend_ok =
+            url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://");
         if !backend_ok {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         }
@@ -98,10 +97,7 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
             db.execute_unprepared("PRAGMA synchronous=NORMAL").await?;
         }
-        Ok(Store {
-            db,
-            write_gate: Arc::new(Mutex::new(())),
-        })
+        Ok(Store { db, write_gate: Arc::new(Mutex::new(())) })
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -135,10 +131,7 @@ impl Store {
             _ => {
                 let gate = self.write_gate.clone().lock_owned().await;
                 let txn = self.db.begin().await?;
-                Ok(WriteTx {
-                    txn,
-                    _gate: Some(gate),
-                })
+                Ok(WriteTx { txn, _gate: Some(gate) })
             }
         }
     }

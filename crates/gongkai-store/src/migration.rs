@@ -20,15 +20,8 @@ impl MigrationName for M0001Initial {
     }
 }
 
-fn fk(
-    from_table: &'static str,
-    from_col: &'static str,
-    to_table: &'static str,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, "id")
-        .to_owned()
+fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create().from(from_table, from_col).to(to_table, "id").to_owned()
 }
 
 fn idx(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
@@ -150,7 +143,6 @@ impl MigrationTrait for M0001Initial {
                 .col(string("disclosure_mode"))
                 .col(text_null("withheld_reason"))
                 .col(text("keywords"))
-                .col(text("body"))
                 .col(string("status"))
                 .col(integer("reviews_passed").default(0))
                 .col(timestamp_with_time_zone_null("publish_at"))
@@ -165,30 +157,17 @@ impl MigrationTrait for M0001Initial {
                 .col(big_integer_null("created_by"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
+                // Large values go last: SQLite walks a value's overflow pages to reach any
+                // column stored after it, so a body in the middle made every filter read it.
+                .col(text("body"))
                 .foreign_key(&mut fk("document", "org_id", "org"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "document",
-            "document_family",
-            &["family_id", "version_no"],
-        ))
-        .await?;
-        m.create_index(idx(
-            "document",
-            "document_status_published",
-            &["status", "published_on"],
-        ))
-        .await?;
-        m.create_index(idx(
-            "document",
-            "document_doc_no",
-            &["doc_no_code", "doc_no_year", "doc_no_seq"],
-        ))
-        .await?;
-        m.create_index(idx("document", "document_org", &["org_id", "status"]))
-            .await?;
+        m.create_index(idx("document", "document_family", &["family_id", "version_no"])).await?;
+        m.create_index(idx("document", "document_status_published", &["status", "published_on"])).await?;
+        m.create_index(idx("document", "document_doc_no", &["doc_no_code", "doc_no_year", "doc_no_seq"])).await?;
+        m.create_index(idx("document", "document_org", &["org_id", "status"])).await?;
         m.create_table(
             Table::create()
                 .table("attachment")
@@ -198,16 +177,15 @@ impl MigrationTrait for M0001Initial {
                 .col(string("content_type"))
                 .col(big_integer("size"))
                 .col(string("sha256"))
-                .col(blob("content"))
-                .col(text("extracted_text"))
                 .col(integer("sort").default(0))
                 .col(timestamp_with_time_zone("created_at"))
+                .col(text("extracted_text"))
+                .col(blob("content"))
                 .foreign_key(&mut fk("attachment", "document_id", "document"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("attachment", "attachment_document", &["document_id"]))
-            .await?;
+        m.create_index(idx("attachment", "attachment_document", &["document_id"])).await?;
         m.create_table(
             Table::create()
                 .table("interpretation")
@@ -234,21 +212,12 @@ impl MigrationTrait for M0001Initial {
                 .col(big_integer("interpretation_id"))
                 .col(big_integer("document_id"))
                 .primary_key(Index::create().col("interpretation_id").col("document_id"))
-                .foreign_key(&mut fk(
-                    "interpretation_link",
-                    "interpretation_id",
-                    "interpretation",
-                ))
+                .foreign_key(&mut fk("interpretation_link", "interpretation_id", "interpretation"))
                 .foreign_key(&mut fk("interpretation_link", "document_id", "document"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "interpretation_link",
-            "interpretation_link_document",
-            &["document_id"],
-        ))
-        .await?;
+        m.create_index(idx("interpretation_link", "interpretation_link_document", &["document_id"])).await?;
         m.create_table(
             Table::create()
                 .table("repeal_link")
@@ -275,12 +244,7 @@ impl MigrationTrait for M0001Initial {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "audit_log",
-            "audit_log_entity",
-            &["entity", "entity_id"],
-        ))
-        .await?;
+        m.create_index(idx("audit_log", "audit_log_entity", &["entity", "entity_id"])).await?;
         m.create_table(
             Table::create()
                 .table("change_log")
@@ -340,7 +304,6 @@ impl MigrationTrait for M0002Calendar {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("calendar_year").to_owned())
-            .await
+        m.drop_table(Table::drop().table("calendar_year").to_owned()).await
     }
 }

@@ -6,8 +6,8 @@ use crate::entities::*;
 use gongkai_domain::Validity;
 use sea_orm::sea_query::{Expr, ExprTrait, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use time::{Date, OffsetDateTime};
 
@@ -38,30 +38,21 @@ pub fn validity_condition(v: Validity, today: Date) -> Condition {
     let not_superseded = C::SupersededBy.is_null();
     match v {
         Validity::Repealed => Condition::all().add(C::RepealedBy.is_not_null()),
-        Validity::Amended => Condition::all()
+        Validity::Amended => Condition::all().add(not_repealed).add(C::SupersededBy.is_not_null()),
+        Validity::Expired => Condition::all()
             .add(not_repealed)
-            .add(C::SupersededBy.is_not_null()),
-        Validity::Expired => Condition::all().add(not_repealed).add(not_superseded).add(
-            Condition::any()
-                .add(C::DeclaredExpired.eq(true))
-                .add(C::ExpiresOn.lt(today)),
-        ),
+            .add(not_superseded)
+            .add(Condition::any().add(C::DeclaredExpired.eq(true)).add(C::ExpiresOn.lt(today))),
         Validity::InForce => Condition::all()
             .add(not_repealed)
             .add(not_superseded)
             .add(C::DeclaredExpired.eq(false))
-            .add(
-                Condition::any()
-                    .add(C::ExpiresOn.is_null())
-                    .add(C::ExpiresOn.gte(today)),
-            ),
+            .add(Condition::any().add(C::ExpiresOn.is_null()).add(C::ExpiresOn.gte(today))),
     }
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
@@ -77,11 +68,7 @@ pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
         c = c.add(C::Issuer.eq(i.clone()));
     }
     if let Some(t) = &q.topic {
-        c = c.add(
-            Condition::any()
-                .add(C::Topic.eq(t.clone()))
-                .add(C::Topic.like(format!("{}\\%", escape_like(t)))),
-        );
+        c = c.add(Condition::any().add(C::Topic.eq(t.clone())).add(C::Topic.like(format!("{}\\%", escape_like(t)))));
     }
     if let Some(v) = &q.category {
         c = c.add(C::Category.eq(v.clone()));
@@ -104,9 +91,7 @@ pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
         c = c.add(Expr::col((document::Entity, C::Title)).like(format!("%{}%", escape_like(t))));
     }
     if let Some((code, year, seq)) = &q.doc_no {
-        c = c
-            .add(C::DocNoCode.eq(code.clone()))
-            .add(C::DocNoSeq.eq(*seq));
+        c = c.add(C::DocNoCode.eq(code.clone())).add(C::DocNoSeq.eq(*seq));
         if let Some(y) = year {
             c = c.add(C::DocNoYear.eq(*y));
         }
@@ -129,12 +114,7 @@ pub async fn document_list<C: ConnectionTrait>(
     use document::Column as Col;
     let cond = document_condition(q, today);
     // Count over the id only: counting `SELECT *` would read every body.
-    let total = document::Entity::find()
-        .select_only()
-        .column(Col::Id)
-        .filter(cond.clone())
-        .count(conn)
-        .await?;
+    let total = document::Entity::find().select_only().column(Col::Id).filter(cond.clone()).count(conn).await?;
     let rows = document::Entity::find()
         .select_only()
         .columns(Col::iter().filter(|c| !matches!(c, Col::Body)))
@@ -169,11 +149,7 @@ pub async fn document_distinct<C: ConnectionTrait>(
 }
 
 /// Years in which matching documents were published, newest first.
-pub async fn document_years<C: ConnectionTrait>(
-    conn: &C,
-    q: &DocQuery,
-    today: Date,
-) -> Result<Vec<i32>> {
+pub async fn document_years<C: ConnectionTrait>(conn: &C, q: &DocQuery, today: Date) -> Result<Vec<i32>> {
     let dates: Vec<Option<Date>> = document::Entity::find()
         .select_only()
         .column(document::Column::PublishedOn)
@@ -190,18 +166,11 @@ pub async fn document_years<C: ConnectionTrait>(
 /// Next 7-digit sequence of an organisation's 索引号 for a year. Numbers are never reused:
 /// the counter only grows, even when a draft is deleted.
 pub async fn next_index_seq<C: ConnectionTrait>(conn: &C, org_id: i64, year: i32) -> Result<i64> {
-    let row = index_seq::Entity::find_by_id((org_id, year))
-        .lock(LockType::Update)
-        .one(conn)
-        .await;
+    let row = index_seq::Entity::find_by_id((org_id, year)).lock(LockType::Update).one(conn).await;
     // SQLite has no row locks; the write gate already serialises writers there.
     let row = match row {
         Ok(r) => r,
-        Err(_) => {
-            index_seq::Entity::find_by_id((org_id, year))
-                .one(conn)
-                .await?
-        }
+        Err(_) => index_seq::Entity::find_by_id((org_id, year)).one(conn).await?,
     };
     match row {
         Some(r) => {
@@ -212,13 +181,7 @@ pub async fn next_index_seq<C: ConnectionTrait>(conn: &C, org_id: i64, year: i32
             Ok(seq)
         }
         None => {
-            index_seq::ActiveModel {
-                org_id: Set(org_id),
-                year: Set(year),
-                next_seq: Set(2),
-            }
-            .insert(conn)
-            .await?;
+            index_seq::ActiveModel { org_id: Set(org_id), year: Set(year), next_seq: Set(2) }.insert(conn).await?;
             Ok(1)
         }
     }
@@ -241,11 +204,13 @@ pub async fn record_change<C: ConnectionTrait>(
     Ok(m.seq)
 }
 
-pub async fn changes_since<C: ConnectionTrait>(
-    conn: &C,
-    since: i64,
-    limit: u64,
-) -> Result<Vec<change_log::Model>> {
+/// The newest position of the changes feed (0 when empty).
+pub async fn feed_position<C: ConnectionTrait>(conn: &C) -> Result<i64> {
+    let last = change_log::Entity::find().order_by_desc(change_log::Column::Seq).one(conn).await?;
+    Ok(last.map(|c| c.seq).unwrap_or(0))
+}
+
+pub async fn changes_since<C: ConnectionTrait>(conn: &C, since: i64, limit: u64) -> Result<Vec<change_log::Model>> {
     Ok(change_log::Entity::find()
         .filter(change_log::Column::Seq.gt(since))
         .order_by_asc(change_log::Column::Seq)
@@ -291,14 +256,9 @@ pub async fn audit_page<C: ConnectionTrait>(
 ) -> Result<(Vec<audit_log::Model>, u64)> {
     let mut c = Condition::all();
     if let Some((e, id)) = entity {
-        c = c
-            .add(audit_log::Column::Entity.eq(e))
-            .add(audit_log::Column::EntityId.eq(id));
+        c = c.add(audit_log::Column::Entity.eq(e)).add(audit_log::Column::EntityId.eq(id));
     }
-    let total = audit_log::Entity::find()
-        .filter(c.clone())
-        .count(conn)
-        .await?;
+    let total = audit_log::Entity::find().filter(c.clone()).count(conn).await?;
     let rows = audit_log::Entity::find()
         .filter(c)
         .order_by_desc(audit_log::Column::Id)
@@ -355,10 +315,7 @@ pub async fn documents_of_interpretation<C: ConnectionTrait>(
         .all(conn)
         .await?;
     let ids: Vec<i64> = links.into_iter().map(|l| l.document_id).collect();
-    Ok(document::Entity::find()
-        .filter(document::Column::Id.is_in(ids))
-        .all(conn)
-        .await?)
+    Ok(document::Entity::find().filter(document::Column::Id.is_in(ids)).all(conn).await?)
 }
 
 /// Published documents in force whose expiry falls within [from, to].
@@ -376,11 +333,7 @@ pub async fn expiring_between<C: ConnectionTrait>(
     if let Some(o) = org_ids {
         c = c.add(document::Column::OrgId.is_in(o));
     }
-    Ok(document::Entity::find()
-        .filter(c)
-        .order_by_asc(document::Column::ExpiresOn)
-        .all(conn)
-        .await?)
+    Ok(document::Entity::find().filter(c).order_by_asc(document::Column::ExpiresOn).all(conn).await?)
 }
 
 /// Documents the given document repeals, and those that repeal it.
@@ -388,44 +341,21 @@ pub async fn repeal_links<C: ConnectionTrait>(
     conn: &C,
     doc_id: i64,
 ) -> Result<(Vec<document::Model>, Vec<document::Model>)> {
-    let repeals = repeal_link::Entity::find()
-        .filter(repeal_link::Column::RepealingId.eq(doc_id))
-        .all(conn)
-        .await?;
-    let repealed_by = repeal_link::Entity::find()
-        .filter(repeal_link::Column::RepealedId.eq(doc_id))
-        .all(conn)
-        .await?;
+    let repeals = repeal_link::Entity::find().filter(repeal_link::Column::RepealingId.eq(doc_id)).all(conn).await?;
+    let repealed_by = repeal_link::Entity::find().filter(repeal_link::Column::RepealedId.eq(doc_id)).all(conn).await?;
     let a = document::Entity::find()
-        .filter(
-            document::Column::Id.is_in(
-                repeals
-                    .into_iter()
-                    .map(|r| r.repealed_id)
-                    .collect::<Vec<_>>(),
-            ),
-        )
+        .filter(document::Column::Id.is_in(repeals.into_iter().map(|r| r.repealed_id).collect::<Vec<_>>()))
         .all(conn)
         .await?;
     let b = document::Entity::find()
-        .filter(
-            document::Column::Id.is_in(
-                repealed_by
-                    .into_iter()
-                    .map(|r| r.repealing_id)
-                    .collect::<Vec<_>>(),
-            ),
-        )
+        .filter(document::Column::Id.is_in(repealed_by.into_iter().map(|r| r.repealing_id).collect::<Vec<_>>()))
         .all(conn)
         .await?;
     Ok((a, b))
 }
 
 /// Scheduled documents whose publication time has come.
-pub async fn due_scheduled<C: ConnectionTrait>(
-    conn: &C,
-    now: OffsetDateTime,
-) -> Result<Vec<document::Model>> {
+pub async fn due_scheduled<C: ConnectionTrait>(conn: &C, now: OffsetDateTime) -> Result<Vec<document::Model>> {
     Ok(document::Entity::find()
         .filter(document::Column::Status.eq("scheduled"))
         .filter(document::Column::PublishAt.lte(now))

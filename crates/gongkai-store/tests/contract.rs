@@ -54,17 +54,10 @@ async fn index_sequences_never_repeat_under_concurrency() {
         assert_eq!(got, (1..=20).collect::<Vec<i64>>(), "{}", db.backend);
         // A rolled-back transaction does not hand its number out twice either way.
         let tx = s.begin_write().await.unwrap();
-        assert_eq!(
-            queries::next_index_seq(&*tx, org_id, 2025).await.unwrap(),
-            21
-        );
+        assert_eq!(queries::next_index_seq(&*tx, org_id, 2025).await.unwrap(), 21);
         drop(tx);
         let tx = s.begin_write().await.unwrap();
-        assert_eq!(
-            queries::next_index_seq(&*tx, org_id, 2026).await.unwrap(),
-            1,
-            "each year starts at 1"
-        );
+        assert_eq!(queries::next_index_seq(&*tx, org_id, 2026).await.unwrap(), 1, "each year starts at 1");
         tx.commit().await.unwrap();
     }
 }
@@ -80,19 +73,12 @@ async fn validity_in_sql_agrees_with_the_rule() {
         for superseded in [false, true] {
             for repealed in [false, true] {
                 for declared in [false, true] {
-                    for expires in [
-                        None,
-                        Some(date!(2025 - 06 - 30)),
-                        Some(date!(2025 - 07 - 01)),
-                        Some(date!(2026 - 01 - 01)),
-                    ] {
+                    for expires in
+                        [None, Some(date!(2025 - 06 - 30)), Some(date!(2025 - 07 - 01)), Some(date!(2026 - 01 - 01))]
+                    {
                         n += 1;
-                        let facts = ValidityFacts {
-                            expires_on: expires,
-                            superseded,
-                            repealed,
-                            declared_expired: declared,
-                        };
+                        let facts =
+                            ValidityFacts { expires_on: expires, superseded, repealed, declared_expired: declared };
                         let m = document::ActiveModel {
                             family_id: Set(n),
                             version_no: Set(1),
@@ -125,19 +111,11 @@ async fn validity_in_sql_agrees_with_the_rule() {
             }
         }
         for v in Validity::ALL {
-            let q = DocQuery {
-                validity: Some(*v),
-                limit: 100,
-                ..Default::default()
-            };
+            let q = DocQuery { validity: Some(*v), limit: 100, ..Default::default() };
             let (rows, total) = queries::document_list(s.conn(), &q, today).await.unwrap();
             let mut got: Vec<i64> = rows.iter().map(|r| r.id).collect();
             got.sort();
-            let want: Vec<i64> = expected
-                .iter()
-                .filter(|(_, e)| e == v)
-                .map(|(id, _)| *id)
-                .collect();
+            let want: Vec<i64> = expected.iter().filter(|(_, e)| e == v).map(|(id, _)| *id).collect();
             assert_eq!(got, want, "{}: {v:?}", db.backend);
             assert_eq!(total as usize, want.len());
         }

@@ -36,11 +36,7 @@ fn unique() -> String {
 pub fn sqlite() -> TestDb {
     let dir = std::env::temp_dir().join(format!("gongkai-test-{}", unique()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    TestDb {
-        backend: "sqlite",
-        url: format!("sqlite://{}", dir.join("t.sqlite").display()),
-        dir: Some(dir),
-    }
+    TestDb { backend: "sqlite", url: format!("sqlite://{}", dir.join("t.sqlite").display()), dir: Some(dir) }
 }
 
 /// A fresh PostgreSQL database, or None (with a message) when the server is absent.
@@ -61,19 +57,9 @@ pub async fn postgres() -> Option<TestDb> {
         }
     };
     let name = format!("gongkai_t_{}", unique());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or(admin_url.clone());
-    Some(TestDb {
-        backend: "postgresql",
-        url: format!("{base}/{name}"),
-        dir: None,
-    })
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
+    Some(TestDb { backend: "postgresql", url: format!("{base}/{name}"), dir: None })
 }
 
 /// SQLite always, PostgreSQL when available.
@@ -92,9 +78,7 @@ pub fn fixed_now() -> OffsetDateTime {
 
 /// An app on a migrated database with the demo district loaded, at [`fixed_now`].
 pub async fn demo_app(db: &TestDb) -> gongkai_app::App {
-    let store = gongkai_store::Store::connect(&db.url)
-        .await
-        .expect("connect");
+    let store = gongkai_store::Store::connect(&db.url).await.expect("connect");
     store.migrate().await.expect("migrate");
     let app = gongkai_app::App::new(
         store,
@@ -107,9 +91,7 @@ pub async fn demo_app(db: &TestDb) -> gongkai_app::App {
 
 /// Another app on an existing database whose clock reads `now` (to let time pass).
 pub async fn app_at(db: &TestDb, now: OffsetDateTime) -> gongkai_app::App {
-    let store = gongkai_store::Store::connect(&db.url)
-        .await
-        .expect("connect");
+    let store = gongkai_store::Store::connect(&db.url).await.expect("connect");
     gongkai_app::App::new(
         store,
         std::sync::Arc::new(gongkai_domain::FixedClock(now)),

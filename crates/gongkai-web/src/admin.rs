@@ -29,10 +29,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/documents", post(create))
         .route("/admin/documents/{id}", get(detail).post(update))
         .route("/admin/documents/{id}/edit", get(edit_form))
-        .route(
-            "/admin/documents/{id}/revise",
-            get(revise_form).post(revise),
-        )
+        .route("/admin/documents/{id}/revise", get(revise_form).post(revise))
         .route("/admin/documents/{id}/action", post(action))
         .route("/admin/documents/{id}/attachments", post(upload))
         .route("/admin/documents/{id}/repeals", post(repeals))
@@ -47,9 +44,7 @@ pub fn routes() -> Router<WebState> {
 type Fields = HashMap<String, String>;
 
 fn frame(s: &WebState, c: &Caller, title: &str) -> Frame {
-    let mut f = Frame::new(&s.app.config.site_name, title, "管理后台")
-        .crumb("管理后台", "/admin/")
-        .crumb(title, "");
+    let mut f = Frame::new(&s.app.config.site_name, title, "管理后台").crumb("管理后台", "/admin/").crumb(title, "");
     if let Some(a) = &c.actor {
         f.user = Some(format!("{}（{}）", a.display_name, a.role.label()));
     }
@@ -59,9 +54,7 @@ fn frame(s: &WebState, c: &Caller, title: &str) -> Frame {
 
 /// The logged-in actor, or a redirect to the login page.
 fn need(c: &Caller) -> Result<&Actor, Response> {
-    c.actor
-        .as_ref()
-        .ok_or_else(|| Redirect::to("/admin/login").into_response())
+    c.actor.as_ref().ok_or_else(|| Redirect::to("/admin/login").into_response())
 }
 
 /// Checks the form's CSRF token against the session's.
@@ -91,10 +84,7 @@ struct LoginPage {
 }
 
 async fn login_page(State(s): State<WebState>, jar: CookieJar) -> Response {
-    let token = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_else(random_token);
+    let token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_else(random_token);
     let jar = jar.add(
         Cookie::build((LOGIN_CSRF_COOKIE, token.clone()))
             .path("/admin")
@@ -103,9 +93,7 @@ async fn login_page(State(s): State<WebState>, jar: CookieJar) -> Response {
             .build(),
     );
     let page = LoginPage {
-        frame: Frame::new(site(&s), "登录", "管理后台")
-            .crumb("管理后台", "/admin/")
-            .crumb("登录", ""),
+        frame: Frame::new(site(&s), "登录", "管理后台").crumb("管理后台", "/admin/").crumb("登录", ""),
         error: String::new(),
         username: String::new(),
         csrf: token,
@@ -116,18 +104,12 @@ async fn login_page(State(s): State<WebState>, jar: CookieJar) -> Response {
 fn random_token() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     // Only a double-submit value for the login form; not a secret that grants anything.
-    let n = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    let n = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{:x}{:x}", n, std::process::id())
 }
 
 async fn login(State(s): State<WebState>, jar: CookieJar, Form(f): Form<Fields>) -> Response {
-    let cookie_token = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
+    let cookie_token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     let username = f.get("username").cloned().unwrap_or_default();
     let fail = |msg: String, jar: CookieJar| {
         let page = LoginPage {
@@ -136,29 +118,12 @@ async fn login(State(s): State<WebState>, jar: CookieJar, Form(f): Form<Fields>)
             username: username.clone(),
             csrf: cookie_token.clone(),
         };
-        (
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            jar,
-            render(&page),
-        )
-            .into_response()
+        (axum::http::StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)).into_response()
     };
-    if cookie_token.is_empty()
-        || !same_token(
-            &cookie_token,
-            f.get("csrf").map(String::as_str).unwrap_or(""),
-        )
-    {
+    if cookie_token.is_empty() || !same_token(&cookie_token, f.get("csrf").map(String::as_str).unwrap_or("")) {
         return fail("页面已过期，请重新登录".into(), jar);
     }
-    match s
-        .app
-        .login(
-            &username,
-            f.get("password").map(String::as_str).unwrap_or(""),
-        )
-        .await
-    {
+    match s.app.login(&username, f.get("password").map(String::as_str).unwrap_or("")).await {
         Ok((_, session)) => {
             let jar = jar.add(
                 Cookie::build((SESSION_COOKIE, session.token))
@@ -173,23 +138,14 @@ async fn login(State(s): State<WebState>, jar: CookieJar, Form(f): Form<Fields>)
     }
 }
 
-async fn logout(
-    State(s): State<WebState>,
-    c: Caller,
-    jar: CookieJar,
-    Form(f): Form<Fields>,
-) -> Response {
+async fn logout(State(s): State<WebState>, c: Caller, jar: CookieJar, Form(f): Form<Fields>) -> Response {
     if let Err(r) = need_csrf(&c, &f) {
         return r;
     }
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let _ = s.app.logout(cookie.value()).await;
     }
-    (
-        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
-        Redirect::to("/admin/login"),
-    )
-        .into_response()
+    (jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/admin/login")).into_response()
 }
 
 pub struct AdminRow {
@@ -243,11 +199,7 @@ async fn dashboard(
         Ok(p) => p,
         Err(e) => return views::error_page(site(&s), &e),
     };
-    let expiring = s
-        .app
-        .expiring_documents(actor, 90)
-        .await
-        .unwrap_or_default();
+    let expiring = s.app.expiring_documents(actor, 90).await.unwrap_or_default();
     render(&Dashboard {
         frame: frame(&s, &c, "文件管理"),
         rows: page.items.iter().map(admin_row).collect(),
@@ -256,10 +208,7 @@ async fn dashboard(
         page: page.page,
         pages: page.pages,
         status: p.status.unwrap_or_default(),
-        statuses: gongkai_domain::Status::ALL
-            .iter()
-            .map(|s| (s.code(), s.label()))
-            .collect(),
+        statuses: gongkai_domain::Status::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         district_wide: actor.role.is_district_wide(),
     })
 }
@@ -342,11 +291,7 @@ fn input_of(f: &Fields) -> DocumentInput {
         issuer: g("issuer"),
         co_issuers: f
             .get("co_issuers")
-            .map(|s| {
-                s.split(['、', '\n', ',', '，'])
-                    .map(str::to_string)
-                    .collect()
-            })
+            .map(|s| s.split(['、', '\n', ',', '，']).map(str::to_string).collect())
             .unwrap_or_default(),
         doc_no: g("doc_no"),
         kind: g("kind"),
@@ -381,10 +326,7 @@ fn fields_of(m: &gongkai_app::documents::DocumentView) -> Fields {
     put("effective_on", date(&m.effective_on));
     put("expires_on", date(&m.expires_on));
     put("disclosure_mode", m.disclosure_mode_label.clone());
-    put(
-        "withheld_reason",
-        m.withheld_reason.clone().unwrap_or_default(),
-    );
+    put("withheld_reason", m.withheld_reason.clone().unwrap_or_default());
     put("keywords", m.keywords.clone());
     put("body", m.body.clone().unwrap_or_default());
     f
@@ -396,16 +338,7 @@ async fn new_form(State(s): State<WebState>, c: Caller) -> Response {
     }
     let mut f = Fields::new();
     f.insert("category".into(), "其他文件".into());
-    doc_form(
-        &s,
-        &c,
-        "/admin/documents".into(),
-        "起草文件",
-        f,
-        None,
-        false,
-    )
-    .await
+    doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, None, false).await
 }
 
 async fn create(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
@@ -415,18 +348,7 @@ async fn create(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> 
     };
     match s.app.create_document(actor, input_of(&f)).await {
         Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
-        Err(e) => {
-            doc_form(
-                &s,
-                &c,
-                "/admin/documents".into(),
-                "起草文件",
-                f,
-                Some(e),
-                false,
-            )
-            .await
-        }
+        Err(e) => doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, Some(e), false).await,
     }
 }
 
@@ -460,12 +382,7 @@ async fn edit_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>)
     }
 }
 
-async fn update(
-    State(s): State<WebState>,
-    c: Caller,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
-) -> Response {
+async fn update(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -476,18 +393,7 @@ async fn update(
     };
     match s.app.update_document(actor, id, input_of(&f)).await {
         Ok(_) => Redirect::to(&format!("/admin/documents/{id}")).into_response(),
-        Err(e) => {
-            doc_form(
-                &s,
-                &c,
-                format!("/admin/documents/{id}"),
-                "修改草稿",
-                f,
-                Some(e),
-                false,
-            )
-            .await
-        }
+        Err(e) => doc_form(&s, &c, format!("/admin/documents/{id}"), "修改草稿", f, Some(e), false).await,
     }
 }
 
@@ -505,27 +411,14 @@ async fn revise_form(State(s): State<WebState>, c: Caller, Path(id): Path<String
             let mut f = fields_of(&d.document);
             f.insert("doc_no".into(), String::new());
             f.insert("published_on".into(), String::new());
-            doc_form(
-                &s,
-                &c,
-                format!("/admin/documents/{}/revise", d.document.id),
-                "修订（生成新版本）",
-                f,
-                None,
-                true,
-            )
-            .await
+            doc_form(&s, &c, format!("/admin/documents/{}/revise", d.document.id), "修订（生成新版本）", f, None, true)
+                .await
         }
         Err(e) => views::error_page(site(&s), &e),
     }
 }
 
-async fn revise(
-    State(s): State<WebState>,
-    c: Caller,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
-) -> Response {
+async fn revise(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -537,16 +430,7 @@ async fn revise(
     match s.app.revise_document(actor, id, input_of(&f)).await {
         Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
         Err(e) => {
-            doc_form(
-                &s,
-                &c,
-                format!("/admin/documents/{id}/revise"),
-                "修订（生成新版本）",
-                f,
-                Some(e),
-                true,
-            )
-            .await
+            doc_form(&s, &c, format!("/admin/documents/{id}/revise"), "修订（生成新版本）", f, Some(e), true).await
         }
     }
 }
@@ -574,38 +458,23 @@ async fn detail(
         Ok(id) => s.app.document_detail(Some(actor), id, None).await,
         Err(e) => Err(e),
     };
-    let message = q
-        .ok()
-        .and_then(|Query(q)| q.get("msg").cloned())
-        .unwrap_or_default();
+    let message = q.ok().and_then(|Query(q)| q.get("msg").cloned()).unwrap_or_default();
     match d {
         Ok(d) => render(&DetailPage {
             frame: frame(&s, &c, &d.document.title),
             d,
             message,
-            forms: gongkai_domain::interpretation::Form::ALL
-                .iter()
-                .map(|f| f.label())
-                .collect(),
+            forms: gongkai_domain::interpretation::Form::ALL.iter().map(|f| f.label()).collect(),
         }),
         Err(e) => views::error_page(site(&s), &e),
     }
 }
 
 async fn back_with(id: i64, msg: &str) -> Response {
-    Redirect::to(&format!(
-        "/admin/documents/{id}?msg={}",
-        views::urlencode(msg)
-    ))
-    .into_response()
+    Redirect::to(&format!("/admin/documents/{id}?msg={}", views::urlencode(msg))).into_response()
 }
 
-async fn action(
-    State(s): State<WebState>,
-    c: Caller,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
-) -> Response {
+async fn action(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -625,12 +494,7 @@ async fn action(
     }
 }
 
-async fn upload(
-    State(s): State<WebState>,
-    c: Caller,
-    Path(id): Path<String>,
-    mut mp: Multipart,
-) -> Response {
+async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mut mp: Multipart) -> Response {
     let id = match id_of(&id) {
         Ok(i) => i,
         Err(e) => return views::error_page(site(&s), &e),
@@ -644,9 +508,7 @@ async fn upload(
                 let file_name = field.file_name().map(str::to_string);
                 match field.bytes().await {
                     Ok(b) if name == "csrf" => csrf = String::from_utf8_lossy(&b).to_string(),
-                    Ok(b) if name == "file" => {
-                        file = Some((file_name.unwrap_or_default(), b.to_vec()))
-                    }
+                    Ok(b) if name == "file" => file = Some((file_name.unwrap_or_default(), b.to_vec())),
                     Ok(_) => {}
                     Err(_) => return back_with(id, "上传失败：文件过大或传输中断").await,
                 }
@@ -670,12 +532,7 @@ async fn upload(
     }
 }
 
-async fn repeals(
-    State(s): State<WebState>,
-    c: Caller,
-    Path(id): Path<String>,
-    Form(f): Form<Fields>,
-) -> Response {
+async fn repeals(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -701,19 +558,12 @@ async fn repeals(
     }
 }
 
-async fn create_interpretation(
-    State(s): State<WebState>,
-    c: Caller,
-    Form(f): Form<Fields>,
-) -> Response {
+async fn create_interpretation(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let doc_id: i64 = f
-        .get("document_id")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let doc_id: i64 = f.get("document_id").and_then(|v| v.parse().ok()).unwrap_or(0);
     let input = InterpretationInput {
         title: f.get("title").cloned().unwrap_or_default(),
         form: f.get("form").cloned().unwrap_or_default(),
@@ -752,19 +602,14 @@ mod gongkai_store_view {
 
 async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
     let list = s.app.orgs().await.unwrap_or_default();
-    let name_of = |id: Option<i64>| {
-        id.and_then(|i| list.iter().find(|o| o.id == i))
-            .map(|o| o.name.clone())
-            .unwrap_or_default()
-    };
+    let name_of =
+        |id: Option<i64>| id.and_then(|i| list.iter().find(|o| o.id == i)).map(|o| o.name.clone()).unwrap_or_default();
     let orgs = list
         .iter()
         .map(|o| gongkai_store_view::OrgRow {
             id: o.id,
             name: o.name.clone(),
-            kind: gongkai_domain::OrgKind::parse(&o.kind)
-                .map(|k| k.label().to_string())
-                .unwrap_or_default(),
+            kind: gongkai_domain::OrgKind::parse(&o.kind).map(|k| k.label().to_string()).unwrap_or_default(),
             issuer_code: o.issuer_code.clone().unwrap_or_default(),
             credit_code: o.credit_code.clone(),
             levels: o.review_levels,
@@ -773,12 +618,7 @@ async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
         })
         .collect();
     let topics = s.app.topics().await.unwrap_or_default();
-    render(&OrgsPage {
-        frame: frame(s, c, "机构与主题分类"),
-        orgs,
-        topics,
-        message,
-    })
+    render(&OrgsPage { frame: frame(s, c, "机构与主题分类"), orgs, topics, message })
 }
 
 async fn orgs(State(s): State<WebState>, c: Caller) -> Response {
@@ -799,10 +639,7 @@ async fn create_org(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>)
         parent_id: f.get("parent_id").and_then(|v| v.parse().ok()),
         issuer_code: f.get("issuer_code").cloned(),
         credit_code: f.get("credit_code").cloned().unwrap_or_default(),
-        review_levels: f
-            .get("review_levels")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1),
+        review_levels: f.get("review_levels").and_then(|v| v.parse().ok()).unwrap_or(1),
         require_interpretation: f.contains_key("require_interpretation"),
         is_sample: false,
     };
@@ -831,9 +668,7 @@ async fn users_page(s: &WebState, c: &Caller, actor: &Actor, message: String) ->
                     (
                         u.username.clone(),
                         u.display_name.clone(),
-                        gongkai_domain::Role::parse(&u.role)
-                            .map(|r| r.label().to_string())
-                            .unwrap_or_default(),
+                        gongkai_domain::Role::parse(&u.role).map(|r| r.label().to_string()).unwrap_or_default(),
                         u.org_id,
                         u.locked_until.is_some(),
                     )
@@ -890,11 +725,7 @@ async fn audit(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let page: u64 = q
-        .ok()
-        .and_then(|Query(q)| q.get("page").and_then(|p| p.parse().ok()))
-        .unwrap_or(1)
-        .max(1);
+    let page: u64 = q.ok().and_then(|Query(q)| q.get("page").and_then(|p| p.parse().ok())).unwrap_or(1).max(1);
     match s.app.audit_log(actor, None, page, 50).await {
         Ok((rows, total)) => render(&AuditPage {
             frame: frame(&s, &c, "审计日志"),
@@ -905,11 +736,7 @@ async fn audit(
                         datetime(&Some(r.at)),
                         r.actor,
                         r.action,
-                        format!(
-                            "{} {}",
-                            r.entity,
-                            r.entity_id.map(|i| i.to_string()).unwrap_or_default()
-                        ),
+                        format!("{} {}", r.entity, r.entity_id.map(|i| i.to_string()).unwrap_or_default()),
                         r.before.unwrap_or_default().chars().take(300).collect(),
                         r.after.unwrap_or_default().chars().take(300).collect(),
                     )
@@ -940,33 +767,14 @@ async fn org_rules(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) 
         Ok(a) => a,
         Err(r) => return r,
     };
-    let org_id: i64 = f
-        .get("org_id")
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let levels: i32 = f
-        .get("review_levels")
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let msg = match s
-        .app
-        .update_org_rules(
-            actor,
-            org_id,
-            levels,
-            f.contains_key("require_interpretation"),
-        )
-        .await
-    {
+    let org_id: i64 = f.get("org_id").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    let levels: i32 = f.get("review_levels").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    let msg = match s.app.update_org_rules(actor, org_id, levels, f.contains_key("require_interpretation")).await {
         Ok(o) => format!(
             "已更新“{}”：审核{}级，谁起草谁解读{}",
             o.name,
             o.review_levels,
-            if o.require_interpretation {
-                "启用"
-            } else {
-                "关闭"
-            }
+            if o.require_interpretation { "启用" } else { "关闭" }
         ),
         Err(e) => format!("更新失败：{e}"),
     };

@@ -17,19 +17,13 @@ use serde::Deserialize;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
-        .route(
-            "/openapi.json",
-            get(|| async { Json(crate::openapi::document()) }),
-        )
+        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
         .route("/v1/documents", get(list).post(create))
         .route("/v1/documents/{id}", get(one).put(update))
         .route("/v1/documents/{id}/actions", axum::routing::post(action))
         .route("/v1/documents/{id}/revisions", axum::routing::post(revise))
         .route("/v1/documents/{id}/diff", get(diff))
-        .route(
-            "/v1/interpretations",
-            get(interpretations).post(create_interpretation),
-        )
+        .route("/v1/interpretations", get(interpretations).post(create_interpretation))
         .route("/v1/interpretations/{id}", get(interpretation))
         .route("/v1/changes", get(changes))
         .route("/v1/orgs", get(orgs))
@@ -46,13 +40,16 @@ fn json<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
     r.map(|Json(v)| v).map_err(|e| {
         let status = e.status();
         let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE { "unsupported_media_type" } else { "invalid_json" };
-        (status, Json(serde_json::json!({"code": code, "message": format!("请求体不是有效的 JSON：{}", e.body_text())}))).into_response()
+        (
+            status,
+            Json(serde_json::json!({"code": code, "message": format!("请求体不是有效的 JSON：{}", e.body_text())})),
+        )
+            .into_response()
     })
 }
 
 fn query<T: Default>(r: Result<Query<T>, QueryRejection>) -> Result<T, Response> {
-    r.map(|Query(v)| v)
-        .map_err(|e| api_bad_request("invalid_query", format!("查询参数有误：{}", e.body_text())))
+    r.map(|Query(v)| v).map_err(|e| api_bad_request("invalid_query", format!("查询参数有误：{}", e.body_text())))
 }
 
 /// The caller for reads: anonymous is fine, a bad token is not.
@@ -70,14 +67,9 @@ fn writer<'a>(c: &'a Caller, headers: &HeaderMap) -> Result<&'a Actor, Response>
         return Err(api_error(&AppError::Unauthorized));
     };
     if !c.via_token {
-        let sent = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
         if !c.csrf.as_deref().is_some_and(|t| same_token(t, sent)) {
-            return Err(api_error(&AppError::Forbidden(
-                "会话调用写接口须带 X-CSRF-Token".into(),
-            )));
+            return Err(api_error(&AppError::Forbidden("会话调用写接口须带 X-CSRF-Token".into())));
         }
     }
     Ok(actor)
@@ -92,11 +84,7 @@ macro_rules! tri {
     };
 }
 
-async fn list(
-    State(s): State<WebState>,
-    c: Caller,
-    q: Result<Query<ListParams>, QueryRejection>,
-) -> Response {
+async fn list(State(s): State<WebState>, c: Caller, q: Result<Query<ListParams>, QueryRejection>) -> Response {
     let viewer = tri!(reader(&c));
     let p = tri!(query(q));
     match s.app.list_documents(viewer, &p).await {
@@ -195,26 +183,14 @@ async fn action(
     let id = tri!(id(&raw));
     let b = tri!(json(body));
     if b.action == "set_repeals" {
-        return match s
-            .app
-            .set_repeals(actor, id, &b.repeals.unwrap_or_default())
-            .await
-        {
+        return match s.app.set_repeals(actor, id, &b.repeals.unwrap_or_default()).await {
             Ok(()) => Json(serde_json::json!({"ok": true})).into_response(),
             Err(e) => api_error(&e),
         };
     }
     match s
         .app
-        .document_action(
-            actor,
-            id,
-            ActionInput {
-                action: b.action,
-                reason: b.reason,
-                publish_at: b.publish_at,
-            },
-        )
+        .document_action(actor, id, ActionInput { action: b.action, reason: b.reason, publish_at: b.publish_at })
         .await
     {
         Ok(d) => Json(d).into_response(),
@@ -238,10 +214,7 @@ async fn diff(
     let id = tri!(id(&raw));
     let q = tri!(query(q));
     let (Some(from), Some(to)) = (q.from, q.to) else {
-        return api_error(&AppError::field(
-            "from",
-            "请用 from 和 to 指定要比较的两个版本编号",
-        ));
+        return api_error(&AppError::field("from", "请用 from 和 to 指定要比较的两个版本编号"));
     };
     let (from, to) = (tri!(self::id(&from)), tri!(self::id(&to)));
     match s.app.document_diff(viewer, id, from, to).await {
@@ -264,14 +237,8 @@ async fn interpretations(
     let viewer = tri!(reader(&c));
     let q = tri!(query(q));
     let per_page = q.per_page.unwrap_or(20).clamp(1, 100);
-    match s
-        .app
-        .interpretations(viewer, q.page.unwrap_or(1).max(1), per_page)
-        .await
-    {
-        Ok((items, total)) => {
-            Json(serde_json::json!({"items": items, "total": total})).into_response()
-        }
+    match s.app.interpretations(viewer, q.page.unwrap_or(1).max(1), per_page).await {
+        Ok((items, total)) => Json(serde_json::json!({"items": items, "total": total})).into_response(),
         Err(e) => api_error(&e),
     }
 }
@@ -305,21 +272,13 @@ struct ChangesQuery {
     limit: Option<u64>,
 }
 
-async fn changes(
-    State(s): State<WebState>,
-    c: Caller,
-    q: Result<Query<ChangesQuery>, QueryRejection>,
-) -> Response {
+async fn changes(State(s): State<WebState>, c: Caller, q: Result<Query<ChangesQuery>, QueryRejection>) -> Response {
     tri!(reader(&c));
     let q = tri!(query(q));
     if q.since.is_some_and(|s| s < 0) {
         return api_error(&AppError::field("since", "since 应为非负整数游标"));
     }
-    match s
-        .app
-        .changes(q.since.unwrap_or(0), q.limit.unwrap_or(100))
-        .await
-    {
+    match s.app.changes(q.since.unwrap_or(0), q.limit.unwrap_or(100)).await {
         Ok(p) => Json(p).into_response(),
         Err(e) => api_error(&e),
     }

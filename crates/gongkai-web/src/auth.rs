@@ -24,55 +24,25 @@ pub struct Caller {
 impl FromRequestParts<WebState> for Caller {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &WebState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         let app = &state.app;
-        if let Some(h) = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-        {
+        if let Some(h) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
             let token = h.strip_prefix("Bearer ").unwrap_or("").trim();
-            let actor = if token.is_empty() {
-                None
-            } else {
-                app.token_actor(token).await.ok().flatten()
-            };
+            let actor = if token.is_empty() { None } else { app.token_actor(token).await.ok().flatten() };
             let bad = actor.is_none();
-            return Ok(Caller {
-                actor,
-                csrf: None,
-                via_token: true,
-                bad_token: bad,
-            });
+            return Ok(Caller { actor, csrf: None, via_token: true, bad_token: bad });
         }
         let jar = CookieJar::from_headers(&parts.headers);
         if let Some(c) = jar.get(SESSION_COOKIE)
             && let Ok(Some((actor, csrf))) = app.session_actor(c.value()).await
         {
-            return Ok(Caller {
-                actor: Some(actor),
-                csrf: Some(csrf),
-                via_token: false,
-                bad_token: false,
-            });
+            return Ok(Caller { actor: Some(actor), csrf: Some(csrf), via_token: false, bad_token: false });
         }
-        Ok(Caller {
-            actor: None,
-            csrf: None,
-            via_token: false,
-            bad_token: false,
-        })
+        Ok(Caller { actor: None, csrf: None, via_token: false, bad_token: false })
     }
 }
 
 /// Constant-time comparison of CSRF tokens.
 pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

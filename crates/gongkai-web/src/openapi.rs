@@ -12,8 +12,7 @@ fn id_param() -> Value {
 }
 
 pub fn document() -> Value {
-    let errors =
-        json!({"400": err(), "401": err(), "403": err(), "404": err(), "409": err(), "422": err()});
+    let errors = json!({"400": err(), "401": err(), "403": err(), "404": err(), "409": err(), "422": err()});
     let with = |ok: Value| {
         let mut r = errors.clone();
         if let Some(m) = r.as_object_mut() {

@@ -38,12 +38,7 @@ pub fn routes() -> Router<WebState> {
         )
         .route(
             "/static/sample-graphic.svg",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "image/svg+xml")],
-                    include_str!("../static/sample-graphic.svg"),
-                )
-            }),
+            get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], include_str!("../static/sample-graphic.svg")) }),
         )
         .route("/static/mode.css", get(mode_css))
         .route("/mode", get(set_mode))
@@ -56,17 +51,12 @@ pub async fn not_found(State(s): State<WebState>, uri: axum::http::Uri) -> Respo
     }
     views::error_page(
         &s.app.config.site_name,
-        &AppError::NotFound(
-            "您要找的页面不存在或已被删除，请检查地址，或从首页、政策文件库重新查找。".into(),
-        ),
+        &AppError::NotFound("您要找的页面不存在或已被删除，请检查地址，或从首页、政策文件库重新查找。".into()),
     )
 }
 
 fn parse_id(s: &str) -> Result<i64, AppError> {
-    s.parse::<i64>()
-        .ok()
-        .filter(|i| *i > 0)
-        .ok_or_else(|| AppError::NotFound(format!("“{s}”不是有效的编号")))
+    s.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| AppError::NotFound(format!("“{s}”不是有效的编号")))
 }
 
 pub struct Row {
@@ -111,24 +101,11 @@ struct Home {
 
 async fn home(State(s): State<WebState>) -> Response {
     let app = &s.app;
-    let docs = match app
-        .list_documents(
-            None,
-            &ListParams {
-                per_page: Some(10),
-                ..Default::default()
-            },
-        )
-        .await
-    {
+    let docs = match app.list_documents(None, &ListParams { per_page: Some(10), ..Default::default() }).await {
         Ok(d) => d,
         Err(e) => return views::error_page(&app.config.site_name, &e),
     };
-    let interps = app
-        .interpretations(None, 1, 8)
-        .await
-        .map(|(v, _)| v)
-        .unwrap_or_default();
+    let interps = app.interpretations(None, 1, 8).await.map(|(v, _)| v).unwrap_or_default();
     let mut frame = Frame::new(&app.config.site_name, "首页", "首页");
     frame.description = "政府信息公开平台：政策文件、政策解读、依申请公开。".into();
     render(&Home {
@@ -179,19 +156,12 @@ async fn list(
     let app = &s.app;
     let (p, mut error) = match q {
         Ok(Query(p)) => (p, String::new()),
-        Err(_) => (
-            ListParams::default(),
-            "筛选条件有误，已显示全部文件".to_string(),
-        ),
+        Err(_) => (ListParams::default(), "筛选条件有误，已显示全部文件".to_string()),
     };
     let page = match app.list_documents(None, &p).await {
         Ok(pg) => pg,
         Err(AppError::Validation(errs)) => {
-            error = errs
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("；");
+            error = errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
             match app.list_documents(None, &ListParams::default()).await {
                 Ok(pg) => pg,
                 Err(e) => return views::error_page(&app.config.site_name, &e),
@@ -224,17 +194,8 @@ async fn list(
         issuers,
         topics,
         years,
-        categories: vec![
-            ("rules", "规章"),
-            ("normative", "行政规范性文件"),
-            ("other", "其他文件"),
-        ],
-        validities: vec![
-            ("in_force", "有效"),
-            ("amended", "已修改"),
-            ("repealed", "废止"),
-            ("expired", "失效"),
-        ],
+        categories: vec![("rules", "规章"), ("normative", "行政规范性文件"), ("other", "其他文件")],
+        validities: vec![("in_force", "有效"), ("amended", "已修改"), ("repealed", "废止"), ("expired", "失效")],
         error,
     })
 }
@@ -284,10 +245,7 @@ async fn document(
         Ok(i) => i,
         Err(e) => return views::error_page(site, &e),
     };
-    let as_of_raw = q
-        .ok()
-        .and_then(|Query(q)| q.as_of)
-        .filter(|s| !s.trim().is_empty());
+    let as_of_raw = q.ok().and_then(|Query(q)| q.as_of).filter(|s| !s.trim().is_empty());
     let mut errs = Vec::new();
     let as_of = gongkai_app::documents::parse_date("as_of", "查询日期", &as_of_raw, &mut errs);
     if let Some(e) = errs.pop() {
@@ -310,15 +268,9 @@ async fn document(
         ("主题分类", doc.topic.clone().unwrap_or_default()),
         (
             "发文机关",
-            std::iter::once(doc.issuer.clone())
-                .chain(doc.co_issuers.iter().cloned())
-                .collect::<Vec<_>>()
-                .join("、"),
+            std::iter::once(doc.issuer.clone()).chain(doc.co_issuers.iter().cloned()).collect::<Vec<_>>().join("、"),
         ),
-        (
-            "成文日期",
-            doc.signed_on_written.clone().unwrap_or_default(),
-        ),
+        ("成文日期", doc.signed_on_written.clone().unwrap_or_default()),
         ("标题", doc.title.clone()),
         ("发文字号", doc.doc_no.clone().unwrap_or_default()),
         ("发布日期", date(&doc.published_on)),
@@ -335,10 +287,7 @@ async fn document(
                         format!(
                             "废止依据：{}{}",
                             r.title,
-                            r.doc_no
-                                .as_ref()
-                                .map(|n| format!("（{n}）"))
-                                .unwrap_or_default()
+                            r.doc_no.as_ref().map(|n| format!("（{n}）")).unwrap_or_default()
                         ),
                     )
                 })
@@ -346,9 +295,7 @@ async fn document(
         ),
         "amended" => (
             "该文件已修改，以下为历史版本".to_string(),
-            doc.superseded_by
-                .map(|i| vec![(i, "查看现行版本".to_string())])
-                .unwrap_or_default(),
+            doc.superseded_by.map(|i| vec![(i, "查看现行版本".to_string())]).unwrap_or_default(),
         ),
         "expired" => ("该文件已失效".to_string(), vec![]),
         _ => (String::new(), vec![]),
@@ -358,35 +305,16 @@ async fn document(
         .iter()
         .map(|v| VersionRow {
             id: v.id,
-            label: format!(
-                "第{}版{}",
-                v.version_no,
-                v.doc_no
-                    .as_ref()
-                    .map(|n| format!("（{n}）"))
-                    .unwrap_or_default()
-            ),
+            label: format!("第{}版{}", v.version_no, v.doc_no.as_ref().map(|n| format!("（{n}）")).unwrap_or_default()),
             date: date(&v.published_on),
             current: v.id == doc.id,
         })
         .collect::<Vec<_>>();
-    let prev_version = d
-        .versions
-        .iter()
-        .filter(|v| v.version_no < doc.version_no)
-        .map(|v| v.id)
-        .next_back();
+    let prev_version = d.versions.iter().filter(|v| v.version_no < doc.version_no).map(|v| v.id).next_back();
     let attachments = d
         .attachments
         .iter()
-        .map(|a| {
-            (
-                a.id,
-                a.file_name.clone(),
-                a.file_name.rsplit('.').next().unwrap_or("").to_uppercase(),
-                size(a.size),
-            )
-        })
+        .map(|a| (a.id, a.file_name.clone(), a.file_name.rsplit('.').next().unwrap_or("").to_uppercase(), size(a.size)))
         .collect();
     let as_of_note = d.as_of.as_ref().map(|a| a.note.clone()).unwrap_or_default();
     let signer_date = doc.signed_on_written.clone().unwrap_or_default();
@@ -435,26 +363,15 @@ impl DiffPage {
     }
 }
 
-async fn diff(
-    State(s): State<WebState>,
-    Path(id): Path<String>,
-    Query(q): Query<DiffQuery>,
-) -> Response {
+async fn diff(State(s): State<WebState>, Path(id): Path<String>, Query(q): Query<DiffQuery>) -> Response {
     let app = &s.app;
     let site = &app.config.site_name;
-    let parsed = (
-        parse_id(&id),
-        q.from.as_deref().map(parse_id),
-        q.to.as_deref().map(parse_id),
-    );
+    let parsed = (parse_id(&id), q.from.as_deref().map(parse_id), q.to.as_deref().map(parse_id));
     let (id, from, to) = match parsed {
         (Ok(i), Some(Ok(f)), Some(Ok(t))) => (i, f, t),
         (Err(e), _, _) => return views::error_page(site, &e),
         _ => {
-            return views::error_page(
-                site,
-                &AppError::field("from", "请指定要比较的两个版本（from 和 to）"),
-            );
+            return views::error_page(site, &AppError::field("from", "请指定要比较的两个版本（from 和 to）"));
         }
     };
     match app.document_diff(None, id, from, to).await {
@@ -466,11 +383,7 @@ async fn diff(
             render(&DiffPage {
                 frame,
                 doc_id: id,
-                from_label: format!(
-                    "第{}版（{}）",
-                    d.from.version_no,
-                    date(&d.from.published_on)
-                ),
+                from_label: format!("第{}版（{}）", d.from.version_no, date(&d.from.published_on)),
                 to_label: format!("第{}版（{}）", d.to.version_no, date(&d.to.published_on)),
                 title: d.title,
                 body: d.body,
@@ -503,11 +416,7 @@ async fn interpretations(
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let app = &s.app;
-    let page = q
-        .ok()
-        .and_then(|Query(q)| q.page)
-        .unwrap_or(1)
-        .clamp(1, 10_000);
+    let page = q.ok().and_then(|Query(q)| q.page).unwrap_or(1).clamp(1, 10_000);
     match app.interpretations(None, page, 20).await {
         Ok((items, total)) => {
             let pages = total.div_ceil(20).max(1);
@@ -557,22 +466,13 @@ async fn interpretation(State(s): State<WebState>, Path(id): Path<String>) -> Re
                 .crumb("正文", "");
             frame.pub_date = datetime(&i.published_at);
             let is_image = i.form == "graphic";
-            render(&InterpPage {
-                frame,
-                date: datetime(&i.published_at),
-                is_image,
-                i,
-            })
+            render(&InterpPage { frame, date: datetime(&i.published_at), is_image, i })
         }
         Err(e) => views::error_page(site, &e),
     }
 }
 
-async fn attachment(
-    State(s): State<WebState>,
-    caller: crate::auth::Caller,
-    Path(id): Path<String>,
-) -> Response {
+async fn attachment(State(s): State<WebState>, caller: crate::auth::Caller, Path(id): Path<String>) -> Response {
     let app = &s.app;
     let r = match parse_id(&id) {
         Ok(id) => app.attachment(caller.actor.as_ref(), id).await,
@@ -580,16 +480,11 @@ async fn attachment(
     };
     match r {
         Ok(d) => {
-            let disposition = format!(
-                "attachment; filename=\"download\"; filename*=UTF-8''{}",
-                views::urlencode(&d.file_name)
-            );
+            let disposition =
+                format!("attachment; filename=\"download\"; filename*=UTF-8''{}", views::urlencode(&d.file_name));
             (
                 StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, d.content_type),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
+                [(header::CONTENT_TYPE, d.content_type), (header::CONTENT_DISPOSITION, disposition)],
                 d.content,
             )
                 .into_response()
@@ -612,14 +507,7 @@ async fn mode_css(jar: axum_extra::extract::CookieJar) -> Response {
         }
         _ => "",
     };
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        css,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], css).into_response()
 }
 
 #[derive(Deserialize)]

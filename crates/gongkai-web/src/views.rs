@@ -124,11 +124,7 @@ pub fn api_error(e: &AppError) -> Response {
 }
 
 pub fn api_bad_request(code: &str, message: impl Into<String>) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(serde_json::json!({ "code": code, "message": message.into() })),
-    )
-        .into_response()
+    (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "code": code, "message": message.into() }))).into_response()
 }
 
 /// Page numbers to show around the current one.
@@ -153,9 +149,7 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

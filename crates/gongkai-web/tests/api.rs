@@ -16,10 +16,7 @@ struct Client {
 impl Client {
     async fn new(db: &gongkai_testkit::TestDb) -> Client {
         let app = Arc::new(demo_app(db).await);
-        Client {
-            router: gongkai_web::router(app.clone()),
-            app,
-        }
+        Client { router: gongkai_web::router(app.clone()), app }
     }
 
     async fn send(
@@ -34,21 +31,14 @@ impl Client {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(v) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string()))
-                .unwrap(),
+            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
             None => b.body(Body::empty()).unwrap(),
         };
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         let text = String::from_utf8_lossy(&bytes).to_string();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::Null),
-            text,
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
     }
 
     async fn token(&self, user: &str) -> String {
@@ -57,12 +47,8 @@ impl Client {
     }
 
     async fn first_id(&self, q: &str) -> i64 {
-        let (_, v, _) = self
-            .send("GET", &format!("/api/v1/documents?{q}"), None, None)
-            .await;
-        v["items"][0]["id"]
-            .as_i64()
-            .unwrap_or_else(|| panic!("no document for {q}: {v}"))
+        let (_, v, _) = self.send("GET", &format!("/api/v1/documents?{q}"), None, None).await;
+        v["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("no document for {q}: {v}"))
     }
 }
 
@@ -76,218 +62,82 @@ async fn public_reads_on_both_databases() {
     for db in databases().await {
         let c = Client::new(&db).await;
         let b = db.backend;
-        let (s, v, _) = c
-            .send("GET", "/api/v1/documents?per_page=100", None, None)
-            .await;
+        let (s, v, _) = c.send("GET", "/api/v1/documents?per_page=100", None, None).await;
         assert_eq!(s, StatusCode::OK, "{b}");
-        let titles: Vec<&str> = v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["title"].as_str().unwrap())
-            .collect();
-        assert!(
-            titles
-                .iter()
-                .any(|t| t.contains("2025年莱芜区政务公开工作要点")),
-            "{b}: the work plan is published"
-        );
-        assert!(
-            !titles.iter().any(|t| t.contains("草稿")),
-            "{b}: drafts are not public"
-        );
+        let titles: Vec<&str> = v["items"].as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect();
+        assert!(titles.iter().any(|t| t.contains("2025年莱芜区政务公开工作要点")), "{b}: the work plan is published");
+        assert!(!titles.iter().any(|t| t.contains("草稿")), "{b}: drafts are not public");
         assert_eq!(
-            titles
-                .iter()
-                .filter(|t| **t == "莱芜区政府信息公开申请办理规范（示例）")
-                .count(),
+            titles.iter().filter(|t| **t == "莱芜区政府信息公开申请办理规范（示例）").count(),
             1,
             "{b}: only the newest version is listed"
         );
 
-        let (_, v, _) = c
-            .send("GET", "/api/v1/documents?validity=repealed", None, None)
-            .await;
+        let (_, v, _) = c.send("GET", "/api/v1/documents?validity=repealed", None, None).await;
         assert_eq!(v["total"], 1, "{b}");
         assert_eq!(v["items"][0]["validity_label"], "废止");
-        let (s, v, _) = c
-            .send("GET", "/api/v1/documents?validity=sometimes", None, None)
-            .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")),
-            "{b}"
-        );
-        let (s, v, _) = c
-            .send("GET", "/api/v1/documents?page=abc", None, None)
-            .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("invalid_query")),
-            "{b}"
-        );
-        let (_, v, _) = c.send("GET", "/api/v1/documents?doc_no=%E8%8E%B1%E6%94%BF%E5%8A%9E%E5%8F%91%5B2021%5D12%E5%8F%B7", None, None).await;
-        assert_eq!(
-            v["items"][0]["doc_no"], "莱政办发〔2021〕12号",
-            "{b}: a document number typed with [] is found"
-        );
+        let (s, v, _) = c.send("GET", "/api/v1/documents?validity=sometimes", None, None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")), "{b}");
+        let (s, v, _) = c.send("GET", "/api/v1/documents?page=abc", None, None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")), "{b}");
         let (_, v, _) = c
             .send(
                 "GET",
-                "/api/v1/documents?category=normative&year=2025",
+                "/api/v1/documents?doc_no=%E8%8E%B1%E6%94%BF%E5%8A%9E%E5%8F%91%5B2021%5D12%E5%8F%B7",
                 None,
                 None,
             )
             .await;
+        assert_eq!(v["items"][0]["doc_no"], "莱政办发〔2021〕12号", "{b}: a document number typed with [] is found");
+        let (_, v, _) = c.send("GET", "/api/v1/documents?category=normative&year=2025", None, None).await;
         assert_eq!(v["total"], 1, "{b}");
 
-        let id = c
-            .first_id("q=%E7%94%B3%E8%AF%B7%E5%8A%9E%E7%90%86%E8%A7%84%E8%8C%83")
-            .await;
-        let (s, d, _) = c
-            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
-            .await;
+        let id = c.first_id("q=%E7%94%B3%E8%AF%B7%E5%8A%9E%E7%90%86%E8%A7%84%E8%8C%83").await;
+        let (s, d, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(d["document"]["version_no"], 2, "{b}");
         assert_eq!(d["versions"].as_array().unwrap().len(), 2);
         let interp = d["interpretations"].as_array().unwrap();
-        assert_eq!(
-            interp.len(),
-            2,
-            "{b}: both versions' interpretations are shown"
-        );
-        assert!(
-            interp
-                .iter()
-                .any(|i| i["earlier_version"] == true && i["for_version_no"] == 1),
-            "{b}: {interp:?}"
-        );
-        assert!(
-            d["blocks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|bl| bl["type"] == "article" && bl["label"] == "第五条")
-        );
-        let (_, old, _) = c
-            .send(
-                "GET",
-                &format!("/api/v1/documents/{id}?as_of=2024-01-01"),
-                None,
-                None,
-            )
-            .await;
-        assert_eq!(
-            old["document"]["version_no"], 1,
-            "{b}: in force on 2024-01-01 was version 1"
-        );
+        assert_eq!(interp.len(), 2, "{b}: both versions' interpretations are shown");
+        assert!(interp.iter().any(|i| i["earlier_version"] == true && i["for_version_no"] == 1), "{b}: {interp:?}");
+        assert!(d["blocks"].as_array().unwrap().iter().any(|bl| bl["type"] == "article" && bl["label"] == "第五条"));
+        let (_, old, _) = c.send("GET", &format!("/api/v1/documents/{id}?as_of=2024-01-01"), None, None).await;
+        assert_eq!(old["document"]["version_no"], 1, "{b}: in force on 2024-01-01 was version 1");
         assert_eq!(old["document"]["validity"], "amended");
-        let (_, none, _) = c
-            .send(
-                "GET",
-                &format!("/api/v1/documents/{id}?as_of=2020-01-01"),
-                None,
-                None,
-            )
-            .await;
-        assert!(
-            none["as_of"]["note"].as_str().unwrap().contains("尚未施行"),
-            "{b}"
-        );
-        let (s, v, _) = c
-            .send(
-                "GET",
-                &format!("/api/v1/documents/{id}?as_of=2024-13-01"),
-                None,
-                None,
-            )
-            .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
-        );
+        let (_, none, _) = c.send("GET", &format!("/api/v1/documents/{id}?as_of=2020-01-01"), None, None).await;
+        assert!(none["as_of"]["note"].as_str().unwrap().contains("尚未施行"), "{b}");
+        let (s, v, _) = c.send("GET", &format!("/api/v1/documents/{id}?as_of=2024-13-01"), None, None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
 
         let v1 = d["versions"][0]["id"].as_i64().unwrap();
-        let (s, diff, _) = c
-            .send(
-                "GET",
-                &format!("/api/v1/documents/{id}/diff?from={v1}&to={id}"),
-                None,
-                None,
-            )
-            .await;
+        let (s, diff, _) = c.send("GET", &format!("/api/v1/documents/{id}/diff?from={v1}&to={id}"), None, None).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         let segs = diff["body"].as_array().unwrap();
-        assert!(
-            segs.iter()
-                .any(|s| s["change"] == "delete" && s["text"].as_str().unwrap().contains("十五")),
-            "{b}"
-        );
-        assert!(
-            segs.iter()
-                .any(|s| s["change"] == "insert" && s["text"].as_str().unwrap().contains("二十")),
-            "{b}"
-        );
-        let (s, _, _) = c
-            .send(
-                "GET",
-                &format!("/api/v1/documents/{id}/diff?from=999999&to={id}"),
-                None,
-                None,
-            )
-            .await;
+        assert!(segs.iter().any(|s| s["change"] == "delete" && s["text"].as_str().unwrap().contains("十五")), "{b}");
+        assert!(segs.iter().any(|s| s["change"] == "insert" && s["text"].as_str().unwrap().contains("二十")), "{b}");
+        let (s, _, _) = c.send("GET", &format!("/api/v1/documents/{id}/diff?from=999999&to={id}"), None, None).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        let (s, v, _) = c
-            .send("GET", &format!("/api/v1/documents/{id}/diff"), None, None)
-            .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
-        );
+        let (s, v, _) = c.send("GET", &format!("/api/v1/documents/{id}/diff"), None, None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
 
         let (s, v, _) = c.send("GET", "/api/v1/documents/999999", None, None).await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::NOT_FOUND, Some("not_found")),
-            "{b}"
-        );
+        assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
         let (s, v, _) = c.send("GET", "/api/v1/documents/abc", None, None).await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("invalid_id"))
-        );
+        assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_id")));
         let (s, v, _) = c.send("GET", "/api/v1/nothing-here", None, None).await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::NOT_FOUND, Some("not_found"))
-        );
+        assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
 
         let (s, _, html) = c.send("GET", &format!("/documents/{id}"), None, None).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(
-            html.contains("<html lang=\"zh-CN\">") && html.contains("name=\"ArticleTitle\""),
-            "{b}"
-        );
-        for label in [
-            "索引号",
-            "主题分类",
-            "发文机关",
-            "成文日期",
-            "发文字号",
-            "发布日期",
-            "有效性",
-        ] {
+        assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("name=\"ArticleTitle\""), "{b}");
+        for label in ["索引号", "主题分类", "发文机关", "成文日期", "发文字号", "发布日期", "有效性"]
+        {
             assert!(html.contains(label), "{b}: metadata box shows {label}");
         }
         let (_, _, html) = c.send("GET", &format!("/documents/{v1}"), None, None).await;
-        assert!(
-            html.contains("该文件已修改"),
-            "{b}: old versions carry a banner"
-        );
+        assert!(html.contains("该文件已修改"), "{b}: old versions carry a banner");
         let repealed = c.first_id("validity=repealed").await;
-        let (_, _, html) = c
-            .send("GET", &format!("/documents/{repealed}"), None, None)
-            .await;
+        let (_, _, html) = c.send("GET", &format!("/documents/{repealed}"), None, None).await;
         assert!(
             html.contains("该文件已废止") && html.contains("效能监测办法"),
             "{b}: the banner names what repealed it"
@@ -297,10 +147,7 @@ async fn public_reads_on_both_databases() {
         assert!(html.contains("您访问的页面不存在"));
         let (s, _, html) = c.send("GET", "/documents?validity=bogus", None, None).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(
-            html.contains("有效性应为"),
-            "{b}: bad filters explained on the page"
-        );
+        assert!(html.contains("有效性应为"), "{b}: bad filters explained on the page");
     }
 }
 
@@ -313,186 +160,68 @@ async fn writes_need_auth_and_follow_the_rules() {
         let reviewer = c.token("reviewer").await;
         let office = c.token("office").await;
 
-        let (s, v, _) = c
-            .send(
-                "POST",
-                "/api/v1/documents",
-                None,
-                Some(doc("无令牌", "其他文件")),
-            )
-            .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::UNAUTHORIZED, Some("unauthorized")),
-            "{b}"
-        );
-        let (s, _, _) = c
-            .send(
-                "POST",
-                "/api/v1/documents",
-                Some("gk_wrong"),
-                Some(doc("坏令牌", "其他文件")),
-            )
-            .await;
+        let (s, v, _) = c.send("POST", "/api/v1/documents", None, Some(doc("无令牌", "其他文件"))).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")), "{b}");
+        let (s, _, _) = c.send("POST", "/api/v1/documents", Some("gk_wrong"), Some(doc("坏令牌", "其他文件"))).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
-        let (s, v, _) = c
-            .send("GET", "/api/v1/documents", Some("gk_wrong"), None)
-            .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::UNAUTHORIZED, Some("unauthorized"))
-        );
+        let (s, v, _) = c.send("GET", "/api/v1/documents", Some("gk_wrong"), None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
 
         let mut bad = doc("格式错误的文件", "其他文件");
         bad["doc_no"] = json!("莱教体发[2025]第05号");
         bad["published_on"] = json!("2025-06-01");
-        let (s, v, _) = c
-            .send("POST", "/api/v1/documents", Some(&editor), Some(bad))
-            .await;
+        let (s, v, _) = c.send("POST", "/api/v1/documents", Some(&editor), Some(bad)).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
         let errs = v["errors"].as_array().unwrap();
         assert!(
-            errs.iter().any(|e| e["field"] == "doc_no"
-                && e["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains("莱教体发〔2025〕5号")),
+            errs.iter()
+                .any(|e| e["field"] == "doc_no" && e["message"].as_str().unwrap().contains("莱教体发〔2025〕5号")),
             "{v}"
         );
         assert!(errs.iter().any(|e| e["field"] == "published_on"), "{v}");
-        let (s, v, _) = c
-            .send(
-                "POST",
-                "/api/v1/documents",
-                Some(&editor),
-                Some(json!({"title": 5})),
-            )
-            .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_json")),
-            "{b}"
-        );
+        let (s, v, _) = c.send("POST", "/api/v1/documents", Some(&editor), Some(json!({"title": 5}))).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_json")), "{b}");
 
         let (s, d, _) = c
-            .send(
-                "POST",
-                "/api/v1/documents",
-                Some(&editor),
-                Some(doc("关于规范校外培训的办法", "行政规范性文件")),
-            )
+            .send("POST", "/api/v1/documents", Some(&editor), Some(doc("关于规范校外培训的办法", "行政规范性文件")))
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}: {d}");
         let id = d["id"].as_i64().unwrap();
-        assert!(
-            d["index_no"].as_str().unwrap().contains("/2025-00000"),
-            "{b}: index number {}",
-            d["index_no"]
-        );
+        assert!(d["index_no"].as_str().unwrap().contains("/2025-00000"), "{b}: index number {}", d["index_no"]);
         let act = |a: &str| json!({"action": a});
-        let (s, _, _) = c
-            .send(
-                "POST",
-                &format!("/api/v1/documents/{id}/actions"),
-                Some(&editor),
-                Some(act("approve")),
-            )
-            .await;
+        let (s, _, _) =
+            c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&editor), Some(act("approve"))).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}: editors do not approve");
-        let (s, _, _) = c
-            .send(
-                "POST",
-                &format!("/api/v1/documents/{id}/actions"),
-                Some(&editor),
-                Some(act("submit")),
-            )
-            .await;
+        let (s, _, _) =
+            c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&editor), Some(act("submit"))).await;
         assert_eq!(s, StatusCode::OK);
-        let (s, v, _) = c
-            .send(
-                "POST",
-                &format!("/api/v1/documents/{id}/actions"),
-                Some(&reviewer),
-                Some(act("publish")),
-            )
-            .await;
+        let (s, v, _) =
+            c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&reviewer), Some(act("publish"))).await;
         assert_eq!(s, StatusCode::CONFLICT, "{b}: not yet reviewed: {v}");
-        let (s, _, _) = c
-            .send(
-                "POST",
-                &format!("/api/v1/documents/{id}/actions"),
-                Some(&reviewer),
-                Some(act("approve")),
-            )
-            .await;
+        let (s, _, _) =
+            c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&reviewer), Some(act("approve"))).await;
         assert_eq!(s, StatusCode::OK);
-        let (s, v, _) = c
-            .send(
-                "POST",
-                &format!("/api/v1/documents/{id}/actions"),
-                Some(&reviewer),
-                Some(act("publish")),
-            )
-            .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("rule_violated")),
-            "{b}"
-        );
+        let (s, v, _) =
+            c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&reviewer), Some(act("publish"))).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rule_violated")), "{b}");
         assert!(v["message"].as_str().unwrap().contains("谁起草谁解读"));
-        let (s, _, _) = c
-            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
-            .await;
-        assert_eq!(
-            s,
-            StatusCode::NOT_FOUND,
-            "{b}: unpublished documents are not public"
-        );
+        let (s, _, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}: unpublished documents are not public");
         let interp = json!({"title": "关于规范校外培训的办法解读", "form": "text", "body": "<p>要点</p><script>alert(1)</script>", "document_ids": [id]});
-        let (s, i, _) = c
-            .send(
-                "POST",
-                "/api/v1/interpretations",
-                Some(&editor),
-                Some(interp),
-            )
-            .await;
+        let (s, i, _) = c.send("POST", "/api/v1/interpretations", Some(&editor), Some(interp)).await;
         assert_eq!(s, StatusCode::CREATED, "{b}: {i}");
-        assert!(
-            !i["body"].as_str().unwrap().contains("script"),
-            "rich text is sanitised"
-        );
+        assert!(!i["body"].as_str().unwrap().contains("script"), "rich text is sanitised");
         assert_eq!(i["status"], "draft");
-        let (s, _, _) = c
-            .send(
-                "POST",
-                &format!("/api/v1/documents/{id}/actions"),
-                Some(&reviewer),
-                Some(act("publish")),
-            )
-            .await;
+        let (s, _, _) =
+            c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(&reviewer), Some(act("publish"))).await;
         assert_eq!(s, StatusCode::OK, "{b}");
-        let (s, d, _) = c
-            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
-            .await;
+        let (s, d, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(
-            d["interpretations"][0]["status"], "published",
-            "{b}: published together"
-        );
-        assert_eq!(
-            d["document"]["published_on"], "2025-07-01",
-            "{b}: dated by the clock"
-        );
+        assert_eq!(d["interpretations"][0]["status"], "published", "{b}: published together");
+        assert_eq!(d["document"]["published_on"], "2025-07-01", "{b}: dated by the clock");
 
-        let (s, _, _) = c
-            .send(
-                "PUT",
-                &format!("/api/v1/documents/{id}"),
-                Some(&editor),
-                Some(doc("改标题", "其他文件")),
-            )
-            .await;
+        let (s, _, _) =
+            c.send("PUT", &format!("/api/v1/documents/{id}"), Some(&editor), Some(doc("改标题", "其他文件"))).await;
         assert_eq!(s, StatusCode::CONFLICT, "{b}");
         let plan = c.first_id("q=%E5%B7%A5%E4%BD%9C%E8%A6%81%E7%82%B9").await;
         let (s, _, _) = c
@@ -506,14 +235,7 @@ async fn writes_need_auth_and_follow_the_rules() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
         // Staff of another organisation may neither read this organisation's drafts nor change them.
         let system = c.app.system_actor().await.unwrap();
-        let civil = c
-            .app
-            .orgs()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|o| o.name.contains("民政局"))
-            .unwrap();
+        let civil = c.app.orgs().await.unwrap().into_iter().find(|o| o.name.contains("民政局")).unwrap();
         c.app
             .add_user(
                 &system,
@@ -528,53 +250,19 @@ async fn writes_need_auth_and_follow_the_rules() {
             .await
             .unwrap();
         let outsider = c.token("minzheng").await;
-        let (_, draft, _) = c
-            .send(
-                "POST",
-                "/api/v1/documents",
-                Some(&editor),
-                Some(doc("教体局内部草稿", "其他文件")),
-            )
-            .await;
+        let (_, draft, _) =
+            c.send("POST", "/api/v1/documents", Some(&editor), Some(doc("教体局内部草稿", "其他文件"))).await;
         let draft_id = draft["id"].as_i64().unwrap();
-        let (s, v, _) = c
-            .send(
-                "GET",
-                &format!("/api/v1/documents/{draft_id}"),
-                Some(&outsider),
-                None,
-            )
-            .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::FORBIDDEN, Some("forbidden")),
-            "{b}"
-        );
+        let (s, v, _) = c.send("GET", &format!("/api/v1/documents/{draft_id}"), Some(&outsider), None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{b}");
         let (s, _, _) = c
-            .send(
-                "PUT",
-                &format!("/api/v1/documents/{draft_id}"),
-                Some(&outsider),
-                Some(doc("篡改", "其他文件")),
-            )
+            .send("PUT", &format!("/api/v1/documents/{draft_id}"), Some(&outsider), Some(doc("篡改", "其他文件")))
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
-        let (s, _, _) = c
-            .send("GET", &format!("/api/v1/documents/{draft_id}"), None, None)
-            .await;
+        let (s, _, _) = c.send("GET", &format!("/api/v1/documents/{draft_id}"), None, None).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{b}: the public is told nothing");
-        let (_, mine, _) = c
-            .send(
-                "GET",
-                "/api/v1/documents?per_page=100",
-                Some(&outsider),
-                None,
-            )
-            .await;
-        assert_eq!(
-            mine["total"], 0,
-            "{b}: staff lists show their own organisation only"
-        );
+        let (_, mine, _) = c.send("GET", "/api/v1/documents?per_page=100", Some(&outsider), None).await;
+        assert_eq!(mine["total"], 0, "{b}: staff lists show their own organisation only");
 
         let (s, v, _) = c
             .send(
@@ -584,45 +272,24 @@ async fn writes_need_auth_and_follow_the_rules() {
                 Some(json!({"action": "explode"})),
             )
             .await;
-        assert_eq!(
-            (s, v["code"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
-        );
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
 
         let mut rev = doc("关于规范校外培训的办法", "其他文件");
         rev["doc_no"] = json!("莱教体发〔2025〕30号");
         rev["body"] = json!("第一条 为了测试修订，制定本办法。\n第二条 本办法自发布之日起施行。");
-        let (s, r, _) = c
-            .send(
-                "POST",
-                &format!("/api/v1/documents/{id}/revisions"),
-                Some(&editor),
-                Some(rev),
-            )
-            .await;
+        let (s, r, _) = c.send("POST", &format!("/api/v1/documents/{id}/revisions"), Some(&editor), Some(rev)).await;
         assert_eq!(s, StatusCode::CREATED, "{b}: {r}");
         let rid = r["id"].as_i64().unwrap();
         assert_eq!(r["version_no"], 2);
         for a in ["submit", "approve", "publish"] {
             let tok = if a == "submit" { &editor } else { &reviewer };
-            let (s, v, _) = c
-                .send(
-                    "POST",
-                    &format!("/api/v1/documents/{rid}/actions"),
-                    Some(tok),
-                    Some(act(a)),
-                )
-                .await;
+            let (s, v, _) = c.send("POST", &format!("/api/v1/documents/{rid}/actions"), Some(tok), Some(act(a))).await;
             assert_eq!(s, StatusCode::OK, "{b} {a}: {v}");
         }
-        let (_, old, _) = c
-            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
-            .await;
+        let (_, old, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
         assert_eq!(old["document"]["validity"], "amended", "{b}");
 
-        let (_, before, _) = c
-            .send("GET", "/api/v1/changes?since=0&limit=500", None, None)
-            .await;
+        let (_, before, _) = c.send("GET", "/api/v1/changes?since=0&limit=500", None, None).await;
         let cursor = before["next_cursor"].as_i64().unwrap();
         let (s, v, _) = c
             .send(
@@ -642,100 +309,39 @@ async fn writes_need_auth_and_follow_the_rules() {
             )
             .await;
         assert_eq!(s, StatusCode::OK);
-        let (_, old, _) = c
-            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
-            .await;
+        let (_, old, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
         assert_eq!(old["document"]["validity"], "in_force", "{b}");
-        let (_, feed, _) = c
-            .send(
-                "GET",
-                &format!("/api/v1/changes?since={cursor}"),
-                None,
-                None,
-            )
-            .await;
+        let (_, feed, _) = c.send("GET", &format!("/api/v1/changes?since={cursor}"), None, None).await;
         let items = feed["items"].as_array().unwrap();
-        assert!(
-            items.iter().any(|i| i["id"] == rid && i["removed"] == true),
-            "{b}: {feed}"
-        );
+        assert!(items.iter().any(|i| i["id"] == rid && i["removed"] == true), "{b}: {feed}");
         assert!(items.iter().any(|i| i["id"] == id && i["removed"] == false));
         assert!(items.iter().all(|i| i["seq"].as_i64().unwrap() > cursor));
-        let (_, again, _) = c
-            .send(
-                "GET",
-                &format!("/api/v1/changes?since={}", feed["next_cursor"]),
-                None,
-                None,
-            )
-            .await;
-        assert_eq!(
-            again["items"].as_array().unwrap().len(),
-            0,
-            "{b}: nothing repeats"
-        );
+        let (_, again, _) = c.send("GET", &format!("/api/v1/changes?since={}", feed["next_cursor"]), None, None).await;
+        assert_eq!(again["items"].as_array().unwrap().len(), 0, "{b}: nothing repeats");
         let (s, _, _) = c.send("GET", "/api/v1/changes?since=-1", None, None).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
         let actor = c.app.system_actor().await.unwrap();
-        let (log, _) = c
-            .app
-            .audit_log(&actor, Some(("document", rid)), 1, 50)
-            .await
-            .unwrap();
+        let (log, _) = c.app.audit_log(&actor, Some(("document", rid)), 1, 50).await.unwrap();
         let actions: Vec<&str> = log.iter().map(|l| l.action.as_str()).collect();
-        for a in [
-            "document.revise",
-            "document.submit",
-            "document.approve",
-            "document.publish",
-            "document.withdraw",
-        ] {
+        for a in ["document.revise", "document.submit", "document.approve", "document.publish", "document.withdraw"] {
             assert!(actions.contains(&a), "{b}: {a} in {actions:?}");
         }
 
         // The drafter-interprets rule can be switched off per organisation.
-        let edu = c
-            .app
-            .orgs()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|o| o.name.contains("教育和体育局"))
-            .unwrap();
+        let edu = c.app.orgs().await.unwrap().into_iter().find(|o| o.name.contains("教育和体育局")).unwrap();
         let admin = c.app.system_actor().await.unwrap();
-        c.app
-            .update_org_rules(&admin, edu.id, 1, false)
-            .await
-            .unwrap();
+        c.app.update_org_rules(&admin, edu.id, 1, false).await.unwrap();
         let (_, d, _) = c
-            .send(
-                "POST",
-                "/api/v1/documents",
-                Some(&editor),
-                Some(doc("不需解读的规范性文件", "行政规范性文件")),
-            )
+            .send("POST", "/api/v1/documents", Some(&editor), Some(doc("不需解读的规范性文件", "行政规范性文件")))
             .await;
         let nid = d["id"].as_i64().unwrap();
         for a in ["submit", "approve", "publish"] {
             let tok = if a == "submit" { &editor } else { &reviewer };
-            let (s, v, _) = c
-                .send(
-                    "POST",
-                    &format!("/api/v1/documents/{nid}/actions"),
-                    Some(tok),
-                    Some(act(a)),
-                )
-                .await;
+            let (s, v, _) = c.send("POST", &format!("/api/v1/documents/{nid}/actions"), Some(tok), Some(act(a))).await;
             assert_eq!(s, StatusCode::OK, "{b} {a}: {v}");
         }
-        assert!(
-            c.app
-                .update_org_rules(&admin, edu.id, 4, true)
-                .await
-                .is_err(),
-            "at most three review levels"
-        );
+        assert!(c.app.update_org_rules(&admin, edu.id, 4, true).await.is_err(), "at most three review levels");
     }
 }
 
@@ -750,11 +356,7 @@ async fn openapi_lists_real_routes() {
         let uri = path.replace("{id}", "1");
         let (s, v, _) = c.send("GET", &uri, None, None).await;
         assert!(
-            !(s == StatusCode::NOT_FOUND
-                && v["message"]
-                    .as_str()
-                    .unwrap_or("")
-                    .starts_with("没有这个接口")),
+            !(s == StatusCode::NOT_FOUND && v["message"].as_str().unwrap_or("").starts_with("没有这个接口")),
             "{path} is routed"
         );
     }
@@ -767,17 +369,9 @@ async fn login_locks_out_and_forms_need_csrf() {
     for _ in 0..5 {
         assert!(c.app.login("editor", "wrong-password").await.is_err());
     }
-    let e = c
-        .app
-        .login("editor", gongkai_app::demo::DEMO_PASSWORD)
-        .await
-        .expect_err("locked");
+    let e = c.app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.expect_err("locked");
     assert!(e.to_string().contains("锁定"), "{e}");
-    let (_, session) = c
-        .app
-        .login("office", gongkai_app::demo::DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let (_, session) = c.app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
     let post = |body: String| {
         Request::builder()
             .method("POST")
@@ -787,36 +381,17 @@ async fn login_locks_out_and_forms_need_csrf() {
             .body(Body::from(body))
             .unwrap()
     };
-    let resp = c
-        .router
-        .clone()
-        .oneshot(post("title=x&category=other&body=y&csrf=forged".into()))
-        .await
-        .unwrap();
+    let resp = c.router.clone().oneshot(post("title=x&category=other&body=y&csrf=forged".into())).await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = c
         .router
         .clone()
-        .oneshot(post(format!(
-            "title=&category=other&body=y&doc_no=%E8%8E%B1%5B2025%5D5&csrf={}",
-            session.csrf_token
-        )))
+        .oneshot(post(format!("title=&category=other&body=y&doc_no=%E8%8E%B1%5B2025%5D5&csrf={}", session.csrf_token)))
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = String::from_utf8(
-        resp.into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
-    assert!(
-        html.contains("请填写标题") && html.contains("莱〔2025〕5号"),
-        "errors shown next to fields in Chinese"
-    );
+    let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("请填写标题") && html.contains("莱〔2025〕5号"), "errors shown next to fields in Chinese");
 }
 
 #[tokio::test]
@@ -831,27 +406,11 @@ async fn accessible_and_elderly_modes_switch_without_javascript() {
     let resp = c.router.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(resp.headers()[header::LOCATION], "/documents?page=2");
-    let cookie = resp.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let cookie = resp.headers()[header::SET_COOKIE].to_str().unwrap().to_string();
     assert!(cookie.starts_with("gk_mode=elder"), "{cookie}");
-    let req = Request::builder()
-        .uri("/static/mode.css")
-        .header(header::COOKIE, "gk_mode=elder")
-        .body(Body::empty())
-        .unwrap();
-    let css = c
-        .router
-        .clone()
-        .oneshot(req)
-        .await
-        .unwrap()
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes();
+    let req =
+        Request::builder().uri("/static/mode.css").header(header::COOKIE, "gk_mode=elder").body(Body::empty()).unwrap();
+    let css = c.router.clone().oneshot(req).await.unwrap().into_body().collect().await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&css).contains("font-size:22px"));
     let (_, _, plain) = c.send("GET", "/static/mode.css", None, None).await;
     assert!(plain.is_empty(), "standard mode adds nothing");
@@ -861,19 +420,14 @@ async fn accessible_and_elderly_modes_switch_without_javascript() {
         .body(Body::empty())
         .unwrap();
     let resp = c.router.clone().oneshot(req).await.unwrap();
-    assert_eq!(
-        resp.headers()[header::LOCATION],
-        "/",
-        "never redirects off the site"
-    );
+    assert_eq!(resp.headers()[header::LOCATION], "/", "never redirects off the site");
 }
 
 fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "gongkaiBOUNDARY7MA4YWxk";
     let mut body = Vec::new();
     body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
-            .as_bytes(),
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
     );
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
     body.extend_from_slice(content);
@@ -893,17 +447,13 @@ async fn scheduled_publication_and_attachments() {
                 "POST",
                 "/api/v1/documents",
                 Some(&editor),
-                Some(doc("关于暑期校园开放的通知", "其他文件")),
+                Some(doc("关于暑期校园开放的通知<script>alert(1)</script>", "其他文件")),
             )
             .await;
         let id = d["id"].as_i64().unwrap();
 
         // Attachments through the console form, with the session's CSRF token.
-        let (_, session) = c
-            .app
-            .login("editor", gongkai_app::demo::DEMO_PASSWORD)
-            .await
-            .unwrap();
+        let (_, session) = c.app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
         let upload = |name: &str, content: &[u8], csrf: &str| {
             let (ct, body) = multipart(csrf, name, content);
             Request::builder()
@@ -917,72 +467,30 @@ async fn scheduled_publication_and_attachments() {
         let resp = c
             .router
             .clone()
-            .oneshot(upload(
-                "开放安排.txt",
-                "七月每周六开放。".as_bytes(),
-                &session.csrf_token,
-            ))
+            .oneshot(upload("开放安排.txt", "七月每周六开放。".as_bytes(), &session.csrf_token))
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{b}");
-        assert!(
-            resp.headers()[header::LOCATION]
-                .to_str()
-                .unwrap()
-                .contains("msg=")
-        );
+        assert!(resp.headers()[header::LOCATION].to_str().unwrap().contains("msg="));
         let resp = c
             .router
             .clone()
-            .oneshot(upload(
-                "伪装.pdf",
-                b"MZ\x90\x00this is no pdf",
-                &session.csrf_token,
-            ))
+            .oneshot(upload("伪装.pdf", b"MZ\x90\x00this is no pdf", &session.csrf_token))
             .await
             .unwrap();
-        let loc = resp.headers()[header::LOCATION]
-            .to_str()
-            .unwrap()
-            .to_string();
+        let loc = resp.headers()[header::LOCATION].to_str().unwrap().to_string();
+        assert!(loc.contains(&gongkai_web_urlencode("文件内容与扩展名")), "{b}: disguised file refused: {loc}");
+        let resp = c.router.clone().oneshot(upload("病毒.exe", b"MZ", &session.csrf_token)).await.unwrap();
         assert!(
-            loc.contains(&gongkai_web_urlencode("文件内容与扩展名")),
-            "{b}: disguised file refused: {loc}"
+            resp.headers()[header::LOCATION].to_str().unwrap().contains(&gongkai_web_urlencode("不支持的文件类型"))
         );
-        let resp = c
-            .router
-            .clone()
-            .oneshot(upload("病毒.exe", b"MZ", &session.csrf_token))
-            .await
-            .unwrap();
-        assert!(
-            resp.headers()[header::LOCATION]
-                .to_str()
-                .unwrap()
-                .contains(&gongkai_web_urlencode("不支持的文件类型"))
-        );
-        let resp = c
-            .router
-            .clone()
-            .oneshot(upload("开放安排.txt", b"x", "forged"))
-            .await
-            .unwrap();
+        let resp = c.router.clone().oneshot(upload("开放安排.txt", b"x", "forged")).await.unwrap();
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
         let too_big = vec![b'a'; 21 * 1024 * 1024];
-        let resp = c
-            .router
-            .clone()
-            .oneshot(upload("大文件.txt", &too_big, &session.csrf_token))
-            .await
-            .unwrap();
-        let loc = resp
-            .headers()
-            .get(header::LOCATION)
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
+        let resp = c.router.clone().oneshot(upload("大文件.txt", &too_big, &session.csrf_token)).await.unwrap();
+        let loc = resp.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
         assert!(
-            resp.status() == StatusCode::PAYLOAD_TOO_LARGE
-                || loc.contains(&gongkai_web_urlencode("上传失败")),
+            resp.status() == StatusCode::PAYLOAD_TOO_LARGE || loc.contains(&gongkai_web_urlencode("上传失败")),
             "{b}: {} {loc}",
             resp.status()
         );
@@ -993,25 +501,13 @@ async fn scheduled_publication_and_attachments() {
         assert_eq!(detail.attachments.len(), 1, "{b}");
         assert!(detail.attachments[0].has_text);
         let att = detail.attachments[0].id;
-        let (s, _, _) = c
-            .send("GET", &format!("/attachments/{att}"), None, None)
-            .await;
-        assert_eq!(
-            s,
-            StatusCode::NOT_FOUND,
-            "{b}: a draft's attachment is not public"
-        );
+        let (s, _, _) = c.send("GET", &format!("/attachments/{att}"), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}: a draft's attachment is not public");
 
         // Scheduled publication: not public until its time, then released by the worker.
         for a in ["submit", "approve"] {
             let tok = if a == "submit" { &editor } else { &reviewer };
-            c.send(
-                "POST",
-                &format!("/api/v1/documents/{id}/actions"),
-                Some(tok),
-                Some(json!({"action": a})),
-            )
-            .await;
+            c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(tok), Some(json!({"action": a}))).await;
         }
         let (s, v, _) = c
             .send(
@@ -1021,11 +517,7 @@ async fn scheduled_publication_and_attachments() {
                 Some(json!({"action": "publish", "publish_at": "2025-07-02 09:00"})),
             )
             .await;
-        assert_eq!(
-            (s, v["status"].as_str()),
-            (StatusCode::OK, Some("scheduled")),
-            "{b}: {v}"
-        );
+        assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("scheduled")), "{b}: {v}");
         let (s, v, _) = c
             .send(
                 "POST",
@@ -1036,45 +528,37 @@ async fn scheduled_publication_and_attachments() {
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {v}");
         assert_eq!(c.app.release_scheduled().await.unwrap(), 0, "not yet");
-        let (s, _, _) = c
-            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
-            .await;
+        let (s, _, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        let later =
-            gongkai_testkit::app_at(&db, time::macros::datetime!(2025-07-02 01:30 UTC)).await;
+        let later = gongkai_testkit::app_at(&db, time::macros::datetime!(2025-07-02 01:30 UTC)).await;
         assert_eq!(later.release_scheduled().await.unwrap(), 1, "{b}");
-        let (s, d, _) = c
-            .send("GET", &format!("/api/v1/documents/{id}"), None, None)
-            .await;
+        let (s, d, _) = c.send("GET", &format!("/api/v1/documents/{id}"), None, None).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         assert_eq!(d["document"]["status"], "published");
-        let (s, _, text) = c
-            .send("GET", &format!("/attachments/{att}"), None, None)
-            .await;
-        assert_eq!(
-            (s, text.as_str()),
-            (StatusCode::OK, "七月每周六开放。"),
-            "{b}"
+        let (s, _, text) = c.send("GET", &format!("/attachments/{att}"), None, None).await;
+        assert_eq!((s, text.as_str()), (StatusCode::OK, "七月每周六开放。"), "{b}");
+
+        let (_, _, html) = c.send("GET", &format!("/documents/{id}"), None, None).await;
+        assert!(
+            html.contains("关于暑期校园开放的通知&#60;script&#62;") && !html.contains("<script>alert"),
+            "{b}: titles are escaped: {}",
+            &html[html.find("暑期").unwrap_or(0)..][..80]
         );
+
+        // The district office sees what expires within 90 days.
+        let office_actor = c.app.token_actor(&c.token("office").await).await.unwrap().unwrap();
+        let soon = gongkai_testkit::app_at(&db, time::macros::datetime!(2026-11-27 01:00 UTC)).await;
+        let expiring = soon.expiring_documents(&office_actor, 90).await.unwrap();
+        assert!(expiring.iter().any(|d| d.title.contains("学生资助")), "{b}: expires 2027-01-31");
+        assert!(!expiring.iter().any(|d| d.title.contains("申请办理规范")), "{b}: expires 2030");
 
         // Validity changes by itself when the expiry date passes.
         let far = gongkai_testkit::app_at(&db, time::macros::datetime!(2030-07-02 01:30 UTC)).await;
         let d = far.document_detail(None, id, None).await.unwrap();
-        assert_eq!(
-            d.document.validity, "expired",
-            "{b}: expires_on 2030-06-30 has passed"
-        );
+        assert_eq!(d.document.validity, "expired", "{b}: expires_on 2030-06-30 has passed");
     }
 }
 
 fn gongkai_web_urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

@@ -21,12 +21,7 @@ struct Cli {
     #[arg(long, global = true, env = "GONGKAI_DATABASE_URL")]
     database_url: Option<String>,
     /// Configuration file (defaults < file < environment < flags).
-    #[arg(
-        long,
-        global = true,
-        env = "GONGKAI_CONFIG",
-        default_value = "gongkai.toml"
-    )]
+    #[arg(long, global = true, env = "GONGKAI_CONFIG", default_value = "gongkai.toml")]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -176,11 +171,7 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 }
 
 async fn open(cli: &Cli, file: &FileConfig) -> App {
-    let data = cli
-        .data
-        .clone()
-        .or(file.data.clone())
-        .unwrap_or_else(|| PathBuf::from("data"));
+    let data = cli.data.clone().or(file.data.clone()).unwrap_or_else(|| PathBuf::from("data"));
     let url = match cli.database_url.clone().or(file.database_url.clone()) {
         Some(u) => u,
         None => {
@@ -222,9 +213,8 @@ async fn import_file(
     path: &PathBuf,
     org: Option<i64>,
 ) -> gongkai_app::Result<gongkai_app::import::ImportReport> {
-    let f = std::fs::File::open(path).map_err(|e| {
-        gongkai_app::AppError::NotFound(format!("无法打开 {}：{e}", path.display()))
-    })?;
+    let f = std::fs::File::open(path)
+        .map_err(|e| gongkai_app::AppError::NotFound(format!("无法打开 {}：{e}", path.display())))?;
     let actor = app.system_actor().await?;
     let pb = progress_bar(0);
     let report = app
@@ -247,8 +237,7 @@ async fn main() {
         .init();
     let cli = Cli::parse();
     let file: FileConfig = match std::fs::read_to_string(&cli.config) {
-        Ok(s) => toml::from_str(&s)
-            .unwrap_or_else(|e| fail(format!("配置文件 {} 有误：{e}", cli.config.display()))),
+        Ok(s) => toml::from_str(&s).unwrap_or_else(|e| fail(format!("配置文件 {} 有误：{e}", cli.config.display()))),
         Err(_) => FileConfig::default(),
     };
     match &cli.command {
@@ -259,9 +248,7 @@ async fn main() {
         Command::Serve { addr, demo, corpus } => {
             let app = Arc::new(open(&cli, &file).await);
             if *demo && app.is_empty().await.unwrap_or(false) {
-                app.load_demo()
-                    .await
-                    .unwrap_or_else(|e| fail(format!("加载示例数据失败：{e}")));
+                app.load_demo().await.unwrap_or_else(|e| fail(format!("加载示例数据失败：{e}")));
                 println!(
                     "已加载示例数据。管理后台 /admin/ 用户 admin、office、editor、reviewer，密码 {}",
                     gongkai_app::demo::DEMO_PASSWORD
@@ -270,11 +257,9 @@ async fn main() {
                     let (app, corpus) = (app.clone(), corpus.clone());
                     tokio::spawn(async move {
                         match import_file(&app, &corpus, None).await {
-                            Ok(r) => tracing::info!(
-                                imported = r.imported,
-                                errors = r.errors.len(),
-                                "laws corpus imported"
-                            ),
+                            Ok(r) => {
+                                tracing::info!(imported = r.imported, errors = r.errors.len(), "laws corpus imported")
+                            }
                             Err(e) => tracing::warn!(error = %e, "laws corpus import failed"),
                         }
                     });
@@ -291,17 +276,10 @@ async fn main() {
                     tokio::time::sleep(std::time::Duration::from_secs(20)).await;
                 }
             });
-            let addr = addr
-                .clone()
-                .or(file.addr.clone())
-                .unwrap_or_else(|| "127.0.0.1:8080".into());
-            let listener = tokio::net::TcpListener::bind(&addr)
-                .await
-                .unwrap_or_else(|e| fail(format!("无法监听 {addr}：{e}")));
-            println!(
-                "gongkai 已启动：http://{addr}/ （数据库：{}）",
-                app.store().backend_name()
-            );
+            let addr = addr.clone().or(file.addr.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
+            let listener =
+                tokio::net::TcpListener::bind(&addr).await.unwrap_or_else(|e| fail(format!("无法监听 {addr}：{e}")));
+            println!("gongkai 已启动：http://{addr}/ （数据库：{}）", app.store().backend_name());
             let router = gongkai_web::router(app);
             axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -310,19 +288,13 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(e));
         }
-        Command::Import {
-            file: path,
-            org,
-            json,
-        } => {
+        Command::Import { file: path, org, json } => {
             let app = open(&cli, &file).await;
             let org_id = match org {
                 Some(o) => Some(app.find_org(o).await.unwrap_or_else(|e| fail(e)).id),
                 None => None,
             };
-            let r = import_file(&app, path, org_id)
-                .await
-                .unwrap_or_else(|e| fail(e));
+            let r = import_file(&app, path, org_id).await.unwrap_or_else(|e| fail(e));
             if *json {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
@@ -349,9 +321,7 @@ async fn main() {
             drop(out);
             eprintln!("已导出 {n} 件");
         }
-        Command::Calendar {
-            cmd: CalendarCmd::Check { dates, json },
-        } => {
+        Command::Calendar { cmd: CalendarCmd::Check { dates, json } } => {
             let app = open(&cli, &file).await;
             let fmt = time::macros::format_description!("[year]-[month]-[day]");
             let mut parsed = Vec::new();
@@ -363,10 +333,7 @@ async fn main() {
             }
             let days = app.calendar_days(&parsed).await.unwrap_or_else(|e| fail(e));
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&days).unwrap_or_default()
-                );
+                println!("{}", serde_json::to_string_pretty(&days).unwrap_or_default());
             } else {
                 for d in days {
                     let what = match (&d.holiday, &d.makeup_for, d.working) {
@@ -379,31 +346,15 @@ async fn main() {
                 }
             }
         }
-        Command::Calendar {
-            cmd: CalendarCmd::Load { file: path },
-        } => {
+        Command::Calendar { cmd: CalendarCmd::Load { file: path } } => {
             let app = open(&cli, &file).await;
-            let text = std::fs::read_to_string(path)
-                .unwrap_or_else(|e| fail(format!("无法读取 {}：{e}", path.display())));
+            let text =
+                std::fs::read_to_string(path).unwrap_or_else(|e| fail(format!("无法读取 {}：{e}", path.display())));
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
-            let year = app
-                .load_calendar_year(&actor, &text)
-                .await
-                .unwrap_or_else(|e| fail(e));
+            let year = app.load_calendar_year(&actor, &text).await.unwrap_or_else(|e| fail(e));
             println!("已导入{year}年节假日安排");
         }
-        Command::Org {
-            cmd:
-                OrgCmd::Add {
-                    name,
-                    kind,
-                    credit_code,
-                    issuer_code,
-                    parent,
-                    review_levels,
-                    json,
-                },
-        } => {
+        Command::Org { cmd: OrgCmd::Add { name, kind, credit_code, issuer_code, parent, review_levels, json } } => {
             let app = open(&cli, &file).await;
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
             let o = app
@@ -428,44 +379,21 @@ async fn main() {
                 println!("已添加机构 {}（编号 {}）", o.name, o.id);
             }
         }
-        Command::Org {
-            cmd: OrgCmd::List { json },
-        } => {
+        Command::Org { cmd: OrgCmd::List { json } } => {
             let app = open(&cli, &file).await;
             let orgs = app.orgs().await.unwrap_or_else(|e| fail(e));
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&orgs).unwrap_or_default()
-                );
+                println!("{}", serde_json::to_string_pretty(&orgs).unwrap_or_default());
             } else {
                 for o in orgs {
-                    println!(
-                        "{}\t{}\t{}\t{}",
-                        o.id,
-                        o.credit_code,
-                        o.issuer_code.unwrap_or_default(),
-                        o.name
-                    );
+                    println!("{}\t{}\t{}\t{}", o.id, o.credit_code, o.issuer_code.unwrap_or_default(), o.name);
                 }
             }
         }
-        Command::User {
-            cmd:
-                UserCmd::Add {
-                    name,
-                    role,
-                    org,
-                    display_name,
-                    password_stdin: _,
-                    json,
-                },
-        } => {
+        Command::User { cmd: UserCmd::Add { name, role, org, display_name, password_stdin: _, json } } => {
             let app = open(&cli, &file).await;
             let mut pw = String::new();
-            std::io::stdin()
-                .read_to_string(&mut pw)
-                .unwrap_or_else(|e| fail(e));
+            std::io::stdin().read_to_string(&mut pw).unwrap_or_else(|e| fail(e));
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
             let u = app
                 .add_user(
@@ -489,15 +417,10 @@ async fn main() {
                 println!("已添加用户 {}（编号 {}）", u.username, u.id);
             }
         }
-        Command::Token {
-            cmd: TokenCmd::Create { name, label },
-        } => {
+        Command::Token { cmd: TokenCmd::Create { name, label } } => {
             let app = open(&cli, &file).await;
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
-            let t = app
-                .create_token(&actor, name, label)
-                .await
-                .unwrap_or_else(|e| fail(e));
+            let t = app.create_token(&actor, name, label).await.unwrap_or_else(|e| fail(e));
             println!("{t}");
         }
     }

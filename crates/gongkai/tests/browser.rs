@@ -16,18 +16,11 @@ impl Drop for Killer {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn find_exe(names: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .find(|n| std::path::Path::new(n).exists())
-        .map(|s| s.to_string())
+    names.iter().find(|n| std::path::Path::new(n).exists()).map(|s| s.to_string())
 }
 
 async fn wait_for(url: &str) -> bool {
@@ -43,17 +36,9 @@ async fn wait_for(url: &str) -> bool {
 }
 
 /// Clicks and waits until the browser has loaded the next page (the old one goes stale).
-async fn click_nav(
-    c: &fantoccini::Client,
-    loc: Locator<'_>,
-) -> Result<(), fantoccini::error::CmdError> {
+async fn click_nav(c: &fantoccini::Client, loc: Locator<'_>) -> Result<(), fantoccini::error::CmdError> {
     let old = c.find(Locator::Css("html")).await?;
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(loc)
-        .await?
-        .click()
-        .await?;
+    c.wait().at_most(Duration::from_secs(10)).for_element(loc).await?.click().await?;
     for _ in 0..200 {
         if old.tag_name().await.is_err() {
             break;
@@ -63,14 +48,8 @@ async fn click_nav(
     Ok(())
 }
 
-async fn el(
-    c: &fantoccini::Client,
-    id: &str,
-) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Id(id))
-        .await
+async fn el(c: &fantoccini::Client, id: &str) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id(id)).await
 }
 
 #[tokio::test]
@@ -123,10 +102,7 @@ async fn publish_a_normative_document_with_its_interpretation() {
             .expect("chromedriver starts"),
     );
     assert!(wait_for(&addr).await, "server did not come up");
-    assert!(
-        wait_for(&format!("127.0.0.1:{dport}")).await,
-        "chromedriver did not come up"
-    );
+    assert!(wait_for(&format!("127.0.0.1:{dport}")).await, "chromedriver did not come up");
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Both ring and aws-lc are linked (through different dependencies); pick one.
@@ -149,17 +125,11 @@ async fn publish_a_normative_document_with_its_interpretation() {
         // Log in as the district office.
         c.goto(&format!("{base}/admin/login")).await?;
         el(&c, "username").await?.send_keys("office").await?;
-        el(&c, "password")
-            .await?
-            .send_keys("wrong-password")
-            .await?;
+        el(&c, "password").await?.send_keys("wrong-password").await?;
         click_nav(&c, Locator::Id("login-submit")).await?;
         let err = el(&c, "login-error").await?.text().await?;
         assert!(err.contains("用户名或密码错误"), "{err}");
-        el(&c, "password")
-            .await?
-            .send_keys("gongkai-demo-2025")
-            .await?;
+        el(&c, "password").await?.send_keys("gongkai-demo-2025").await?;
         click_nav(&c, Locator::Id("login-submit")).await?;
         el(&c, "admin-docs").await?;
 
@@ -167,26 +137,15 @@ async fn publish_a_normative_document_with_its_interpretation() {
         c.goto(&format!("{base}/admin/documents/new")).await?;
         let title = "莱芜区政务公开专区管理办法（浏览器测试）";
         el(&c, "title").await?.send_keys(title).await?;
-        el(&c, "doc_no")
-            .await?
-            .send_keys("莱政办发[2025]041号")
-            .await?;
-        el(&c, "category")
-            .await?
-            .select_by_label("行政规范性文件")
-            .await?;
+        el(&c, "doc_no").await?.send_keys("莱政办发[2025]041号").await?;
+        el(&c, "category").await?.select_by_label("行政规范性文件").await?;
         el(&c, "body")
             .await?
-            .send_keys(
-                "第一条 为规范政务公开专区建设，制定本办法。\n第二条 本办法自发布之日起施行。",
-            )
+            .send_keys("第一条 为规范政务公开专区建设，制定本办法。\n第二条 本办法自发布之日起施行。")
             .await?;
         click_nav(&c, Locator::Id("save")).await?;
         let msg = el(&c, "doc_no-err").await?.text().await?;
-        assert!(
-            msg.contains("莱政办发〔2025〕41号"),
-            "field error shows the corrected form: {msg}"
-        );
+        assert!(msg.contains("莱政办发〔2025〕41号"), "field error shows the corrected form: {msg}");
         let field = el(&c, "doc_no").await?;
         field.clear().await?;
         field.send_keys("莱政办发〔2025〕41号").await?;
@@ -205,14 +164,8 @@ async fn publish_a_normative_document_with_its_interpretation() {
         let flash = el(&c, "flash").await?.text().await?;
         assert!(flash.contains("谁起草谁解读"), "{flash}");
 
-        el(&c, "i-title")
-            .await?
-            .send_keys("《莱芜区政务公开专区管理办法》政策解读")
-            .await?;
-        el(&c, "i-body")
-            .await?
-            .send_keys("明确专区的设置标准和服务内容。")
-            .await?;
+        el(&c, "i-title").await?.send_keys("《莱芜区政务公开专区管理办法》政策解读").await?;
+        el(&c, "i-body").await?.send_keys("明确专区的设置标准和服务内容。").await?;
         click_nav(&c, Locator::Id("add-interpretation")).await?;
         click_nav(&c, Locator::Id("act-publish")).await?;
         let status = el(&c, "doc-status").await?.text().await?;
@@ -224,19 +177,10 @@ async fn publish_a_normative_document_with_its_interpretation() {
         click_nav(&c, Locator::Css("form.search button")).await?;
         click_nav(&c, Locator::LinkText(title)).await?;
         let page = c.source().await?;
-        assert!(
-            page.contains("莱政办发〔2025〕41号") && page.contains("行政规范性文件")
-                || page.contains("有效")
-        );
-        assert!(
-            page.contains("《莱芜区政务公开专区管理办法》政策解读"),
-            "interpretation shown on the document page"
-        );
+        assert!(page.contains("莱政办发〔2025〕41号") && page.contains("行政规范性文件") || page.contains("有效"));
+        assert!(page.contains("《莱芜区政务公开专区管理办法》政策解读"), "interpretation shown on the document page");
         let shot = c.screenshot().await?;
-        let _ = std::fs::write(
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/document-page.png"),
-            shot,
-        );
+        let _ = std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/document-page.png"), shot);
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

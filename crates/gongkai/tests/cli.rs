@@ -16,14 +16,8 @@ fn data_dir(name: &str) -> PathBuf {
 
 fn run(data: &PathBuf, args: &[&str], stdin: Option<&str>) -> Output {
     let mut c = bin();
-    c.arg("--data")
-        .arg(data)
-        .arg("--config")
-        .arg("/nonexistent.toml")
-        .args(args);
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    c.arg("--data").arg(data).arg("--config").arg("/nonexistent.toml").args(args);
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = c.spawn().expect("binary runs");
     if let Some(s) = stdin {
         child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
@@ -37,66 +31,31 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/laws-sample.jsonl"
-);
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/laws-sample.jsonl");
 
 #[test]
 fn import_is_idempotent_and_reports_bad_lines() {
     let data = data_dir("import");
     let o = run(&data, &["import", FIXTURE], None);
-    assert!(
-        !o.status.success(),
-        "import without any organisation fails clearly"
-    );
+    assert!(!o.status.success(), "import without any organisation fails clearly");
     assert!(String::from_utf8_lossy(&o.stderr).contains("请先创建机构"));
 
     let o = run(
         &data,
-        &[
-            "org",
-            "add",
-            "示例区人民政府办公室",
-            "--kind",
-            "office",
-            "--credit-code",
-            "11371202K21349004N",
-            "--json",
-        ],
+        &["org", "add", "示例区人民政府办公室", "--kind", "office", "--credit-code", "11371202K21349004N", "--json"],
         None,
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = run(
-        &data,
-        &[
-            "org",
-            "add",
-            "坏代码机构",
-            "--kind",
-            "department",
-            "--credit-code",
-            "11371202K21349004A",
-        ],
-        None,
-    );
+    let o =
+        run(&data, &["org", "add", "坏代码机构", "--kind", "department", "--credit-code", "11371202K21349004A"], None);
     assert!(!o.status.success());
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("校验位错误"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("校验位错误"), "{}", String::from_utf8_lossy(&o.stderr));
 
     let o = run(&data, &["import", FIXTURE, "--json"], None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(r["imported"], 4, "{r}");
-    let bad: Vec<i64> = r["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e[0].as_i64().unwrap())
-        .collect();
+    let bad: Vec<i64> = r["errors"].as_array().unwrap().iter().map(|e| e[0].as_i64().unwrap()).collect();
     assert_eq!(bad, [3, 6], "bad lines reported with their numbers: {r}");
 
     let o = run(&data, &["import", FIXTURE, "--json"], None);
@@ -109,51 +68,21 @@ fn import_is_idempotent_and_reports_bad_lines() {
 
     let o = run(&data, &["export", "--format", "jsonl"], None);
     assert!(o.status.success());
-    let lines: Vec<serde_json::Value> = stdout(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 4);
-    let older: Vec<&serde_json::Value> = lines
-        .iter()
-        .filter(|l| l["version_of"].is_string())
-        .collect();
+    let older: Vec<&serde_json::Value> = lines.iter().filter(|l| l["version_of"].is_string()).collect();
     assert_eq!(older.len(), 1, "the older version links to the newest");
     assert_eq!(older[0]["validity"], "已被修订");
-    let ogi = lines
-        .iter()
-        .find(|l| l["title"] == "中华人民共和国政府信息公开条例")
-        .unwrap();
+    let ogi = lines.iter().find(|l| l["title"] == "中华人民共和国政府信息公开条例").unwrap();
     assert_eq!(ogi["doc_no"], "国务院令第711号");
-    assert!(
-        ogi["gongkai"]["index_no"]
-            .as_str()
-            .unwrap()
-            .starts_with("11371202K21349004N/2019-")
-    );
+    assert!(ogi["gongkai"]["index_no"].as_str().unwrap().starts_with("11371202K21349004N/2019-"));
 
     // Export, then import into a fresh database: the same records come back.
     let exported = data.join("all.jsonl");
     std::fs::write(&exported, stdout(&o)).unwrap();
     let data2 = data_dir("reimport");
-    run(
-        &data2,
-        &[
-            "org",
-            "add",
-            "另一个机构",
-            "--kind",
-            "office",
-            "--credit-code",
-            "11370112MB2803691Q",
-        ],
-        None,
-    );
-    let o = run(
-        &data2,
-        &["import", exported.to_str().unwrap(), "--json"],
-        None,
-    );
+    run(&data2, &["org", "add", "另一个机构", "--kind", "office", "--credit-code", "11370112MB2803691Q"], None);
+    let o = run(&data2, &["import", exported.to_str().unwrap(), "--json"], None);
     let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(r["imported"], 4, "{r}");
     let _ = std::fs::remove_dir_all(&data);
@@ -165,62 +94,25 @@ fn users_and_tokens_from_the_command_line() {
     let data = data_dir("users");
     run(
         &data,
-        &[
-            "org",
-            "add",
-            "示例区人民政府办公室",
-            "--kind",
-            "office",
-            "--credit-code",
-            "11371202K21349004N",
-        ],
+        &["org", "add", "示例区人民政府办公室", "--kind", "office", "--credit-code", "11371202K21349004N"],
         None,
     );
     let o = run(
         &data,
-        &[
-            "user",
-            "add",
-            "zhang",
-            "--role",
-            "editor",
-            "--org",
-            "11371202K21349004N",
-            "--password-stdin",
-            "--json",
-        ],
+        &["user", "add", "zhang", "--role", "editor", "--org", "11371202K21349004N", "--password-stdin", "--json"],
         Some("short\n"),
     );
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("密码至少10位"));
     let o = run(
         &data,
-        &[
-            "user",
-            "add",
-            "zhang",
-            "--role",
-            "editor",
-            "--org",
-            "11371202K21349004N",
-            "--password-stdin",
-            "--json",
-        ],
+        &["user", "add", "zhang", "--role", "editor", "--org", "11371202K21349004N", "--password-stdin", "--json"],
         Some("a-long-enough-password\n"),
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = run(
         &data,
-        &[
-            "user",
-            "add",
-            "zhang",
-            "--role",
-            "editor",
-            "--org",
-            "1",
-            "--password-stdin",
-        ],
+        &["user", "add", "zhang", "--role", "editor", "--org", "1", "--password-stdin"],
         Some("a-long-enough-password\n"),
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("已存在"));
@@ -235,74 +127,31 @@ fn users_and_tokens_from_the_command_line() {
 #[test]
 fn calendar_check_and_load() {
     let data = data_dir("calendar");
-    let o = run(
-        &data,
-        &[
-            "calendar",
-            "check",
-            "2025-01-26",
-            "2025-01-29",
-            "2025-03-01",
-            "2025-03-03",
-            "--json",
-        ],
-        None,
-    );
+    let o = run(&data, &["calendar", "check", "2025-01-26", "2025-01-29", "2025-03-01", "2025-03-03", "--json"], None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let days: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let working: Vec<bool> = days
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["working"].as_bool().unwrap())
-        .collect();
-    assert_eq!(
-        working,
-        [true, false, false, true],
-        "make-up Sunday, 春节, Saturday, Monday"
-    );
+    let working: Vec<bool> = days.as_array().unwrap().iter().map(|d| d["working"].as_bool().unwrap()).collect();
+    assert_eq!(working, [true, false, false, true], "make-up Sunday, 春节, Saturday, Monday");
     assert_eq!(days[1]["holiday"], "春节");
     let o = run(&data, &["calendar", "check", "2027-02-01"], None);
     assert!(!o.status.success());
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("缺少2027年"),
-        "a year without data is an explicit error"
-    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("缺少2027年"), "a year without data is an explicit error");
     let o = run(&data, &["calendar", "check", "2025-02-30"], None);
     assert!(!o.status.success());
 
     // The district office loads next year's arrangement; it needs an organisation to act in.
     run(
         &data,
-        &[
-            "org",
-            "add",
-            "示例区人民政府办公室",
-            "--kind",
-            "office",
-            "--credit-code",
-            "11371202K21349004N",
-        ],
+        &["org", "add", "示例区人民政府办公室", "--kind", "office", "--credit-code", "11371202K21349004N"],
         None,
     );
     let file = data.join("2027.txt");
-    std::fs::write(
-        &file,
-        "year 2027\n2027-02-01 holiday 春节\n2027-02-06 workday 春节调休上班\n",
-    )
-    .unwrap();
+    std::fs::write(&file, "year 2027\n2027-02-01 holiday 春节\n2027-02-06 workday 春节调休上班\n").unwrap();
     let o = run(&data, &["calendar", "load", file.to_str().unwrap()], None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = run(
-        &data,
-        &["calendar", "check", "2027-02-01", "2027-02-06", "--json"],
-        None,
-    );
+    let o = run(&data, &["calendar", "check", "2027-02-01", "2027-02-06", "--json"], None);
     let days: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(
-        (days[0]["working"].as_bool(), days[1]["working"].as_bool()),
-        (Some(false), Some(true))
-    );
+    assert_eq!((days[0]["working"].as_bool(), days[1]["working"].as_bool()), (Some(false), Some(true)));
     std::fs::write(&file, "year 2027\n2027-02-02 workday 错误\n").unwrap();
     let o = run(&data, &["calendar", "load", file.to_str().unwrap()], None);
     assert!(!o.status.success());
