@@ -5,7 +5,10 @@ use crate::documents::DocumentView;
 use crate::{Actor, App, AppError, Result};
 use gongkai_domain::{Category, DocNo, DocumentKind, Status};
 use gongkai_store::queries;
-use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use gongkai_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
 use gongkai_store::{document, org};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -167,8 +170,13 @@ impl App {
         }
         let total = report.lines;
         let mut done = report.errors.len();
-        for key in order {
-            let mut members = families.remove(&key).unwrap_or_default();
+        // Families are written in batches, each family in its own savepoint: a bad family
+        // is rolled back alone, and a batch is reported only once it is committed.
+        const BATCH: usize = 200;
+        let mut pending: Vec<Vec<Parsed>> = Vec::new();
+        let keys: Vec<String> = order;
+        for (i, key) in keys.iter().enumerate() {
+            let mut members = families.remove(key).unwrap_or_default();
             // Oldest first: older versions name the newest in `version_of`.
             members.sort_by_key(|p| {
                 (
@@ -178,34 +186,63 @@ impl App {
                     p.line,
                 )
             });
-            let n = members.len();
-            match self.import_family(actor, &owner, &members).await {
-                Ok((imported, unchanged)) => {
-                    report.imported += imported;
-                    report.unchanged += unchanged;
-                }
-                Err(e) => {
-                    for m in &members {
-                        report.errors.push((m.line, e.to_string()));
+            pending.push(members);
+            if pending.len() == BATCH || i + 1 == keys.len() {
+                let batch = std::mem::take(&mut pending);
+                let tx = self.store.begin_write().await?;
+                let mut outcome = Vec::new();
+                for members in &batch {
+                    let sp = tx.begin().await?;
+                    match self.import_family(&sp, actor, &owner, members).await {
+                        Ok(counts) => {
+                            sp.commit().await?;
+                            outcome.push(Ok(counts));
+                        }
+                        Err(e) => {
+                            sp.rollback().await?;
+                            outcome.push(Err(e));
+                        }
                     }
                 }
+                tx.commit().await?;
+                for (members, o) in batch.iter().zip(outcome) {
+                    match o {
+                        Ok((imported, unchanged)) => {
+                            report.imported += imported;
+                            report.unchanged += unchanged;
+                        }
+                        Err(e) => {
+                            for m in members {
+                                report.errors.push((m.line, e.to_string()));
+                            }
+                        }
+                    }
+                    done += members.len();
+                }
+                progress(done, total);
             }
-            done += n;
-            progress(done, total);
+        }
+        if report.imported > 0 {
+            self.store.analyze().await?;
         }
         report.errors.sort();
         Ok(report)
     }
 
-    async fn import_family(&self, actor: &Actor, owner: &org::Model, members: &[Parsed]) -> Result<(usize, usize)> {
-        let tx = self.store.begin_write().await?;
+    async fn import_family<C: ConnectionTrait>(
+        &self,
+        tx: &C,
+        actor: &Actor,
+        owner: &org::Model,
+        members: &[Parsed],
+    ) -> Result<(usize, usize)> {
         let now = self.now();
         let mut family_id: Option<i64> = None;
         let mut ids = Vec::new();
         let (mut imported, mut unchanged) = (0, 0);
         for (pos, p) in members.iter().enumerate() {
             let existing =
-                document::Entity::find().filter(document::Column::ExternalId.eq(p.rec.id.trim())).one(&*tx).await?;
+                document::Entity::find().filter(document::Column::ExternalId.eq(p.rec.id.trim())).one(tx).await?;
             if let Some(e) = existing {
                 family_id.get_or_insert(e.family_id);
                 ids.push(e.id);
@@ -225,13 +262,13 @@ impl App {
                 Some(i)
                     if document::Entity::find()
                         .filter(document::Column::IndexNo.eq(i.to_string()))
-                        .one(&*tx)
+                        .one(tx)
                         .await?
                         .is_none() =>
                 {
                     i.to_string()
                 }
-                _ => self.assign_index_no(&*tx, owner, year).await?,
+                _ => self.assign_index_no(tx, owner, year).await?,
             };
             let m = document::ActiveModel {
                 family_id: Set(family_id.unwrap_or(0)),
@@ -270,17 +307,17 @@ impl App {
                 updated_at: Set(now),
                 ..Default::default()
             }
-            .insert(&*tx)
+            .insert(tx)
             .await?;
             let fid = *family_id.get_or_insert(m.id);
             let m = if m.family_id != fid {
                 let mut am: document::ActiveModel = m.into();
                 am.family_id = Set(fid);
-                am.update(&*tx).await?
+                am.update(tx).await?
             } else {
                 m
             };
-            queries::record_change(&*tx, "document", m.id, now).await?;
+            queries::record_change(tx, "document", m.id, now).await?;
             ids.push(m.id);
             imported += 1;
         }
@@ -288,16 +325,16 @@ impl App {
             // Older versions are superseded by the newest.
             if let Some(newest) = ids.last().copied() {
                 for id in &ids[..ids.len() - 1] {
-                    let d = document::Entity::find_by_id(*id).one(&*tx).await?;
+                    let d = document::Entity::find_by_id(*id).one(tx).await?;
                     if let Some(d) = d.filter(|d| d.superseded_by.is_none()) {
                         let mut am: document::ActiveModel = d.into();
                         am.superseded_by = Set(Some(newest));
-                        am.update(&*tx).await?;
+                        am.update(tx).await?;
                     }
                 }
             }
             self.audit(
-                &*tx,
+                tx,
                 actor,
                 "document.import",
                 "document",
@@ -307,7 +344,6 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
         Ok((imported, unchanged))
     }
 

@@ -136,6 +136,16 @@ impl Store {
         }
     }
 
+    /// Refreshes the planner's statistics after a bulk load (and, on PostgreSQL, the
+    /// visibility map, so counts are answered from indexes).
+    pub async fn analyze(&self) -> Result<()> {
+        match self.db.get_database_backend() {
+            DbBackend::Postgres => self.db.execute_unprepared("VACUUM (ANALYZE) document").await?,
+            _ => self.db.execute_unprepared("ANALYZE").await?,
+        };
+        Ok(())
+    }
+
     pub async fn close(self) -> Result<()> {
         self.db.close().await?;
         Ok(())

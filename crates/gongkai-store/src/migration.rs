@@ -165,7 +165,8 @@ impl MigrationTrait for M0001Initial {
         )
         .await?;
         m.create_index(idx("document", "document_family", &["family_id", "version_no"])).await?;
-        m.create_index(idx("document", "document_status_published", &["status", "published_on"])).await?;
+        // Public lists: status and latest-version filter, newest first, answered from the index.
+        m.create_index(idx("document", "document_public", &["status", "superseded_by", "published_on", "id"])).await?;
         m.create_index(idx("document", "document_doc_no", &["doc_no_code", "doc_no_year", "doc_no_seq"])).await?;
         m.create_index(idx("document", "document_org", &["org_id", "status"])).await?;
         m.create_table(
