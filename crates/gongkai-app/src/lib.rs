@@ -10,6 +10,7 @@ pub mod feed;
 pub mod import;
 pub mod interpretations;
 pub mod orgs;
+pub mod search;
 
 use gongkai_domain::{Clock, FieldError, Role};
 use gongkai_store::queries::{self, AuditEntry};
@@ -49,6 +50,7 @@ pub struct App {
     /// Filter menus of the public lists, keyed by the changes-feed position they were
     /// computed at: any public change moves the feed, so a stale menu is never served.
     pub(crate) facet_cache: Arc<tokio::sync::Mutex<Option<(i64, documents::Facets)>>>,
+    pub(crate) search: Option<Arc<search::SearchState>>,
 }
 
 /// Who is acting.
@@ -132,7 +134,7 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> App {
-        App { store, clock, config, facet_cache: Arc::default() }
+        App { store, clock, config, facet_cache: Arc::default(), search: None }
     }
 
     pub fn store(&self) -> &Store {

@@ -128,14 +128,13 @@ pub fn bigrams(text: &str) -> Vec<Token> {
                 });
                 position += 1;
             } else {
-                for k in 0..run.len() - 1 {
-                    let s = run[k].0;
+                for (k, (s, _)) in run.iter().enumerate().take(run.len() - 1) {
                     let e = end_of(i + k + 2);
                     out.push(Token {
-                        offset_from: s,
+                        offset_from: *s,
                         offset_to: e,
                         position,
-                        text: text[s..e].to_string(),
+                        text: text[*s..e].to_string(),
                         position_length: 1,
                     });
                     position += 1;

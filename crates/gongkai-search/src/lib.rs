@@ -40,6 +40,8 @@ pub enum SearchError {
 
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;
 
+type MaybeQuery = Option<Box<dyn Query>>;
+
 /// What gets indexed for one published record.
 #[derive(Debug, Clone, Default)]
 pub struct SearchDoc {
@@ -358,7 +360,7 @@ impl SearchIndex {
     /// Parses what people type: words, "quoted phrases", -excluded words; a document or
     /// index number in any common form is looked up exactly. Returns the text query (None
     /// when nothing searchable was typed) and the exact-number query.
-    fn parse(&self, text: &str) -> (Option<Box<dyn Query>>, Option<Box<dyn Query>>) {
+    fn parse(&self, text: &str) -> (MaybeQuery, MaybeQuery) {
         let f = self.f;
         let text = text.trim();
         let exact: Option<Box<dyn Query>> = if let Some(d) = DocNo::parse_lenient(text) {

@@ -84,8 +84,10 @@ pub async fn demo_app(db: &TestDb) -> gongkai_app::App {
         store,
         std::sync::Arc::new(gongkai_domain::FixedClock(fixed_now())),
         gongkai_app::AppConfig::default(),
-    );
+    )
+    .with_search(gongkai_search::SearchIndex::in_memory().expect("index"), false);
     app.load_demo().await.expect("demo data loads");
+    app.index_pending().await.expect("indexing");
     app
 }
 

@@ -26,6 +26,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/interpretations", get(interpretations).post(create_interpretation))
         .route("/v1/interpretations/{id}", get(interpretation))
         .route("/v1/changes", get(changes))
+        .route("/v1/search", get(search))
         .route("/v1/orgs", get(orgs))
 }
 
@@ -287,6 +288,25 @@ async fn changes(State(s): State<WebState>, c: Caller, q: Result<Query<ChangesQu
 async fn orgs(State(s): State<WebState>) -> Response {
     match s.app.orgs().await {
         Ok(o) => Json(o).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn search(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<gongkai_app::search::SearchParams>, QueryRejection>,
+) -> Response {
+    tri!(reader(&c));
+    let p = tri!(query(q));
+    match s.app.search(&p).await {
+        Ok(r) if r.rebuilding => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "5")],
+            Json(serde_json::json!({"code": "rebuilding", "message": "搜索索引正在重建，请稍后再试"})),
+        )
+            .into_response(),
+        Ok(r) => Json(r).into_response(),
         Err(e) => api_error(&e),
     }
 }

@@ -21,6 +21,7 @@ pub fn routes() -> Router<WebState> {
         .route("/documents", get(list))
         .route("/documents/{id}", get(document))
         .route("/documents/{id}/diff", get(diff))
+        .route("/search", get(search))
         .route("/interpretations", get(interpretations))
         .route("/interpretations/{id}", get(interpretation))
         .route("/attachments/{id}", get(attachment))
@@ -537,4 +538,156 @@ async fn set_mode(
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
         .unwrap_or_else(|| "/".into());
     (jar.add(cookie), axum::response::Redirect::to(&back)).into_response()
+}
+
+/// (parameter, heading, [(value, label, count)]) of one facet menu.
+type FacetGroup = (&'static str, &'static str, Vec<(String, String, u64)>);
+
+pub struct SearchRow {
+    pub id: i64,
+    pub title: String,
+    pub doc_no: String,
+    pub snippet: String,
+    pub validity: String,
+    pub validity_code: String,
+    pub date: String,
+    pub exact: bool,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    frame: Frame,
+    q: String,
+    p: gongkai_app::search::SearchParams,
+    rows: Vec<SearchRow>,
+    total: usize,
+    page: u64,
+    pages: u64,
+    base_query: String,
+    rebuilding: bool,
+    empty_query: bool,
+    error: String,
+    facets: Vec<FacetGroup>,
+}
+
+fn validity_label(code: &str) -> String {
+    gongkai_domain::Validity::parse(code).map(|v| v.label().to_string()).unwrap_or_default()
+}
+
+async fn search(
+    State(s): State<WebState>,
+    q: Result<Query<gongkai_app::search::SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let app = &s.app;
+    let p = q.map(|Query(p)| p).unwrap_or_default();
+    let text = p.q.clone().unwrap_or_default();
+    let mut frame = Frame::new(&app.config.site_name, "站内搜索", "搜索").crumb("站内搜索", "/search");
+    frame.q = text.clone();
+    let base_query = views::query_without_page(&[
+        ("q", &p.q),
+        ("issuer", &p.issuer),
+        ("category", &p.category),
+        ("year", &p.year),
+        ("validity", &p.validity),
+        ("sort", &p.sort),
+    ]);
+    let (outcome, error) = match app.search(&p).await {
+        Ok(o) => (Some(o), String::new()),
+        Err(AppError::Validation(errs)) => {
+            (None, errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"))
+        }
+        Err(e) => return views::error_page(&app.config.site_name, &e),
+    };
+    let mut page = SearchPage {
+        frame,
+        q: text,
+        p: p.clone(),
+        rows: vec![],
+        total: 0,
+        page: 1,
+        pages: 1,
+        base_query,
+        rebuilding: false,
+        empty_query: false,
+        error,
+        facets: vec![],
+    };
+    if let Some(o) = outcome {
+        page.rebuilding = o.rebuilding;
+        page.empty_query = o.empty_query;
+        page.total = o.total;
+        page.page = o.page;
+        page.pages = (o.total as u64).div_ceil(o.per_page).clamp(1, 500);
+        if let Some(r) = o.results {
+            page.rows = r
+                .hits
+                .iter()
+                .map(|h| SearchRow {
+                    id: h.id,
+                    title: h.title.clone(),
+                    doc_no: h.doc_no.clone().unwrap_or_default(),
+                    snippet: h.snippet.clone(),
+                    validity: validity_label(&h.validity),
+                    validity_code: h.validity.clone(),
+                    date: h.published_on.clone().unwrap_or_default(),
+                    exact: h.exact,
+                })
+                .collect();
+            let cat = |c: &str| gongkai_domain::Category::parse(c).map(|c| c.label().to_string()).unwrap_or_default();
+            page.facets = vec![
+                (
+                    "validity",
+                    "有效性",
+                    r.facets.validity.iter().map(|(k, n)| (k.clone(), validity_label(k), *n)).collect(),
+                ),
+                ("category", "文件类别", r.facets.category.iter().map(|(k, n)| (k.clone(), cat(k), *n)).collect()),
+                ("year", "年份", r.facets.year.iter().take(15).map(|(k, n)| (k.clone(), k.clone(), *n)).collect()),
+                (
+                    "issuer",
+                    "发文机关",
+                    r.facets.issuer.iter().take(15).map(|(k, n)| (k.clone(), k.clone(), *n)).collect(),
+                ),
+            ];
+        }
+    }
+    let status = if page.rebuilding { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
+    (status, render(&page)).into_response()
+}
+
+impl SearchPage {
+    /// Link that sets one facet (or clears it when already set) and keeps the rest.
+    fn facet_link(&self, name: &str, value: &str) -> String {
+        let cur = |n: &str, v: &Option<String>| if n == name { None } else { v.clone() };
+        let selected = match name {
+            "validity" => self.p.validity.as_deref() == Some(value),
+            "category" => self.p.category.as_deref() == Some(value),
+            "year" => self.p.year.as_deref() == Some(value),
+            _ => self.p.issuer.as_deref() == Some(value),
+        };
+        let set = if selected { None } else { Some(value.to_string()) };
+        let pick = |n: &str, v: &Option<String>| if n == name { set.clone() } else { cur(n, v) };
+        format!(
+            "/search?{}",
+            views::query_without_page(&[
+                ("q", &self.p.q),
+                ("validity", &pick("validity", &self.p.validity)),
+                ("category", &pick("category", &self.p.category)),
+                ("year", &pick("year", &self.p.year)),
+                ("issuer", &pick("issuer", &self.p.issuer)),
+                ("sort", &self.p.sort),
+            ])
+        )
+    }
+    fn is_selected(&self, name: &str, value: &str) -> bool {
+        match name {
+            "validity" => self.p.validity.as_deref() == Some(value),
+            "category" => self.p.category.as_deref() == Some(value),
+            "year" => self.p.year.as_deref() == Some(value),
+            _ => self.p.issuer.as_deref() == Some(value),
+        }
+    }
+    fn by_date(&self) -> bool {
+        self.p.sort.as_deref() == Some("date")
+    }
 }

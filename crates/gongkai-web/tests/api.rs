@@ -562,3 +562,90 @@ async fn scheduled_publication_and_attachments() {
 fn gongkai_web_urlencode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+#[tokio::test]
+async fn search_api_portal_and_freshness() {
+    for db in databases().await {
+        let c = Client::new(&db).await;
+        let b = db.backend;
+        let (s, v, _) = c.send("GET", "/api/v1/search?q=%E5%85%8D%E7%94%B3%E5%8D%B3%E4%BA%AB", None, None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {v}");
+        assert!(v["hits"][0]["title"].as_str().unwrap().contains("学生资助"), "{b}: {v}");
+        assert!(
+            !v["hits"][0]["snippet"].as_str().unwrap().is_empty(),
+            "{b}: a snippet even when only the title matched"
+        );
+        let (_, v2, _) = c.send("GET", "/api/v1/search?q=%E8%B5%84%E5%8A%A9%E8%B5%84%E9%87%91", None, None).await;
+        assert!(v2["hits"][0]["snippet"].as_str().unwrap().contains("<b>"), "{b}: {v2}");
+        for key in ["issuer", "category", "validity", "year"] {
+            assert!(v["facets"][key].is_array(), "{key}");
+        }
+        // A document number typed with square brackets finds the document first.
+        let (_, v, _) = c
+            .send("GET", "/api/v1/search?q=%E8%8E%B1%E6%94%BF%E5%8A%9E%E5%8F%91%5B2021%5D12%E5%8F%B7", None, None)
+            .await;
+        assert_eq!(
+            (v["hits"][0]["doc_no"].as_str(), v["hits"][0]["exact"].as_bool()),
+            (Some("莱政办发〔2021〕12号"), Some(true)),
+            "{b}: {v}"
+        );
+        // Filters, and the validity facet still offers the other values.
+        let (_, v, _) = c.send("GET", "/api/v1/search?q=%E5%8A%9E%E6%B3%95&validity=repealed", None, None).await;
+        assert!(v["hits"].as_array().unwrap().iter().all(|h| h["validity"] == "repealed"), "{b}: {v}");
+        assert!(v["facets"]["validity"].as_array().unwrap().len() >= 2, "{b}: {v}");
+        // Bad parameters.
+        for (q, status) in [
+            ("q=x&validity=maybe", StatusCode::UNPROCESSABLE_ENTITY),
+            ("q=x&per_page=0", StatusCode::UNPROCESSABLE_ENTITY),
+            ("q=x&sort=random", StatusCode::UNPROCESSABLE_ENTITY),
+            ("q=x&year=25", StatusCode::UNPROCESSABLE_ENTITY),
+            ("q=x&page=abc", StatusCode::BAD_REQUEST),
+        ] {
+            let (s, v, _) = c.send("GET", &format!("/api/v1/search?{q}"), None, None).await;
+            assert_eq!(s, status, "{b} {q}: {v}");
+            assert!(v["code"].is_string());
+        }
+        let long = "%E6%94%BF".repeat(101);
+        let (s, _, _) = c.send("GET", &format!("/api/v1/search?q={long}"), None, None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: overlong query");
+        let (_, v, _) = c.send("GET", "/api/v1/search?q=%EF%BC%8C%E3%80%82", None, None).await;
+        assert_eq!(v["empty_query"], true, "{b}: punctuation only");
+        assert!(v["total"].as_u64().unwrap() >= 6);
+
+        // Freshness: publishing and withdrawing reach the index through the feed.
+        let editor = c.token("editor").await;
+        let reviewer = c.token("reviewer").await;
+        let mut d = doc("关于开展校园足球联赛的通知", "其他文件");
+        d["body"] = json!("各学校：现就开展青少年校园足球联赛有关事项通知如下。");
+        let (_, d, _) = c.send("POST", "/api/v1/documents", Some(&editor), Some(d)).await;
+        let id = d["id"].as_i64().unwrap();
+        for a in ["submit", "approve", "publish"] {
+            let tok = if a == "submit" { &editor } else { &reviewer };
+            c.send("POST", &format!("/api/v1/documents/{id}/actions"), Some(tok), Some(json!({"action": a}))).await;
+        }
+        let found = |v: &Value| v["hits"].as_array().unwrap().iter().any(|h| h["id"] == id);
+        let q = "/api/v1/search?q=%E6%A0%A1%E5%9B%AD%E8%B6%B3%E7%90%83";
+        c.app.index_pending().await.unwrap();
+        let (_, v, _) = c.send("GET", q, None, None).await;
+        assert!(found(&v), "{b}: published document is searchable: {v}");
+        c.send(
+            "POST",
+            &format!("/api/v1/documents/{id}/actions"),
+            Some(&reviewer),
+            Some(json!({"action": "withdraw", "reason": "重复发布"})),
+        )
+        .await;
+        c.app.index_pending().await.unwrap();
+        let (_, v, _) = c.send("GET", q, None, None).await;
+        assert!(!found(&v), "{b}: withdrawn document is gone");
+
+        // The portal page.
+        let (s, _, html) = c.send("GET", "/search?q=%E7%9B%91%E6%B5%8B", None, None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("效能监测办法") && html.contains("<b>"), "{b}");
+        let (_, _, html) = c.send("GET", "/search?q=", None, None).await;
+        assert!(html.contains("请输入检索词"), "{b}");
+        let (_, _, html) = c.send("GET", "/search?q=x&validity=bogus", None, None).await;
+        assert!(html.contains("有效性应为"), "{b}");
+    }
+}

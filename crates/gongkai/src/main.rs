@@ -42,6 +42,16 @@ enum Command {
     },
     /// Applies database migrations.
     Migrate,
+    /// Rebuilds the search index from the database.
+    Reindex,
+    /// Searches what is published.
+    Search {
+        query: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 10)]
+        limit: u64,
+    },
     /// Imports documents from JSON Lines (the laws-corpus format).
     Import {
         file: PathBuf,
@@ -172,14 +182,12 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 
 async fn open(cli: &Cli, file: &FileConfig) -> App {
     let data = cli.data.clone().or(file.data.clone()).unwrap_or_else(|| PathBuf::from("data"));
+    if let Err(e) = std::fs::create_dir_all(&data) {
+        fail(format!("无法创建数据目录 {}：{e}", data.display()));
+    }
     let url = match cli.database_url.clone().or(file.database_url.clone()) {
         Some(u) => u,
-        None => {
-            if let Err(e) = std::fs::create_dir_all(&data) {
-                fail(format!("无法创建数据目录 {}：{e}", data.display()));
-            }
-            format!("sqlite://{}", data.join("gongkai.sqlite").display())
-        }
+        None => format!("sqlite://{}", data.join("gongkai.sqlite").display()),
     };
     let store = Store::connect(&url).await.unwrap_or_else(|e| fail(e));
     store.migrate().await.unwrap_or_else(|e| fail(e));
@@ -190,7 +198,9 @@ async fn open(cli: &Cli, file: &FileConfig) -> App {
     if let Some(m) = file.max_upload_mb {
         config.max_upload_bytes = m * 1024 * 1024;
     }
-    let app = App::new(store, Arc::new(SystemClock), config);
+    let (index, fresh) = gongkai_search::SearchIndex::open(&data.join("search"))
+        .unwrap_or_else(|e| fail(format!("无法打开搜索索引：{e}")));
+    let app = App::new(store, Arc::new(SystemClock), config).with_search(index, fresh);
     app.ensure_topics().await.unwrap_or_else(|e| fail(e));
     app
 }
@@ -241,6 +251,39 @@ async fn main() {
         Err(_) => FileConfig::default(),
     };
     match &cli.command {
+        Command::Reindex => {
+            let app = open(&cli, &file).await;
+            let n = app.reindex().await.unwrap_or_else(|e| fail(e));
+            println!("搜索索引已重建：{n} 件");
+        }
+        Command::Search { query, json, limit } => {
+            let app = open(&cli, &file).await;
+            if app.search_needs_rebuild() {
+                app.reindex().await.unwrap_or_else(|e| fail(e));
+            } else {
+                app.index_pending().await.unwrap_or_else(|e| fail(e));
+            }
+            let p = gongkai_app::search::SearchParams {
+                q: Some(query.join(" ")),
+                per_page: Some(*limit),
+                ..Default::default()
+            };
+            let r = app.search(&p).await.unwrap_or_else(|e| fail(e));
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                println!("共 {} 条", r.total);
+                for h in r.results.map(|r| r.hits).unwrap_or_default() {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        h.id,
+                        h.published_on.unwrap_or_default(),
+                        h.doc_no.unwrap_or_default(),
+                        h.title
+                    );
+                }
+            }
+        }
         Command::Migrate => {
             open(&cli, &file).await;
             println!("数据库已是最新结构");
@@ -274,6 +317,23 @@ async fn main() {
                         tracing::warn!(error = %e, "scheduled publication failed");
                     }
                     tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+                }
+            });
+            // The search index: rebuilt if it was missing, corrupt or old, then kept up
+            // with the changes feed within a second.
+            let indexer = app.clone();
+            tokio::spawn(async move {
+                if indexer.search_needs_rebuild() {
+                    match indexer.reindex().await {
+                        Ok(n) => tracing::info!(documents = n, "search index rebuilt"),
+                        Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
+                    }
+                }
+                loop {
+                    if let Err(e) = indexer.index_pending().await {
+                        tracing::warn!(error = %e, "indexing failed");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 }
             });
             let addr = addr.clone().or(file.addr.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());

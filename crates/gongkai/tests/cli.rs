@@ -158,3 +158,29 @@ fn calendar_check_and_load() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("不是周末"));
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn search_from_the_command_line_and_rebuild_after_losing_the_index() {
+    let data = data_dir("search");
+    run(
+        &data,
+        &["org", "add", "示例区人民政府办公室", "--kind", "office", "--credit-code", "11371202K21349004N"],
+        None,
+    );
+    run(&data, &["import", FIXTURE], None);
+    let find = |data: &PathBuf| {
+        let o = run(data, &["search", "政府信息公开", "--json"], None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        r["hits"][0]["title"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(find(&data), "中华人民共和国政府信息公开条例");
+    let o = run(&data, &["search", "国务院令第711号", "--json"], None);
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["hits"][0]["exact"], true);
+    std::fs::remove_dir_all(data.join("search")).unwrap();
+    assert_eq!(find(&data), "中华人民共和国政府信息公开条例", "rebuilt from the database");
+    let o = run(&data, &["reindex"], None);
+    assert!(stdout(&o).contains("搜索索引已重建：5 件") || stdout(&o).contains("件"), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&data);
+}
