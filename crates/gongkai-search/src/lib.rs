@@ -689,6 +689,7 @@ impl SegmentCollector for U64SegCounts {
 mod tests {
     use super::*;
 
+    #[allow(clippy::too_many_arguments)] // a table of test records reads best flat
     fn doc(
         id: i64,
         title: &str,
