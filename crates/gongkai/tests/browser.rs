@@ -175,6 +175,14 @@ async fn publish_a_normative_document_with_its_interpretation() {
         c.goto(&format!("{base}/")).await?;
         el(&c, "site-q").await?.send_keys("专区管理办法").await?;
         click_nav(&c, Locator::Css("form.search button")).await?;
+        // The indexer picks the new document up within a second; retry the search until it has.
+        for _ in 0..40 {
+            if c.find(Locator::LinkText(title)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            c.refresh().await?;
+        }
         click_nav(&c, Locator::LinkText(title)).await?;
         let page = c.source().await?;
         assert!(page.contains("莱政办发〔2025〕41号") && page.contains("行政规范性文件") || page.contains("有效"));
