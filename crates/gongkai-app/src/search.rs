@@ -66,6 +66,7 @@ fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -
         published_on: m.published_on.map(|d| d.to_string()),
         validity: validity.code().into(),
         current: m.superseded_by.is_none(),
+        version_no: m.version_no,
         keywords: m.keywords.clone(),
         body: m.body.clone(),
         attachment_text,
@@ -271,5 +272,141 @@ impl App {
             per_page,
             results: Some(results),
         })
+    }
+}
+
+/// One question of an evaluation set (the format of shared/data/qa_dev.jsonl).
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvalQuestion {
+    pub question: String,
+    pub gold_doc_id: String,
+    pub gold_article: Option<String>,
+}
+
+/// Recall@1/5/10 and MRR@10, at document and article level.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct EvalReport {
+    pub questions: usize,
+    pub doc_recall_at_1: f64,
+    pub doc_recall_at_5: f64,
+    pub doc_recall_at_10: f64,
+    pub doc_mrr: f64,
+    pub article_recall_at_1: f64,
+    pub article_recall_at_5: f64,
+    pub article_recall_at_10: f64,
+    pub article_mrr: f64,
+    /// Questions whose gold document is not in the library.
+    pub missing_gold: usize,
+}
+
+/// Ranks (1-based) at which the gold document and the gold article first appear.
+pub fn first_ranks(
+    hits: &[(Option<String>, String)],
+    gold_doc: &str,
+    gold_article: Option<&str>,
+) -> (Option<usize>, Option<usize>) {
+    let doc = hits.iter().position(|(d, _)| d.as_deref() == Some(gold_doc)).map(|p| p + 1);
+    let art = gold_article
+        .and_then(|a| hits.iter().position(|(d, l)| d.as_deref() == Some(gold_doc) && l == a))
+        .map(|p| p + 1);
+    (doc, art)
+}
+
+pub fn summarise(ranks: &[(Option<usize>, Option<usize>)]) -> EvalReport {
+    let n = ranks.len().max(1) as f64;
+    let recall = |k: usize, f: &dyn Fn(&(Option<usize>, Option<usize>)) -> Option<usize>| {
+        ranks.iter().filter(|r| f(r).is_some_and(|x| x <= k)).count() as f64 / n
+    };
+    let mrr = |f: &dyn Fn(&(Option<usize>, Option<usize>)) -> Option<usize>| {
+        ranks.iter().map(|r| f(r).filter(|x| *x <= 10).map(|x| 1.0 / x as f64).unwrap_or(0.0)).sum::<f64>() / n
+    };
+    let d = |r: &(Option<usize>, Option<usize>)| r.0;
+    let a = |r: &(Option<usize>, Option<usize>)| r.1;
+    EvalReport {
+        questions: ranks.len(),
+        doc_recall_at_1: recall(1, &d),
+        doc_recall_at_5: recall(5, &d),
+        doc_recall_at_10: recall(10, &d),
+        doc_mrr: mrr(&d),
+        article_recall_at_1: recall(1, &a),
+        article_recall_at_5: recall(5, &a),
+        article_recall_at_10: recall(10, &a),
+        article_mrr: mrr(&a),
+        missing_gold: 0,
+    }
+}
+
+impl App {
+    /// The best `k` articles for a question, with their citations.
+    pub async fn passages(&self, question: &str, k: u64) -> Result<Vec<gongkai_search::passages::PassageHit>> {
+        let q = question.trim().to_string();
+        if q.is_empty() {
+            return Err(AppError::field("q", "请输入问题"));
+        }
+        if q.chars().count() > 200 {
+            return Err(AppError::field("q", "问题不超过200字"));
+        }
+        if !(1..=50).contains(&k) {
+            return Err(AppError::field("k", "k 应为1至50"));
+        }
+        let state = self.search_state()?.clone();
+        if state.rebuilding.load(Ordering::SeqCst) {
+            return Err(AppError::Rule("搜索索引正在重建，请稍后再试".into()));
+        }
+        tokio::task::spawn_blocking(move || state.index.passages(&q, k as usize))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// Runs every question through passage retrieval and scores it against its gold
+    /// document (by the corpus id kept as `external_id`) and article.
+    pub async fn eval_retrieval(&self, questions: &[EvalQuestion]) -> Result<EvalReport> {
+        let mut ranks = Vec::new();
+        let mut missing = 0;
+        let mut known: std::collections::HashMap<i64, Option<String>> = std::collections::HashMap::new();
+        for q in questions {
+            let present = document::Entity::find()
+                .filter(document::Column::ExternalId.eq(q.gold_doc_id.clone()))
+                .one(self.store.conn())
+                .await?
+                .is_some();
+            if !present {
+                missing += 1;
+            }
+            let hits = self.passages(&q.question, 10).await?;
+            let mut labelled = Vec::new();
+            for h in hits {
+                if let std::collections::hash_map::Entry::Vacant(e) = known.entry(h.doc_id) {
+                    let m = document::Entity::find_by_id(h.doc_id).one(self.store.conn()).await?;
+                    e.insert(m.and_then(|m| m.external_id));
+                }
+                labelled.push((known.get(&h.doc_id).cloned().flatten(), h.label));
+            }
+            ranks.push(first_ranks(&labelled, &q.gold_doc_id, q.gold_article.as_deref()));
+        }
+        let mut r = summarise(&ranks);
+        r.missing_gold = missing;
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recall_and_mrr() {
+        let hits = vec![
+            (Some("a".to_string()), "第一条".to_string()),
+            (Some("b".into()), "第二条".into()),
+            (Some("b".into()), "第三条".into()),
+        ];
+        assert_eq!(first_ranks(&hits, "b", Some("第三条")), (Some(2), Some(3)));
+        assert_eq!(first_ranks(&hits, "c", Some("第一条")), (None, None));
+        let r = summarise(&[(Some(1), Some(1)), (Some(2), Some(3)), (None, None), (Some(6), None)]);
+        assert_eq!((r.doc_recall_at_1, r.doc_recall_at_5, r.doc_recall_at_10), (0.25, 0.5, 0.75));
+        assert!((r.doc_mrr - (1.0 + 0.5 + 1.0 / 6.0) / 4.0).abs() < 1e-9);
+        assert!((r.article_mrr - (1.0 + 1.0 / 3.0) / 4.0).abs() < 1e-9);
     }
 }

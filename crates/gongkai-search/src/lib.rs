@@ -5,6 +5,7 @@
 //! document and index numbers; fast fields for filters, facets and ranking.
 
 pub mod analysis;
+pub mod passages;
 
 use analysis::{BigramTokenizer, WordTokenizer, bigrams, is_cjk};
 use gongkai_domain::{DocNo, IndexNo};
@@ -59,6 +60,7 @@ pub struct SearchDoc {
     pub published_on: Option<String>,
     pub validity: String,
     pub current: bool,
+    pub version_no: i32,
     pub keywords: String,
     pub body: String,
     pub attachment_text: String,
@@ -171,6 +173,7 @@ pub struct Results {
 }
 
 pub struct SearchIndex {
+    passages: passages::PassageIndex,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
@@ -183,17 +186,17 @@ fn register(index: &Index) {
 }
 
 impl SearchIndex {
-    fn from_index(index: Index, dir: Option<PathBuf>) -> Result<SearchIndex> {
+    fn from_index(index: Index, dir: Option<PathBuf>, passages: passages::PassageIndex) -> Result<SearchIndex> {
         register(&index);
         let (_, f) = schema();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, 64_000_000)?;
-        Ok(SearchIndex { reader, writer: Mutex::new(writer), f, dir })
+        Ok(SearchIndex { passages, reader, writer: Mutex::new(writer), f, dir })
     }
 
     pub fn in_memory() -> Result<SearchIndex> {
         let (s, _) = schema();
-        Self::from_index(Index::create_in_ram(s), None)
+        Self::from_index(Index::create_in_ram(s), None, passages::PassageIndex::in_memory()?)
     }
 
     /// Opens the index in `dir`. Returns `true` as the second value when the index was
@@ -206,9 +209,10 @@ impl SearchIndex {
                 == Some(SCHEMA_VERSION);
         if version_ok
             && let Ok(index) = Index::open_in_dir(dir)
-            && let Ok(s) = Self::from_index(index, Some(dir.to_path_buf()))
+            && let Ok((p, p_fresh)) = passages::PassageIndex::open(&dir.join("passages"))
+            && let Ok(s) = Self::from_index(index, Some(dir.to_path_buf()), p)
         {
-            return Ok((s, false));
+            return Ok((s, p_fresh));
         }
         // Derived data: throw it away and start again.
         for entry in std::fs::read_dir(dir)? {
@@ -222,7 +226,8 @@ impl SearchIndex {
         let (s, _) = schema();
         let index = Index::create_in_dir(dir, s)?;
         std::fs::write(dir.join(VERSION_FILE), SCHEMA_VERSION.to_string())?;
-        Ok((Self::from_index(index, Some(dir.to_path_buf()))?, true))
+        let (p, _) = passages::PassageIndex::open(&dir.join("passages"))?;
+        Ok((Self::from_index(index, Some(dir.to_path_buf()), p)?, true))
     }
 
     /// The changes-feed position the index has caught up with.
@@ -288,6 +293,23 @@ impl SearchIndex {
         let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
         w.commit()?;
         drop(w);
+        let touched: Vec<i64> = deleted.iter().copied().chain(upserts.iter().map(|d| d.id)).collect();
+        let articles: Vec<passages::Passage> = upserts
+            .iter()
+            .flat_map(|d| {
+                gongkai_domain::body::articles(&d.body).into_iter().map(move |(label, text)| passages::Passage {
+                    doc_id: d.id,
+                    version_no: d.version_no,
+                    current: d.current,
+                    title: d.title.clone(),
+                    label,
+                    text,
+                })
+            })
+            .collect();
+        if !touched.is_empty() {
+            self.passages.apply(&touched, &articles)?;
+        }
         if let Some(p) = position {
             self.save_position(p)?;
         }
@@ -301,9 +323,15 @@ impl SearchIndex {
         w.delete_all_documents()?;
         w.commit()?;
         drop(w);
+        self.passages.clear()?;
         self.save_position(0)?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// The best `k` articles for a question (policy Q&A).
+    pub fn passages(&self, question: &str, k: usize) -> Result<Vec<passages::PassageHit>> {
+        self.passages.search(question, k)
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -714,6 +742,7 @@ mod tests {
             published_on: Some(format!("{year}-06-01")),
             validity: validity.into(),
             current,
+            version_no: 1,
             keywords: String::new(),
             body: body.into(),
             attachment_text: String::new(),

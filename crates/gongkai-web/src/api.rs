@@ -27,6 +27,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/interpretations/{id}", get(interpretation))
         .route("/v1/changes", get(changes))
         .route("/v1/search", get(search))
+        .route("/v1/passages", get(passages))
         .route("/v1/orgs", get(orgs))
 }
 
@@ -307,6 +308,21 @@ async fn search(
         )
             .into_response(),
         Ok(r) => Json(r).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct PassageQuery {
+    q: Option<String>,
+    k: Option<u64>,
+}
+
+async fn passages(State(s): State<WebState>, c: Caller, q: Result<Query<PassageQuery>, QueryRejection>) -> Response {
+    tri!(reader(&c));
+    let p = tri!(query(q));
+    match s.app.passages(p.q.as_deref().unwrap_or(""), p.k.unwrap_or(5)).await {
+        Ok(hits) => Json(serde_json::json!({ "passages": hits })).into_response(),
         Err(e) => api_error(&e),
     }
 }

@@ -569,6 +569,8 @@ struct SearchPage {
     empty_query: bool,
     error: String,
     facets: Vec<FacetGroup>,
+    /// 相关条款: articles that answer the query.
+    articles: Vec<(i64, String, String, String)>,
 }
 
 fn validity_label(code: &str) -> String {
@@ -612,6 +614,7 @@ async fn search(
         empty_query: false,
         error,
         facets: vec![],
+        articles: vec![],
     };
     if let Some(o) = outcome {
         page.rebuilding = o.rebuilding;
@@ -651,6 +654,15 @@ async fn search(
             ];
         }
     }
+    if !page.rebuilding && !page.empty_query && page.error.is_empty() && page.page == 1 {
+        page.articles = app
+            .passages(&page.q, 3)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| (h.doc_id, h.title, h.label, h.snippet))
+            .collect();
+    }
     let status = if page.rebuilding { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
     (status, render(&page)).into_response()
 }
@@ -686,6 +698,11 @@ impl SearchPage {
             "year" => self.p.year.as_deref() == Some(value),
             _ => self.p.issuer.as_deref() == Some(value),
         }
+    }
+    /// `art-N` anchor of an article label such as 第十二条.
+    fn anchor(&self, label: &str) -> String {
+        let n = label.trim_start_matches('第').trim_end_matches('条');
+        gongkai_domain::body::chinese_number(n).map(|n| format!("art-{n}")).unwrap_or_default()
     }
     fn by_date(&self) -> bool {
         self.p.sort.as_deref() == Some("date")

@@ -639,7 +639,22 @@ async fn search_api_portal_and_freshness() {
         let (_, v, _) = c.send("GET", q, None, None).await;
         assert!(!found(&v), "{b}: withdrawn document is gone");
 
+        // Article-level retrieval with citations.
+        let (s, v, _) = c.send("GET", "/api/v1/passages?q=%E5%BB%B6%E9%95%BF%E7%AD%94%E5%A4%8D%E6%9C%9F%E9%99%90%E6%9C%80%E9%95%BF%E5%A4%9A%E4%B9%85&k=3", None, None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {v}");
+        let first = &v["passages"][0];
+        assert_eq!((first["label"].as_str(), first["version_no"].as_i64()), (Some("第五条"), Some(2)), "{b}: {v}");
+        assert!(first["title"].as_str().unwrap().contains("申请办理规范"));
+        for (q, code) in
+            [("q=&k=3", "validation_failed"), ("q=x&k=0", "validation_failed"), ("q=x&k=abc", "invalid_query")]
+        {
+            let (s, v, _) = c.send("GET", &format!("/api/v1/passages?{q}"), None, None).await;
+            assert!(s.is_client_error() && v["code"] == code, "{b} {q}: {s} {v}");
+        }
+
         // The portal page.
+        let (_, _, html) = c.send("GET", "/search?q=%E5%BB%B6%E6%9C%9F%E7%AD%94%E5%A4%8D", None, None).await;
+        assert!(html.contains("相关条款") && html.contains("#art-5"), "{b}: articles linked by anchor");
         let (s, _, html) = c.send("GET", "/search?q=%E7%9B%91%E6%B5%8B", None, None).await;
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("效能监测办法") && html.contains("<b>"), "{b}");

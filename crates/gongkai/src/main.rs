@@ -44,6 +44,11 @@ enum Command {
     Migrate,
     /// Rebuilds the search index from the database.
     Reindex,
+    /// Evaluates retrieval quality.
+    Eval {
+        #[command(subcommand)]
+        cmd: EvalCmd,
+    },
     /// Searches what is published.
     Search {
         query: Vec<String>,
@@ -85,6 +90,17 @@ enum Command {
     Token {
         #[command(subcommand)]
         cmd: TokenCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCmd {
+    /// Recall@1/5/10 and MRR at document and article level for a question file in the
+    /// format of shared/data/qa_dev.jsonl.
+    Retrieval {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -251,6 +267,37 @@ async fn main() {
         Err(_) => FileConfig::default(),
     };
     match &cli.command {
+        Command::Eval { cmd: EvalCmd::Retrieval { file: path, json } } => {
+            let app = open(&cli, &file).await;
+            if app.search_needs_rebuild() {
+                app.reindex().await.unwrap_or_else(|e| fail(e));
+            } else {
+                app.index_pending().await.unwrap_or_else(|e| fail(e));
+            }
+            let text =
+                std::fs::read_to_string(path).unwrap_or_else(|e| fail(format!("无法读取 {}：{e}", path.display())));
+            let mut qs = Vec::new();
+            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                match serde_json::from_str::<gongkai_app::search::EvalQuestion>(line) {
+                    Ok(q) => qs.push(q),
+                    Err(e) => fail(format!("第{}行：{e}", i + 1)),
+                }
+            }
+            let r = app.eval_retrieval(&qs).await.unwrap_or_else(|e| fail(e));
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                println!("问题 {} 个（其中 {} 个的标准答案文件不在库中）", r.questions, r.missing_gold);
+                println!(
+                    "文件级：Recall@1 {:.3}  Recall@5 {:.3}  Recall@10 {:.3}  MRR {:.3}",
+                    r.doc_recall_at_1, r.doc_recall_at_5, r.doc_recall_at_10, r.doc_mrr
+                );
+                println!(
+                    "条款级：Recall@1 {:.3}  Recall@5 {:.3}  Recall@10 {:.3}  MRR {:.3}",
+                    r.article_recall_at_1, r.article_recall_at_5, r.article_recall_at_10, r.article_mrr
+                );
+            }
+        }
         Command::Reindex => {
             let app = open(&cli, &file).await;
             let n = app.reindex().await.unwrap_or_else(|e| fail(e));
