@@ -312,16 +312,19 @@ pub fn first_ranks(
     (doc, art)
 }
 
-pub fn summarise(ranks: &[(Option<usize>, Option<usize>)]) -> EvalReport {
+/// (document rank, article rank) of one question; None when not in the top 10.
+pub type Ranks = (Option<usize>, Option<usize>);
+
+pub fn summarise(ranks: &[Ranks]) -> EvalReport {
     let n = ranks.len().max(1) as f64;
-    let recall = |k: usize, f: &dyn Fn(&(Option<usize>, Option<usize>)) -> Option<usize>| {
+    let recall = |k: usize, f: &dyn Fn(&Ranks) -> Option<usize>| {
         ranks.iter().filter(|r| f(r).is_some_and(|x| x <= k)).count() as f64 / n
     };
-    let mrr = |f: &dyn Fn(&(Option<usize>, Option<usize>)) -> Option<usize>| {
+    let mrr = |f: &dyn Fn(&Ranks) -> Option<usize>| {
         ranks.iter().map(|r| f(r).filter(|x| *x <= 10).map(|x| 1.0 / x as f64).unwrap_or(0.0)).sum::<f64>() / n
     };
-    let d = |r: &(Option<usize>, Option<usize>)| r.0;
-    let a = |r: &(Option<usize>, Option<usize>)| r.1;
+    let d = |r: &Ranks| r.0;
+    let a = |r: &Ranks| r.1;
     EvalReport {
         questions: ranks.len(),
         doc_recall_at_1: recall(1, &d),
