@@ -27,12 +27,20 @@ run_backend() {
   imported=$(python3 -c "import json,sys; print(json.load(open('$work/$name-import.json'))['imported'])")
   local secs
   secs=$(python3 -c "print(f'{$t1-$t0:.1f}')")
+  t0=$(date +%s.%N)
+  "$BIN" "${args[@]}" reindex >/dev/null
+  t1=$(date +%s.%N)
+  local reindex_secs
+  reindex_secs=$(python3 -c "print(f'{$t1-$t0:.1f}')")
   "$BIN" "${args[@]}" serve --addr 127.0.0.1:$port >/dev/null 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   local id
   id=$(curl -s "http://127.0.0.1:$port/api/v1/documents?q=%E6%94%BF%E5%BA%9C%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80%E6%9D%A1%E4%BE%8B" | python3 -c "import json,sys; print(json.load(sys.stdin)['items'][0]['id'])")
-  for page in "document page|/documents/$id" "document list|/documents?page=5" "list API|/api/v1/documents?page=5"; do
+  local sq="%E6%94%BF%E5%BA%9C%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80"   # 政府信息公开
+  for page in "document page|/documents/$id" "document list|/documents?page=5" "list API|/api/v1/documents?page=5" \
+              "search page (政府信息公开)|/search?q=$sq" "search API (政府信息公开)|/api/v1/search?q=$sq" \
+              "passages API|/api/v1/passages?q=%E7%94%B3%E8%AF%B7%E5%85%AC%E5%BC%80%E6%94%BF%E5%BA%9C%E4%BF%A1%E6%81%AF%E5%A4%9A%E4%B9%85%E7%AD%94%E5%A4%8D&k=5"; do
     local label=${page%%|*} path=${page#*|}
     wrk -t2 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$port$path" > "$work/wrk.txt"
     local rps p50 p99
@@ -42,6 +50,7 @@ run_backend() {
     echo "| $name | $label | $CONNS | $rps | $p50 | $p99 |"
   done
   echo "| $name | import $imported documents | — | ${secs} s | | |"
+  echo "| $name | build search index (documents + articles) | — | ${reindex_secs} s | | |"
   kill $pid; wait $pid 2>/dev/null || true
 }
 

@@ -44,8 +44,8 @@ pub struct SearchOutcome {
     pub total: usize,
     pub page: u64,
     pub per_page: u64,
-    #[serde(flatten)]
-    pub results: Option<Results>,
+    pub hits: Vec<gongkai_search::Hit>,
+    pub facets: gongkai_search::Facets,
 }
 
 pub const MAX_QUERY_CHARS: usize = 100;
@@ -246,7 +246,15 @@ impl App {
         let state = self.search_state()?.clone();
         let empty_query = !text.chars().any(char::is_alphanumeric);
         if state.rebuilding.load(Ordering::SeqCst) {
-            return Ok(SearchOutcome { rebuilding: true, empty_query, total: 0, page, per_page, results: None });
+            return Ok(SearchOutcome {
+                rebuilding: true,
+                empty_query,
+                total: 0,
+                page,
+                per_page,
+                hits: vec![],
+                facets: Default::default(),
+            });
         }
         let q = SearchQuery {
             text,
@@ -264,14 +272,8 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(SearchOutcome {
-            rebuilding: false,
-            empty_query,
-            total: results.total,
-            page,
-            per_page,
-            results: Some(results),
-        })
+        let Results { total, hits, facets } = results;
+        Ok(SearchOutcome { rebuilding: false, empty_query, total, page, per_page, hits, facets })
     }
 }
 

@@ -622,7 +622,8 @@ async fn search(
         page.total = o.total;
         page.page = o.page;
         page.pages = (o.total as u64).div_ceil(o.per_page).clamp(1, 500);
-        if let Some(r) = o.results {
+        {
+            let r = &o;
             page.rows = r
                 .hits
                 .iter()

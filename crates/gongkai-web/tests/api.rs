@@ -568,8 +568,9 @@ async fn search_api_portal_and_freshness() {
     for db in databases().await {
         let c = Client::new(&db).await;
         let b = db.backend;
-        let (s, v, _) = c.send("GET", "/api/v1/search?q=%E5%85%8D%E7%94%B3%E5%8D%B3%E4%BA%AB", None, None).await;
+        let (s, v, raw) = c.send("GET", "/api/v1/search?q=%E5%85%8D%E7%94%B3%E5%8D%B3%E4%BA%AB", None, None).await;
         assert_eq!(s, StatusCode::OK, "{b}: {v}");
+        assert_eq!(raw.matches("\"total\"").count(), 1, "{b}: no duplicate keys: {raw}");
         assert!(v["hits"][0]["title"].as_str().unwrap().contains("学生资助"), "{b}: {v}");
         assert!(
             !v["hits"][0]["snippet"].as_str().unwrap().is_empty(),

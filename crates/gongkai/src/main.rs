@@ -320,7 +320,7 @@ async fn main() {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
                 println!("共 {} 条", r.total);
-                for h in r.results.map(|r| r.hits).unwrap_or_default() {
+                for h in r.hits {
                     println!(
                         "{}\t{}\t{}\t{}",
                         h.id,
