@@ -88,14 +88,18 @@ struct Fields {
     current: Field,
 }
 
+/// A text field analysed by `tokenizer`, with positions for phrases.
+pub(crate) fn text(tokenizer: &str, stored: bool) -> TextOptions {
+    let o = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    if stored { o.set_stored() } else { o }
+}
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = |tok: &str, stored: bool| {
-        let o = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer(tok).set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        if stored { o.set_stored() } else { o }
-    };
     let f = Fields {
         id: b.add_i64_field("id", INDEXED | STORED | FAST),
         title: b.add_text_field("title", STORED),

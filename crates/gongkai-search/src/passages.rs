@@ -2,13 +2,13 @@
 //! version is a passage with its document, label and version.
 
 use crate::analysis::{BigramTokenizer, WordTokenizer, bigrams, is_cjk};
-use crate::{BIGRAMS, Result, SearchError, WORDS};
+use crate::{BIGRAMS, Result, SearchError, WORDS, text};
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value};
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
 
@@ -26,12 +26,6 @@ struct F {
 
 fn schema() -> (Schema, F) {
     let mut b = Schema::builder();
-    let text = |tok: &str, stored: bool| {
-        let o = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer(tok).set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        if stored { o.set_stored() } else { o }
-    };
     let f = F {
         doc_id: b.add_i64_field("doc_id", INDEXED | STORED | FAST),
         version_no: b.add_i64_field("version_no", STORED),
