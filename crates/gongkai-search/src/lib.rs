@@ -502,40 +502,41 @@ impl SearchIndex {
         let query = self.combined(&text, &exact, self.filters(q, None));
         let limit = q.limit.clamp(1, 100);
         let top = TopDocs::with_limit(limit).and_offset(q.offset.min(10_000));
-        let (docs, total): (Vec<(f32, DocAddress)>, usize) = if q.by_date || (text.is_none() && exact.is_none()) {
-            let c = top.order_by_fast_field::<i64>("published_days", tantivy::Order::Desc);
-            let (d, n) = searcher.search(&query, &(c, Count))?;
-            (d.into_iter().map(|(days, a)| (days.unwrap_or(0) as f32, a)).collect(), n)
-        } else {
-            // In force above repealed or expired, current versions above old ones, and a
-            // mild preference for recent documents.
-            let c = top.tweak_score(move |seg: &SegmentReader| {
-                let current = seg.fast_fields().u64("current").ok().map(|c| c.first_or_default_col(1));
-                let days = seg.fast_fields().i64("published_days").ok().map(|c| c.first_or_default_col(0));
-                let validity = seg.fast_fields().str("validity").ok().flatten();
-                move |doc: DocId, score: Score| {
-                    let mut s = score;
-                    if current.as_ref().is_some_and(|c| c.get_val(doc) == 0) {
-                        s *= 0.5;
-                    }
-                    if let Some(v) = &validity {
-                        let mut buf = String::new();
-                        if let Some(ord) = v.ords().first(doc) {
-                            let _ = v.ord_to_str(ord, &mut buf);
+        let (docs, total, main_counts): (Vec<(f32, DocAddress)>, usize, FacetFruit) =
+            if q.by_date || (text.is_none() && exact.is_none()) {
+                let c = top.order_by_fast_field::<i64>("published_days", tantivy::Order::Desc);
+                let (d, n, fc) = searcher.search(&query, &(c, Count, FacetCounts))?;
+                (d.into_iter().map(|(days, a)| (days.unwrap_or(0) as f32, a)).collect(), n, fc)
+            } else {
+                // In force above repealed or expired, current versions above old ones, and a
+                // mild preference for recent documents.
+                let c = top.tweak_score(move |seg: &SegmentReader| {
+                    let current = seg.fast_fields().u64("current").ok().map(|c| c.first_or_default_col(1));
+                    let days = seg.fast_fields().i64("published_days").ok().map(|c| c.first_or_default_col(0));
+                    let validity = seg.fast_fields().str("validity").ok().flatten();
+                    move |doc: DocId, score: Score| {
+                        let mut s = score;
+                        if current.as_ref().is_some_and(|c| c.get_val(doc) == 0) {
+                            s *= 0.5;
                         }
-                        if buf != "in_force" {
-                            s *= 0.7;
+                        if let Some(v) = &validity {
+                            let mut buf = String::new();
+                            if let Some(ord) = v.ords().first(doc) {
+                                let _ = v.ord_to_str(ord, &mut buf);
+                            }
+                            if buf != "in_force" {
+                                s *= 0.7;
+                            }
                         }
+                        if let Some(d) = &days {
+                            let years_ago = ((20_400 - d.get_val(doc)).max(0) as f32) / 365.0;
+                            s *= 1.0 + 0.15 / (1.0 + years_ago / 5.0);
+                        }
+                        s
                     }
-                    if let Some(d) = &days {
-                        let years_ago = ((20_400 - d.get_val(doc)).max(0) as f32) / 365.0;
-                        s *= 1.0 + 0.15 / (1.0 + years_ago / 5.0);
-                    }
-                    s
-                }
-            });
-            searcher.search(&query, &(c, Count))?
-        };
+                });
+                searcher.search(&query, &(c, Count, FacetCounts))?
+            };
         let snippets = match &text {
             Some(t) => {
                 let mut g = SnippetGenerator::create(&searcher, t.as_ref(), f.body_w)?;
@@ -554,14 +555,18 @@ impl SearchIndex {
             }
             None => vec![],
         };
+        let needles: Vec<String> = WordTokenizer::default().words(&q.text).into_iter().map(|t| t.text).collect();
         let mut hits = Vec::new();
         for (score, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let text_of = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
             let id = doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0);
+            // Snippets look at a window around the first match only: re-tokenising a whole
+            // law (tens of kilobytes) for every hit was most of a results page's cost.
             let snippet = match &snippets {
                 Some(g) => {
-                    let s = g.snippet_from_doc(&doc);
+                    let body = text_of(f.body_w).unwrap_or_default();
+                    let s = g.snippet(snippet_window(&body, &needles));
                     if s.fragment().is_empty() { String::new() } else { s.to_html() }
                 }
                 None => String::new(),
@@ -588,28 +593,49 @@ impl SearchIndex {
         }
         // Exact number matches first, whatever the sort.
         hits.sort_by_key(|h| !h.exact);
-        let mut facets = Facets::default();
-        for (name, field) in
-            [("issuer", "issuer"), ("category", "category"), ("validity", "validity"), ("kind", "kind")]
-        {
-            let fq = self.combined(&text, &exact, self.filters(q, Some(name)));
-            let counts = searcher.search(fq.as_ref(), &StrCounts(field.to_string()))?;
-            let v = match name {
-                "issuer" => &mut facets.issuer,
-                "category" => &mut facets.category,
-                "validity" => &mut facets.validity,
-                _ => &mut facets.kind,
-            };
-            *v = sorted(counts);
+        // One pass counted every facet over the main query; a facet whose own filter is set
+        // is counted again without it, so one can switch to another value.
+        let active = [
+            ("issuer", q.issuer.is_some()),
+            ("category", q.category.is_some()),
+            ("validity", q.validity.is_some()),
+            ("kind", q.kind.is_some()),
+            ("year", q.year.is_some()),
+        ];
+        let mut counts = main_counts;
+        for (name, on) in active {
+            if on {
+                let fq = self.combined(&text, &exact, self.filters(q, Some(name)));
+                let other = searcher.search(fq.as_ref(), &FacetCounts)?;
+                counts.take_from(name, other);
+            }
         }
-        let fq = self.combined(&text, &exact, self.filters(q, Some("year")));
-        let years = searcher.search(fq.as_ref(), &U64Counts("year".into()))?;
         let mut years: Vec<(String, u64)> =
-            years.into_iter().filter(|(y, _)| *y > 0).map(|(y, n)| (y.to_string(), n)).collect();
+            counts.year.into_iter().filter(|(y, _)| *y > 0).map(|(y, n)| (y.to_string(), n)).collect();
         years.sort_by(|a, b| b.0.cmp(&a.0));
-        facets.year = years;
+        let facets = Facets {
+            issuer: sorted(counts.issuer),
+            category: sorted(counts.category),
+            validity: sorted(counts.validity),
+            kind: sorted(counts.kind),
+            year: years,
+        };
         Ok(Results { total, hits, facets })
     }
+}
+
+/// About 1,000 bytes of `body` around the first place a needle occurs.
+fn snippet_window<'a>(body: &'a str, needles: &[String]) -> &'a str {
+    let pos = needles.iter().filter_map(|n| body.find(n.as_str())).min().unwrap_or(0);
+    let mut start = pos.saturating_sub(240);
+    while !body.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (pos + 760).min(body.len());
+    while !body.is_char_boundary(end) {
+        end += 1;
+    }
+    &body[start..end]
 }
 
 fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
@@ -626,94 +652,116 @@ pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Counts the values of a string fast field among matching documents.
-struct StrCounts(String);
-struct StrSegCounts {
-    col: Option<tantivy::columnar::StrColumn>,
-    counts: BTreeMap<u64, u64>,
+/// Counts of every facet's values among matching documents, in one pass.
+#[derive(Default)]
+pub struct FacetFruit {
+    issuer: HashMap<String, u64>,
+    category: HashMap<String, u64>,
+    validity: HashMap<String, u64>,
+    kind: HashMap<String, u64>,
+    year: HashMap<u64, u64>,
 }
 
-impl Collector for StrCounts {
-    type Fruit = HashMap<String, u64>;
-    type Child = StrSegCounts;
-    fn for_segment(&self, _: u32, seg: &SegmentReader) -> tantivy::Result<StrSegCounts> {
-        Ok(StrSegCounts { col: seg.fast_fields().str(&self.0)?, counts: BTreeMap::new() })
+impl FacetFruit {
+    fn take_from(&mut self, name: &str, other: FacetFruit) {
+        match name {
+            "issuer" => self.issuer = other.issuer,
+            "category" => self.category = other.category,
+            "validity" => self.validity = other.validity,
+            "kind" => self.kind = other.kind,
+            _ => self.year = other.year,
+        }
+    }
+}
+
+const STR_FACETS: [&str; 4] = ["issuer", "category", "validity", "kind"];
+
+struct FacetCounts;
+
+struct FacetSegment {
+    cols: Vec<Option<tantivy::columnar::StrColumn>>,
+    year: Option<tantivy::columnar::Column<u64>>,
+    ords: Vec<BTreeMap<u64, u64>>,
+    years: HashMap<u64, u64>,
+}
+
+impl Collector for FacetCounts {
+    type Fruit = FacetFruit;
+    type Child = FacetSegment;
+    fn for_segment(&self, _: u32, seg: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        let mut cols = Vec::new();
+        for f in STR_FACETS {
+            cols.push(seg.fast_fields().str(f)?);
+        }
+        Ok(FacetSegment {
+            cols,
+            year: seg.fast_fields().u64("year").ok(),
+            ords: vec![BTreeMap::new(); 4],
+            years: HashMap::new(),
+        })
     }
     fn requires_scoring(&self) -> bool {
         false
     }
-    fn merge_fruits(&self, fruits: Vec<HashMap<String, u64>>) -> tantivy::Result<HashMap<String, u64>> {
-        let mut out = HashMap::new();
+    fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
+        let mut out = FacetFruit::default();
         for f in fruits {
-            for (k, v) in f {
-                *out.entry(k).or_insert(0) += v;
-            }
-        }
-        Ok(out)
-    }
-}
-
-impl SegmentCollector for StrSegCounts {
-    type Fruit = HashMap<String, u64>;
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(c) = &self.col
-            && let Some(ord) = c.ords().first(doc)
-        {
-            *self.counts.entry(ord).or_insert(0) += 1;
-        }
-    }
-    fn harvest(self) -> HashMap<String, u64> {
-        let mut out = HashMap::new();
-        if let Some(c) = &self.col {
-            for (ord, n) in self.counts {
-                let mut s = String::new();
-                if c.ord_to_str(ord, &mut s).unwrap_or(false) {
-                    out.insert(s, n);
+            for (dst, src) in [
+                (&mut out.issuer, f.issuer),
+                (&mut out.category, f.category),
+                (&mut out.validity, f.validity),
+                (&mut out.kind, f.kind),
+            ] {
+                for (k, v) in src {
+                    *dst.entry(k).or_insert(0) += v;
                 }
             }
-        }
-        out
-    }
-}
-
-/// Counts the values of a u64 fast field among matching documents.
-struct U64Counts(String);
-struct U64SegCounts {
-    col: Option<tantivy::columnar::Column<u64>>,
-    counts: HashMap<u64, u64>,
-}
-
-impl Collector for U64Counts {
-    type Fruit = HashMap<u64, u64>;
-    type Child = U64SegCounts;
-    fn for_segment(&self, _: u32, seg: &SegmentReader) -> tantivy::Result<U64SegCounts> {
-        Ok(U64SegCounts { col: seg.fast_fields().u64(&self.0).ok(), counts: HashMap::new() })
-    }
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-    fn merge_fruits(&self, fruits: Vec<HashMap<u64, u64>>) -> tantivy::Result<HashMap<u64, u64>> {
-        let mut out = HashMap::new();
-        for f in fruits {
-            for (k, v) in f {
-                *out.entry(k).or_insert(0) += v;
+            for (k, v) in f.year {
+                *out.year.entry(k).or_insert(0) += v;
             }
         }
         Ok(out)
     }
 }
 
-impl SegmentCollector for U64SegCounts {
-    type Fruit = HashMap<u64, u64>;
+impl SegmentCollector for FacetSegment {
+    type Fruit = FacetFruit;
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(c) = &self.col
-            && let Some(v) = c.first(doc)
+        for (i, c) in self.cols.iter().enumerate() {
+            if let Some(c) = c
+                && let Some(ord) = c.ords().first(doc)
+            {
+                *self.ords[i].entry(ord).or_insert(0) += 1;
+            }
+        }
+        if let Some(y) = &self.year
+            && let Some(v) = y.first(doc)
         {
-            *self.counts.entry(v).or_insert(0) += 1;
+            *self.years.entry(v).or_insert(0) += 1;
         }
     }
-    fn harvest(self) -> HashMap<u64, u64> {
-        self.counts
+    fn harvest(self) -> FacetFruit {
+        let mut maps: Vec<HashMap<String, u64>> = Vec::new();
+        for (i, c) in self.cols.iter().enumerate() {
+            let mut m = HashMap::new();
+            if let Some(c) = c {
+                for (ord, n) in &self.ords[i] {
+                    let mut s = String::new();
+                    if c.ord_to_str(*ord, &mut s).unwrap_or(false) {
+                        m.insert(s, *n);
+                    }
+                }
+            }
+            maps.push(m);
+        }
+        let mut it = maps.into_iter();
+        FacetFruit {
+            issuer: it.next().unwrap_or_default(),
+            category: it.next().unwrap_or_default(),
+            validity: it.next().unwrap_or_default(),
+            kind: it.next().unwrap_or_default(),
+            year: self.years,
+        }
     }
 }
 
@@ -907,6 +955,16 @@ mod tests {
         assert_eq!(r.total, 6);
         s.apply(&[], &[2], None).unwrap();
         assert!(ids(&s, "社会救助").is_empty(), "withdrawn records disappear");
+    }
+
+    #[test]
+    fn snippets_find_matches_deep_in_long_bodies() {
+        let s = SearchIndex::in_memory().unwrap();
+        let body = format!("{}第九十九条 违反本条例规定泄露个人隐私的，依法追究责任。", "总则内容。".repeat(4000));
+        s.apply(&[doc(9, "某某条例", None, "某机关", "in_force", true, 2020, &body)], &[], None).unwrap();
+        let r = s.search(&SearchQuery { text: "个人隐私".into(), limit: 10, ..Default::default() }).unwrap();
+        assert!(r.hits[0].snippet.contains("<b>个人隐私</b>"), "{}", r.hits[0].snippet);
+        assert_eq!(snippet_window("短文", &["不存在".into()]), "短文");
     }
 
     #[test]
