@@ -91,6 +91,17 @@ pub struct InterpRow {
     pub date: String,
 }
 
+impl InterpRow {
+    pub fn of(i: &gongkai_app::interpretations::InterpretationView) -> InterpRow {
+        InterpRow {
+            id: i.id,
+            title: i.title.clone(),
+            form: i.form_label.clone(),
+            date: datetime(&i.published_at).chars().take(10).collect(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
@@ -113,15 +124,7 @@ async fn home(State(s): State<WebState>) -> Response {
         frame,
         total: docs.total,
         docs: docs.items.iter().map(Row::of).collect(),
-        interps: interps
-            .iter()
-            .map(|i| InterpRow {
-                id: i.id,
-                title: i.title.clone(),
-                form: i.form_label.clone(),
-                date: datetime(&i.published_at).chars().take(10).collect(),
-            })
-            .collect(),
+        interps: interps.iter().map(InterpRow::of).collect(),
     })
 }
 
@@ -425,15 +428,7 @@ async fn interpretations(
                 frame: Frame::new(&app.config.site_name, "政策解读", "政策解读")
                     .crumb("政务公开", "/documents")
                     .crumb("政策解读", "/interpretations"),
-                rows: items
-                    .iter()
-                    .map(|i| InterpRow {
-                        id: i.id,
-                        title: i.title.clone(),
-                        form: i.form_label.clone(),
-                        date: datetime(&i.published_at).chars().take(10).collect(),
-                    })
-                    .collect(),
+                rows: items.iter().map(InterpRow::of).collect(),
                 page,
                 pages,
                 pager: views::pager(page, pages),
