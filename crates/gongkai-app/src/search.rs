@@ -7,15 +7,24 @@ use gongkai_domain::{Category, DocumentKind, Status, Validity};
 use gongkai_search::{Results, SearchDoc, SearchIndex, SearchQuery};
 use gongkai_store::queries;
 use gongkai_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use gongkai_store::{attachment, document};
+use gongkai_store::{attachment, document, interpretation, org};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 
 /// The index and whether it is being rebuilt.
 pub struct SearchState {
     pub index: SearchIndex,
     pub rebuilding: AtomicBool,
+    sources: std::sync::RwLock<Vec<Arc<dyn SearchSource>>>,
+}
+
+/// Runs index work off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> gongkai_search::Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// Query parameters of a search (portal, API, CLI).
@@ -23,6 +32,8 @@ pub struct SearchState {
 #[serde(default)]
 pub struct SearchParams {
     pub q: Option<String>,
+    /// Kind of content: `document`, `interpretation`, … (see [`SearchSource`]).
+    pub source: Option<String>,
     pub issuer: Option<String>,
     pub category: Option<String>,
     pub kind: Option<String>,
@@ -46,14 +57,23 @@ pub struct SearchOutcome {
     pub per_page: u64,
     pub hits: Vec<gongkai_search::Hit>,
     pub facets: gongkai_search::Facets,
+    /// No record had every word; records with some of them are shown.
+    pub relaxed: bool,
+    /// A published title close to what was typed.
+    pub did_you_mean: Option<String>,
 }
 
 pub const MAX_QUERY_CHARS: usize = 100;
 
+/// The dictionary terms shipped with gongkai (the district office adds its own).
+pub use gongkai_search::analysis::DISCLOSURE_TERMS as SHIPPED_TERMS;
+
 fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -> SearchDoc {
     let validity = validity_of(m, today);
     SearchDoc {
+        source: DOCUMENT.into(),
         id: m.id,
+        url: format!("/documents/{}", m.id),
         title: m.title.clone(),
         doc_no: m.doc_no.clone(),
         index_no: m.index_no.clone(),
@@ -62,7 +82,7 @@ fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -
         kind: m.kind.clone(),
         topic: m.topic.clone(),
         year: m.published_on.map(|d| d.year()),
-        published_days: m.published_on.map(|d| (d - time::Date::from_ordinal_date(1970, 1).unwrap_or(d)).whole_days()),
+        published_days: m.published_on.map(days_since_epoch),
         published_on: m.published_on.map(|d| d.to_string()),
         validity: validity.code().into(),
         current: m.superseded_by.is_none(),
@@ -70,13 +90,189 @@ fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -
         keywords: m.keywords.clone(),
         body: m.body.clone(),
         attachment_text,
+        articles: true,
     }
+}
+
+fn days_since_epoch(d: time::Date) -> i64 {
+    (d - time::Date::from_ordinal_date(1970, 1).unwrap_or(d)).whole_days()
+}
+
+pub const DOCUMENT: &str = "document";
+pub const INTERPRETATION: &str = "interpretation";
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A kind of public content that search covers. A new kind (catalog items, FAQs,
+/// consultation drafts, service guides) implements this, records its changes in the changes
+/// feed under [`SearchSource::name`], and is added with [`App::add_search_source`]; the
+/// index, the background indexer and rebuilds need no change.
+pub trait SearchSource: Send + Sync {
+    /// Its entity name in the changes feed, and its `source` in the index and in results.
+    fn name(&self) -> &'static str;
+    /// What results call it (文件, 政策解读, …).
+    fn label(&self) -> &'static str;
+    /// The public records among `ids`; ids not returned are removed from the index.
+    fn load<'a>(&'a self, app: &'a App, ids: &'a [i64]) -> BoxFuture<'a, Result<Vec<SearchDoc>>>;
+    /// Ids of public records greater than `after`, ascending, at most `limit` (for rebuilds).
+    fn public_ids<'a>(&'a self, app: &'a App, after: i64, limit: u64) -> BoxFuture<'a, Result<Vec<i64>>>;
+}
+
+/// Published documents: every version, with the text of their attachments.
+pub struct Documents;
+
+impl SearchSource for Documents {
+    fn name(&self) -> &'static str {
+        DOCUMENT
+    }
+    fn label(&self) -> &'static str {
+        "文件"
+    }
+    fn load<'a>(&'a self, app: &'a App, ids: &'a [i64]) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
+        Box::pin(async move {
+            let conn = app.store.conn();
+            let today = app.today();
+            let rows = document::Entity::find()
+                .filter(document::Column::Id.is_in(ids.to_vec()))
+                .filter(document::Column::Status.eq(Status::Published.code()))
+                .all(conn)
+                .await?;
+            let mut out = Vec::new();
+            for m in rows {
+                let texts: Vec<String> = attachment::Entity::find()
+                    .select_only()
+                    .column(attachment::Column::ExtractedText)
+                    .filter(attachment::Column::DocumentId.eq(m.id))
+                    .into_tuple()
+                    .all(conn)
+                    .await?;
+                out.push(search_doc(&m, today, texts.join("\n")));
+            }
+            Ok(out)
+        })
+    }
+    fn public_ids<'a>(&'a self, app: &'a App, after: i64, limit: u64) -> BoxFuture<'a, Result<Vec<i64>>> {
+        Box::pin(async move {
+            Ok(document::Entity::find()
+                .select_only()
+                .column(document::Column::Id)
+                .filter(document::Column::Id.gt(after))
+                .filter(document::Column::Status.eq(Status::Published.code()))
+                .order_by_asc(document::Column::Id)
+                .limit(limit)
+                .into_tuple()
+                .all(app.store.conn())
+                .await?)
+        })
+    }
+}
+
+/// Published interpretations (政策解读), under the organisation that wrote them.
+pub struct Interpretations;
+
+impl SearchSource for Interpretations {
+    fn name(&self) -> &'static str {
+        INTERPRETATION
+    }
+    fn label(&self) -> &'static str {
+        "政策解读"
+    }
+    fn load<'a>(&'a self, app: &'a App, ids: &'a [i64]) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
+        Box::pin(async move {
+            let conn = app.store.conn();
+            let rows = interpretation::Entity::find()
+                .filter(interpretation::Column::Id.is_in(ids.to_vec()))
+                .filter(interpretation::Column::Status.eq(Status::Published.code()))
+                .all(conn)
+                .await?;
+            let mut out = Vec::new();
+            for m in rows {
+                let issuer = org::Entity::find_by_id(m.org_id).one(conn).await?.map(|o| o.name).unwrap_or_default();
+                let published = m.published_at.map(|t| t.to_offset(gongkai_domain::CST).date());
+                let form = gongkai_domain::interpretation::Form::parse(&m.form).map(|f| f.label()).unwrap_or("");
+                out.push(SearchDoc {
+                    source: INTERPRETATION.into(),
+                    id: m.id,
+                    url: format!("/interpretations/{}", m.id),
+                    title: m.title.clone(),
+                    issuer,
+                    kind: Some(m.form.clone()),
+                    year: published.map(|d| d.year()),
+                    published_days: published.map(days_since_epoch),
+                    published_on: published.map(|d| d.to_string()),
+                    current: true,
+                    version_no: 1,
+                    keywords: format!("政策解读 {form}"),
+                    body: html_text(&m.body),
+                    ..Default::default()
+                });
+            }
+            Ok(out)
+        })
+    }
+    fn public_ids<'a>(&'a self, app: &'a App, after: i64, limit: u64) -> BoxFuture<'a, Result<Vec<i64>>> {
+        Box::pin(async move {
+            Ok(interpretation::Entity::find()
+                .select_only()
+                .column(interpretation::Column::Id)
+                .filter(interpretation::Column::Id.gt(after))
+                .filter(interpretation::Column::Status.eq(Status::Published.code()))
+                .order_by_asc(interpretation::Column::Id)
+                .limit(limit)
+                .into_tuple()
+                .all(app.store.conn())
+                .await?)
+        })
+    }
+}
+
+/// The text of sanitised HTML: tags dropped, block ends as line breaks, entities decoded.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let Some(gt) = rest[lt..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        if ["/p", "br", "br/", "br /", "/li", "/h1", "/h2", "/h3", "/h4", "/tr", "/div"].contains(&tag) {
+            out.push('\n');
+        }
+        rest = &rest[lt + gt + 1..];
+    }
+    out.push_str(rest);
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 impl App {
     pub fn with_search(mut self, index: SearchIndex, needs_rebuild: bool) -> App {
-        self.search = Some(Arc::new(SearchState { index, rebuilding: AtomicBool::new(needs_rebuild) }));
+        let sources: Vec<Arc<dyn SearchSource>> = vec![Arc::new(Documents), Arc::new(Interpretations)];
+        self.search = Some(Arc::new(SearchState {
+            index,
+            rebuilding: AtomicBool::new(needs_rebuild),
+            sources: RwLock::new(sources),
+        }));
         self
+    }
+
+    /// Adds a kind of content to search; a rebuild (or its changes) brings it in.
+    pub fn add_search_source(&self, source: Arc<dyn SearchSource>) {
+        if let Some(s) = &self.search
+            && let Ok(mut v) = s.sources.write()
+        {
+            v.push(source);
+        }
+    }
+
+    fn sources(&self) -> Vec<Arc<dyn SearchSource>> {
+        self.search.as_ref().and_then(|s| s.sources.read().ok().map(|v| v.clone())).unwrap_or_default()
     }
 
     /// The index was missing, corrupt or of an older schema and has not been rebuilt yet.
@@ -88,26 +284,9 @@ impl App {
         self.search.as_ref().ok_or_else(|| AppError::Internal("search index not configured".into()))
     }
 
-    async fn search_docs(&self, ids: &[i64]) -> Result<(Vec<SearchDoc>, Vec<i64>)> {
-        let conn = self.store.conn();
-        let today = self.today();
-        let rows = document::Entity::find().filter(document::Column::Id.is_in(ids.to_vec())).all(conn).await?;
-        let mut up = Vec::new();
-        let mut gone: Vec<i64> = ids.to_vec();
-        for m in rows {
-            if m.status == Status::Published.code() {
-                gone.retain(|i| *i != m.id);
-                let texts: Vec<String> = attachment::Entity::find()
-                    .select_only()
-                    .column(attachment::Column::ExtractedText)
-                    .filter(attachment::Column::DocumentId.eq(m.id))
-                    .into_tuple()
-                    .all(conn)
-                    .await?;
-                up.push(search_doc(&m, today, texts.join("\n")));
-            }
-        }
-        Ok((up, gone))
+    /// What results call a source (文件, 政策解读).
+    pub fn source_label(&self, name: &str) -> &'static str {
+        self.sources().iter().find(|x| x.name() == name).map(|x| x.label()).unwrap_or("")
     }
 
     /// Brings the index up to the changes feed. Returns how many records were touched.
@@ -121,16 +300,25 @@ impl App {
         loop {
             let changes = queries::changes_since(self.store.conn(), from, 500).await?;
             let Some(last) = changes.last().map(|c| c.seq) else { break };
-            let mut ids: Vec<i64> = changes.iter().filter(|c| c.entity == "document").map(|c| c.entity_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let (up, gone) = self.search_docs(&ids).await?;
-            n += ids.len();
+            let mut up = Vec::new();
+            let mut gone = Vec::new();
+            for source in &self.sources() {
+                let mut ids: Vec<i64> =
+                    changes.iter().filter(|c| c.entity == source.name()).map(|c| c.entity_id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                if ids.is_empty() {
+                    continue;
+                }
+                n += ids.len();
+                let docs = source.load(self, &ids).await?;
+                gone.extend(
+                    ids.iter().filter(|i| !docs.iter().any(|d| d.id == **i)).map(|i| (source.name().to_string(), *i)),
+                );
+                up.extend(docs);
+            }
             let idx = state.clone();
-            tokio::task::spawn_blocking(move || idx.index.apply(&up, &gone, Some(last)))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            blocking(move || idx.index.apply(&up, &gone, Some(last))).await?;
             from = last;
         }
         Ok(n)
@@ -141,46 +329,45 @@ impl App {
         let state = self.search_state()?.clone();
         state.rebuilding.store(true, Ordering::SeqCst);
         let result = self.reindex_inner(&state).await;
-        state.rebuilding.store(false, Ordering::SeqCst);
-        result
+        // A dictionary change during the rebuild leaves it marked for another one.
+        let again = match &result {
+            Ok((_, used)) => self.search_terms().await.map(|now| now != *used).unwrap_or(true),
+            Err(_) => false,
+        };
+        state.rebuilding.store(again, Ordering::SeqCst);
+        result.map(|(n, _)| n)
     }
 
-    async fn reindex_inner(&self, state: &Arc<SearchState>) -> Result<usize> {
+    async fn reindex_inner(&self, state: &Arc<SearchState>) -> Result<(usize, Vec<String>)> {
         let position = queries::feed_position(self.store.conn()).await?;
+        let terms = self.search_terms().await?;
         let idx = state.clone();
-        tokio::task::spawn_blocking(move || idx.index.clear())
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut last_id = 0;
+        let used = terms.clone();
+        blocking(move || {
+            idx.index.set_terms(&used);
+            idx.index.clear()
+        })
+        .await?;
         let mut n = 0;
-        loop {
-            let ids: Vec<i64> = document::Entity::find()
-                .select_only()
-                .column(document::Column::Id)
-                .filter(document::Column::Id.gt(last_id))
-                .filter(document::Column::Status.eq(Status::Published.code()))
-                .order_by_asc(document::Column::Id)
-                .limit(200)
-                .into_tuple()
-                .all(self.store.conn())
-                .await?;
-            let Some(last) = ids.last().copied() else { break };
-            last_id = last;
-            let (up, _) = self.search_docs(&ids).await?;
-            n += up.len();
-            let idx = state.clone();
-            tokio::task::spawn_blocking(move || idx.index.apply(&up, &[], None))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+        for source in &self.sources() {
+            let mut last_id = 0;
+            loop {
+                let ids = source.public_ids(self, last_id, 200).await?;
+                let Some(last) = ids.last().copied() else { break };
+                last_id = last;
+                let up = source.load(self, &ids).await?;
+                n += up.len();
+                let idx = state.clone();
+                blocking(move || idx.index.apply(&up, &[], None)).await?;
+            }
         }
         let idx = state.clone();
-        tokio::task::spawn_blocking(move || idx.index.apply(&[], &[], Some(position)))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(n)
+        blocking(move || {
+            idx.index.apply(&[], &[], Some(position))?;
+            idx.index.merge()
+        })
+        .await?;
+        Ok((n, terms))
     }
 
     /// Runs a public search.
@@ -224,6 +411,15 @@ impl App {
                 }
             },
         };
+        let source = match opt(&p.source) {
+            None => None,
+            Some(v) if self.sources().iter().any(|x| x.name() == v) => Some(v),
+            Some(_) => {
+                let names: Vec<&str> = self.sources().iter().map(|x| x.name()).collect();
+                errs.push(gongkai_domain::FieldError::new("source", format!("内容类型应为 {}", names.join("、"))));
+                None
+            }
+        };
         let by_date = match opt(&p.sort).as_deref() {
             None | Some("relevance") => false,
             Some("date") => true,
@@ -254,10 +450,13 @@ impl App {
                 per_page,
                 hits: vec![],
                 facets: Default::default(),
+                relaxed: false,
+                did_you_mean: None,
             });
         }
         let q = SearchQuery {
             text,
+            source,
             issuer: opt(&p.issuer),
             category,
             kind,
@@ -268,12 +467,24 @@ impl App {
             offset: ((page - 1) * per_page) as usize,
             limit: per_page as usize,
         };
-        let results = tokio::task::spawn_blocking(move || state.index.search(&q))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let Results { total, hits, facets } = results;
-        Ok(SearchOutcome { rebuilding: false, empty_query, total, page, per_page, hits, facets })
+        let Results { total, hits, facets, relaxed, did_you_mean } = blocking(move || state.index.search(&q)).await?;
+        Ok(SearchOutcome { rebuilding: false, empty_query, total, page, per_page, hits, facets, relaxed, did_you_mean })
+    }
+
+    /// Titles containing what has been typed so far (search box suggestions).
+    pub async fn suggest(&self, typed: &str, k: u64) -> Result<Vec<gongkai_search::Suggestion>> {
+        if typed.chars().count() > MAX_QUERY_CHARS {
+            return Err(AppError::field("q", format!("检索词不超过{MAX_QUERY_CHARS}字")));
+        }
+        if !(1..=20).contains(&k) {
+            return Err(AppError::field("k", "k 应为1至20"));
+        }
+        let state = self.search_state()?.clone();
+        if state.rebuilding.load(Ordering::SeqCst) {
+            return Ok(vec![]);
+        }
+        let typed = typed.to_string();
+        blocking(move || state.index.suggest(&typed, k as usize)).await
     }
 }
 
@@ -358,10 +569,7 @@ impl App {
         if state.rebuilding.load(Ordering::SeqCst) {
             return Err(AppError::Rule("搜索索引正在重建，请稍后再试".into()));
         }
-        tokio::task::spawn_blocking(move || state.index.passages(&q, k as usize))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(e.to_string()))
+        blocking(move || state.index.passages(&q, k as usize)).await
     }
 
     /// Runs every question through passage retrieval and scores it against its gold
@@ -413,5 +621,108 @@ mod tests {
         assert_eq!((r.doc_recall_at_1, r.doc_recall_at_5, r.doc_recall_at_10), (0.25, 0.5, 0.75));
         assert!((r.doc_mrr - (1.0 + 0.5 + 1.0 / 6.0) / 4.0).abs() < 1e-9);
         assert!((r.article_mrr - (1.0 + 1.0 / 3.0) / 4.0).abs() < 1e-9);
+    }
+}
+
+/// The district office's dictionary of terms that must stay whole in search.
+pub mod dictionary {
+    use super::*;
+    use crate::Actor;
+    use gongkai_store::sea_orm::{ActiveModelTrait, Set};
+    use gongkai_store::search_term;
+
+    /// Longest term accepted: a long compound hides its parts from search (DESIGN.md).
+    pub const MAX_TERM_CHARS: usize = 12;
+
+    impl App {
+        /// Every term, oldest first.
+        pub async fn search_term_list(&self) -> Result<Vec<search_term::Model>> {
+            Ok(search_term::Entity::find().order_by_asc(search_term::Column::Id).all(self.store.conn()).await?)
+        }
+
+        pub async fn search_terms(&self) -> Result<Vec<String>> {
+            Ok(self.search_term_list().await?.into_iter().map(|t| t.term).collect())
+        }
+
+        /// Puts the stored dictionary into use. Returns true when the index was built with
+        /// another dictionary; it is then marked for rebuilding.
+        pub async fn use_search_terms(&self) -> Result<bool> {
+            let terms = self.search_terms().await?;
+            let state = self.search_state()?.clone();
+            let stale = state.index.set_terms(&terms);
+            if stale {
+                state.rebuilding.store(true, Ordering::SeqCst);
+            }
+            Ok(stale)
+        }
+
+        /// Adds a term (district office only). The index is rebuilt by the caller or the
+        /// background worker, which sees `search_needs_rebuild`.
+        pub async fn add_search_term(&self, actor: &Actor, term: &str, note: &str) -> Result<search_term::Model> {
+            if !actor.role.is_district_wide() {
+                return Err(AppError::Forbidden("只有公开办可以维护检索词典".into()));
+            }
+            let term = term.trim();
+            let n = term.chars().count();
+            if n < 2 || n > MAX_TERM_CHARS {
+                return Err(AppError::field("term", format!("词语应为2至{MAX_TERM_CHARS}个字")));
+            }
+            if !term.chars().all(|c| gongkai_search::analysis::is_cjk(c) || c.is_ascii_alphanumeric()) {
+                return Err(AppError::field("term", "词语只能包含汉字、字母和数字，不能有空格或标点"));
+            }
+            if note.chars().count() > 200 {
+                return Err(AppError::field("note", "说明不超过200字"));
+            }
+            let tx = self.store.begin_write().await?;
+            if search_term::Entity::find().filter(search_term::Column::Term.eq(term)).one(&*tx).await?.is_some() {
+                return Err(AppError::Conflict(format!("词典中已有“{term}”")));
+            }
+            let m = search_term::ActiveModel {
+                term: Set(term.to_string()),
+                note: Set(note.trim().to_string()),
+                created_by: Set(actor.user_id),
+                created_at: Set(self.now()),
+                ..Default::default()
+            }
+            .insert(&*tx)
+            .await?;
+            self.audit(
+                &*tx,
+                actor,
+                "search_term.add",
+                "search_term",
+                Some(m.id),
+                None,
+                Some(serde_json::json!({"term": m.term, "note": m.note})),
+            )
+            .await?;
+            tx.commit().await?;
+            self.use_search_terms().await?;
+            Ok(m)
+        }
+
+        pub async fn remove_search_term(&self, actor: &Actor, id: i64) -> Result<()> {
+            if !actor.role.is_district_wide() {
+                return Err(AppError::Forbidden("只有公开办可以维护检索词典".into()));
+            }
+            let tx = self.store.begin_write().await?;
+            let Some(m) = search_term::Entity::find_by_id(id).one(&*tx).await? else {
+                return Err(AppError::NotFound("词典中没有这个词".into()));
+            };
+            search_term::Entity::delete_by_id(id).exec(&*tx).await?;
+            self.audit(
+                &*tx,
+                actor,
+                "search_term.remove",
+                "search_term",
+                Some(id),
+                Some(serde_json::json!({"term": m.term, "note": m.note})),
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+            self.use_search_terms().await?;
+            Ok(())
+        }
     }
 }

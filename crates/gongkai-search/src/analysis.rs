@@ -44,11 +44,13 @@ fn is_word_char(c: char) -> bool {
 #[derive(Clone)]
 pub struct WordTokenizer {
     jieba: Arc<Jieba>,
+    /// The district office's terms on top of [`DISCLOSURE_TERMS`].
+    extra: Vec<String>,
 }
 
 impl Default for WordTokenizer {
     fn default() -> Self {
-        WordTokenizer { jieba: jieba() }
+        WordTokenizer { jieba: jieba(), extra: vec![] }
     }
 }
 
@@ -75,6 +77,22 @@ impl TokenStream for VecTokenStream {
 }
 
 impl WordTokenizer {
+    /// The shipped dictionary plus the district office's own terms.
+    pub fn with_terms(extra: &[String]) -> WordTokenizer {
+        if extra.is_empty() {
+            return WordTokenizer::default();
+        }
+        let mut j = (*JIEBA.clone()).clone();
+        for t in extra {
+            j.add_word(t, Some(100_000), None);
+        }
+        WordTokenizer { jieba: Arc::new(j), extra: extra.to_vec() }
+    }
+
+    pub fn extra_terms(&self) -> &[String] {
+        &self.extra
+    }
+
     pub fn words(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
         for (position, t) in

@@ -1,33 +1,39 @@
 //! Full-text search over what is published. One tantivy index in the data folder, derived
 //! from the database and rebuildable at any time; every node keeps its own.
 //!
+//! Every kind of public content (documents, interpretations, later catalog items, FAQs…)
+//! arrives as a [`SearchDoc`] tagged with its `source`; nothing here knows the kinds.
 //! Fields: jieba words (weighted higher) and CJK bigrams for title and text; exact keys for
 //! document and index numbers; fast fields for filters, facets and ranking.
 
 pub mod analysis;
+pub mod highlight;
 pub mod passages;
 
 use analysis::{BigramTokenizer, WordTokenizer, bigrams, is_cjk};
 use gongkai_domain::{DocNo, IndexNo};
+use highlight::Highlighter;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
 };
 
 /// Bumped whenever the schema or analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const VERSION_FILE: &str = "gongkai-schema-version";
+const TERMS_FILE: &str = "gongkai-terms";
 const WORDS: &str = "gk_words";
 const BIGRAMS: &str = "gk_bigrams";
+/// Characters in a hit's snippet.
+const SNIPPET_CHARS: usize = 110;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -43,10 +49,14 @@ pub type Result<T, E = SearchError> = std::result::Result<T, E>;
 
 type MaybeQuery = Option<Box<dyn Query>>;
 
-/// What gets indexed for one published record.
+/// What gets indexed for one published record of any kind.
 #[derive(Debug, Clone, Default)]
 pub struct SearchDoc {
+    /// The kind of content (`document`, `interpretation`, …); with `id` it names the record.
+    pub source: String,
     pub id: i64,
+    /// Where the portal shows it.
+    pub url: String,
     pub title: String,
     pub doc_no: Option<String>,
     pub index_no: String,
@@ -58,20 +68,34 @@ pub struct SearchDoc {
     /// Days since 1970-01-01 of the publication date.
     pub published_days: Option<i64>,
     pub published_on: Option<String>,
+    /// Empty for content that has no validity of its own.
     pub validity: String,
     pub current: bool,
     pub version_no: i32,
     pub keywords: String,
     pub body: String,
     pub attachment_text: String,
+    /// Index its articles (第X条) as passages for Q&A.
+    pub articles: bool,
+}
+
+/// Names one indexed record: its source and id.
+pub type Key = (String, i64);
+
+fn key_text(source: &str, id: i64) -> String {
+    format!("{source}:{id}")
 }
 
 #[derive(Clone, Copy)]
 struct Fields {
+    key: Field,
+    source: Field,
     id: Field,
+    url: Field,
     title: Field,
     title_w: Field,
     title_b: Field,
+    body: Field,
     body_w: Field,
     body_b: Field,
     doc_no: Field,
@@ -101,24 +125,28 @@ pub(crate) fn text(tokenizer: &str, stored: bool) -> TextOptions {
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let f = Fields {
-        id: b.add_i64_field("id", INDEXED | STORED | FAST),
+        key: b.add_text_field("key", STRING),
+        source: b.add_text_field("source", STRING | FAST | STORED),
+        id: b.add_i64_field("id", INDEXED | STORED),
+        url: b.add_text_field("url", STORED),
         title: b.add_text_field("title", STORED),
         title_w: b.add_text_field("title_w", text(WORDS, false)),
         title_b: b.add_text_field("title_b", text(BIGRAMS, false)),
-        body_w: b.add_text_field("body_w", text(WORDS, true)),
+        body: b.add_text_field("body", STORED),
+        body_w: b.add_text_field("body_w", text(WORDS, false)),
         body_b: b.add_text_field("body_b", text(BIGRAMS, false)),
         doc_no: b.add_text_field("doc_no", STORED),
         doc_no_key: b.add_text_field("doc_no_key", STRING),
         index_no: b.add_text_field("index_no", STRING | STORED),
         issuer: b.add_text_field("issuer", STRING | FAST | STORED),
-        category: b.add_text_field("category", STRING | FAST | STORED),
+        category: b.add_text_field("category", STRING | FAST),
         kind: b.add_text_field("kind", STRING | FAST),
         topic: b.add_text_field("topic", STRING | FAST),
         year: b.add_u64_field("year", INDEXED | FAST),
         published_days: b.add_i64_field("published_days", FAST),
         published_on: b.add_text_field("published_on", STORED),
         validity: b.add_text_field("validity", STRING | FAST | STORED),
-        current: b.add_u64_field("current", INDEXED | FAST),
+        current: b.add_u64_field("current", INDEXED | FAST | STORED),
     };
     (b.build(), f)
 }
@@ -131,6 +159,7 @@ fn doc_no_key(d: &DocNo) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
     pub text: String,
+    pub source: Option<String>,
     pub issuer: Option<String>,
     pub category: Option<String>,
     pub kind: Option<String>,
@@ -145,13 +174,16 @@ pub struct SearchQuery {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
+    pub source: String,
     pub id: i64,
+    pub url: String,
     pub title: String,
     pub doc_no: Option<String>,
     pub index_no: String,
     pub issuer: String,
     pub validity: String,
     pub published_on: Option<String>,
+    /// False for an earlier version of a revised document.
     pub current: bool,
     /// HTML-escaped text with matches in `<b>`.
     pub snippet: String,
@@ -162,6 +194,7 @@ pub struct Hit {
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Facets {
+    pub source: Vec<(String, u64)>,
     pub issuer: Vec<(String, u64)>,
     pub category: Vec<(String, u64)>,
     pub validity: Vec<(String, u64)>,
@@ -174,28 +207,73 @@ pub struct Results {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// No record had every word, so records with some of them are shown.
+    pub relaxed: bool,
+    /// A published title close to what was typed ("did you mean").
+    pub did_you_mean: Option<String>,
+}
+
+/// A title offered while typing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub title: String,
+    pub url: String,
+}
+
+/// What was typed, parsed.
+struct Parsed {
+    /// Every positive word and phrase must match (None: nothing searchable typed).
+    all: MaybeQuery,
+    /// At least one of them must match (the fallback when `all` finds nothing).
+    any: MaybeQuery,
+    /// A document or index number, looked up exactly.
+    exact: MaybeQuery,
+    /// Positive words and phrases, for highlighting.
+    needles: Vec<String>,
 }
 
 pub struct SearchIndex {
+    index: Index,
     passages: passages::PassageIndex,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
     dir: Option<PathBuf>,
+    /// The word tokenizer with the current dictionary (queries use the same one as indexing).
+    words: RwLock<Arc<WordTokenizer>>,
+    /// The district office's terms the index was last rebuilt with (in-memory indexes).
+    built_terms: Mutex<Vec<String>>,
 }
 
-fn register(index: &Index) {
-    index.tokenizers().register(WORDS, WordTokenizer::default());
+fn register(index: &Index, words: &WordTokenizer) {
+    index.tokenizers().register(WORDS, words.clone());
     index.tokenizers().register(BIGRAMS, BigramTokenizer);
+}
+
+fn normalise_terms(terms: &[String]) -> Vec<String> {
+    let mut t: Vec<String> = terms.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    t.sort();
+    t.dedup();
+    t
 }
 
 impl SearchIndex {
     fn from_index(index: Index, dir: Option<PathBuf>, passages: passages::PassageIndex) -> Result<SearchIndex> {
-        register(&index);
+        let words = WordTokenizer::default();
+        register(&index, &words);
         let (_, f) = schema();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, 64_000_000)?;
-        Ok(SearchIndex { passages, reader, writer: Mutex::new(writer), f, dir })
+        Ok(SearchIndex {
+            index,
+            passages,
+            reader,
+            writer: Mutex::new(writer),
+            f,
+            dir,
+            words: RwLock::new(Arc::new(words)),
+            built_terms: Mutex::new(vec![]),
+        })
     }
 
     pub fn in_memory() -> Result<SearchIndex> {
@@ -234,6 +312,33 @@ impl SearchIndex {
         Ok((Self::from_index(index, Some(dir.to_path_buf()), p)?, true))
     }
 
+    /// Uses the shipped dictionary plus `terms` (the district office's) from now on.
+    /// Returns true when the index was built with other terms and must be rebuilt.
+    pub fn set_terms(&self, terms: &[String]) -> bool {
+        let terms = normalise_terms(terms);
+        let words = WordTokenizer::with_terms(&terms);
+        register(&self.index, &words);
+        self.passages.set_words(&words);
+        if let Ok(mut w) = self.words.write() {
+            *w = Arc::new(words);
+        }
+        self.built_with() != terms
+    }
+
+    fn built_with(&self) -> Vec<String> {
+        match &self.dir {
+            Some(d) => std::fs::read_to_string(d.join(TERMS_FILE))
+                .map(|s| s.lines().map(str::to_string).collect())
+                .unwrap_or_default(),
+            None => self.built_terms.lock().map(|t| t.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// The word tokenizer in use (queries must cut text as indexing did).
+    pub fn words(&self) -> Arc<WordTokenizer> {
+        self.words.read().map(|w| w.clone()).unwrap_or_default()
+    }
+
     /// The changes-feed position the index has caught up with.
     pub fn position(&self) -> i64 {
         self.dir
@@ -253,13 +358,17 @@ impl SearchIndex {
     fn to_doc(&self, d: &SearchDoc) -> TantivyDocument {
         let f = self.f;
         let mut doc = TantivyDocument::default();
+        doc.add_text(f.key, key_text(&d.source, d.id));
+        doc.add_text(f.source, &d.source);
         doc.add_i64(f.id, d.id);
+        doc.add_text(f.url, &d.url);
         doc.add_text(f.title, &d.title);
         let title_text = format!("{} {}", d.title, d.keywords);
         doc.add_text(f.title_w, &title_text);
         doc.add_text(f.title_b, &title_text);
         let body =
             if d.attachment_text.is_empty() { d.body.clone() } else { format!("{}\n{}", d.body, d.attachment_text) };
+        doc.add_text(f.body, &body);
         doc.add_text(f.body_w, &body);
         doc.add_text(f.body_b, &body);
         if let Some(n) = &d.doc_no {
@@ -268,7 +377,9 @@ impl SearchIndex {
                 doc.add_text(f.doc_no_key, doc_no_key(&p));
             }
         }
-        doc.add_text(f.index_no, &d.index_no);
+        if !d.index_no.is_empty() {
+            doc.add_text(f.index_no, &d.index_no);
+        }
         doc.add_text(f.issuer, &d.issuer);
         doc.add_text(f.category, &d.category);
         doc.add_text(f.kind, d.kind.as_deref().unwrap_or(""));
@@ -285,10 +396,12 @@ impl SearchIndex {
 
     /// Replaces these records (deletes first) and removes `deleted`; then commits and
     /// records the feed position reached.
-    pub fn apply(&self, upserts: &[SearchDoc], deleted: &[i64], position: Option<i64>) -> Result<()> {
+    pub fn apply(&self, upserts: &[SearchDoc], deleted: &[Key], position: Option<i64>) -> Result<()> {
         let w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
-        for id in deleted.iter().chain(upserts.iter().map(|d| &d.id)) {
-            w.delete_term(Term::from_field_i64(self.f.id, *id));
+        let keys =
+            deleted.iter().map(|(s, i)| key_text(s, *i)).chain(upserts.iter().map(|d| key_text(&d.source, d.id)));
+        for k in keys {
+            w.delete_term(Term::from_field_text(self.f.key, &k));
         }
         for d in upserts {
             w.add_document(self.to_doc(d))?;
@@ -297,9 +410,16 @@ impl SearchIndex {
         let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
         w.commit()?;
         drop(w);
-        let touched: Vec<i64> = deleted.iter().copied().chain(upserts.iter().map(|d| d.id)).collect();
+        // Passages are per document with articles; their ids are document ids.
+        let touched: Vec<i64> = deleted
+            .iter()
+            .filter(|(s, _)| s == "document")
+            .map(|(_, i)| *i)
+            .chain(upserts.iter().filter(|d| d.articles).map(|d| d.id))
+            .collect();
         let articles: Vec<passages::Passage> = upserts
             .iter()
+            .filter(|d| d.articles)
             .flat_map(|d| {
                 gongkai_domain::body::articles(&d.body).into_iter().map(move |(label, text)| passages::Passage {
                     doc_id: d.id,
@@ -321,7 +441,20 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Empties the index (before a rebuild).
+    /// Merges all segments into one (after a rebuild): one segment searches fastest.
+    pub fn merge(&self) -> Result<()> {
+        let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() > 1 {
+            w.merge(&ids).wait()?;
+        }
+        drop(w);
+        self.passages.merge()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Empties the index before a rebuild, which will use the current dictionary.
     pub fn clear(&self) -> Result<()> {
         let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
         w.delete_all_documents()?;
@@ -329,54 +462,47 @@ impl SearchIndex {
         drop(w);
         self.passages.clear()?;
         self.save_position(0)?;
+        let terms = self.words().extra_terms().to_vec();
+        match &self.dir {
+            Some(d) => std::fs::write(d.join(TERMS_FILE), terms.join("\n"))?,
+            None => {
+                if let Ok(mut t) = self.built_terms.lock() {
+                    *t = terms;
+                }
+            }
+        }
         self.reader.reload()?;
         Ok(())
     }
 
     /// The best `k` articles for a question (policy Q&A).
     pub fn passages(&self, question: &str, k: usize) -> Result<Vec<passages::PassageHit>> {
-        self.passages.search(question, k)
+        self.passages.search(question, k, &self.words())
     }
 
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
 
-    /// Clauses for one run of plain text: each word must match, in the word fields or as
-    /// bigrams; titles weigh more.
-    fn text_clauses(&self, text: &str) -> Vec<Box<dyn Query>> {
+    /// Clauses for one run of plain text: each word in the word fields or as bigrams;
+    /// titles weigh more. Also returns the words, for highlighting.
+    fn text_clauses(&self, text: &str, words: &WordTokenizer) -> (Vec<Box<dyn Query>>, Vec<String>) {
         let f = self.f;
         let mut out: Vec<Box<dyn Query>> = Vec::new();
-        for w in WordTokenizer::default().words(text) {
+        let mut needles = Vec::new();
+        for w in words.words(text) {
             let mut should: Vec<(Occur, Box<dyn Query>)> = vec![
-                (
-                    Occur::Should,
-                    boosted(
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(f.title_w, &w.text),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        4.0,
-                    ),
-                ),
-                (
-                    Occur::Should,
-                    boosted(
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(f.body_w, &w.text),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        1.0,
-                    ),
-                ),
+                (Occur::Should, boosted(term(f.title_w, &w.text), 4.0)),
+                (Occur::Should, boosted(term(f.body_w, &w.text), 1.0)),
             ];
             if w.text.chars().any(is_cjk) {
                 should.push((Occur::Should, boosted(self.bigram_phrase(f.title_b, &w.text), 1.5)));
                 should.push((Occur::Should, boosted(self.bigram_phrase(f.body_b, &w.text), 0.3)));
             }
             out.push(Box::new(BooleanQuery::new(should)));
+            needles.push(w.text);
         }
-        out
+        (out, needles)
     }
 
     /// The text as consecutive bigrams in a bigram field (a substring match).
@@ -390,10 +516,10 @@ impl SearchIndex {
     }
 
     /// Parses what people type: words, "quoted phrases", -excluded words; a document or
-    /// index number in any common form is looked up exactly. Returns the text query (None
-    /// when nothing searchable was typed) and the exact-number query.
-    fn parse(&self, text: &str) -> (MaybeQuery, MaybeQuery) {
+    /// index number in any common form is looked up exactly.
+    fn parse(&self, text: &str) -> Parsed {
         let f = self.f;
+        let words = self.words();
         let text = text.trim();
         let exact: Option<Box<dyn Query>> = if let Some(d) = DocNo::parse_lenient(text) {
             Some(Box::new(TermQuery::new(
@@ -407,6 +533,7 @@ impl SearchIndex {
         };
         let mut must: Vec<Box<dyn Query>> = Vec::new();
         let mut must_not: Vec<Box<dyn Query>> = Vec::new();
+        let mut needles = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
             rest = rest.trim_start();
@@ -418,6 +545,7 @@ impl SearchIndex {
                         (Occur::Should, boosted(self.bigram_phrase(f.title_b, phrase), 4.0)),
                         (Occur::Should, self.bigram_phrase(f.body_b, phrase)),
                     ])));
+                    needles.push(phrase.to_string());
                 }
                 rest = r.get(end + 1..).unwrap_or("");
                 continue;
@@ -426,25 +554,29 @@ impl SearchIndex {
             let (word, tail) = rest.split_at(end);
             rest = tail;
             if let Some(neg) = word.strip_prefix(['-', '－']) {
-                for c in self.text_clauses(neg) {
-                    must_not.push(c);
-                }
+                must_not.extend(self.text_clauses(neg, &words).0);
             } else {
-                must.extend(self.text_clauses(word));
+                let (clauses, n) = self.text_clauses(word, &words);
+                must.extend(clauses);
+                needles.extend(n);
             }
         }
         if must.is_empty() {
-            return (None, exact);
+            return Parsed { all: None, any: None, exact, needles };
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = must.into_iter().map(|q| (Occur::Must, q)).collect();
-        clauses.extend(must_not.into_iter().map(|q| (Occur::MustNot, q)));
-        (Some(Box::new(BooleanQuery::new(clauses))), exact)
+        let build = |occur: Occur| -> Box<dyn Query> {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = must.iter().map(|q| (occur, q.box_clone())).collect();
+            clauses.extend(must_not.iter().map(|q| (Occur::MustNot, q.box_clone())));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let any = if must.len() > 1 { Some(build(Occur::Should)) } else { None };
+        Parsed { all: Some(build(Occur::Must)), any, exact, needles }
     }
 
     fn filters(&self, q: &SearchQuery, except: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.f;
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut term = |name: &str, field: Field, v: &Option<String>| {
+        let mut add = |name: &str, field: Field, v: &Option<String>| {
             if except != Some(name)
                 && let Some(v) = v
             {
@@ -454,11 +586,12 @@ impl SearchIndex {
                 ));
             }
         };
-        term("issuer", f.issuer, &q.issuer);
-        term("category", f.category, &q.category);
-        term("kind", f.kind, &q.kind);
-        term("topic", f.topic, &q.topic);
-        term("validity", f.validity, &q.validity);
+        add("source", f.source, &q.source);
+        add("issuer", f.issuer, &q.issuer);
+        add("category", f.category, &q.category);
+        add("kind", f.kind, &q.kind);
+        add("topic", f.topic, &q.topic);
+        add("validity", f.validity, &q.validity);
         if except != Some("year")
             && let Some(y) = q.year
         {
@@ -470,12 +603,7 @@ impl SearchIndex {
         out
     }
 
-    fn combined(
-        &self,
-        text: &Option<Box<dyn Query>>,
-        exact: &Option<Box<dyn Query>>,
-        filters: Vec<(Occur, Box<dyn Query>)>,
-    ) -> Box<dyn Query> {
+    fn combined(&self, text: &MaybeQuery, exact: &MaybeQuery, filters: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
         let mut main: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         match (text, exact) {
             (Some(t), Some(e)) => main.push((
@@ -493,102 +621,81 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(main))
     }
 
+    /// Top documents, exact total and facet counts of one query.
+    fn run(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        q: &SearchQuery,
+        by_date: bool,
+    ) -> Result<(Vec<(f32, DocAddress)>, usize, FacetFruit)> {
+        let limit = q.limit.clamp(1, 100);
+        let top = TopDocs::with_limit(limit).and_offset(q.offset.min(10_000));
+        if by_date {
+            let c = top.order_by_fast_field::<i64>("published_days", tantivy::Order::Desc);
+            let (d, n, fc) = searcher.search(query, &(c, Count, FacetCounts))?;
+            return Ok((d.into_iter().map(|(days, a)| (days.unwrap_or(0) as f32, a)).collect(), n, fc));
+        }
+        Ok(searcher.search(query, &(top.tweak_score(rank), Count, FacetCounts))?)
+    }
+
     /// Runs a search: the page of hits with snippets, the exact total, and facet counts
     /// that leave out each facet's own filter (so one can switch).
     pub fn search(&self, q: &SearchQuery) -> Result<Results> {
         let f = self.f;
         let searcher = self.reader.searcher();
-        let (text, exact) = self.parse(&q.text);
-        let query = self.combined(&text, &exact, self.filters(q, None));
-        let limit = q.limit.clamp(1, 100);
-        let top = TopDocs::with_limit(limit).and_offset(q.offset.min(10_000));
-        let (docs, total, main_counts): (Vec<(f32, DocAddress)>, usize, FacetFruit) =
-            if q.by_date || (text.is_none() && exact.is_none()) {
-                let c = top.order_by_fast_field::<i64>("published_days", tantivy::Order::Desc);
-                let (d, n, fc) = searcher.search(&query, &(c, Count, FacetCounts))?;
-                (d.into_iter().map(|(days, a)| (days.unwrap_or(0) as f32, a)).collect(), n, fc)
-            } else {
-                // In force above repealed or expired, current versions above old ones, and a
-                // mild preference for recent documents.
-                let c = top.tweak_score(move |seg: &SegmentReader| {
-                    let current = seg.fast_fields().u64("current").ok().map(|c| c.first_or_default_col(1));
-                    let days = seg.fast_fields().i64("published_days").ok().map(|c| c.first_or_default_col(0));
-                    let validity = seg.fast_fields().str("validity").ok().flatten();
-                    move |doc: DocId, score: Score| {
-                        let mut s = score;
-                        if current.as_ref().is_some_and(|c| c.get_val(doc) == 0) {
-                            s *= 0.5;
-                        }
-                        if let Some(v) = &validity {
-                            let mut buf = String::new();
-                            if let Some(ord) = v.ords().first(doc) {
-                                let _ = v.ord_to_str(ord, &mut buf);
-                            }
-                            if buf != "in_force" {
-                                s *= 0.7;
-                            }
-                        }
-                        if let Some(d) = &days {
-                            let years_ago = ((20_400 - d.get_val(doc)).max(0) as f32) / 365.0;
-                            s *= 1.0 + 0.15 / (1.0 + years_ago / 5.0);
-                        }
-                        s
-                    }
-                });
-                searcher.search(&query, &(c, Count, FacetCounts))?
-            };
-        let snippets = match &text {
-            Some(t) => {
-                let mut g = SnippetGenerator::create(&searcher, t.as_ref(), f.body_w)?;
-                g.set_max_num_chars(160);
-                Some(g)
-            }
-            None => None,
-        };
-        let exact_ids: Vec<i64> = match &exact {
-            Some(e) => {
-                let ids = searcher.search(e.as_ref(), &TopDocs::with_limit(20).order_by_score())?;
-                ids.into_iter()
-                    .filter_map(|(_, a)| searcher.doc::<TantivyDocument>(a).ok())
-                    .filter_map(|d| d.get_first(f.id).and_then(|v| v.as_i64()))
-                    .collect()
-            }
+        let parsed = self.parse(&q.text);
+        let by_date = q.by_date || (parsed.all.is_none() && parsed.exact.is_none());
+        let mut text = parsed.all;
+        let mut query = self.combined(&text, &parsed.exact, self.filters(q, None));
+        let (mut docs, mut total, mut main_counts) = self.run(&searcher, query.as_ref(), q, by_date)?;
+        let mut relaxed = false;
+        let strict_total = total;
+        if total == 0
+            && let Some(any) = parsed.any
+        {
+            // A question typed into the box rarely has every word in one document.
+            text = Some(any);
+            query = self.combined(&text, &parsed.exact, self.filters(q, None));
+            (docs, total, main_counts) = self.run(&searcher, query.as_ref(), q, by_date)?;
+            relaxed = total > 0;
+        }
+        let _ = query;
+        let exact_keys: Vec<String> = match &parsed.exact {
+            Some(e) => searcher
+                .search(e.as_ref(), &TopDocs::with_limit(20).order_by_score())?
+                .into_iter()
+                .filter_map(|(_, a)| searcher.doc::<TantivyDocument>(a).ok())
+                .map(|d| key_of(&d, f))
+                .collect(),
             None => vec![],
         };
-        let needles: Vec<String> = WordTokenizer::default().words(&q.text).into_iter().map(|t| t.text).collect();
+        let words = self.words();
+        let highlighter = Highlighter::new(&parsed.needles, &words);
         let mut hits = Vec::new();
         for (score, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let text_of = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-            let id = doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0);
-            // Snippets look at a window around the first match only: re-tokenising a whole
-            // law (tens of kilobytes) for every hit was most of a results page's cost.
-            let snippet = match &snippets {
-                Some(g) => {
-                    let body = text_of(f.body_w).unwrap_or_default();
-                    let s = g.snippet(snippet_window(&body, &needles));
-                    if s.fragment().is_empty() { String::new() } else { s.to_html() }
-                }
-                None => String::new(),
-            };
-            let snippet = if snippet.is_empty() {
-                let body = text_of(f.body_w).unwrap_or_default();
-                escape(&body.chars().take(120).collect::<String>())
+            let s = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+            let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default();
+            let snippet = if parsed.needles.is_empty() {
+                highlight::plain_start(body, SNIPPET_CHARS)
             } else {
-                snippet
+                highlighter.snippet(body, SNIPPET_CHARS)
             };
             hits.push(Hit {
-                id,
-                title: text_of(f.title).unwrap_or_default(),
-                doc_no: text_of(f.doc_no),
-                index_no: text_of(f.index_no).unwrap_or_default(),
-                issuer: text_of(f.issuer).unwrap_or_default(),
-                validity: text_of(f.validity).unwrap_or_default(),
-                published_on: text_of(f.published_on),
-                current: true,
+                exact: exact_keys.contains(&key_of(&doc, f)),
+                source: s(f.source).unwrap_or_default(),
+                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
+                url: s(f.url).unwrap_or_default(),
+                title: s(f.title).unwrap_or_default(),
+                doc_no: s(f.doc_no),
+                index_no: s(f.index_no).unwrap_or_default(),
+                issuer: s(f.issuer).unwrap_or_default(),
+                validity: s(f.validity).unwrap_or_default(),
+                published_on: s(f.published_on),
+                current: doc.get_first(f.current).and_then(|v| v.as_u64()) != Some(0),
                 snippet,
                 score,
-                exact: exact_ids.contains(&id),
             });
         }
         // Exact number matches first, whatever the sort.
@@ -596,6 +703,7 @@ impl SearchIndex {
         // One pass counted every facet over the main query; a facet whose own filter is set
         // is counted again without it, so one can switch to another value.
         let active = [
+            ("source", q.source.is_some()),
             ("issuer", q.issuer.is_some()),
             ("category", q.category.is_some()),
             ("validity", q.validity.is_some()),
@@ -605,37 +713,125 @@ impl SearchIndex {
         let mut counts = main_counts;
         for (name, on) in active {
             if on {
-                let fq = self.combined(&text, &exact, self.filters(q, Some(name)));
+                let fq = self.combined(&text, &parsed.exact, self.filters(q, Some(name)));
                 let other = searcher.search(fq.as_ref(), &FacetCounts)?;
                 counts.take_from(name, other);
             }
         }
-        let mut years: Vec<(String, u64)> =
-            counts.year.into_iter().filter(|(y, _)| *y > 0).map(|(y, n)| (y.to_string(), n)).collect();
-        years.sort_by(|a, b| b.0.cmp(&a.0));
-        let facets = Facets {
-            issuer: sorted(counts.issuer),
-            category: sorted(counts.category),
-            validity: sorted(counts.validity),
-            kind: sorted(counts.kind),
-            year: years,
+        // A near-miss title finds few records with every word.
+        let did_you_mean = if parsed.exact.is_none() && q.offset == 0 && strict_total < 3 {
+            self.did_you_mean(&q.text)?
+        } else {
+            None
         };
-        Ok(Results { total, hits, facets })
+        Ok(Results { total, hits, facets: counts.into_facets(), relaxed, did_you_mean })
+    }
+
+    /// Titles containing what has been typed so far, current versions first.
+    pub fn suggest(&self, typed: &str, k: usize) -> Result<Vec<Suggestion>> {
+        let f = self.f;
+        let typed = typed.trim();
+        if typed.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            return Ok(vec![]);
+        }
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, self.bigram_phrase(f.title_b, typed)),
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.current, 1), IndexRecordOption::Basic))),
+        ]);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(k.clamp(1, 20) * 3).tweak_score(rank))?;
+        let mut out: Vec<Suggestion> = Vec::new();
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let s = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let title = s(f.title);
+            if !out.iter().any(|o| o.title == title) {
+                out.push(Suggestion { title, url: s(f.url) });
+            }
+            if out.len() >= k {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A published title within a few typing mistakes of `typed`, if `typed` looks like a
+    /// title and is not one.
+    pub fn did_you_mean(&self, typed: &str) -> Result<Option<String>> {
+        let f = self.f;
+        let norm = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+        let typed_n = norm(typed);
+        let n = typed_n.chars().count();
+        if !(5..=80).contains(&n) || typed_n.chars().filter(|c| is_cjk(*c)).count() * 2 < n {
+            return Ok(None);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let should: Vec<(Occur, Box<dyn Query>)> = bigrams(&typed_n)
+            .into_iter()
+            .filter(|t| seen.insert(t.text.clone()))
+            .map(|t| (Occur::Should, term(f.title_b, &t.text)))
+            .collect();
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(BooleanQuery::new(should)) as Box<dyn Query>),
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.current, 1), IndexRecordOption::Basic))),
+        ]);
+        let searcher = self.reader.searcher();
+        let mut best: Option<(usize, String)> = None;
+        for (_, addr) in searcher.search(&query, &TopDocs::with_limit(20).order_by_score())? {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let title = d.get_first(f.title).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let title_n = norm(&title);
+            if title_n.contains(&typed_n) {
+                return Ok(None); // what was typed is (part of) a real title
+            }
+            let dist = strsim::levenshtein(&typed_n, &title_n);
+            if best.as_ref().is_none_or(|b| dist < b.0) {
+                best = Some((dist, title));
+            }
+        }
+        let allowed = (n / 5).max(1);
+        Ok(best.filter(|(d, _)| *d >= 1 && *d <= allowed).map(|(_, t)| t))
     }
 }
 
-/// About 1,000 bytes of `body` around the first place a needle occurs.
-fn snippet_window<'a>(body: &'a str, needles: &[String]) -> &'a str {
-    let pos = needles.iter().filter_map(|n| body.find(n.as_str())).min().unwrap_or(0);
-    let mut start = pos.saturating_sub(240);
-    while !body.is_char_boundary(start) {
-        start -= 1;
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+fn key_of(d: &TantivyDocument, f: Fields) -> String {
+    let s = d.get_first(f.source).and_then(|v| v.as_str()).unwrap_or_default();
+    key_text(s, d.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0))
+}
+
+/// Ranking beyond BM25: in force above repealed, expired or amended; current versions above
+/// old ones; a mild preference for recent records. Per segment, the validity values are
+/// compared as dictionary ordinals, so no string is read per document.
+fn rank(seg: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<> {
+    let current = seg.fast_fields().u64("current").ok().map(|c| c.first_or_default_col(1));
+    let days = seg.fast_fields().i64("published_days").ok().map(|c| c.first_or_default_col(0));
+    let validity = seg.fast_fields().str("validity").ok().flatten();
+    // Ordinals that are not penalised: in force, and content without a validity of its own.
+    let fine: Vec<u64> = validity
+        .as_ref()
+        .map(|v| ["in_force", ""].into_iter().filter_map(|s: &str| v.dictionary().term_ord(s).ok().flatten()).collect())
+        .unwrap_or_default();
+    let ords = validity.map(|v| v.ords().clone());
+    move |doc: DocId, score: Score| {
+        let mut s = score;
+        if current.as_ref().is_some_and(|c| c.get_val(doc) == 0) {
+            s *= 0.5;
+        }
+        if let Some(o) = &ords
+            && o.first(doc).is_some_and(|ord| !fine.contains(&ord))
+        {
+            s *= 0.7;
+        }
+        if let Some(d) = &days {
+            let years_ago = ((20_400 - d.get_val(doc)).max(0) as f32) / 365.0;
+            s *= 1.0 + 0.15 / (1.0 + years_ago / 5.0);
+        }
+        s
     }
-    let mut end = (pos + 760).min(body.len());
-    while !body.is_char_boundary(end) {
-        end += 1;
-    }
-    &body[start..end]
 }
 
 fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
@@ -649,39 +845,53 @@ fn boosted(q: Box<dyn Query>, b: f32) -> Box<dyn Query> {
 }
 
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// Counts of every facet's values among matching documents, in one pass.
+const STR_FACETS: [&str; 5] = ["source", "issuer", "category", "validity", "kind"];
+
+/// Counts of every facet's values among matching records, in one pass.
 #[derive(Default)]
 pub struct FacetFruit {
-    issuer: HashMap<String, u64>,
-    category: HashMap<String, u64>,
-    validity: HashMap<String, u64>,
-    kind: HashMap<String, u64>,
+    strs: [HashMap<String, u64>; 5],
     year: HashMap<u64, u64>,
 }
 
 impl FacetFruit {
     fn take_from(&mut self, name: &str, other: FacetFruit) {
-        match name {
-            "issuer" => self.issuer = other.issuer,
-            "category" => self.category = other.category,
-            "validity" => self.validity = other.validity,
-            "kind" => self.kind = other.kind,
-            _ => self.year = other.year,
+        match STR_FACETS.iter().position(|f| *f == name) {
+            Some(i) => self.strs[i] = std::mem::take(&mut { other }.strs[i]),
+            None => self.year = other.year,
         }
+    }
+
+    fn into_facets(self) -> Facets {
+        let mut years: Vec<(String, u64)> =
+            self.year.into_iter().filter(|(y, _)| *y > 0).map(|(y, n)| (y.to_string(), n)).collect();
+        years.sort_by(|a, b| b.0.cmp(&a.0));
+        let [source, issuer, category, validity, kind] = self.strs.map(sorted);
+        Facets { source, issuer, category, validity, kind, year: years }
     }
 }
 
-const STR_FACETS: [&str; 4] = ["issuer", "category", "validity", "kind"];
-
 struct FacetCounts;
 
+/// Per segment, counts are kept by dictionary ordinal in plain vectors and turned into
+/// strings once at the end.
 struct FacetSegment {
     cols: Vec<Option<tantivy::columnar::StrColumn>>,
+    ords: Vec<Vec<u64>>,
     year: Option<tantivy::columnar::Column<u64>>,
-    ords: Vec<BTreeMap<u64, u64>>,
     years: HashMap<u64, u64>,
 }
 
@@ -690,15 +900,13 @@ impl Collector for FacetCounts {
     type Child = FacetSegment;
     fn for_segment(&self, _: u32, seg: &SegmentReader) -> tantivy::Result<FacetSegment> {
         let mut cols = Vec::new();
+        let mut ords = Vec::new();
         for f in STR_FACETS {
-            cols.push(seg.fast_fields().str(f)?);
+            let c = seg.fast_fields().str(f)?;
+            ords.push(vec![0; c.as_ref().map(|c| c.num_terms()).unwrap_or(0)]);
+            cols.push(c);
         }
-        Ok(FacetSegment {
-            cols,
-            year: seg.fast_fields().u64("year").ok(),
-            ords: vec![BTreeMap::new(); 4],
-            years: HashMap::new(),
-        })
+        Ok(FacetSegment { cols, ords, year: seg.fast_fields().u64("year").ok(), years: HashMap::new() })
     }
     fn requires_scoring(&self) -> bool {
         false
@@ -706,12 +914,7 @@ impl Collector for FacetCounts {
     fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
         let mut out = FacetFruit::default();
         for f in fruits {
-            for (dst, src) in [
-                (&mut out.issuer, f.issuer),
-                (&mut out.category, f.category),
-                (&mut out.validity, f.validity),
-                (&mut out.kind, f.kind),
-            ] {
+            for (dst, src) in out.strs.iter_mut().zip(f.strs) {
                 for (k, v) in src {
                     *dst.entry(k).or_insert(0) += v;
                 }
@@ -727,11 +930,12 @@ impl Collector for FacetCounts {
 impl SegmentCollector for FacetSegment {
     type Fruit = FacetFruit;
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (i, c) in self.cols.iter().enumerate() {
+        for (c, counts) in self.cols.iter().zip(self.ords.iter_mut()) {
             if let Some(c) = c
                 && let Some(ord) = c.ords().first(doc)
+                && let Some(n) = counts.get_mut(ord as usize)
             {
-                *self.ords[i].entry(ord).or_insert(0) += 1;
+                *n += 1;
             }
         }
         if let Some(y) = &self.year
@@ -741,27 +945,18 @@ impl SegmentCollector for FacetSegment {
         }
     }
     fn harvest(self) -> FacetFruit {
-        let mut maps: Vec<HashMap<String, u64>> = Vec::new();
-        for (i, c) in self.cols.iter().enumerate() {
-            let mut m = HashMap::new();
+        let mut strs: [HashMap<String, u64>; 5] = Default::default();
+        for ((c, counts), out) in self.cols.iter().zip(self.ords).zip(strs.iter_mut()) {
             if let Some(c) = c {
-                for (ord, n) in &self.ords[i] {
+                for (ord, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
                     let mut s = String::new();
-                    if c.ord_to_str(*ord, &mut s).unwrap_or(false) {
-                        m.insert(s, *n);
+                    if c.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
+                        out.insert(s, n);
                     }
                 }
             }
-            maps.push(m);
         }
-        let mut it = maps.into_iter();
-        FacetFruit {
-            issuer: it.next().unwrap_or_default(),
-            category: it.next().unwrap_or_default(),
-            validity: it.next().unwrap_or_default(),
-            kind: it.next().unwrap_or_default(),
-            year: self.years,
-        }
+        FacetFruit { strs, year: self.years }
     }
 }
 
@@ -781,7 +976,10 @@ mod tests {
         body: &str,
     ) -> SearchDoc {
         SearchDoc {
+            source: "document".into(),
             id,
+            url: format!("/documents/{id}"),
+            articles: true,
             title: title.into(),
             doc_no: doc_no.map(Into::into),
             index_no: format!("11371202K21349004N/{year}-{id:07}"),
@@ -953,7 +1151,7 @@ mod tests {
         let s = index();
         let r = s.search(&SearchQuery { text: "，。！".into(), limit: 10, ..Default::default() }).unwrap();
         assert_eq!(r.total, 6);
-        s.apply(&[], &[2], None).unwrap();
+        s.apply(&[], &[("document".into(), 2)], None).unwrap();
         assert!(ids(&s, "社会救助").is_empty(), "withdrawn records disappear");
     }
 
@@ -964,7 +1162,101 @@ mod tests {
         s.apply(&[doc(9, "某某条例", None, "某机关", "in_force", true, 2020, &body)], &[], None).unwrap();
         let r = s.search(&SearchQuery { text: "个人隐私".into(), limit: 10, ..Default::default() }).unwrap();
         assert!(r.hits[0].snippet.contains("<b>个人隐私</b>"), "{}", r.hits[0].snippet);
-        assert_eq!(snippet_window("短文", &["不存在".into()]), "短文");
+    }
+
+    #[test]
+    fn other_kinds_of_content_share_the_index_without_colliding() {
+        let s = index();
+        let interp = SearchDoc {
+            source: "interpretation".into(),
+            id: 2, // the same number as a document: keys are per source
+            url: "/interpretations/2".into(),
+            title: "《关于做好社会救助工作的通知》政策解读".into(),
+            issuer: "莱芜区民政局".into(),
+            body: "一图读懂社会救助新规：低保申请更便捷。".into(),
+            current: true,
+            ..Default::default()
+        };
+        s.apply(&[interp], &[], None).unwrap();
+        let r = s.search(&SearchQuery { text: "社会救助".into(), limit: 10, ..Default::default() }).unwrap();
+        let got: Vec<(String, i64)> = r.hits.iter().map(|h| (h.source.clone(), h.id)).collect();
+        assert!(got.contains(&("document".into(), 2)) && got.contains(&("interpretation".into(), 2)), "{got:?}");
+        let sources: HashMap<String, u64> = r.facets.source.iter().cloned().collect();
+        assert_eq!((sources.get("document"), sources.get("interpretation")), (Some(&1), Some(&1)));
+        let only = s
+            .search(&SearchQuery {
+                text: "社会救助".into(),
+                source: Some("interpretation".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(only.hits.iter().map(|h| h.url.as_str()).collect::<Vec<_>>(), ["/interpretations/2"]);
+        // An interpretation has no validity of its own and is not ranked down for it.
+        s.apply(&[], &[("interpretation".into(), 2)], None).unwrap();
+        assert_eq!(ids(&s, "社会救助"), [2], "removing the interpretation leaves the document");
+    }
+
+    #[test]
+    fn old_versions_are_marked() {
+        let r = index().search(&SearchQuery { text: "申请办理规范".into(), limit: 10, ..Default::default() }).unwrap();
+        assert_eq!(r.hits.iter().map(|h| (h.id, h.current)).collect::<Vec<_>>(), [(6, true), (5, false)]);
+    }
+
+    #[test]
+    fn the_office_dictionary_keeps_a_term_whole_after_a_rebuild() {
+        let s = SearchIndex::in_memory().unwrap();
+        let d = doc(
+            1,
+            "关于推行一业一证改革的通知",
+            None,
+            "莱芜区行政审批服务局",
+            "in_force",
+            true,
+            2025,
+            "推行一业一证。",
+        );
+        s.apply(std::slice::from_ref(&d), &[], None).unwrap();
+        let before: Vec<String> = s.words().words("一业一证").into_iter().map(|t| t.text).collect();
+        assert_ne!(before, ["一业一证"], "jieba splits it without the term");
+        assert!(s.set_terms(&["一业一证".into()]), "the index was built without the term: rebuild needed");
+        s.clear().unwrap();
+        s.apply(&[d], &[], None).unwrap();
+        assert_eq!(s.words().words("一业一证").into_iter().map(|t| t.text).collect::<Vec<_>>(), ["一业一证"]);
+        assert!(!s.set_terms(&[" 一业一证 ".into()]), "same dictionary: no rebuild");
+        assert_eq!(ids(&s, "一业一证"), [1]);
+        let r = s.search(&SearchQuery { text: "一业一证".into(), limit: 10, ..Default::default() }).unwrap();
+        assert!(r.hits[0].snippet.contains("<b>一业一证</b>"), "{}", r.hits[0].snippet);
+    }
+
+    #[test]
+    fn a_question_falls_back_to_any_word_and_a_near_miss_title_is_suggested() {
+        let s = index();
+        let r =
+            s.search(&SearchQuery { text: "社会救助 安全生产 考核".into(), limit: 10, ..Default::default() }).unwrap();
+        assert!(r.relaxed && r.total >= 3, "{} {}", r.relaxed, r.total);
+        let strict = s.search(&SearchQuery { text: "社会救助".into(), limit: 10, ..Default::default() }).unwrap();
+        assert!(!strict.relaxed);
+        let r =
+            s.search(&SearchQuery { text: "政务公开工作考评办法".into(), limit: 10, ..Default::default() }).unwrap();
+        assert_eq!(r.did_you_mean.as_deref(), Some("政务公开工作考核办法"));
+        let r =
+            s.search(&SearchQuery { text: "政务公开工作考核办法".into(), limit: 10, ..Default::default() }).unwrap();
+        assert_eq!(r.did_you_mean, None, "an exact title needs no suggestion");
+        let r = s
+            .search(&SearchQuery { text: "完全无关的一段文字内容".into(), limit: 10, ..Default::default() })
+            .unwrap();
+        assert_eq!(r.did_you_mean, None, "far from every title");
+    }
+
+    #[test]
+    fn titles_are_suggested_while_typing() {
+        let s = index();
+        let got: Vec<String> = s.suggest("申请办理", 5).unwrap().into_iter().map(|x| x.title).collect();
+        assert_eq!(got, ["政府信息公开申请办理规范"], "one entry per title, current version");
+        assert_eq!(s.suggest("免申", 5).unwrap()[0].url, "/documents/3");
+        assert!(s.suggest("免", 5).unwrap().is_empty(), "one character is too little");
+        assert!(s.suggest("，。", 5).unwrap().is_empty());
     }
 
     #[test]

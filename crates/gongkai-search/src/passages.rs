@@ -2,6 +2,7 @@
 //! version is a passage with its document, label and version.
 
 use crate::analysis::{BigramTokenizer, WordTokenizer, bigrams, is_cjk};
+use crate::highlight::Highlighter;
 use crate::{BIGRAMS, Result, SearchError, WORDS, text};
 use serde::Serialize;
 use std::path::Path;
@@ -9,7 +10,6 @@ use std::sync::Mutex;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
 
 #[derive(Clone, Copy)]
@@ -64,6 +64,7 @@ pub struct PassageHit {
 }
 
 pub struct PassageIndex {
+    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: F,
@@ -75,7 +76,12 @@ impl PassageIndex {
         index.tokenizers().register(BIGRAMS, BigramTokenizer);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer_with_num_threads(1, 64_000_000)?;
-        Ok(PassageIndex { reader, writer: Mutex::new(writer), f: schema().1 })
+        Ok(PassageIndex { index, reader, writer: Mutex::new(writer), f: schema().1 })
+    }
+
+    /// Indexes with this word tokenizer from now on (after a dictionary change).
+    pub fn set_words(&self, words: &WordTokenizer) {
+        self.index.tokenizers().register(WORDS, words.clone());
     }
 
     pub fn in_memory() -> Result<PassageIndex> {
@@ -121,6 +127,17 @@ impl PassageIndex {
         Ok(())
     }
 
+    pub fn merge(&self) -> Result<()> {
+        let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() > 1 {
+            w.merge(&ids).wait()?;
+        }
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
     pub fn clear(&self) -> Result<()> {
         let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
         w.delete_all_documents()?;
@@ -132,14 +149,14 @@ impl PassageIndex {
 
     /// The best `k` articles for a question. Words are alternatives (a question is not a
     /// conjunction); rare words weigh most through BM25, titles help when a law is named.
-    pub fn search(&self, question: &str, k: usize) -> Result<Vec<PassageHit>> {
+    pub fn search(&self, question: &str, k: usize, words: &WordTokenizer) -> Result<Vec<PassageHit>> {
         let f = self.f;
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut text_terms: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for w in WordTokenizer::default().words(question) {
+        let mut needles = Vec::new();
+        for w in words.words(question) {
             let t: Box<dyn Query> =
                 Box::new(TermQuery::new(Term::from_field_text(f.text_w, &w.text), IndexRecordOption::WithFreqs));
-            text_terms.push((Occur::Should, t.box_clone()));
+            needles.push(w.text.clone());
             should.push((Occur::Should, t));
             should.push((
                 Occur::Should,
@@ -170,23 +187,21 @@ impl PassageIndex {
             }
         });
         let top = searcher.search(&query, &collector)?;
-        let text_query = BooleanQuery::new(text_terms);
-        let mut snippets = SnippetGenerator::create(&searcher, &text_query, f.text_w)?;
-        snippets.set_max_num_chars(200);
+        let highlighter = Highlighter::new(&needles, words);
         let mut out = Vec::new();
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr)?;
             let s = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             let i = |field: Field| d.get_first(field).and_then(|v| v.as_i64()).unwrap_or_default();
-            let snippet = snippets.snippet_from_doc(&d);
+            let text = s(f.text_w);
             out.push(PassageHit {
                 doc_id: i(f.doc_id),
                 title: s(f.title),
                 label: s(f.label),
                 version_no: i(f.version_no),
                 current: d.get_first(f.current).and_then(|v| v.as_u64()) == Some(1),
-                text: s(f.text_w),
-                snippet: if snippet.fragment().is_empty() { crate::escape(&s(f.text_w)) } else { snippet.to_html() },
+                snippet: highlighter.snippet(&text, 200),
+                text,
                 score,
             });
         }
@@ -226,13 +241,16 @@ mod tests {
             .collect();
         p.apply(&[7], &passages).unwrap();
         // Lexical retrieval: the question has to share words with the article.
-        let hits = p.search("要交费用吗？", 3).unwrap();
+        let hits = p.search("要交费用吗？", 3, &WordTokenizer::default()).unwrap();
         assert_eq!(hits[0].label, "第四十二条", "{hits:?}");
-        let hits = p.search("多少个工作日内答复", 3).unwrap();
+        let hits = p.search("多少个工作日内答复", 3, &WordTokenizer::default()).unwrap();
         assert_eq!(hits[0].label, "第三十三条");
         assert!(hits[0].snippet.contains("<b>"));
         p.apply(&[7], &[]).unwrap();
-        assert!(p.search("费用", 3).unwrap().is_empty(), "replaced when the document changes");
-        assert!(p.search("？！", 3).unwrap().is_empty());
+        assert!(
+            p.search("费用", 3, &WordTokenizer::default()).unwrap().is_empty(),
+            "replaced when the document changes"
+        );
+        assert!(p.search("？！", 3, &WordTokenizer::default()).unwrap().is_empty());
     }
 }

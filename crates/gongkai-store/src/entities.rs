@@ -212,3 +212,13 @@ entity!(calendar_year, "calendar_year", {
     pub source: String,
     pub loaded_at: TimeDateTimeWithTimeZone,
 });
+
+entity!(search_term, "search_term", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// A word the search analyser must keep whole (the district office's dictionary).
+    pub term: String,
+    pub note: String,
+    pub created_by: Option<i64>,
+    pub created_at: TimeDateTimeWithTimeZone,
+});

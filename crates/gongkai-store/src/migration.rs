@@ -8,7 +8,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Initial), Box::new(M0002Calendar)]
+        vec![Box::new(M0001Initial), Box::new(M0002Calendar), Box::new(M0003SearchTerms)]
     }
 }
 
@@ -306,5 +306,34 @@ impl MigrationTrait for M0002Calendar {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("calendar_year").to_owned()).await
+    }
+}
+
+struct M0003SearchTerms;
+
+impl MigrationName for M0003SearchTerms {
+    fn name(&self) -> &str {
+        "m0003_search_terms"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003SearchTerms {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("search_term")
+                .col(big_pk_auto("id"))
+                .col(string_uniq("term"))
+                .col(string("note").default(""))
+                .col(big_integer_null("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("search_term").to_owned()).await
     }
 }

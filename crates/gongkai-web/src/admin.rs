@@ -39,6 +39,8 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/orgs/rules", post(org_rules))
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/audit", get(audit))
+        .route("/admin/search-terms", get(search_terms).post(add_search_term))
+        .route("/admin/search-terms/{id}/delete", post(remove_search_term))
 }
 
 type Fields = HashMap<String, String>;
@@ -779,4 +781,64 @@ async fn org_rules(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) 
         Err(e) => format!("更新失败：{e}"),
     };
     orgs_page(&s, &c, msg).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/search_terms.html")]
+struct SearchTermsPage {
+    frame: Frame,
+    shipped: String,
+    terms: Vec<(i64, String, String, String)>,
+    rebuilding: bool,
+    message: String,
+}
+
+async fn search_terms_page(s: &WebState, c: &Caller, message: String) -> Response {
+    match s.app.search_term_list().await {
+        Ok(list) => render(&SearchTermsPage {
+            frame: frame(s, c, "检索词典"),
+            shipped: gongkai_app::search::SHIPPED_TERMS.join("、"),
+            terms: list.into_iter().map(|t| (t.id, t.term, t.note, datetime(&Some(t.created_at)))).collect(),
+            rebuilding: s.app.search_needs_rebuild(),
+            message,
+        }),
+        Err(e) => views::error_page(site(s), &e),
+    }
+}
+
+async fn search_terms(State(s): State<WebState>, c: Caller) -> Response {
+    if let Err(r) = need(&c) {
+        return r;
+    }
+    search_terms_page(&s, &c, String::new()).await
+}
+
+async fn add_search_term(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let term = f.get("term").cloned().unwrap_or_default();
+    let msg = match s.app.add_search_term(actor, &term, f.get("note").map(String::as_str).unwrap_or("")).await {
+        Ok(t) => format!("已添加“{}”，搜索索引正在重建", t.term),
+        Err(e) => format!("添加失败：{e}"),
+    };
+    search_terms_page(&s, &c, msg).await
+}
+
+async fn remove_search_term(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let msg = match s.app.remove_search_term(actor, id).await {
+        Ok(()) => "已删除，搜索索引正在重建".to_string(),
+        Err(e) => format!("删除失败：{e}"),
+    };
+    search_terms_page(&s, &c, msg).await
 }

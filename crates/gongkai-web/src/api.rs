@@ -28,6 +28,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/changes", get(changes))
         .route("/v1/search", get(search))
         .route("/v1/passages", get(passages))
+        .route("/v1/suggest", get(suggest))
         .route("/v1/orgs", get(orgs))
 }
 
@@ -323,6 +324,15 @@ async fn passages(State(s): State<WebState>, c: Caller, q: Result<Query<PassageQ
     let p = tri!(query(q));
     match s.app.passages(p.q.as_deref().unwrap_or(""), p.k.unwrap_or(5)).await {
         Ok(hits) => Json(serde_json::json!({ "passages": hits })).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn suggest(State(s): State<WebState>, c: Caller, q: Result<Query<PassageQuery>, QueryRejection>) -> Response {
+    tri!(reader(&c));
+    let p = tri!(query(q));
+    match s.app.suggest(p.q.as_deref().unwrap_or(""), p.k.unwrap_or(8)).await {
+        Ok(list) => Json(serde_json::json!({ "suggestions": list })).into_response(),
         Err(e) => api_error(&e),
     }
 }

@@ -87,11 +87,14 @@ pub fn document() -> Value {
                 "get": {"summary": "变更订阅：按提交顺序列出新发布、修改和撤回的记录", "parameters": [q("since", "上次读到的游标（next_cursor）"), q("limit", "1–500")], "responses": with(json!({"200": {"description": "一页变更，含 next_cursor 和 has_more"}}))}
             },
             "/api/v1/search": {
-                "get": {"summary": "全文检索：分词与二元切分、文号/索引号精确查找、短语、排除词、筛选、分面计数、摘要高亮", "parameters": [q("q", "检索词"), q("issuer", "发文机关"), q("category", "文件类别"), q("kind", "文种"), q("topic", "主题分类"), q("year", "年份"), q("validity", "有效性"), q("sort", "relevance 或 date"), q("page", "页码"), q("per_page", "每页条数，1–50")],
-                        "responses": with(json!({"200": {"description": "total、hits（id、title、doc_no、snippet、validity、published_on）与 facets"}, "503": err()}))}
+                "get": {"summary": "全文检索：分词与二元切分、文号/索引号精确查找、短语、排除词、筛选、分面计数、摘要高亮", "parameters": [q("q", "检索词"), q("source", "内容类型：document（文件）或 interpretation（政策解读）"), q("issuer", "发文机关"), q("category", "文件类别"), q("kind", "文种"), q("topic", "主题分类"), q("year", "年份"), q("validity", "有效性"), q("sort", "relevance 或 date"), q("page", "页码"), q("per_page", "每页条数，1–50")],
+                        "responses": with(json!({"200": {"description": "total、hits（source、id、url、title、doc_no、snippet、validity、published_on、current）、facets、relaxed（无结果同时包含全部检索词时放宽为任一词）与 did_you_mean（相近的文件标题）"}, "503": err()}))}
             },
             "/api/v1/passages": {
                 "get": {"summary": "相关条款：按问题检索文件条款，附出处", "parameters": [q("q", "问题"), q("k", "条数，1–50")], "responses": with(json!({"200": {"description": "passages：doc_id、title、label、version_no、snippet"}}))}
+            },
+            "/api/v1/suggest": {
+                "get": {"summary": "输入提示：标题包含已输入文字的现行文件", "parameters": [q("q", "已输入的文字（至少2个字）"), q("k", "条数，1–20")], "responses": with(json!({"200": {"description": "suggestions：title、url"}}))}
             },
             "/api/v1/orgs": {"get": {"summary": "机构", "responses": {"200": {"description": "机构列表"}}}}
         }

@@ -41,6 +41,18 @@ pub fn routes() -> Router<WebState> {
             "/static/sample-graphic.svg",
             get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], include_str!("../static/sample-graphic.svg")) }),
         )
+        .route(
+            "/static/suggest.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "public, max-age=3600"),
+                    ],
+                    include_str!("../static/suggest.js"),
+                )
+            }),
+        )
         .route("/static/mode.css", get(mode_css))
         .route("/mode", get(set_mode))
         .route("/healthz", get(|| async { "ok" }))
@@ -539,7 +551,10 @@ async fn set_mode(
 type FacetGroup = (&'static str, &'static str, Vec<(String, String, u64)>);
 
 pub struct SearchRow {
-    pub id: i64,
+    pub url: String,
+    /// 政策解读 etc.; empty for documents.
+    pub kind: String,
+    pub current: bool,
     pub title: String,
     pub doc_no: String,
     pub snippet: String,
@@ -564,6 +579,8 @@ struct SearchPage {
     empty_query: bool,
     error: String,
     facets: Vec<FacetGroup>,
+    relaxed: bool,
+    did_you_mean: Option<String>,
     /// 相关条款: articles that answer the query.
     articles: Vec<(i64, String, String, String)>,
 }
@@ -583,6 +600,7 @@ async fn search(
     frame.q = text.clone();
     let base_query = views::query_without_page(&[
         ("q", &p.q),
+        ("source", &p.source),
         ("issuer", &p.issuer),
         ("category", &p.category),
         ("year", &p.year),
@@ -609,10 +627,14 @@ async fn search(
         empty_query: false,
         error,
         facets: vec![],
+        relaxed: false,
+        did_you_mean: None,
         articles: vec![],
     };
     if let Some(o) = outcome {
         page.rebuilding = o.rebuilding;
+        page.relaxed = o.relaxed;
+        page.did_you_mean = o.did_you_mean.clone();
         page.empty_query = o.empty_query;
         page.total = o.total;
         page.page = o.page;
@@ -623,7 +645,13 @@ async fn search(
                 .hits
                 .iter()
                 .map(|h| SearchRow {
-                    id: h.id,
+                    url: h.url.clone(),
+                    kind: if h.source == gongkai_app::search::DOCUMENT {
+                        String::new()
+                    } else {
+                        app.source_label(&h.source).to_string()
+                    },
+                    current: h.current,
                     title: h.title.clone(),
                     doc_no: h.doc_no.clone().unwrap_or_default(),
                     snippet: h.snippet.clone(),
@@ -635,6 +663,11 @@ async fn search(
                 .collect();
             let cat = |c: &str| gongkai_domain::Category::parse(c).map(|c| c.label().to_string()).unwrap_or_default();
             page.facets = vec![
+                (
+                    "source",
+                    "内容类型",
+                    r.facets.source.iter().map(|(k, n)| (k.clone(), app.source_label(k).to_string(), *n)).collect(),
+                ),
                 (
                     "validity",
                     "有效性",
@@ -668,6 +701,7 @@ impl SearchPage {
     fn facet_link(&self, name: &str, value: &str) -> String {
         let cur = |n: &str, v: &Option<String>| if n == name { None } else { v.clone() };
         let selected = match name {
+            "source" => self.p.source.as_deref() == Some(value),
             "validity" => self.p.validity.as_deref() == Some(value),
             "category" => self.p.category.as_deref() == Some(value),
             "year" => self.p.year.as_deref() == Some(value),
@@ -679,6 +713,7 @@ impl SearchPage {
             "/search?{}",
             views::query_without_page(&[
                 ("q", &self.p.q),
+                ("source", &pick("source", &self.p.source)),
                 ("validity", &pick("validity", &self.p.validity)),
                 ("category", &pick("category", &self.p.category)),
                 ("year", &pick("year", &self.p.year)),
@@ -689,6 +724,7 @@ impl SearchPage {
     }
     fn is_selected(&self, name: &str, value: &str) -> bool {
         match name {
+            "source" => self.p.source.as_deref() == Some(value),
             "validity" => self.p.validity.as_deref() == Some(value),
             "category" => self.p.category.as_deref() == Some(value),
             "year" => self.p.year.as_deref() == Some(value),
@@ -699,6 +735,10 @@ impl SearchPage {
     fn anchor(&self, label: &str) -> String {
         let n = label.trim_start_matches('第').trim_end_matches('条');
         gongkai_domain::body::chinese_number(n).map(|n| format!("art-{n}")).unwrap_or_default()
+    }
+    fn did_you_mean_link(&self) -> String {
+        let t = self.did_you_mean.clone();
+        format!("/search?{}", views::query_without_page(&[("q", &t)]))
     }
     fn by_date(&self) -> bool {
         self.p.sort.as_deref() == Some("date")

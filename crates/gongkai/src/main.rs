@@ -218,6 +218,8 @@ async fn open(cli: &Cli, file: &FileConfig) -> App {
         .unwrap_or_else(|e| fail(format!("无法打开搜索索引：{e}")));
     let app = App::new(store, Arc::new(SystemClock), config).with_search(index, fresh);
     app.ensure_topics().await.unwrap_or_else(|e| fail(e));
+    // The index is rebuilt when the district office's dictionary changed since it was built.
+    app.use_search_terms().await.unwrap_or_else(|e| fail(e));
     app
 }
 
@@ -370,13 +372,14 @@ async fn main() {
             // with the changes feed within a second.
             let indexer = app.clone();
             tokio::spawn(async move {
-                if indexer.search_needs_rebuild() {
-                    match indexer.reindex().await {
-                        Ok(n) => tracing::info!(documents = n, "search index rebuilt"),
-                        Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
-                    }
-                }
                 loop {
+                    // At start when the index was lost or old, and after a dictionary change.
+                    if indexer.search_needs_rebuild() {
+                        match indexer.reindex().await {
+                            Ok(n) => tracing::info!(documents = n, "search index rebuilt"),
+                            Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
+                        }
+                    }
                     if let Err(e) = indexer.index_pending().await {
                         tracing::warn!(error = %e, "indexing failed");
                     }

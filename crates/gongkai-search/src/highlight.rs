@@ -1,0 +1,177 @@
+//! Snippets without re-segmenting stored text. A results page used to run jieba over a
+//! window of every hit's body, which was most of its cost; here the query's words are
+//! found by plain substring search, and jieba only looks at a few characters around each
+//! occurrence to tell a real word (民政 in 民政局) from a chance substring (民政 in
+//! 人民政府). Substrings are still highlighted when no occurrence is a word, because the
+//! bigram field matched on them.
+
+use crate::analysis::WordTokenizer;
+use crate::escape;
+
+/// Characters of context jieba sees on each side of an occurrence.
+const CONTEXT: usize = 6;
+/// Occurrences examined per needle: enough to pick a good window, bounded for huge texts.
+const MAX_OCCURRENCES: usize = 16;
+
+pub struct Highlighter<'a> {
+    needles: Vec<String>,
+    words: &'a WordTokenizer,
+}
+
+impl<'a> Highlighter<'a> {
+    /// `needles`: the query's positive words and phrases, as typed (case-folded here).
+    pub fn new(needles: &[String], words: &'a WordTokenizer) -> Highlighter<'a> {
+        let mut n: Vec<String> =
+            needles.iter().map(|s| s.trim().to_lowercase()).filter(|s| s.chars().any(char::is_alphanumeric)).collect();
+        // Longer needles first, so a phrase wins over the words inside it.
+        n.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        n.dedup();
+        Highlighter { needles: n, words }
+    }
+
+    /// Byte ranges of `text` to highlight, sorted and not overlapping.
+    pub fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
+        let lower;
+        // ASCII case folding keeps byte offsets; other scripts are searched as they are.
+        let hay = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = text.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            text
+        };
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for needle in &self.needles {
+            let found: Vec<usize> = hay.match_indices(needle.as_str()).map(|(i, _)| i).take(MAX_OCCURRENCES).collect();
+            if found.is_empty() {
+                continue;
+            }
+            let words: Vec<usize> =
+                found.iter().copied().filter(|&i| self.is_word_at(text, i, i + needle.len())).collect();
+            for i in if words.is_empty() { found } else { words } {
+                let r = (i, i + needle.len());
+                if out.iter().all(|o| r.1 <= o.0 || r.0 >= o.1) {
+                    out.push(r);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Whether jieba, seeing a little context, puts a word boundary at either end: 民政 in
+    /// 民政局 starts a word, 政府 in 人民政府 ends one, 民政 in 人民政府 does neither.
+    fn is_word_at(&self, text: &str, start: usize, end: usize) -> bool {
+        // An ASCII needle (a year, an abbreviation) is a word whenever it is not glued to
+        // other letters or digits.
+        if text[start..end].is_ascii() {
+            let glued = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            return !glued(text[..start].chars().next_back()) && !glued(text[end..].chars().next());
+        }
+        let from = back_chars(text, start, CONTEXT);
+        let to = forward_chars(text, end, CONTEXT);
+        let (s, e) = (start - from, end - from);
+        self.words.words(&text[from..to]).iter().any(|t| t.offset_from == s || t.offset_to == e)
+    }
+
+    /// An HTML snippet of about `max_chars` characters around the densest cluster of
+    /// matches, matches in `<b>`; the start of the text when nothing matches.
+    pub fn snippet(&self, text: &str, max_chars: usize) -> String {
+        let ranges = self.ranges(text);
+        if ranges.is_empty() {
+            return plain_start(text, max_chars);
+        }
+        // The match with the most other matches within the window after it.
+        let span = max_chars * 3; // bytes: CJK characters take three
+        let best = (0..ranges.len())
+            .max_by_key(|&i| {
+                let n = ranges[i..].iter().take_while(|r| r.0 < ranges[i].0 + span).count();
+                (n, std::cmp::Reverse(i))
+            })
+            .unwrap_or(0);
+        let start = back_chars(text, ranges[best].0, 20);
+        let end = forward_chars(text, start, max_chars);
+        let mut html = String::with_capacity((end - start) + 32);
+        if start > 0 {
+            html.push('…');
+        }
+        let mut at = start;
+        for &(s, e) in ranges.iter().filter(|r| r.0 >= start && r.1 <= end) {
+            html.push_str(&escape(&text[at..s]));
+            html.push_str("<b>");
+            html.push_str(&escape(&text[s..e]));
+            html.push_str("</b>");
+            at = e;
+        }
+        html.push_str(&escape(&text[at..end]));
+        if end < text.len() {
+            html.push('…');
+        }
+        html
+    }
+}
+
+/// The first `max_chars` characters, escaped.
+pub fn plain_start(text: &str, max_chars: usize) -> String {
+    let end = forward_chars(text, 0, max_chars);
+    let mut s = escape(&text[..end]);
+    if end < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+fn back_chars(text: &str, at: usize, n: usize) -> usize {
+    text[..at].char_indices().rev().nth(n.saturating_sub(1)).map(|(i, _)| i).unwrap_or(0)
+}
+
+fn forward_chars(text: &str, at: usize, n: usize) -> usize {
+    text[at..].char_indices().nth(n).map(|(i, _)| at + i).unwrap_or(text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snip(needles: &[&str], text: &str) -> String {
+        let w = WordTokenizer::default();
+        let n: Vec<String> = needles.iter().map(|s| s.to_string()).collect();
+        Highlighter::new(&n, &w).snippet(text, 60)
+    }
+
+    #[test]
+    fn min_zheng_is_highlighted_in_min_zheng_ju_but_not_inside_ren_min_zheng_fu() {
+        let s = snip(&["民政"], "各街道人民政府、区民政局：现将有关事项通知如下。");
+        assert!(s.contains("区<b>民政</b>局"), "{s}");
+        assert!(s.contains("人民政府") && !s.contains("人<b>民政</b>府"), "{s}");
+    }
+
+    #[test]
+    fn a_substring_is_highlighted_when_it_is_never_a_word() {
+        let s = snip(&["民政"], "各街道人民政府：现将有关事项通知如下。");
+        assert!(s.contains("人<b>民政</b>府"), "the bigram field matched it: {s}");
+    }
+
+    #[test]
+    fn overlapping_needles_never_overlap_or_panic() {
+        let s = snip(&["人民政府", "民政", "政府"], "𠀀人民政府<script>𠀀");
+        assert!(s.contains("<b>人民政府</b>"), "{s}");
+        assert!(s.contains("&lt;script&gt;"), "escaped: {s}");
+        assert_eq!(s.matches("<b>").count(), 1, "{s}");
+        assert_eq!(snip(&["x"], ""), "");
+        assert_eq!(snip(&[], "短"), "短");
+    }
+
+    #[test]
+    fn the_window_goes_to_the_match_deep_in_a_long_text() {
+        let text = format!("{}第九十九条 泄露个人隐私的，依法追究责任。", "总则内容。".repeat(3000));
+        let s = snip(&["个人隐私"], &text);
+        assert!(s.starts_with('…') && s.contains("<b>个人隐私</b>"), "{s}");
+        assert!(s.chars().count() < 80, "{s}");
+    }
+
+    #[test]
+    fn ascii_is_case_folded_and_needs_boundaries() {
+        let s = snip(&["ofd"], "支持OFD格式，不含 ofdx。");
+        assert!(s.contains("<b>OFD</b>") && !s.contains("<b>ofd</b>x"), "{s}");
+    }
+}
