@@ -664,7 +664,7 @@ pub mod dictionary {
             }
             let term = term.trim();
             let n = term.chars().count();
-            if n < 2 || n > MAX_TERM_CHARS {
+            if !(2..=MAX_TERM_CHARS).contains(&n) {
                 return Err(AppError::field("term", format!("词语应为2至{MAX_TERM_CHARS}个字")));
             }
             if !term.chars().all(|c| gongkai_search::analysis::is_cjk(c) || c.is_ascii_alphanumeric()) {

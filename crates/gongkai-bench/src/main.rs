@@ -330,7 +330,7 @@ fn gongkai_chinese(n: usize) -> String {
     match n {
         0..=9 => D[n].into(),
         10..=19 => format!("十{}", if n == 10 { "" } else { D[n - 10] }),
-        _ => format!("{}十{}", D[n / 10], if n % 10 == 0 { "" } else { D[n % 10] }),
+        _ => format!("{}十{}", D[n / 10], if n.is_multiple_of(10) { "" } else { D[n % 10] }),
     }
 }
 
@@ -361,7 +361,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 /// One engine, behind the same two questions.
 enum Engine {
-    Gongkai { index: SearchIndex, ids: Vec<String> },
+    Gongkai { index: Box<SearchIndex>, ids: Vec<String> },
     Fts5 { conn: SqliteConnection, jieba: bool, words: WordTokenizer },
 }
 
@@ -407,7 +407,7 @@ async fn build(engine: &str, recs: &[Rec], work: &Path) -> Engine {
                 index.apply(&docs, &[], None).expect("apply");
             }
             index.merge().expect("merge");
-            Engine::Gongkai { index, ids: recs.iter().map(|r| r.id.clone()).collect() }
+            Engine::Gongkai { index: Box::new(index), ids: recs.iter().map(|r| r.id.clone()).collect() }
         }
         "fts5-trigram" | "fts5-jieba" => {
             let jieba = engine == "fts5-jieba";

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -48,6 +48,8 @@ pub enum SearchError {
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;
 
 type MaybeQuery = Option<Box<dyn Query>>;
+/// A page's top documents, the exact total and the facet counts.
+type PageFruit = (Vec<(f32, DocAddress)>, usize, FacetFruit);
 
 /// What gets indexed for one published record of any kind.
 #[derive(Debug, Clone, Default)]
@@ -218,6 +220,13 @@ pub struct Results {
 pub struct Suggestion {
     pub title: String,
     pub url: String,
+}
+
+/// The clauses of one typed word.
+struct Token {
+    strict: Box<dyn Query>,
+    loose: Vec<Box<dyn Query>>,
+    needles: Vec<String>,
 }
 
 /// What was typed, parsed.
@@ -484,25 +493,50 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Clauses for one run of plain text: each word in the word fields or as bigrams;
-    /// titles weigh more. Also returns the words, for highlighting.
-    fn text_clauses(&self, text: &str, words: &WordTokenizer) -> (Vec<Box<dyn Query>>, Vec<String>) {
+    /// Clauses for one word as typed (no spaces): `strict` matches records containing it
+    /// (as a word, or as a substring through the bigram fields), `loose` holds one clause per
+    /// jieba word inside it (for the any-word fallback), `needles` what to highlight.
+    /// Titles weigh more than bodies, word matches more than substrings.
+    fn token_clauses(&self, token: &str, words: &WordTokenizer) -> Token {
         let f = self.f;
-        let mut out: Vec<Box<dyn Query>> = Vec::new();
-        let mut needles = Vec::new();
-        for w in words.words(text) {
+        let mut loose: Vec<Box<dyn Query>> = Vec::new();
+        let mut scoring: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let cut = words.words(token);
+        for w in &cut {
             let mut should: Vec<(Occur, Box<dyn Query>)> = vec![
                 (Occur::Should, boosted(term(f.title_w, &w.text), 4.0)),
                 (Occur::Should, boosted(term(f.body_w, &w.text), 1.0)),
             ];
-            if w.text.chars().any(is_cjk) {
+            scoring.extend(should.iter().map(|(o, q)| (*o, q.box_clone())));
+            let mut chars = w.text.chars();
+            if let (Some(c), None) = (chars.next(), chars.next())
+                && is_cjk(c)
+            {
+                // One character: every bigram that starts or ends with it, so 税 is found in
+                // 税收 and 纳税 (the word field only has it where jieba left it alone).
+                for (field, boost) in [(f.title_b, 1.5), (f.body_b, 0.3)] {
+                    if let Ok(r) = RegexQuery::from_pattern(&format!("{c}.|.{c}"), field) {
+                        should.push((Occur::Should, boosted(Box::new(r), boost)));
+                    }
+                }
+            } else if w.text.chars().any(is_cjk) {
                 should.push((Occur::Should, boosted(self.bigram_phrase(f.title_b, &w.text), 1.5)));
                 should.push((Occur::Should, boosted(self.bigram_phrase(f.body_b, &w.text), 0.3)));
             }
-            out.push(Box::new(BooleanQuery::new(should)));
-            needles.push(w.text);
+            loose.push(Box::new(BooleanQuery::new(should)));
         }
-        (out, needles)
+        if cut.len() <= 1 {
+            let strict = loose.first().map(|q| q.box_clone()).unwrap_or_else(|| Box::new(BooleanQuery::new(vec![])));
+            return Token { strict, loose, needles: cut.into_iter().map(|t| t.text).collect() };
+        }
+        // Several words typed together (安全生产) must occur together, as people expect and
+        // as the other engines do; the words themselves still score.
+        let together = BooleanQuery::new(vec![
+            (Occur::Should, boosted(self.bigram_phrase(f.title_b, token), 1.5)),
+            (Occur::Should, boosted(self.bigram_phrase(f.body_b, token), 0.3)),
+        ]);
+        scoring.push((Occur::Must, Box::new(together)));
+        Token { strict: Box::new(BooleanQuery::new(scoring)), loose, needles: vec![token.to_string()] }
     }
 
     /// The text as consecutive bigrams in a bigram field (a substring match).
@@ -533,6 +567,7 @@ impl SearchIndex {
         };
         let mut must: Vec<Box<dyn Query>> = Vec::new();
         let mut must_not: Vec<Box<dyn Query>> = Vec::new();
+        let mut loose: Vec<Box<dyn Query>> = Vec::new();
         let mut needles = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
@@ -546,6 +581,9 @@ impl SearchIndex {
                         (Occur::Should, self.bigram_phrase(f.body_b, phrase)),
                     ])));
                     needles.push(phrase.to_string());
+                    loose.push(
+                        must.last().map(|q| q.box_clone()).unwrap_or_else(|| Box::new(BooleanQuery::new(vec![]))),
+                    );
                 }
                 rest = r.get(end + 1..).unwrap_or("");
                 continue;
@@ -554,23 +592,26 @@ impl SearchIndex {
             let (word, tail) = rest.split_at(end);
             rest = tail;
             if let Some(neg) = word.strip_prefix(['-', '－']) {
-                must_not.extend(self.text_clauses(neg, &words).0);
-            } else {
-                let (clauses, n) = self.text_clauses(word, &words);
-                must.extend(clauses);
-                needles.extend(n);
+                if neg.chars().any(char::is_alphanumeric) {
+                    must_not.push(self.token_clauses(neg, &words).strict);
+                }
+            } else if word.chars().any(char::is_alphanumeric) {
+                let t = self.token_clauses(word, &words);
+                must.push(t.strict);
+                loose.extend(t.loose);
+                needles.extend(t.needles);
             }
         }
         if must.is_empty() {
             return Parsed { all: None, any: None, exact, needles };
         }
-        let build = |occur: Occur| -> Box<dyn Query> {
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = must.iter().map(|q| (occur, q.box_clone())).collect();
+        let build = |parts: &[Box<dyn Query>], occur: Occur| -> Box<dyn Query> {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = parts.iter().map(|q| (occur, q.box_clone())).collect();
             clauses.extend(must_not.iter().map(|q| (Occur::MustNot, q.box_clone())));
             Box::new(BooleanQuery::new(clauses))
         };
-        let any = if must.len() > 1 { Some(build(Occur::Should)) } else { None };
-        Parsed { all: Some(build(Occur::Must)), any, exact, needles }
+        let any = if loose.len() > 1 { Some(build(&loose, Occur::Should)) } else { None };
+        Parsed { all: Some(build(&must, Occur::Must)), any, exact, needles }
     }
 
     fn filters(&self, q: &SearchQuery, except: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
@@ -628,7 +669,7 @@ impl SearchIndex {
         query: &dyn Query,
         q: &SearchQuery,
         by_date: bool,
-    ) -> Result<(Vec<(f32, DocAddress)>, usize, FacetFruit)> {
+    ) -> Result<PageFruit> {
         let limit = q.limit.clamp(1, 100);
         let top = TopDocs::with_limit(limit).and_offset(q.offset.min(10_000));
         if by_date {
@@ -784,7 +825,9 @@ impl SearchIndex {
             if title_n.contains(&typed_n) {
                 return Ok(None); // what was typed is (part of) a real title
             }
-            let dist = strsim::levenshtein(&typed_n, &title_n);
+            // People leave out bracketed parts such as （试行）.
+            let dist = strsim::levenshtein(&typed_n, &title_n)
+                .min(strsim::levenshtein(&typed_n, &norm(&without_brackets(&title))));
             if best.as_ref().is_none_or(|b| dist < b.0) {
                 best = Some((dist, title));
             }
@@ -792,6 +835,21 @@ impl SearchIndex {
         let allowed = (n / 5).max(1);
         Ok(best.filter(|(d, _)| *d >= 1 && *d <= allowed).map(|(_, t)| t))
     }
+}
+
+/// A title without its bracketed parts: 某某办法（试行） → 某某办法.
+fn without_brackets(title: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in title.chars() {
+        match c {
+            '（' | '(' | '【' | '[' => depth += 1,
+            '）' | ')' | '】' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn term(field: Field, text: &str) -> Box<dyn Query> {
@@ -1101,6 +1159,9 @@ mod tests {
     fn phrases_exclusions_and_dictionary_terms() {
         let s = index();
         assert_eq!(ids(&s, "免申即享"), [3]);
+        assert_eq!(ids(&s, "社会救助"), [2]);
+        let r = s.search(&SearchQuery { text: "救助社会".into(), limit: 10, ..Default::default() }).unwrap();
+        assert!(r.relaxed, "words typed together must occur together; only the fallback finds their parts");
         assert_eq!(ids(&s, "\"社会救助\""), [2]);
         let with = ids(&s, "通知");
         assert!(with.contains(&1) && with.contains(&2));
@@ -1195,6 +1256,16 @@ mod tests {
         // An interpretation has no validity of its own and is not ranked down for it.
         s.apply(&[], &[("interpretation".into(), 2)], None).unwrap();
         assert_eq!(ids(&s, "社会救助"), [2], "removing the interpretation leaves the document");
+    }
+
+    #[test]
+    fn one_character_is_found_inside_longer_words() {
+        let s = index();
+        // 救 only occurs inside 社会救助 / 救助; 助 at the end of a run too.
+        assert_eq!(ids(&s, "救"), [2]);
+        let r = s.search(&SearchQuery { text: "助".into(), limit: 10, ..Default::default() }).unwrap();
+        assert!(r.hits.iter().any(|h| h.id == 2) && r.hits.iter().any(|h| h.id == 3), "{:?}", r.hits);
+        assert!(r.hits.iter().find(|h| h.id == 2).unwrap().snippet.contains("<b>助</b>"));
     }
 
     #[test]

@@ -665,3 +665,102 @@ async fn search_api_portal_and_freshness() {
         assert!(html.contains("有效性应为"), "{b}");
     }
 }
+
+#[tokio::test]
+async fn search_covers_interpretations_suggests_and_keeps_the_office_dictionary() {
+    for db in databases().await {
+        let c = Client::new(&db).await;
+        let b = db.backend;
+        let enc = gongkai_web_urlencode;
+        // Interpretations are in the same index, marked with their source and address.
+        let (s, v, _) =
+            c.send("GET", &format!("/api/v1/search?q={}&source=interpretation", enc("修订要点")), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {v}");
+        let hit = &v["hits"][0];
+        assert_eq!(hit["source"], "interpretation", "{b}: {v}");
+        assert!(hit["url"].as_str().unwrap().starts_with("/interpretations/"), "{b}: {v}");
+        assert!(hit["title"].as_str().unwrap().starts_with("图解"), "{b}: {v}");
+        let (_, v, _) = c.send("GET", &format!("/api/v1/search?q={}", enc("申请办理规范")), None, None).await;
+        let sources: Vec<&str> =
+            v["facets"]["source"].as_array().unwrap().iter().map(|p| p[0].as_str().unwrap()).collect();
+        assert!(sources.contains(&"document") && sources.contains(&"interpretation"), "{b}: {v}");
+        let old: Vec<&Value> = v["hits"].as_array().unwrap().iter().filter(|h| h["current"] == false).collect();
+        assert!(!old.is_empty(), "{b}: the earlier version is found and marked: {v}");
+        let (s, v, _) = c.send("GET", "/api/v1/search?q=x&source=faq", None, None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")), "{b}");
+
+        // The portal shows what the hit is and links to it.
+        let (_, _, html) = c.send("GET", &format!("/search?q={}", enc("修订要点")), None, None).await;
+        assert!(
+            html.contains("<span class=\"tag\">政策解读</span>") && html.contains("href=\"/interpretations/"),
+            "{b}"
+        );
+
+        // A question typed into the box: no document has every word, some words are found.
+        let (_, v, _) = c.send("GET", &format!("/api/v1/search?q={}", enc("学生资助 招生入学 考核")), None, None).await;
+        assert_eq!(v["relaxed"], true, "{b}: {v}");
+        assert!(v["total"].as_u64().unwrap() >= 3, "{b}: {v}");
+        let (_, _, html) = c.send("GET", &format!("/search?q={}", enc("学生资助 招生入学 考核")), None, None).await;
+        assert!(html.contains("以下是包含部分检索词的结果"), "{b}");
+
+        // Did you mean: a title typed with one wrong character.
+        let (_, v, _) =
+            c.send("GET", &format!("/api/v1/search?q={}", enc("莱芜区政务公开效能检测办法")), None, None).await;
+        assert_eq!(v["did_you_mean"], "莱芜区政务公开效能监测办法（示例）", "{b}: {v}");
+        let (_, _, html) = c.send("GET", &format!("/search?q={}", enc("莱芜区政务公开效能检测办法")), None, None).await;
+        assert!(html.contains("您是不是要找") && html.contains("效能监测办法（示例）</a>"), "{b}");
+
+        // Title suggestions while typing, and their bad parameters.
+        let (s, v, _) = c.send("GET", &format!("/api/v1/suggest?q={}", enc("免申即享")), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {v}");
+        assert_eq!(v["suggestions"][0]["title"], "莱芜区学生资助“免申即享”实施办法（示例）", "{b}: {v}");
+        assert!(v["suggestions"][0]["url"].as_str().unwrap().starts_with("/documents/"));
+        for (q, code) in [("q=%E5%85%8D%E7%94%B3&k=0", "validation_failed"), ("q=x&k=z", "invalid_query")] {
+            let (s, v, _) = c.send("GET", &format!("/api/v1/suggest?{q}"), None, None).await;
+            assert!(s.is_client_error() && v["code"] == code, "{b} {q}: {s} {v}");
+        }
+        let (_, v, _) = c.send("GET", "/api/v1/suggest?q=%E5%85%8D", None, None).await;
+        assert_eq!(v["suggestions"], json!([]), "{b}: one character suggests nothing");
+
+        // The district office's dictionary: only the office may change it; a change marks
+        // the index for rebuilding (search says so meanwhile), and the rebuilt index keeps
+        // the term whole.
+        let office = c.app.token_actor(&c.token("office").await).await.unwrap().unwrap();
+        let editor = c.app.token_actor(&c.token("editor").await).await.unwrap().unwrap();
+        assert!(matches!(
+            c.app.add_search_term(&editor, "一业一证", "").await,
+            Err(gongkai_app::AppError::Forbidden(_))
+        ));
+        for bad in ["一", "一业 一证", "一业一证一业一证一业一证一", "免申，即享"] {
+            let r = c.app.add_search_term(&office, bad, "").await;
+            assert!(matches!(r, Err(gongkai_app::AppError::Validation(_))), "{b}: {bad} {r:?}");
+        }
+        let t = c.app.add_search_term(&office, "政策找人", "服务企业的常用说法").await.unwrap();
+        assert!(c.app.search_needs_rebuild(), "{b}");
+        let (s, v, _) = c.send("GET", &format!("/api/v1/search?q={}", enc("政策找人")), None, None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("rebuilding")), "{b}");
+        assert!(matches!(
+            c.app.add_search_term(&office, "政策找人", "").await,
+            Err(gongkai_app::AppError::Conflict(_))
+        ));
+        c.app.reindex().await.unwrap();
+        assert!(!c.app.search_needs_rebuild(), "{b}");
+        let (_, v, _) = c.send("GET", &format!("/api/v1/search?q={}", enc("政策找人")), None, None).await;
+        let hit = v["hits"].as_array().unwrap().iter().find(|h| h["source"] == "interpretation").cloned();
+        let hit = hit.unwrap_or_else(|| panic!("{b}: {v}"));
+        assert!(hit["snippet"].as_str().unwrap().contains("<b>政策找人</b>"), "{b}: {hit}");
+        let (audit, _) = c.app.audit_log(&office, Some(("search_term", t.id)), 1, 10).await.unwrap();
+        assert_eq!(audit[0].action, "search_term.add", "{b}");
+        c.app.remove_search_term(&office, t.id).await.unwrap();
+        assert!(c.app.search_needs_rebuild(), "{b}: removing a term rebuilds too");
+        c.app.reindex().await.unwrap();
+
+        // Withdrawing an interpretation removes it from search.
+        let iid: i64 = hit["id"].as_i64().unwrap();
+        c.app.withdraw_interpretation(&office, iid, "内容更新").await.unwrap();
+        c.app.index_pending().await.unwrap();
+        let (_, v, _) =
+            c.send("GET", &format!("/api/v1/search?q={}&source=interpretation", enc("政策找人")), None, None).await;
+        assert!(v["hits"].as_array().unwrap().iter().all(|h| h["id"] != iid), "{b}: {v}");
+    }
+}
