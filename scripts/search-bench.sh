@@ -57,11 +57,6 @@ args=(--data "$data" --config /nonexistent.toml)
 "$BIN" "${args[@]}" org add "基准测试机构" --kind office --credit-code 11371202K21349004N >/dev/null
 "$BIN" "${args[@]}" import "$LAWS" --json >/dev/null
 "$BIN" "${args[@]}" reindex >/dev/null
-port=18199
-"$BIN" "${args[@]}" serve --addr 127.0.0.1:$port >/dev/null 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 python3 - "$WORK/corpus/queries.jsonl" > "$WORK/queries.lua" <<'PY'
 import json, sys, urllib.parse
 qs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -75,17 +70,27 @@ print("local qs = {" + ",".join('"%s"' % p for p in paths) + "}")
 print('local i = 0\nprefix = "/search?"\nrequest = function()\n  i = i % #qs + 1\n  return wrk.format("GET", prefix .. qs[i])\nend')
 PY
 sed 's#^prefix = "/search?"#prefix = "/api/v1/search?"#' "$WORK/queries.lua" > "$WORK/queries-api.lua"
+echo "search_cache = 0" > "$WORK/nocache.toml"
 echo
-echo "| what | connections | requests/s | p50 | p99 |"
-echo "|---|---|---|---|---|"
-for what in "results page|$WORK/queries.lua" "search API|$WORK/queries-api.lua"; do
-  label=${what%%|*} script=${what#*|}
-  for conns in 1 16; do
-    threads=$(( conns < 2 ? 1 : 2 ))
-    wrk -t$threads -c$conns -d"$DURATION" --latency -s "$script" "http://127.0.0.1:$port" > "$WORK/wrk.txt"
-    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
-    p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
-    p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
-    echo "| $label (24 queries in turn) | $conns | $rps | $p50 | $p99 |"
+echo "| results cache | what | connections | requests/s | p50 | p99 |"
+echo "|---|---|---|---|---|---|"
+port=18199
+for cache in on off; do
+  config=/nonexistent.toml
+  [ "$cache" = off ] && config=$WORK/nocache.toml
+  "$BIN" --data "$data" --config "$config" serve --addr 127.0.0.1:$port >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  for what in "results page|$WORK/queries.lua" "search API|$WORK/queries-api.lua"; do
+    label=${what%%|*} script=${what#*|}
+    for conns in 1 16; do
+      threads=$(( conns < 2 ? 1 : 2 ))
+      wrk -t$threads -c$conns -d"$DURATION" --latency -s "$script" "http://127.0.0.1:$port" > "$WORK/wrk.txt"
+      rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+      p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
+      p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
+      echo "| $cache | $label (24 queries in turn) | $conns | $rps | $p50 | $p99 |"
+    done
   done
+  kill $pid; wait $pid 2>/dev/null || true
 done

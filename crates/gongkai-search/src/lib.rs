@@ -7,6 +7,7 @@
 //! document and index numbers; fast fields for filters, facets and ranking.
 
 pub mod analysis;
+pub mod cache;
 pub mod highlight;
 pub mod passages;
 
@@ -27,7 +28,7 @@ use tantivy::{
 };
 
 /// Bumped whenever the schema or analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const VERSION_FILE: &str = "gongkai-schema-version";
 const TERMS_FILE: &str = "gongkai-terms";
 const WORDS: &str = "gk_words";
@@ -252,7 +253,14 @@ pub struct SearchIndex {
     words: RwLock<Arc<WordTokenizer>>,
     /// The district office's terms the index was last rebuilt with (in-memory indexes).
     built_terms: Mutex<Vec<String>>,
+    /// Bumped by every change to the index; cached results of older generations are void.
+    generation: std::sync::atomic::AtomicU64,
+    results: cache::Cache<Results>,
+    passage_results: cache::Cache<Vec<passages::PassageHit>>,
 }
+
+/// Results kept per index generation (see [`cache`]).
+pub const DEFAULT_CACHE_ENTRIES: usize = 2_000;
 
 fn register(index: &Index, words: &WordTokenizer) {
     index.tokenizers().register(WORDS, words.clone());
@@ -282,6 +290,9 @@ impl SearchIndex {
             dir,
             words: RwLock::new(Arc::new(words)),
             built_terms: Mutex::new(vec![]),
+            generation: std::sync::atomic::AtomicU64::new(1),
+            results: cache::Cache::new(DEFAULT_CACHE_ENTRIES),
+            passage_results: cache::Cache::new(DEFAULT_CACHE_ENTRIES),
         })
     }
 
@@ -331,6 +342,7 @@ impl SearchIndex {
         if let Ok(mut w) = self.words.write() {
             *w = Arc::new(words);
         }
+        self.changed();
         self.built_with() != terms
     }
 
@@ -447,6 +459,7 @@ impl SearchIndex {
             self.save_position(p)?;
         }
         self.reader.reload()?;
+        self.changed();
         Ok(())
     }
 
@@ -460,6 +473,7 @@ impl SearchIndex {
         drop(w);
         self.passages.merge()?;
         self.reader.reload()?;
+        self.changed();
         Ok(())
     }
 
@@ -481,12 +495,34 @@ impl SearchIndex {
             }
         }
         self.reader.reload()?;
+        self.changed();
         Ok(())
     }
 
     /// The best `k` articles for a question (policy Q&A).
     pub fn passages(&self, question: &str, k: usize) -> Result<Vec<passages::PassageHit>> {
-        self.passages.search(question, k, &self.words())
+        let generation = self.generation();
+        let key = format!("{k}|{question}");
+        if let Some(hit) = self.passage_results.get(generation, &key) {
+            return Ok(hit);
+        }
+        let hits = self.passages.search(question, k, &self.words())?;
+        self.passage_results.put(generation, key, hits.clone());
+        Ok(hits)
+    }
+
+    /// Keeps at most `entries` results and passage lists per index generation (0: none).
+    pub fn set_cache_entries(&mut self, entries: usize) {
+        self.results = cache::Cache::new(entries);
+        self.passage_results = cache::Cache::new(entries);
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn changed(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -683,9 +719,28 @@ impl SearchIndex {
     /// Runs a search: the page of hits with snippets, the exact total, and facet counts
     /// that leave out each facet's own filter (so one can switch).
     pub fn search(&self, q: &SearchQuery) -> Result<Results> {
+        let generation = self.generation();
+        let key = format!("{q:?}");
+        if let Some(r) = self.results.get(generation, &key) {
+            return Ok(r);
+        }
+        let r = self.search_uncached(q)?;
+        self.results.put(generation, key, r.clone());
+        Ok(r)
+    }
+
+    fn search_uncached(&self, q: &SearchQuery) -> Result<Results> {
         let f = self.f;
         let searcher = self.reader.searcher();
-        let parsed = self.parse(&q.text);
+        let mut parsed = self.parse(&q.text);
+        // A document or index number that exists is all that was meant: the same characters
+        // as text would only add noise (and cost a phrase search over common bigrams).
+        if let Some(e) = &parsed.exact
+            && searcher.search(e.as_ref(), &Count)? > 0
+        {
+            parsed.all = None;
+            parsed.any = None;
+        }
         let by_date = q.by_date || (parsed.all.is_none() && parsed.exact.is_none());
         let mut text = parsed.all;
         let mut query = self.combined(&text, &parsed.exact, self.filters(q, None));
@@ -718,11 +773,7 @@ impl SearchIndex {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let s = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
             let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default();
-            let snippet = if parsed.needles.is_empty() {
-                highlight::plain_start(body, SNIPPET_CHARS)
-            } else {
-                highlighter.snippet(body, SNIPPET_CHARS)
-            };
+            let snippet = body_snippet(body.as_bytes(), &parsed.needles, &highlighter);
             hits.push(Hit {
                 exact: exact_keys.contains(&key_of(&doc, f)),
                 source: s(f.source).unwrap_or_default(),
@@ -835,6 +886,45 @@ impl SearchIndex {
         let allowed = (n / 5).max(1);
         Ok(best.filter(|(d, _)| *d >= 1 && *d <= allowed).map(|(_, t)| t))
     }
+}
+
+/// The snippet of a stored body. The needles are found with memchr's substring search; only
+/// a window around the first match is highlighted (a law runs to tens of kilobytes).
+fn body_snippet(body: &[u8], needles: &[String], h: &Highlighter) -> String {
+    let first = needles
+        .iter()
+        .filter_map(|n| {
+            let n = n.as_bytes();
+            memchr::memmem::find(body, n).or_else(|| {
+                // ASCII letters in any case (rare in Chinese documents: copy only then).
+                n.iter()
+                    .any(u8::is_ascii_alphabetic)
+                    .then(|| memchr::memmem::find(&body.to_ascii_lowercase(), n))
+                    .flatten()
+            })
+        })
+        .min();
+    let (mut start, mut end) = match first {
+        Some(p) => (p.saturating_sub(240), (p + 960).min(body.len())),
+        None => (0, (SNIPPET_CHARS * 4).min(body.len())),
+    };
+    // Onto character boundaries (UTF-8 continuation bytes are 10xxxxxx).
+    while start < body.len() && body[start] & 0xC0 == 0x80 {
+        start += 1;
+    }
+    while end > start && end < body.len() && body[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    let Ok(text) = std::str::from_utf8(&body[start..end]) else { return String::new() };
+    let mut s =
+        if first.is_none() { highlight::plain_start(text, SNIPPET_CHARS) } else { h.snippet(text, SNIPPET_CHARS) };
+    if start > 0 && !s.starts_with('…') {
+        s.insert(0, '…');
+    }
+    if end < body.len() && !s.ends_with('…') {
+        s.push('…');
+    }
+    s
 }
 
 /// A title without its bracketed parts: 某某办法（试行） → 某某办法.

@@ -182,6 +182,8 @@ struct FileConfig {
     addr: Option<String>,
     site_name: Option<String>,
     max_upload_mb: Option<usize>,
+    /// Search results kept per index generation (0 turns the cache off).
+    search_cache: Option<usize>,
 }
 
 struct SystemClock;
@@ -214,8 +216,11 @@ async fn open(cli: &Cli, file: &FileConfig) -> App {
     if let Some(m) = file.max_upload_mb {
         config.max_upload_bytes = m * 1024 * 1024;
     }
-    let (index, fresh) = gongkai_search::SearchIndex::open(&data.join("search"))
+    let (mut index, fresh) = gongkai_search::SearchIndex::open(&data.join("search"))
         .unwrap_or_else(|e| fail(format!("无法打开搜索索引：{e}")));
+    if let Some(n) = file.search_cache {
+        index.set_cache_entries(n);
+    }
     let app = App::new(store, Arc::new(SystemClock), config).with_search(index, fresh);
     app.ensure_topics().await.unwrap_or_else(|e| fail(e));
     // The index is rebuilt when the district office's dictionary changed since it was built.
