@@ -188,6 +188,30 @@ impl Tokenizer for BigramTokenizer {
     }
 }
 
+/// Every CJK character on its own, so a one-character query (税) finds 税收 and 纳税 with
+/// one term lookup. Indexed without positions: it only ever matches single characters.
+#[derive(Clone, Default)]
+pub struct CharTokenizer;
+
+impl Tokenizer for CharTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let tokens = text
+            .char_indices()
+            .filter(|(_, c)| is_cjk(*c))
+            .enumerate()
+            .map(|(position, (i, c))| Token {
+                offset_from: i,
+                offset_to: i + c.len_utf8(),
+                position,
+                text: c.to_string(),
+                position_length: 1,
+            })
+            .collect();
+        VecTokenStream { tokens, index: 0 }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

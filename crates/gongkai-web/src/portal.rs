@@ -601,6 +601,8 @@ async fn search(
     let base_query = views::query_without_page(&[
         ("q", &p.q),
         ("source", &p.source),
+        ("kind", &p.kind),
+        ("topic", &p.topic),
         ("issuer", &p.issuer),
         ("category", &p.category),
         ("year", &p.year),
@@ -676,6 +678,17 @@ async fn search(
                 ("category", "文件类别", r.facets.category.iter().map(|(k, n)| (k.clone(), cat(k), *n)).collect()),
                 ("year", "年份", r.facets.year.iter().take(15).map(|(k, n)| (k.clone(), k.clone(), *n)).collect()),
                 (
+                    "kind",
+                    "文种",
+                    r.facets
+                        .kind
+                        .iter()
+                        .filter_map(|(k, n)| {
+                            gongkai_domain::DocumentKind::parse(k).map(|d| (k.clone(), d.label().to_string(), *n))
+                        })
+                        .collect(),
+                ),
+                (
                     "issuer",
                     "发文机关",
                     r.facets.issuer.iter().take(15).map(|(k, n)| (k.clone(), k.clone(), *n)).collect(),
@@ -702,6 +715,7 @@ impl SearchPage {
         let cur = |n: &str, v: &Option<String>| if n == name { None } else { v.clone() };
         let selected = match name {
             "source" => self.p.source.as_deref() == Some(value),
+            "kind" => self.p.kind.as_deref() == Some(value),
             "validity" => self.p.validity.as_deref() == Some(value),
             "category" => self.p.category.as_deref() == Some(value),
             "year" => self.p.year.as_deref() == Some(value),
@@ -714,6 +728,8 @@ impl SearchPage {
             views::query_without_page(&[
                 ("q", &self.p.q),
                 ("source", &pick("source", &self.p.source)),
+                ("kind", &pick("kind", &self.p.kind)),
+                ("topic", &self.p.topic),
                 ("validity", &pick("validity", &self.p.validity)),
                 ("category", &pick("category", &self.p.category)),
                 ("year", &pick("year", &self.p.year)),
@@ -725,6 +741,7 @@ impl SearchPage {
     fn is_selected(&self, name: &str, value: &str) -> bool {
         match name {
             "source" => self.p.source.as_deref() == Some(value),
+            "kind" => self.p.kind.as_deref() == Some(value),
             "validity" => self.p.validity.as_deref() == Some(value),
             "category" => self.p.category.as_deref() == Some(value),
             "year" => self.p.year.as_deref() == Some(value),

@@ -606,6 +606,48 @@ async fn search_api_portal_and_freshness() {
             assert_eq!(s, status, "{b} {q}: {v}");
             assert!(v["code"].is_string());
         }
+        // Every filter and paging parameter, over every published document (no words).
+        let all = "/api/v1/search?source=document";
+        let (_, base, _) = c.send("GET", all, None, None).await;
+        let count_of = |facet: &str, value: &str| {
+            base["facets"][facet].as_array().unwrap().iter().find(|p| p[0] == value).map(|p| p[1].as_u64().unwrap())
+        };
+        let enc = gongkai_web_urlencode;
+        for (param, value, facet) in [
+            ("issuer", "济南市莱芜区教育和体育局（示例）", Some("issuer")),
+            ("category", "normative", Some("category")),
+            ("kind", "circular", Some("kind")),
+            ("year", "2025", Some("year")),
+            ("validity", "in_force", Some("validity")),
+            ("topic", "综合政务\\政务公开", None),
+        ] {
+            let (s, v, _) = c.send("GET", &format!("{all}&{param}={}", enc(value)), None, None).await;
+            assert_eq!(s, StatusCode::OK, "{b} {param}: {v}");
+            let total = v["total"].as_u64().unwrap();
+            assert!(total >= 1 && total < base["total"].as_u64().unwrap(), "{b} {param}: {total} of {}", base["total"]);
+            if let Some(f) = facet {
+                assert_eq!(Some(total), count_of(f, value), "{b} {param}: the facet count promised this many");
+            }
+        }
+        let (_, v, _) = c.send("GET", &format!("{all}&year=2025"), None, None).await;
+        assert!(v["hits"].as_array().unwrap().iter().all(|h| h["published_on"].as_str().unwrap().starts_with("2025")));
+        let (_, v, _) = c.send("GET", &format!("{all}&sort=date&per_page=50"), None, None).await;
+        let dates: Vec<&str> =
+            v["hits"].as_array().unwrap().iter().map(|h| h["published_on"].as_str().unwrap()).collect();
+        assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{b}: newest first: {dates:?}");
+        let (_, p1, _) = c.send("GET", &format!("{all}&per_page=2&page=1"), None, None).await;
+        let (_, p2, _) = c.send("GET", &format!("{all}&per_page=2&page=2"), None, None).await;
+        assert_eq!((p1["hits"].as_array().unwrap().len(), p2["page"].as_u64()), (2, Some(2)), "{b}");
+        assert_ne!(p1["hits"][0]["id"], p2["hits"][0]["id"], "{b}: page 2 is another page");
+        assert_eq!(p1["total"], p2["total"]);
+        for q in ["category=bogus", "kind=bogus"] {
+            let (s, v, _) = c.send("GET", &format!("{all}&{q}"), None, None).await;
+            assert_eq!(
+                (s, v["code"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")),
+                "{b} {q}"
+            );
+        }
         let long = "%E6%94%BF".repeat(101);
         let (s, _, _) = c.send("GET", &format!("/api/v1/search?q={long}"), None, None).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: overlong query");
