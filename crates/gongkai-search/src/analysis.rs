@@ -118,9 +118,12 @@ impl Tokenizer for WordTokenizer {
 }
 
 /// Overlapping CJK bigrams (a lone CJK character stays a unigram); other letters and digits
-/// form lowercase words.
+/// form lowercase words. Positions leave a gap of two between runs, so a phrase built from
+/// every other bigram (see `cover` in lib.rs) can never match across a break.
 #[derive(Clone, Default)]
 pub struct BigramTokenizer;
+
+const RUN_GAP: usize = 2;
 
 pub fn bigrams(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
@@ -129,6 +132,9 @@ pub fn bigrams(text: &str) -> Vec<Token> {
     let mut position = 0;
     while i < chars.len() {
         let (start, c) = chars[i];
+        if !out.is_empty() && (is_cjk(c) || is_word_char(c)) {
+            position += RUN_GAP;
+        }
         if is_cjk(c) {
             let mut j = i;
             while j < chars.len() && is_cjk(chars[j].1) {
@@ -239,7 +245,8 @@ mod tests {
 
     #[test]
     fn bigrams_cover_every_two_characters() {
-        let b: Vec<String> = bigrams("人民政府 2025年").into_iter().map(|t| t.text).collect();
-        assert_eq!(b, ["人民", "民政", "政府", "2025", "年"]);
+        let b: Vec<(String, usize)> = bigrams("人民政府 2025年").into_iter().map(|t| (t.text, t.position)).collect();
+        let want = [("人民", 0), ("民政", 1), ("政府", 2), ("2025", 5), ("年", 8)];
+        assert_eq!(b, want.map(|(t, p)| (t.to_string(), p)), "runs are two positions apart");
     }
 }

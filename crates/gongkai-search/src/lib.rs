@@ -28,7 +28,7 @@ use tantivy::{
 };
 
 /// Bumped whenever the schema or analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 const VERSION_FILE: &str = "gongkai-schema-version";
 const TERMS_FILE: &str = "gongkai-terms";
 const WORDS: &str = "gk_words";
@@ -608,11 +608,12 @@ impl SearchIndex {
 
     /// The text as consecutive bigrams in a bigram field (a substring match).
     fn bigram_phrase(&self, field: Field, text: &str) -> Box<dyn Query> {
-        let terms: Vec<Term> = bigrams(text).into_iter().map(|t| Term::from_field_text(field, &t.text)).collect();
+        let terms: Vec<(usize, Term)> =
+            cover(&bigrams(text)).into_iter().map(|(offset, t)| (offset, Term::from_field_text(field, &t))).collect();
         match terms.len() {
             0 => Box::new(BooleanQuery::new(vec![])),
-            1 => Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs)),
-            _ => Box::new(PhraseQuery::new(terms)),
+            1 => Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::WithFreqs)),
+            _ => Box::new(PhraseQuery::new_with_offset(terms)),
         }
     }
 
@@ -969,6 +970,27 @@ fn body_snippet(body: &[u8], needles: &[String], h: &Highlighter) -> String {
         s.push('…');
     }
     s
+}
+
+/// The fewest bigrams, with their positions, that still pin a substring down: inside a run
+/// of CJK bigrams every other one can go (人民政府 → 人民@0, 政府@2), because the two kept
+/// around it fix both its characters and runs are further apart than that (`bigrams`).
+/// Matching a phrase reads the positions of each of its terms; for a word found in every
+/// document that was most of a page's cost.
+fn cover(tokens: &[tantivy::tokenizer::Token]) -> Vec<(usize, String)> {
+    let in_run = |a: &tantivy::tokenizer::Token, b: &tantivy::tokenizer::Token| b.position == a.position + 1;
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut skipped_last = false;
+    for (i, t) in tokens.iter().enumerate() {
+        let skip =
+            !skipped_last && i > 0 && i + 1 < tokens.len() && in_run(&tokens[i - 1], t) && in_run(t, &tokens[i + 1]);
+        skipped_last = skip;
+        if !skip {
+            out.push((t.position, t.text.clone()));
+        }
+    }
+    let base = out.first().map(|(p, _)| *p).unwrap_or(0);
+    out.into_iter().map(|(p, t)| (p - base, t)).collect()
 }
 
 /// A title without its bracketed parts: 某某办法（试行） → 某某办法.
@@ -1417,6 +1439,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ids(&s, "安全生产 责任"), [2, 1], "the older document ranks first: its words stand together");
+    }
+
+    #[test]
+    fn phrases_use_every_other_bigram_but_never_match_across_a_break() {
+        let texts = |q: &str| cover(&bigrams(q)).into_iter().map(|(p, t)| format!("{t}@{p}")).collect::<Vec<_>>();
+        assert_eq!(texts("人民政府"), ["人民@0", "政府@2"]);
+        assert_eq!(texts("无人机"), ["无人@0", "人机@1"]);
+        assert_eq!(texts("政府信息公开"), ["政府@0", "信息@2", "公开@4"]);
+        let s = SearchIndex::in_memory().unwrap();
+        s.apply(
+            &[
+                doc(1, "甲", None, "某局", "in_force", true, 2025, "人民（一）政府和人民。政府"),
+                doc(2, "乙", None, "某局", "in_force", true, 2025, "县人民政府"),
+            ],
+            &[],
+            None,
+        )
+        .unwrap();
+        assert_eq!(ids(&s, "人民政府"), [2]);
+        assert_eq!(ids(&s, "\"人民政府\""), [2]);
     }
 
     #[test]
