@@ -10,6 +10,7 @@ pub mod feed;
 pub mod import;
 pub mod interpretations;
 pub mod orgs;
+pub mod requests;
 pub mod search;
 
 use gongkai_domain::{Clock, FieldError, Role};

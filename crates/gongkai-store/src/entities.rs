@@ -222,3 +222,47 @@ entity!(search_term, "search_term", {
     pub created_by: Option<i64>,
     pub created_at: TimeDateTimeWithTimeZone,
 });
+
+entity!(info_request, "info_request", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// What the applicant follows the request by (YSQ + year + sequence).
+    #[sea_orm(unique)]
+    pub tracking_no: String,
+    /// SHA-256 of the query code given to the applicant; the code itself is never stored.
+    pub query_code_hash: String,
+    /// The organisation that answers it.
+    pub org_id: i64,
+    pub channel: String,
+    /// 收到申请之日, by the channel's rule (第三十一条).
+    pub received_on: TimeDate,
+    pub due_on: Option<TimeDate>,
+    pub status: String,
+    pub applicant_kind: String,
+    /// Personal data from here to `purpose`: never on public pages, in search or in logs.
+    pub name: String,
+    pub id_number: String,
+    pub contact_person: Option<String>,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub medium: String,
+    pub delivery: String,
+    pub purpose: Option<String>,
+    pub created_by: Option<i64>,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub description: String,
+});
+
+entity!(request_event, "request_event", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub request_id: i64,
+    /// received, clarification, consultation, extension, decision, delivery, …
+    pub kind: String,
+    /// The Beijing date it counts from.
+    pub on_date: TimeDate,
+    pub at: TimeDateTimeWithTimeZone,
+    pub user_id: Option<i64>,
+    pub note: String,
+});

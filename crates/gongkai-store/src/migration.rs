@@ -8,7 +8,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Initial), Box::new(M0002Calendar), Box::new(M0003SearchTerms)]
+        vec![Box::new(M0001Initial), Box::new(M0002Calendar), Box::new(M0003SearchTerms), Box::new(M0004Requests)]
     }
 }
 
@@ -335,5 +335,68 @@ impl MigrationTrait for M0003SearchTerms {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("search_term").to_owned()).await
+    }
+}
+
+struct M0004Requests;
+
+impl MigrationName for M0004Requests {
+    fn name(&self) -> &str {
+        "m0004_requests"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004Requests {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("info_request")
+                .col(big_pk_auto("id"))
+                .col(string_uniq("tracking_no"))
+                .col(string("query_code_hash"))
+                .col(big_integer("org_id"))
+                .col(string("channel"))
+                .col(date("received_on"))
+                .col(date_null("due_on"))
+                .col(string("status"))
+                .col(string("applicant_kind"))
+                .col(string("name"))
+                .col(string("id_number"))
+                .col(string_null("contact_person"))
+                .col(string("phone"))
+                .col(string_null("email"))
+                .col(string_null("address"))
+                .col(string("medium"))
+                .col(string("delivery"))
+                .col(text_null("purpose"))
+                .col(big_integer_null("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(text("description"))
+                .foreign_key(&mut fk("info_request", "org_id", "org"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(idx("info_request", "info_request_org_due", &["org_id", "status", "due_on"])).await?;
+        m.create_table(
+            Table::create()
+                .table("request_event")
+                .col(big_pk_auto("id"))
+                .col(big_integer("request_id"))
+                .col(string("kind"))
+                .col(date("on_date"))
+                .col(timestamp_with_time_zone("at"))
+                .col(big_integer_null("user_id"))
+                .col(text("note"))
+                .foreign_key(&mut fk("request_event", "request_id", "info_request"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(idx("request_event", "request_event_request", &["request_id", "id"])).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("request_event").to_owned()).await?;
+        m.drop_table(Table::drop().table("info_request").to_owned()).await
     }
 }

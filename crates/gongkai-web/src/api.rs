@@ -29,6 +29,8 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/search", get(search))
         .route("/v1/passages", get(passages))
         .route("/v1/suggest", get(suggest))
+        .route("/v1/requests", axum::routing::post(submit_request))
+        .route("/v1/requests/track", get(track_request))
         .route("/v1/orgs", get(orgs))
 }
 
@@ -333,6 +335,42 @@ async fn suggest(State(s): State<WebState>, c: Caller, q: Result<Query<PassageQu
     let p = tri!(query(q));
     match s.app.suggest(p.q.as_deref().unwrap_or(""), p.k.unwrap_or(8)).await {
         Ok(list) => Json(serde_json::json!({ "suggestions": list })).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+/// Public intake; with a staff bearer token, registration of another channel. A browser
+/// session is not used here (no CSRF token is asked of the public), so it counts as public.
+async fn submit_request(
+    State(s): State<WebState>,
+    c: Caller,
+    body: Result<Json<gongkai_app::requests::NewRequest>, JsonRejection>,
+) -> Response {
+    let actor = tri!(reader(&c)).filter(|_| c.via_token);
+    let input = tri!(json(body));
+    match s.app.submit_request(actor, input).await {
+        Ok(r) => (
+            StatusCode::CREATED,
+            Json(serde_json::json!({
+                "tracking_no": r.tracking_no, "query_code": r.query_code,
+                "received_on": r.received_on.to_string(), "due_on": r.due_on.to_string(), "due": r.due,
+            })),
+        )
+            .into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct TrackQuery {
+    tracking_no: Option<String>,
+    query_code: Option<String>,
+}
+
+async fn track_request(State(s): State<WebState>, q: Result<Query<TrackQuery>, QueryRejection>) -> Response {
+    let p = tri!(query(q));
+    match s.app.track_request(p.tracking_no.as_deref().unwrap_or(""), p.query_code.as_deref().unwrap_or("")).await {
+        Ok(v) => Json(v).into_response(),
         Err(e) => api_error(&e),
     }
 }

@@ -7,6 +7,7 @@
 
 mod admin;
 mod api;
+mod apply;
 mod auth;
 mod openapi;
 mod portal;
@@ -31,6 +32,7 @@ pub fn router(app: Arc<App>) -> Router {
     let body_limit = app.config.max_upload_bytes + 1024 * 1024;
     Router::new()
         .merge(portal::routes())
+        .merge(apply::routes())
         .merge(admin::routes())
         .nest("/api", api::routes())
         .fallback(portal::not_found)

@@ -96,7 +96,41 @@ pub fn document() -> Value {
             "/api/v1/suggest": {
                 "get": {"summary": "输入提示：标题包含已输入文字的现行文件", "parameters": [q("q", "已输入的文字（至少2个字）"), q("k", "条数，1–20")], "responses": with(json!({"200": {"description": "suggestions：title、url"}}))}
             },
+            "/api/v1/requests": {
+                "post": {"summary": "提交政府信息公开申请（公众无需登录；持令牌的工作人员可登记当面、邮寄、传真申请及收到日期）", "requestBody": request_body(),
+                         "responses": with(json!({"201": {"description": "tracking_no（受理编号）、query_code（查询码，只显示一次）、received_on、due_on（答复期限）与 due（逐日计算过程）"}}))}
+            },
+            "/api/v1/requests/track": {
+                "get": {"summary": "按受理编号和查询码查询办理进度（不含个人信息）", "parameters": [q("tracking_no", "受理编号"), q("query_code", "查询码")], "responses": with(json!({"200": {"description": "机关、收到日期、答复期限、状态与办理记录"}}))}
+            },
             "/api/v1/orgs": {"get": {"summary": "机构", "responses": {"200": {"description": "机构列表"}}}}
         }
     })
+}
+
+/// The body of `POST /api/v1/requests` (its own function: one `json!` this deep exceeds the
+/// macro recursion limit).
+fn request_body() -> Value {
+    let e = |values: &[&str]| json!({"type": "string", "enum": values});
+    let s = |d: &str| json!({"type": "string", "description": d});
+    json!({"required": true, "content": {"application/json": {"schema": {
+        "type": "object",
+        "required": ["applicant_kind", "name", "id_number", "phone", "description", "medium", "delivery", "org_id"],
+        "properties": {
+            "applicant_kind": e(&["natural", "commercial", "research", "public_welfare", "legal_service", "other_org"]),
+            "name": s("姓名或名称"),
+            "id_number": s("自然人：18位居民身份证号码（校验位）；法人或其他组织：统一社会信用代码"),
+            "contact_person": s("法人或其他组织的联系人"),
+            "phone": s("联系电话"),
+            "email": s("电子邮箱（选择电子邮件获取时必填）"),
+            "address": s("通信地址（选择邮寄时必填）"),
+            "description": s("所需信息的名称、文号或其他特征性描述"),
+            "purpose": s("用途（选填）"),
+            "medium": e(&["paper", "electronic"]),
+            "delivery": e(&["email", "post", "pickup", "online"]),
+            "org_id": {"type": "integer", "description": "受理申请的机关"},
+            "channel": e(&["online", "in_person", "post_signed", "post_unsigned", "fax"]),
+            "received_on": {"type": "string", "format": "date", "description": "工作人员登记时：按渠道规则确定的收到申请之日"}
+        }
+    }}}})
 }

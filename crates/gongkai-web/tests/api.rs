@@ -806,3 +806,109 @@ async fn search_covers_interpretations_suggests_and_keeps_the_office_dictionary(
         assert!(v["hits"].as_array().unwrap().iter().all(|h| h["id"] != iid), "{b}: {v}");
     }
 }
+
+#[tokio::test]
+async fn requests_are_taken_in_with_their_legal_due_date_and_tracked_by_code() {
+    for db in databases().await {
+        let c = Client::new(&db).await;
+        let b = db.backend;
+        let (_, orgs, _) = c.send("GET", "/api/v1/orgs", None, None).await;
+        let org_id = orgs.as_array().unwrap()[0]["id"].as_i64().unwrap();
+        let person = json!({
+            "applicant_kind": "natural", "name": "张三", "id_number": "11010519491231002x",
+            "phone": "0531-76212345", "email": "zhang@example.cn",
+            "description": "莱芜区2024年老旧小区改造项目清单", "medium": "electronic", "delivery": "email",
+            "org_id": org_id
+        });
+        // The demo clock reads 2025-07-01 (a Tuesday): day 1 is 2 July, day 20 is 29 July.
+        let (s, v, _) = c.send("POST", "/api/v1/requests", None, Some(person.clone())).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: {v}");
+        assert_eq!(v["tracking_no"], "YSQ2025000001", "{b}");
+        assert_eq!((v["received_on"].as_str(), v["due_on"].as_str()), (Some("2025-07-01"), Some("2025-07-29")), "{b}");
+        let code = v["query_code"].as_str().unwrap().to_string();
+        assert_eq!(code.len(), 8);
+        assert_eq!(v["due"]["base"]["days"][3]["skipped"], "周末", "{b}: the calculation is shown: {}", v["due"]);
+        let (_, v2, _) = c.send("POST", "/api/v1/requests", None, Some(person.clone())).await;
+        assert_eq!(v2["tracking_no"], "YSQ2025000002", "{b}: numbers follow on");
+
+        // Tracking: the right code shows progress and nothing personal; a wrong code and an
+        // unknown number get the same answer.
+        let (s, t, raw) = c
+            .send("GET", &format!("/api/v1/requests/track?tracking_no=YSQ2025000001&query_code={code}"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}: {t}");
+        assert_eq!((t["due_on"].as_str(), t["events"][0]["label"].as_str()), (Some("2025-07-29"), Some("收到申请")));
+        assert!(!raw.contains("张三") && !raw.contains("110105") && !raw.contains("zhang@"), "{b}: {raw}");
+        let (s1, w1, _) =
+            c.send("GET", "/api/v1/requests/track?tracking_no=YSQ2025000001&query_code=AAAAAAAA", None, None).await;
+        let (s2, w2, _) = c
+            .send("GET", &format!("/api/v1/requests/track?tracking_no=YSQ2025999999&query_code={code}"), None, None)
+            .await;
+        assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{b}");
+        assert_eq!(w1, w2, "{b}: a wrong code reveals nothing");
+        let (_, _, html) =
+            c.send("GET", "/apply/track?tracking_no=YSQ2025000001&query_code=AAAAAAAA", None, None).await;
+        assert!(html.contains("受理编号或查询码不正确") && !html.contains("张三"), "{b}");
+
+        // Bad input: a precise message per field.
+        let mut bad = person.clone();
+        bad["id_number"] = json!("110105194912310021");
+        bad["delivery"] = json!("post");
+        let (s, v, _) = c.send("POST", "/api/v1/requests", None, Some(bad)).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")), "{b}");
+        let msg = v["message"].as_str().unwrap();
+        assert!(msg.contains("校验位") && msg.contains("通信地址"), "{b}: {msg}");
+        let mut org = person.clone();
+        org["applicant_kind"] = json!("legal_service");
+        let (_, v, _) = c.send("POST", "/api/v1/requests", None, Some(org)).await;
+        assert!(v["message"].as_str().unwrap().contains("统一社会信用代码"), "{b}: {v}");
+        let mut public_post = person.clone();
+        public_post["channel"] = json!("post_signed");
+        let (s, _, _) = c.send("POST", "/api/v1/requests", None, Some(public_post)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: the public cannot pick another channel");
+
+        // Staff register a request handed in on a make-up working Sunday (2025-01-26, before
+        // the Spring Festival): day 1 is 27 January, the holiday 28 Jan–4 Feb does not count,
+        // the make-up Saturday 8 February does; day 20 is 28 February.
+        let app = gongkai_testkit::app_at(&db, time::macros::datetime!(2025-02-10 09:00 +8)).await;
+        let router = gongkai_web::router(Arc::new(app));
+        let office = c.token("office").await;
+        let mut in_person = person.clone();
+        in_person["channel"] = json!("in_person");
+        in_person["received_on"] = json!("2025-01-26");
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/requests")
+            .header(header::AUTHORIZATION, format!("Bearer {office}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(in_person.to_string()))
+            .unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let v: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{b}: {v}");
+        assert_eq!(
+            (v["tracking_no"].as_str(), v["due_on"].as_str()),
+            (Some("YSQ2025000003"), Some("2025-02-28")),
+            "{b}: {v}"
+        );
+
+        // The public form works without JavaScript and keeps what was typed on an error.
+        let (s, _, html) = c.send("GET", "/apply", None, None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("政府信息公开申请") && html.contains("社会公益组织"), "{b}");
+        let form = format!(
+            "org_id={org_id}&applicant_kind=natural&name=%E6%9D%8E%E5%9B%9B&id_number=123&phone=13800000000&description=x&medium=paper&delivery=pickup"
+        );
+        let req = Request::builder()
+            .method("POST")
+            .uri("/apply")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        let resp = c.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        assert!(html.contains("身份证号码应为18位") && html.contains("value=\"李四\""), "{b}");
+    }
+}

@@ -1,0 +1,304 @@
+//! Requests for disclosure (依申请公开): who may apply, through which channel, what an
+//! application must carry (《政府信息公开条例》第二十九条), when it counts as received
+//! (第三十一条), and the tracking number an applicant follows it by.
+
+use crate::document::{FieldError, labelled_enum};
+use crate::ids::{CreditCode, ResidentId};
+use time::Date;
+
+labelled_enum! {
+    /// The applicant columns of the annual report (RULES.md §2.2).
+    ApplicantKind {
+        Natural = "natural" / "自然人",
+        Commercial = "commercial" / "商业企业",
+        Research = "research" / "科研机构",
+        PublicWelfare = "public_welfare" / "社会公益组织",
+        LegalService = "legal_service" / "法律服务机构",
+        OtherOrg = "other_org" / "其他",
+    }
+}
+
+impl ApplicantKind {
+    pub fn is_natural(self) -> bool {
+        self == ApplicantKind::Natural
+    }
+}
+
+labelled_enum! {
+    /// How the application arrived; each has its own receipt rule (第三十一条).
+    Channel {
+        Online = "online" / "网上申请",
+        InPerson = "in_person" / "当面提交",
+        PostSigned = "post_signed" / "邮寄（需签收）",
+        PostUnsigned = "post_unsigned" / "平常信函（无需签收）",
+        Fax = "fax" / "传真",
+    }
+}
+
+impl Channel {
+    /// What the receipt date is for this channel, as the registration form explains it.
+    pub fn receipt_rule(self) -> &'static str {
+        match self {
+            Channel::Online => "以双方确认之日为收到申请之日（网上提交即时确认）",
+            Channel::InPerson => "以提交之日为收到申请之日",
+            Channel::PostSigned => "以签收之日为收到申请之日",
+            Channel::PostUnsigned => "以当日与申请人确认之日为收到申请之日",
+            Channel::Fax => "以双方确认之日为收到申请之日",
+        }
+    }
+}
+
+labelled_enum! {
+    /// How the applicant wants the information (第二十九条第三项).
+    Delivery {
+        Email = "email" / "电子邮件",
+        Post = "post" / "邮寄",
+        Pickup = "pickup" / "当面领取",
+        Online = "online" / "网上获取",
+    }
+}
+
+labelled_enum! {
+    Medium {
+        Paper = "paper" / "纸质",
+        Electronic = "electronic" / "电子",
+    }
+}
+
+/// An application as typed into the public form or the staff registration form.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Application {
+    pub applicant_kind: String,
+    /// A person's name, or an organisation's name.
+    pub name: String,
+    /// 居民身份证号码 for a person; 统一社会信用代码 for an organisation.
+    pub id_number: String,
+    /// An organisation's contact person.
+    pub contact_person: Option<String>,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    /// 名称、文号或者便于查询的其他特征性描述.
+    pub description: String,
+    pub purpose: Option<String>,
+    pub medium: String,
+    pub delivery: String,
+}
+
+/// An application that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidApplication {
+    pub applicant_kind: ApplicantKind,
+    pub name: String,
+    /// Normalised identity number (upper-case X), checked.
+    pub id_number: String,
+    pub contact_person: Option<String>,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub description: String,
+    pub purpose: Option<String>,
+    pub medium: Medium,
+    pub delivery: Delivery,
+}
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Checks an application: every problem is reported, each with its field.
+pub fn validate(a: &Application) -> Result<ValidApplication, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let kind = ApplicantKind::parse(&a.applicant_kind);
+    if kind.is_none() {
+        errs.push(FieldError::new(
+            "applicant_kind",
+            "请选择申请人类型：自然人，或法人/其他组织（商业企业、科研机构、社会公益组织、法律服务机构、其他）",
+        ));
+    }
+    let name = a.name.trim().to_string();
+    if name.is_empty() {
+        errs.push(FieldError::new("name", "请填写申请人姓名或名称"));
+    } else if name.chars().count() > 100 {
+        errs.push(FieldError::new("name", "姓名或名称不超过100字"));
+    }
+    let mut id_number = a.id_number.trim().to_ascii_uppercase();
+    match kind {
+        Some(k) if k.is_natural() => match ResidentId::parse(&id_number) {
+            Ok(id) => id_number = id.as_str().to_string(),
+            Err(e) => errs.push(FieldError::new("id_number", e.to_string())),
+        },
+        Some(_) => match CreditCode::parse(&id_number) {
+            Ok(c) => id_number = c.as_str().to_string(),
+            Err(e) => errs.push(FieldError::new("id_number", e.to_string())),
+        },
+        None => {}
+    }
+    let contact_person = trimmed(&a.contact_person);
+    if kind.is_some_and(|k| !k.is_natural()) && contact_person.is_none() {
+        errs.push(FieldError::new("contact_person", "法人或其他组织请填写联系人"));
+    }
+    let phone = a.phone.trim().to_string();
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if !(7..=15).contains(&digits) || !phone.chars().all(|c| c.is_ascii_digit() || "-+ ()".contains(c)) {
+        errs.push(FieldError::new("phone", "请填写有效的联系电话（7至15位数字）"));
+    }
+    let email = trimmed(&a.email);
+    if let Some(e) = &email {
+        let ok = e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.'));
+        if !ok || e.len() > 100 {
+            errs.push(FieldError::new("email", "电子邮箱格式不正确"));
+        }
+    }
+    let description = a.description.trim().to_string();
+    let n = description.chars().count();
+    if n < 5 {
+        errs.push(FieldError::new(
+            "description",
+            "请写明所需政府信息的名称、文号或便于查询的其他特征性描述（至少5个字）",
+        ));
+    } else if n > 2000 {
+        errs.push(FieldError::new("description", "信息描述不超过2000字"));
+    }
+    let medium = Medium::parse(&a.medium);
+    if medium.is_none() {
+        errs.push(FieldError::new("medium", "请选择信息的提供形式：纸质或电子"));
+    }
+    let delivery = Delivery::parse(&a.delivery);
+    if delivery.is_none() {
+        errs.push(FieldError::new("delivery", "请选择获取方式：电子邮件、邮寄、当面领取或网上获取"));
+    }
+    if delivery == Some(Delivery::Email) && email.is_none() {
+        errs.push(FieldError::new("email", "选择电子邮件获取时，请填写电子邮箱"));
+    }
+    let address = trimmed(&a.address);
+    if delivery == Some(Delivery::Post) && address.is_none() {
+        errs.push(FieldError::new("address", "选择邮寄时，请填写通信地址"));
+    }
+    let purpose = trimmed(&a.purpose);
+    if purpose.as_ref().is_some_and(|p| p.chars().count() > 500) {
+        errs.push(FieldError::new("purpose", "用途说明不超过500字"));
+    }
+    match (kind, medium, delivery, errs.is_empty()) {
+        (Some(applicant_kind), Some(medium), Some(delivery), true) => Ok(ValidApplication {
+            applicant_kind,
+            name,
+            id_number,
+            contact_person,
+            phone,
+            email,
+            address,
+            description,
+            purpose,
+            medium,
+            delivery,
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// The receipt date for a channel (第三十一条): the day of submission, signing or mutual
+/// confirmation. Staff give the date the channel's rule names; it cannot lie in the future
+/// or before the letter was sent.
+pub fn receipt_date(channel: Channel, stated: Option<Date>, today: Date) -> Result<Date, FieldError> {
+    let d = match (channel, stated) {
+        (Channel::Online, _) => return Ok(today),
+        (_, Some(d)) => d,
+        (_, None) => {
+            return Err(FieldError::new("received_on", format!("请填写收到申请的日期：{}", channel.receipt_rule())));
+        }
+    };
+    if d > today {
+        return Err(FieldError::new("received_on", "收到申请的日期不能晚于今天"));
+    }
+    if (today - d).whole_days() > 366 {
+        return Err(FieldError::new("received_on", "收到申请的日期不能早于一年以前"));
+    }
+    Ok(d)
+}
+
+/// 依申请公开 tracking number: YSQ + year + 6-digit sequence, e.g. YSQ2025000123.
+pub fn tracking_no(year: i32, seq: u32) -> String {
+    format!("YSQ{year}{seq:06}")
+}
+
+/// Query codes avoid characters people confuse (0/O, 1/I/L).
+pub const QUERY_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+pub const QUERY_CODE_LEN: usize = 8;
+
+/// A query code from random bytes (the caller supplies the randomness).
+pub fn query_code(random: &[u8; QUERY_CODE_LEN]) -> String {
+    random.iter().map(|b| QUERY_CODE_ALPHABET[*b as usize % QUERY_CODE_ALPHABET.len()] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn person() -> Application {
+        Application {
+            applicant_kind: "自然人".into(),
+            name: "张三".into(),
+            id_number: "11010519491231002x".into(),
+            phone: "0531-76212345".into(),
+            email: Some("zhang@example.cn".into()),
+            description: "莱芜区2024年老旧小区改造项目清单".into(),
+            medium: "electronic".into(),
+            delivery: "email".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_application_passes_and_the_id_is_normalised() {
+        let v = validate(&person()).unwrap();
+        assert_eq!((v.applicant_kind, v.id_number.as_str()), (ApplicantKind::Natural, "11010519491231002X"));
+        let mut org = person();
+        org.applicant_kind = "法律服务机构".into();
+        org.name = "某某律师事务所".into();
+        org.id_number = "91350100M000100Y43".into();
+        org.contact_person = Some("李四".into());
+        assert_eq!(validate(&org).unwrap().applicant_kind, ApplicantKind::LegalService);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let mut a = person();
+        a.id_number = "110105194912310021".into(); // wrong check digit
+        a.phone = "12".into();
+        a.description = "文件".into();
+        a.delivery = "post".into();
+        a.email = Some("not-an-email".into());
+        let errs = validate(&a).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["id_number", "phone", "email", "description", "address"]);
+        assert!(errs[0].message.contains("校验位"), "{}", errs[0].message);
+        let mut org = person();
+        org.applicant_kind = "商业企业".into();
+        let errs = validate(&org).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["id_number", "contact_person"], "an organisation gives a credit code and a contact");
+        let bad_kind = Application { applicant_kind: "个体户".into(), ..person() };
+        assert_eq!(validate(&bad_kind).unwrap_err()[0].field, "applicant_kind");
+    }
+
+    #[test]
+    fn receipt_dates_follow_the_channel() {
+        let today = date!(2025 - 02 - 10);
+        assert_eq!(receipt_date(Channel::Online, Some(date!(2025 - 01 - 01)), today), Ok(today));
+        assert_eq!(receipt_date(Channel::PostSigned, Some(date!(2025 - 02 - 08)), today), Ok(date!(2025 - 02 - 08)));
+        let e = receipt_date(Channel::PostUnsigned, None, today).unwrap_err();
+        assert!(e.message.contains("当日与申请人确认"), "{}", e.message);
+        assert!(receipt_date(Channel::Fax, Some(date!(2025 - 02 - 11)), today).is_err(), "not in the future");
+    }
+
+    #[test]
+    fn tracking_numbers_and_query_codes() {
+        assert_eq!(tracking_no(2025, 123), "YSQ2025000123");
+        let code = query_code(&[0, 1, 2, 3, 30, 31, 200, 255]);
+        assert_eq!(code.len(), QUERY_CODE_LEN);
+        assert!(code.chars().all(|c| !"01ILO".contains(c)), "{code}");
+    }
+}
