@@ -4,7 +4,7 @@
 
 use crate::{Actor, App, AppError, Result, sha256_hex};
 use gongkai_domain::deadline::{FirstDay, ReplyDue, RequestClock};
-use gongkai_domain::request::{self, Application, Channel, QUERY_CODE_LEN};
+use gongkai_domain::request::{self, Application, Channel, Outcome, QUERY_CODE_LEN};
 use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use gongkai_store::{info_request, org, request_event};
 use serde::{Deserialize, Serialize};
@@ -251,4 +251,321 @@ impl App {
             events,
         })
     }
+}
+
+/// One handling step recorded by staff.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EventInput {
+    /// clarification, clarified, consultation, consultation_reply, extension, decision
+    pub kind: String,
+    /// YYYY-MM-DD: the day it happened (notice sent, reply received, …).
+    pub on_date: String,
+    pub note: Option<String>,
+    /// extension: working days, at most 20.
+    pub days: Option<u32>,
+    /// extension: who approved it (第三十三条: the head of the disclosure office).
+    pub approver: Option<String>,
+    /// decision: one of the national outcome categories.
+    pub outcome: Option<String>,
+    /// decision: the legal basis cited.
+    pub basis: Option<String>,
+}
+
+/// The staff view of a request, applicant data included.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestDetail {
+    pub request: info_request::Model,
+    pub events: Vec<request_event::Model>,
+    /// The reply date and how it was counted; None while the clock is stopped.
+    pub due: Option<ReplyDue>,
+}
+
+/// One row of a supervision queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRow {
+    pub id: i64,
+    pub tracking_no: String,
+    pub org_id: i64,
+    pub status: String,
+    pub received_on: Date,
+    pub due_on: Option<Date>,
+    /// Working days left after today up to the due date (0: due today; negative: overdue).
+    pub working_days_left: Option<i64>,
+    /// `overdue`, `1`, `3`, `5` (days-left thresholds) or empty.
+    pub warning: String,
+}
+
+fn parse_date(field: &'static str, s: &str) -> Result<Date> {
+    Date::parse(s.trim(), &time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| AppError::field(field, "日期格式应为 YYYY-MM-DD"))
+}
+
+/// The deadline facts recorded so far.
+fn clock_of(m: &info_request::Model, events: &[request_event::Model]) -> (RequestClock, bool) {
+    let mut clock = RequestClock { received_on: Some(m.received_on), ..Default::default() };
+    let mut open_consultation: Option<Date> = None;
+    for e in events {
+        match e.kind.as_str() {
+            "clarification" => clock.clarification_sent_on = Some(e.on_date),
+            "clarified" => clock.clarified_on = Some(e.on_date),
+            "consultation" => open_consultation = Some(e.on_date),
+            "consultation_reply" => {
+                if let Some(from) = open_consultation.take() {
+                    clock.consultations.push(gongkai_domain::deadline::Excluded {
+                        from,
+                        to: e.on_date,
+                        reason: "征求第三方或其他机关意见".into(),
+                    });
+                }
+            }
+            "extension" => {
+                clock.extension_days = e.note.split('|').next().and_then(|d| d.parse().ok()).unwrap_or(0);
+            }
+            _ => {}
+        }
+    }
+    (clock, open_consultation.is_some())
+}
+
+impl App {
+    async fn request_for(&self, actor: &Actor, id: i64) -> Result<(info_request::Model, Vec<request_event::Model>)> {
+        let conn = self.store.conn();
+        let m = info_request::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .filter(|m| actor.may_see_org(m.org_id))
+            .ok_or_else(|| AppError::NotFound("没有这件申请，或不属于本机关".into()))?;
+        let events = request_event::Entity::find()
+            .filter(request_event::Column::RequestId.eq(id))
+            .order_by_asc(request_event::Column::Id)
+            .all(conn)
+            .await?;
+        Ok((m, events))
+    }
+
+    async fn due_of(&self, m: &info_request::Model, events: &[request_event::Model]) -> Result<Option<ReplyDue>> {
+        let (clock, consulting) = clock_of(m, events);
+        if consulting {
+            return Ok(None); // stopped until the consulted party answers
+        }
+        let cal = self.calendar().await?;
+        clock.reply_due(&cal, FirstDay::default()).map_err(|e| AppError::Rule(e.to_string()))
+    }
+
+    pub async fn request_detail(&self, actor: &Actor, id: i64) -> Result<RequestDetail> {
+        let (request, events) = self.request_for(actor, id).await?;
+        let due = self.due_of(&request, &events).await?;
+        Ok(RequestDetail { request, events, due })
+    }
+
+    /// Records a handling step, after checking it against the regulation's rules, and
+    /// recomputes the reply date.
+    pub async fn record_request_event(&self, actor: &Actor, id: i64, input: EventInput) -> Result<RequestDetail> {
+        let (m, events) = self.request_for(actor, id).await?;
+        let on = parse_date("on_date", &input.on_date)?;
+        if on > self.today() {
+            return Err(AppError::field("on_date", "日期不能晚于今天"));
+        }
+        if on < m.received_on {
+            return Err(AppError::field("on_date", "日期不能早于收到申请之日"));
+        }
+        let has = |k: &str| events.iter().any(|e| e.kind == k);
+        if has("decision") {
+            return Err(AppError::Rule("这件申请已经作出答复决定".into()));
+        }
+        let note = input.note.clone().unwrap_or_default().trim().to_string();
+        let (kind, status, stored_note) = match input.kind.trim() {
+            "clarification" => {
+                if has("clarification") {
+                    return Err(AppError::Rule("补正只能一次性告知，这件申请已经发出过补正通知（第三十条）".into()));
+                }
+                let cal = self.calendar().await?;
+                let limit = RequestClock { received_on: Some(m.received_on), ..Default::default() }
+                    .clarification_limit(&cal, FirstDay::default())
+                    .map_err(|e| AppError::Rule(e.to_string()))?;
+                if let Some(limit) = limit
+                    && on > limit
+                {
+                    return Err(AppError::Rule(format!(
+                        "补正通知应在收到申请之日起7个工作日内（{limit}前）一次性发出（第三十条）"
+                    )));
+                }
+                if note.is_empty() {
+                    return Err(AppError::field("note", "请写明需要补正的事项和合理的补正期限"));
+                }
+                ("clarification", "clarifying", note)
+            }
+            "clarified" => {
+                let sent = events.iter().find(|e| e.kind == "clarification").map(|e| e.on_date);
+                match sent {
+                    None => return Err(AppError::Rule("没有发出补正通知，不能登记补正材料".into())),
+                    Some(s) if on < s => return Err(AppError::field("on_date", "收到补正材料的日期不能早于补正通知")),
+                    _ => {}
+                }
+                if has("clarified") {
+                    return Err(AppError::Rule("已经登记过补正材料".into()));
+                }
+                ("clarified", "received", note)
+            }
+            "consultation" => {
+                if note.is_empty() {
+                    return Err(AppError::field("note", "请写明征求意见的第三方或机关"));
+                }
+                let open = events.iter().filter(|e| e.kind == "consultation").count()
+                    > events.iter().filter(|e| e.kind == "consultation_reply").count();
+                if open {
+                    return Err(AppError::Rule("上一次征求意见尚未收到答复".into()));
+                }
+                ("consultation", "consulting", note)
+            }
+            "consultation_reply" => {
+                let last_start = events.iter().rev().find(|e| e.kind == "consultation").map(|e| e.on_date);
+                let open = events.iter().filter(|e| e.kind == "consultation").count()
+                    > events.iter().filter(|e| e.kind == "consultation_reply").count();
+                match last_start {
+                    Some(s) if open && on >= s => {}
+                    Some(_) if open => return Err(AppError::field("on_date", "答复日期不能早于征求意见之日")),
+                    _ => return Err(AppError::Rule("没有正在进行的征求意见".into())),
+                }
+                ("consultation_reply", "received", note)
+            }
+            "extension" => {
+                if has("extension") {
+                    return Err(AppError::Rule("答复期限只能延长一次".into()));
+                }
+                let days = input.days.unwrap_or(0);
+                if !(1..=gongkai_domain::deadline::MAX_EXTENSION).contains(&days) {
+                    return Err(AppError::field("days", "延长答复期限最长不得超过20个工作日（第三十三条）"));
+                }
+                let approver = input.approver.clone().unwrap_or_default().trim().to_string();
+                if approver.is_empty() {
+                    return Err(AppError::field(
+                        "approver",
+                        "延长答复期限须经政府信息公开工作机构负责人同意，请填写批准人",
+                    ));
+                }
+                ("extension", m.status.as_str(), format!("{days}|{approver}|{note}"))
+            }
+            "decision" => {
+                let outcome = input
+                    .outcome
+                    .as_deref()
+                    .and_then(Outcome::parse)
+                    .ok_or_else(|| AppError::field("outcome", "请选择答复结果（年度报告规定的类别）"))?;
+                let basis = input.basis.clone().unwrap_or_default().trim().to_string();
+                if basis.is_empty() {
+                    return Err(AppError::field("basis", "答复决定须写明法律依据（如：第三十六条第（三）项）"));
+                }
+                ("decision", "decided", format!("{}|{basis}|{note}", outcome.code()))
+            }
+            _ => {
+                return Err(AppError::field(
+                    "kind",
+                    "办理环节应为 clarification、clarified、consultation、consultation_reply、extension 或 decision",
+                ));
+            }
+        };
+        let status = status.to_string();
+        let now = self.now();
+        let new = request_event::Model {
+            id: 0,
+            request_id: m.id,
+            kind: kind.into(),
+            on_date: on,
+            at: now,
+            user_id: actor.user_id,
+            note: stored_note,
+        };
+        // The new reply date, before anything is written: a step the calendar cannot place
+        // changes nothing.
+        let mut all = events.clone();
+        all.push(new.clone());
+        let due = self.due_of(&m, &all).await?;
+        let tx = self.store.begin_write().await?;
+        request_event::ActiveModel {
+            request_id: Set(new.request_id),
+            kind: Set(new.kind),
+            on_date: Set(new.on_date),
+            at: Set(new.at),
+            user_id: Set(new.user_id),
+            note: Set(new.note),
+            ..Default::default()
+        }
+        .insert(&*tx)
+        .await?;
+        let mut am: info_request::ActiveModel = m.clone().into();
+        am.status = Set(status.clone());
+        am.due_on = Set(due.as_ref().map(|d| d.due));
+        am.update(&*tx).await?;
+        self.audit(
+            &*tx,
+            actor,
+            &format!("request.{kind}"),
+            "info_request",
+            Some(m.id),
+            Some(serde_json::json!({"status": m.status, "due_on": m.due_on.map(|d| d.to_string())})),
+            Some(serde_json::json!({"status": status, "due_on": due.as_ref().map(|d| d.due.to_string())})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.request_detail(actor, id).await
+    }
+
+    /// The supervision queue: open requests by due date, with 5/3/1-working-day warnings
+    /// and overdue ones marked. The district office sees every organisation's.
+    pub async fn request_queue(&self, actor: &Actor) -> Result<Vec<QueueRow>> {
+        let mut q = info_request::Entity::find().filter(info_request::Column::Status.ne("decided"));
+        if !actor.role.is_district_wide() {
+            q = q.filter(info_request::Column::OrgId.eq(actor.org_id));
+        }
+        let rows = q.order_by_asc(info_request::Column::DueOn).all(self.store.conn()).await?;
+        let cal = self.calendar().await?;
+        let today = self.today();
+        let mut out = Vec::new();
+        for m in rows {
+            let left = match m.due_on {
+                None => None,
+                Some(due) => Some(working_days_between(&cal, today, due).map_err(|e| AppError::Rule(e.to_string()))?),
+            };
+            let warning = match left {
+                Some(n) if n < 0 => "overdue",
+                Some(n) if n <= 1 => "1",
+                Some(n) if n <= 3 => "3",
+                Some(n) if n <= 5 => "5",
+                _ => "",
+            };
+            out.push(QueueRow {
+                id: m.id,
+                tracking_no: m.tracking_no,
+                org_id: m.org_id,
+                status: m.status,
+                received_on: m.received_on,
+                due_on: m.due_on,
+                working_days_left: left,
+                warning: warning.into(),
+            });
+        }
+        // Stopped clocks (no due date) last.
+        out.sort_by_key(|r| (r.due_on.is_none(), r.due_on));
+        Ok(out)
+    }
+}
+
+/// Working days after `today` up to and including `due`; negative when `due` has passed.
+fn working_days_between(
+    cal: &gongkai_domain::calendar::WorkCalendar,
+    today: Date,
+    due: Date,
+) -> std::result::Result<i64, gongkai_domain::calendar::CalendarError> {
+    let (from, to, sign) = if due >= today { (today, due, 1) } else { (due, today, -1) };
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        d = d.next_day().unwrap_or(d);
+        if cal.day(d)?.reason_off().is_none() {
+            n += 1;
+        }
+    }
+    Ok(sign * n)
 }

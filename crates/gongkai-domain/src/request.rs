@@ -65,6 +65,71 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// The outcome of a request, exactly the result rows of the annual report (2021 format,
+    /// RULES.md §2.3); [`Outcome::group`] is the row they sit under.
+    Outcome {
+        Disclose = "disclose" / "予以公开",
+        Partial = "partial" / "部分公开（区分处理的，只计这一情形，不计其他情形）",
+        WithholdSecret = "withhold_secret" / "属于国家秘密",
+        WithholdLaw = "withhold_law" / "其他法律行政法规禁止公开",
+        WithholdSecurity = "withhold_security" / "危及“三安全一稳定”",
+        WithholdThirdParty = "withhold_third_party" / "保护第三方合法权益",
+        WithholdInternal = "withhold_internal" / "属于三类内部事务信息",
+        WithholdProcess = "withhold_process" / "属于四类过程性信息",
+        WithholdEnforcement = "withhold_enforcement" / "属于行政执法案卷",
+        WithholdInquiry = "withhold_inquiry" / "属于行政查询事项",
+        UnavailableNotHeld = "unavailable_not_held" / "本机关不掌握相关政府信息",
+        UnavailableNeedsMaking = "unavailable_needs_making" / "没有现成信息需要另行制作",
+        UnavailableUnclear = "unavailable_unclear" / "补正后申请内容仍不明确",
+        RefusePetition = "refuse_petition" / "信访举报投诉类申请",
+        RefuseRepeat = "refuse_repeat" / "重复申请",
+        RefusePublication = "refuse_publication" / "要求提供公开出版物",
+        RefuseExcessive = "refuse_excessive" / "无正当理由大量反复申请",
+        RefuseConfirm = "refuse_confirm" / "要求行政机关确认或重新出具已获取信息",
+        OtherNoClarification = "other_no_clarification" / "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        OtherUnpaid = "other_unpaid" / "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        Other = "other" / "其他",
+    }
+}
+
+impl Outcome {
+    /// The report row the outcome is counted under.
+    pub fn group(self) -> &'static str {
+        use Outcome::*;
+        match self {
+            Disclose => "（一）予以公开",
+            Partial => "（二）部分公开",
+            WithholdSecret | WithholdLaw | WithholdSecurity | WithholdThirdParty | WithholdInternal
+            | WithholdProcess | WithholdEnforcement | WithholdInquiry => "（三）不予公开",
+            UnavailableNotHeld | UnavailableNeedsMaking | UnavailableUnclear => "（四）无法提供",
+            RefusePetition | RefuseRepeat | RefusePublication | RefuseExcessive | RefuseConfirm => "（五）不予处理",
+            OtherNoClarification | OtherUnpaid | Other => "（六）其他处理",
+        }
+    }
+
+    /// The article a reply usually cites; the decision still states its own basis.
+    pub fn suggested_basis(self) -> Option<&'static str> {
+        use Outcome::*;
+        Some(match self {
+            Disclose => "《中华人民共和国政府信息公开条例》第三十六条第（二）项",
+            Partial => "《中华人民共和国政府信息公开条例》第三十七条",
+            WithholdSecret | WithholdLaw | WithholdSecurity => "《中华人民共和国政府信息公开条例》第十四条",
+            WithholdThirdParty => "《中华人民共和国政府信息公开条例》第十五条",
+            WithholdInternal | WithholdProcess | WithholdEnforcement => "《中华人民共和国政府信息公开条例》第十六条",
+            WithholdInquiry => "《中华人民共和国政府信息公开条例》第三十六条第（七）项",
+            UnavailableNotHeld => "《中华人民共和国政府信息公开条例》第三十六条第（四）项",
+            UnavailableNeedsMaking => "《中华人民共和国政府信息公开条例》第三十八条",
+            UnavailableUnclear | OtherNoClarification => "《中华人民共和国政府信息公开条例》第三十条",
+            RefusePetition | RefusePublication => "《中华人民共和国政府信息公开条例》第三十九条",
+            RefuseRepeat => "《中华人民共和国政府信息公开条例》第三十六条第（六）项",
+            RefuseExcessive => "《中华人民共和国政府信息公开条例》第三十五条",
+            OtherUnpaid => "《中华人民共和国政府信息公开条例》第四十二条",
+            RefuseConfirm | Other => return None,
+        })
+    }
+}
+
 /// An application as typed into the public form or the staff registration form.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
@@ -292,6 +357,18 @@ mod tests {
         let e = receipt_date(Channel::PostUnsigned, None, today).unwrap_err();
         assert!(e.message.contains("当日与申请人确认"), "{}", e.message);
         assert!(receipt_date(Channel::Fax, Some(date!(2025 - 02 - 11)), today).is_err(), "not in the future");
+    }
+
+    #[test]
+    fn outcomes_are_the_national_categories() {
+        assert_eq!(Outcome::ALL.len(), 21, "2 + 8 + 3 + 5 + 3 leaf rows");
+        let count = |g: &str| Outcome::ALL.iter().filter(|o| o.group() == g).count();
+        assert_eq!(
+            [count("（三）不予公开"), count("（四）无法提供"), count("（五）不予处理"), count("（六）其他处理")],
+            [8, 3, 5, 3]
+        );
+        assert_eq!(Outcome::parse("属于四类过程性信息"), Some(Outcome::WithholdProcess));
+        assert!(Outcome::UnavailableNotHeld.suggested_basis().unwrap().ends_with("第三十六条第（四）项"));
     }
 
     #[test]

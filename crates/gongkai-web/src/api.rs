@@ -29,7 +29,9 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/search", get(search))
         .route("/v1/passages", get(passages))
         .route("/v1/suggest", get(suggest))
-        .route("/v1/requests", axum::routing::post(submit_request))
+        .route("/v1/requests", get(request_queue).post(submit_request))
+        .route("/v1/requests/{id}", get(request_detail))
+        .route("/v1/requests/{id}/events", axum::routing::post(request_event))
         .route("/v1/requests/track", get(track_request))
         .route("/v1/orgs", get(orgs))
 }
@@ -371,6 +373,41 @@ async fn track_request(State(s): State<WebState>, q: Result<Query<TrackQuery>, Q
     let p = tri!(query(q));
     match s.app.track_request(p.tracking_no.as_deref().unwrap_or(""), p.query_code.as_deref().unwrap_or("")).await {
         Ok(v) => Json(v).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+fn staff(c: &Caller) -> Result<&Actor, Response> {
+    reader(c)?.ok_or_else(|| api_error(&AppError::Unauthorized))
+}
+
+async fn request_queue(State(s): State<WebState>, c: Caller) -> Response {
+    let actor = tri!(staff(&c));
+    match s.app.request_queue(actor).await {
+        Ok(rows) => Json(serde_json::json!({ "items": rows })).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn request_detail(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
+    let actor = tri!(staff(&c));
+    match s.app.request_detail(actor, id).await {
+        Ok(d) => Json(d).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn request_event(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<gongkai_app::requests::EventInput>, JsonRejection>,
+) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let input = tri!(json(body));
+    match s.app.record_request_event(actor, id, input).await {
+        Ok(d) => (StatusCode::CREATED, Json(d)).into_response(),
         Err(e) => api_error(&e),
     }
 }

@@ -97,9 +97,12 @@ pub fn document() -> Value {
                 "get": {"summary": "输入提示：标题包含已输入文字的现行文件", "parameters": [q("q", "已输入的文字（至少2个字）"), q("k", "条数，1–20")], "responses": with(json!({"200": {"description": "suggestions：title、url"}}))}
             },
             "/api/v1/requests": {
+                "get": {"summary": "督办队列：未办结申请按答复期限排序，剩余5、3、1个工作日预警，逾期标注；公开办可见全部机关", "security": [{"bearer": []}], "responses": with(json!({"200": {"description": "items：tracking_no、status、due_on、working_days_left、warning"}}))},
                 "post": {"summary": "提交政府信息公开申请（公众无需登录；持令牌的工作人员可登记当面、邮寄、传真申请及收到日期）", "requestBody": request_body(),
                          "responses": with(json!({"201": {"description": "tracking_no（受理编号）、query_code（查询码，只显示一次）、received_on、due_on（答复期限）与 due（逐日计算过程）"}}))}
             },
+            "/api/v1/requests/{id}": {"get": {"summary": "申请详情（工作人员；含申请人信息、办理记录与答复期限的逐日计算）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "request、events、due"}}))}},
+            "/api/v1/requests/{id}/events": {"post": {"summary": "登记办理环节：clarification（补正告知，7个工作日内且仅一次）、clarified、consultation、consultation_reply（征求意见时间不计入期限）、extension（≤20个工作日，须填批准人）、decision（答复结果类别与法律依据）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"201": {"description": "更新后的申请详情"}}))}},
             "/api/v1/requests/track": {
                 "get": {"summary": "按受理编号和查询码查询办理进度（不含个人信息）", "parameters": [q("tracking_no", "受理编号"), q("query_code", "查询码")], "responses": with(json!({"200": {"description": "机关、收到日期、答复期限、状态与办理记录"}}))}
             },

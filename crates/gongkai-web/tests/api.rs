@@ -912,3 +912,132 @@ async fn requests_are_taken_in_with_their_legal_due_date_and_tracked_by_code() {
         assert!(html.contains("身份证号码应为18位") && html.contains("value=\"李四\""), "{b}");
     }
 }
+
+#[tokio::test]
+async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
+    for db in databases().await {
+        let c = Client::new(&db).await;
+        let b = db.backend;
+        let office = c.token("office").await;
+        let editor = c.token("editor").await;
+        // Staff work on 2025-09-01 (a Monday).
+        let later = gongkai_testkit::app_at(&db, time::macros::datetime!(2025-09-01 09:00 +8)).await;
+        let router = gongkai_web::router(Arc::new(later));
+        let send = |method: &str, uri: &str, token: &str, body: Option<Value>| {
+            let mut r =
+                Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));
+            let body = match body {
+                Some(v) => {
+                    r = r.header(header::CONTENT_TYPE, "application/json");
+                    Body::from(v.to_string())
+                }
+                None => Body::empty(),
+            };
+            let req = r.body(body).unwrap();
+            let router = router.clone();
+            async move {
+                let resp = router.oneshot(req).await.unwrap();
+                let s = resp.status();
+                let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+                (s, serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null))
+            }
+        };
+        let (_, orgs, _) = c.send("GET", "/api/v1/orgs", None, None).await;
+        let office_org =
+            orgs.as_array().unwrap().iter().find(|o| o["kind"] == "office").unwrap()["id"].as_i64().unwrap();
+        let register = |received: &str| {
+            json!({
+                "applicant_kind": "commercial", "name": "某某科技有限公司", "id_number": "91350100M000100Y43",
+                "contact_person": "王五", "phone": "13800000000", "description": "2025年度区级产业扶持资金拨付明细",
+                "medium": "paper", "delivery": "pickup", "org_id": office_org,
+                "channel": "post_signed", "received_on": received
+            })
+        };
+        let (s, r) = send("POST", "/api/v1/requests", &office, Some(register("2025-07-01"))).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: {r}");
+        let (_, queue) = send("GET", "/api/v1/requests", &office, None).await;
+        let id =
+            queue["items"].as_array().unwrap().iter().find(|i| i["tracking_no"] == r["tracking_no"]).unwrap()["id"]
+                .as_i64()
+                .unwrap();
+        let ev = |body: Value| send("POST", &format!("/api/v1/requests/{id}/events"), &office, Some(body));
+
+        // 补正: only within 7 working days of receipt (by 10 July), only once; the clock
+        // stops, and restarts from the day the clarified request arrives.
+        let (s, v) =
+            ev(json!({"kind": "clarification", "on_date": "2025-07-14", "note": "请说明所需资金的项目范围"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("2025-07-10"), "{b}: {v}");
+        let (s, v) = ev(
+            json!({"kind": "clarification", "on_date": "2025-07-08", "note": "请说明所需资金的项目范围，7日内补正"}),
+        )
+        .await;
+        assert_eq!(
+            (s, v["request"]["status"].as_str(), v["due"].is_null()),
+            (StatusCode::CREATED, Some("clarifying"), true),
+            "{b}: {v}"
+        );
+        let (s, v) = ev(json!({"kind": "clarification", "on_date": "2025-07-09", "note": "再次补正"})).await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("一次性"), "{b}: {v}");
+        let (_, v) = ev(json!({"kind": "clarified", "on_date": "2025-07-15"})).await;
+        assert_eq!(v["request"]["due_on"], "2025-08-12", "{b}: 20 working days from 15 July: {v}");
+
+        // Consultation time does not count: 20 July to 31 July is left out.
+        let (_, v) =
+            ev(json!({"kind": "consultation", "on_date": "2025-07-20", "note": "书面征求第三方某某公司意见"})).await;
+        assert_eq!(
+            (v["request"]["status"].as_str(), v["request"]["due_on"].is_null()),
+            (Some("consulting"), true),
+            "{b}"
+        );
+        let (_, v) = ev(json!({"kind": "consultation_reply", "on_date": "2025-07-31", "note": "第三方同意公开"})).await;
+        assert_eq!(v["request"]["due_on"], "2025-08-25", "{b}: {v}");
+
+        // One extension, at most 20 working days, with the approver recorded.
+        let (s, v) =
+            ev(json!({"kind": "extension", "on_date": "2025-08-20", "days": 25, "approver": "公开办主任"})).await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("20个工作日"), "{b}: {v}");
+        let (s, v) = ev(json!({"kind": "extension", "on_date": "2025-08-20", "days": 10})).await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("批准人"), "{b}: {v}");
+        let (_, v) =
+            ev(json!({"kind": "extension", "on_date": "2025-08-20", "days": 10, "approver": "公开办主任"})).await;
+        assert_eq!(v["request"]["due_on"], "2025-09-08", "{b}: {v}");
+        assert!(v["due"]["extended"]["days"].is_array(), "{b}: the extension's days are shown");
+
+        // A decision needs a national outcome category and its legal basis.
+        let (s, v) = ev(json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "予以公开"})).await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("法律依据"), "{b}: {v}");
+        let (s, v) =
+            ev(json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "大概公开", "basis": "第三十六条"}))
+                .await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("答复结果"), "{b}: {v}");
+        let (s, v) = ev(
+            json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "partial", "basis": "《条例》第三十七条"}),
+        )
+        .await;
+        assert_eq!((s, v["request"]["status"].as_str()), (StatusCode::CREATED, Some("decided")), "{b}: {v}");
+        let (s, _) = ev(json!({"kind": "consultation", "on_date": "2025-09-01", "note": "x"})).await;
+        assert!(s.is_client_error(), "{b}: nothing after the decision");
+
+        // The queue: open requests by due date; due today warns at 1 day, a past date is overdue.
+        send("POST", "/api/v1/requests", &office, Some(register("2025-08-04"))).await; // due 2025-09-01
+        send("POST", "/api/v1/requests", &office, Some(register("2025-07-28"))).await; // due 2025-08-25
+        let (_, q) = send("GET", "/api/v1/requests", &office, None).await;
+        let rows: Vec<(String, String)> = q["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["due_on"].as_str().unwrap_or("").to_string(), i["warning"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(rows[0], ("2025-08-25".to_string(), "overdue".to_string()), "{b}: {q}");
+        assert_eq!(rows[1], ("2025-09-01".to_string(), "1".to_string()), "{b}: {q}");
+        assert!(!rows.iter().any(|(d, _)| d == "2025-09-08"), "{b}: decided requests leave the queue");
+        // Another organisation's staff see neither the queue rows nor the request.
+        let (_, q) = send("GET", "/api/v1/requests", &editor, None).await;
+        assert_eq!(q["items"], json!([]), "{b}");
+        let (s, _) = send("GET", &format!("/api/v1/requests/{id}"), &editor, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+        let (s, _) = send("GET", "/api/v1/requests", "nonsense", None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+    }
+}
