@@ -569,3 +569,49 @@ fn working_days_between(
     }
     Ok(sign * n)
 }
+
+/// The annual report's part 三, computed from the cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnualReport {
+    pub year: i32,
+    /// The organisation reported on; None for the whole district.
+    pub org_id: Option<i64>,
+    pub part3: gongkai_domain::report::Part3,
+}
+
+impl App {
+    /// Part 三 for `year`, for one organisation or (district office only) for all. The
+    /// table is checked against its own rule before it is returned.
+    pub async fn annual_report(&self, actor: &Actor, year: i32, org_id: Option<i64>) -> Result<AnnualReport> {
+        if !(2008..=2100).contains(&year) {
+            return Err(AppError::field("year", "年份应为四位数字"));
+        }
+        let org_id = match org_id {
+            None if actor.role.is_district_wide() => None,
+            None => Some(actor.org_id),
+            Some(o) if actor.may_see_org(o) => Some(o),
+            Some(_) => return Err(AppError::Forbidden("只能查看本机关的年度报告".into())),
+        };
+        let conn = self.store.conn();
+        let mut q = info_request::Entity::find();
+        if let Some(o) = org_id {
+            q = q.filter(info_request::Column::OrgId.eq(o));
+        }
+        let requests = q.all(conn).await?;
+        let decisions =
+            request_event::Entity::find().filter(request_event::Column::Kind.eq("decision")).all(conn).await?;
+        let mut cases = Vec::new();
+        for m in &requests {
+            let applicant = gongkai_domain::request::ApplicantKind::parse(&m.applicant_kind)
+                .ok_or_else(|| AppError::Internal(format!("request {}: applicant kind {}", m.id, m.applicant_kind)))?;
+            let decided = decisions
+                .iter()
+                .find(|e| e.request_id == m.id)
+                .and_then(|e| e.note.split('|').next().and_then(Outcome::parse).map(|o| (e.on_date, o)));
+            cases.push(gongkai_domain::report::Case { applicant, received_on: m.received_on, decided });
+        }
+        let part3 = gongkai_domain::report::part3(year, &cases);
+        part3.check().map_err(|e| AppError::Internal(format!("annual report does not balance: {e}")))?;
+        Ok(AnnualReport { year, org_id, part3 })
+    }
+}

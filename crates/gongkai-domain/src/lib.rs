@@ -10,6 +10,7 @@ pub mod doc_no;
 pub mod document;
 pub mod ids;
 pub mod org;
+pub mod report;
 pub mod request;
 pub mod topic;
 pub mod workflow;

@@ -33,6 +33,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/requests/{id}", get(request_detail))
         .route("/v1/requests/{id}/events", axum::routing::post(request_event))
         .route("/v1/requests/track", get(track_request))
+        .route("/v1/reports/annual", get(annual_report))
         .route("/v1/orgs", get(orgs))
 }
 
@@ -408,6 +409,28 @@ async fn request_event(
     let input = tri!(json(body));
     match s.app.record_request_event(actor, id, input).await {
         Ok(d) => (StatusCode::CREATED, Json(d)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ReportQuery {
+    year: Option<i32>,
+    org: Option<i64>,
+}
+
+async fn annual_report(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Response {
+    let actor = tri!(staff(&c));
+    let p = tri!(query(q));
+    let Some(year) = p.year else {
+        return api_error(&AppError::field("year", "请指定年份"));
+    };
+    match s.app.annual_report(actor, year, p.org).await {
+        Ok(r) => Json(r).into_response(),
         Err(e) => api_error(&e),
     }
 }

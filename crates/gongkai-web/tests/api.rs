@@ -1039,5 +1039,27 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
         let (s, _) = send("GET", "/api/v1/requests", "nonsense", None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+
+        // The annual report's part 三 from these cases: three companies' requests new in
+        // 2025, one decided 部分公开, two carried into 2026.
+        let (s, r) = send("GET", "/api/v1/reports/annual?year=2025", &office, None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {r}");
+        let row = |label: &str| {
+            r["part3"]["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["label"].as_str().unwrap().starts_with(label))
+                .unwrap()["values"]
+                .clone()
+        };
+        assert_eq!(row("一、"), json!([0, 3, 0, 0, 0, 0, 3]), "{b}");
+        assert_eq!(row("（二）部分公开"), json!([0, 1, 0, 0, 0, 0, 1]), "{b}");
+        assert_eq!(row("（七）总计"), json!([0, 1, 0, 0, 0, 0, 1]), "{b}");
+        assert_eq!(row("四、"), json!([0, 2, 0, 0, 0, 0, 2]), "{b}");
+        let (s, _) = send("GET", &format!("/api/v1/reports/annual?year=2025&org={office_org}"), &editor, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}: another organisation's report");
+        let (s, v) = send("GET", "/api/v1/reports/annual", &office, None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")), "{b}");
     }
 }

@@ -71,6 +71,11 @@ enum Command {
         #[arg(long, default_value = "jsonl")]
         format: String,
     },
+    /// Reports: `report annual --year 2025 [--org CODE] [--json]`.
+    Report {
+        #[command(subcommand)]
+        cmd: ReportCmd,
+    },
     /// The official working-day calendar.
     Calendar {
         #[command(subcommand)]
@@ -99,6 +104,20 @@ enum EvalCmd {
     /// format of shared/data/qa_dev.jsonl.
     Retrieval {
         file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// The annual report's request table (part 三, 2021 national format), from the cases.
+    Annual {
+        #[arg(long)]
+        year: i32,
+        /// An organisation (id or credit code); the whole district when left out.
+        #[arg(long)]
+        org: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -458,6 +477,32 @@ async fn main() {
                         _ => "休息（周末）".to_string(),
                     };
                     println!("{}\t{what}", d.date);
+                }
+            }
+        }
+        Command::Report { cmd: ReportCmd::Annual { year, org, json } } => {
+            let app = open(&cli, &file).await;
+            let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
+            let org_id = match org {
+                None => None,
+                Some(o) => Some(app.find_org(o).await.unwrap_or_else(|e| fail(e)).id),
+            };
+            let r = app.annual_report(&actor, *year, org_id).await.unwrap_or_else(|e| fail(e));
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                println!("三、收到和处理政府信息公开申请情况（{}年）", r.year);
+                println!("{:<40}\t{}", "", r.part3.columns.join("\t"));
+                for row in &r.part3.rows {
+                    let indent = "  ".repeat(row.level as usize);
+                    match row.values {
+                        Some(v) => println!(
+                            "{indent}{}\t{}",
+                            row.label,
+                            v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("\t")
+                        ),
+                        None => println!("{indent}{}", row.label),
+                    }
                 }
             }
         }

@@ -184,3 +184,22 @@ fn search_from_the_command_line_and_rebuild_after_losing_the_index() {
     assert!(stdout(&o).contains("搜索索引已重建：5 件") || stdout(&o).contains("件"), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn annual_report_from_the_command_line() {
+    let data = data_dir("report");
+    run(
+        &data,
+        &["org", "add", "示例区人民政府办公室", "--kind", "office", "--credit-code", "11371202K21349004N"],
+        None,
+    );
+    let o = run(&data, &["report", "annual", "--year", "2025", "--json"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["part3"]["columns"][6], "总计");
+    assert_eq!(r["part3"]["rows"].as_array().unwrap().len(), 30, "every row of the 2021 format");
+    let o = run(&data, &["report", "annual", "--year", "2025"], None);
+    assert!(stdout(&o).contains("（七）总计") && stdout(&o).contains("四、结转下年度继续办理"));
+    let o = run(&data, &["report", "annual", "--year", "99"], None);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("年份"));
+}
