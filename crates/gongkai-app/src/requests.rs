@@ -615,3 +615,36 @@ impl App {
         Ok(AnnualReport { year, org_id, part3 })
     }
 }
+
+impl App {
+    /// The 信息处理费 a request would carry (国办函〔2020〕109号): per request, counting the
+    /// same applicant's requests in that calendar month up to this one; or per page.
+    pub async fn fee_quote(
+        &self,
+        actor: &Actor,
+        id: i64,
+        basis: &str,
+        pages: Option<u32>,
+    ) -> Result<gongkai_domain::fee::Fee> {
+        let (m, _) = self.request_for(actor, id).await?;
+        match basis {
+            "per_request" => {
+                let first = m.received_on.replace_day(1).map_err(|e| AppError::Internal(e.to_string()))?;
+                let same = info_request::Entity::find()
+                    .filter(info_request::Column::IdNumber.eq(m.id_number.clone()))
+                    .filter(info_request::Column::ReceivedOn.gte(first))
+                    .filter(info_request::Column::ReceivedOn.lte(m.received_on))
+                    .all(self.store.conn())
+                    .await?;
+                // Requests of the same day count in the order they were taken in.
+                let nth = same.iter().filter(|r| r.received_on < m.received_on || r.id <= m.id).count() as u32;
+                Ok(gongkai_domain::fee::per_request(nth))
+            }
+            "per_page" => match pages {
+                Some(p) if (1..=100_000).contains(&p) => Ok(gongkai_domain::fee::per_page(p)),
+                _ => Err(AppError::field("pages", "按量计收须填写页数（1至100000）")),
+            },
+            _ => Err(AppError::field("basis", "计收方式应为 per_request（按件）或 per_page（按量）")),
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod deadline;
 pub mod diff;
 pub mod doc_no;
 pub mod document;
+pub mod fee;
 pub mod ids;
 pub mod org;
 pub mod report;

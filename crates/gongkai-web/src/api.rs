@@ -32,6 +32,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/requests", get(request_queue).post(submit_request))
         .route("/v1/requests/{id}", get(request_detail))
         .route("/v1/requests/{id}/events", axum::routing::post(request_event))
+        .route("/v1/requests/{id}/fee", get(request_fee))
         .route("/v1/requests/track", get(track_request))
         .route("/v1/reports/annual", get(annual_report))
         .route("/v1/orgs", get(orgs))
@@ -431,6 +432,26 @@ async fn annual_report(
     };
     match s.app.annual_report(actor, year, p.org).await {
         Ok(r) => Json(r).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct FeeQuery {
+    basis: Option<String>,
+    pages: Option<u32>,
+}
+
+async fn request_fee(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    q: Result<Query<FeeQuery>, QueryRejection>,
+) -> Response {
+    let actor = tri!(staff(&c));
+    let p = tri!(query(q));
+    match s.app.fee_quote(actor, id, p.basis.as_deref().unwrap_or(""), p.pages).await {
+        Ok(f) => Json(serde_json::json!({ "fee": f, "explain": f.explain() })).into_response(),
         Err(e) => api_error(&e),
     }
 }

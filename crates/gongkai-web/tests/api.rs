@@ -1040,6 +1040,18 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let (s, _) = send("GET", "/api/v1/requests", "nonsense", None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
 
+        // Fees: the third request this month from the same company is still free per 件;
+        // 150 pages cost 700 + 50 × 20 元.
+        let (_, q) = send("GET", "/api/v1/requests", &office, None).await;
+        let last = q["items"][0]["id"].as_i64().unwrap();
+        let (s, f) = send("GET", &format!("/api/v1/requests/{last}/fee?basis=per_request"), &office, None).await;
+        assert_eq!((s, f["fee"]["total_yuan"].as_u64()), (StatusCode::OK, Some(0)), "{b}: {f}");
+        let (_, f) = send("GET", &format!("/api/v1/requests/{last}/fee?basis=per_page&pages=150"), &office, None).await;
+        assert_eq!(f["fee"]["total_yuan"], 1700, "{b}: {f}");
+        assert!(f["explain"].as_str().unwrap().contains("第101至200：50×20元=1000元"), "{b}: {f}");
+        let (s, _) = send("GET", &format!("/api/v1/requests/{last}/fee?basis=per_page"), &office, None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: pages are needed");
+
         // The annual report's part 三 from these cases: three companies' requests new in
         // 2025, one decided 部分公开, two carried into 2026.
         let (s, r) = send("GET", "/api/v1/reports/annual?year=2025", &office, None).await;
