@@ -6,7 +6,7 @@ use crate::{Actor, App, AppError, Result, sha256_hex};
 use gongkai_domain::deadline::{FirstDay, ReplyDue, RequestClock};
 use gongkai_domain::request::{self, Application, Channel, Outcome, QUERY_CODE_LEN};
 use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-use gongkai_store::{info_request, org, request_event};
+use gongkai_store::{info_request, org, request_event, request_review};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -577,6 +577,20 @@ pub struct AnnualReport {
     /// The organisation reported on; None for the whole district.
     pub org_id: Option<i64>,
     pub part3: gongkai_domain::report::Part3,
+    pub part4: gongkai_domain::report::Part4,
+}
+
+/// A reconsideration or lawsuit over a request, as staff record it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ReviewInput {
+    /// reconsideration, litigation_direct, litigation_after
+    pub kind: String,
+    pub filed_on: String,
+    /// maintained, corrected, other, pending
+    pub result: String,
+    pub decided_on: Option<String>,
+    pub note: Option<String>,
 }
 
 impl App {
@@ -612,7 +626,21 @@ impl App {
         }
         let part3 = gongkai_domain::report::part3(year, &cases);
         part3.check().map_err(|e| AppError::Internal(format!("annual report does not balance: {e}")))?;
-        Ok(AnnualReport { year, org_id, part3 })
+        let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
+        let reviews = request_review::Entity::find()
+            .filter(request_review::Column::RequestId.is_in(ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                use gongkai_domain::report::{Review, ReviewKind, ReviewResult};
+                let kind = ReviewKind::parse(&r.kind)?;
+                let result = ReviewResult::parse(&r.result)?;
+                Some(Review { kind, filed_on: r.filed_on, result: r.decided_on.map(|d| (d, result)) })
+            })
+            .collect::<Vec<_>>();
+        let part4 = gongkai_domain::report::part4(year, &reviews);
+        Ok(AnnualReport { year, org_id, part3, part4 })
     }
 }
 
@@ -646,5 +674,75 @@ impl App {
             },
             _ => Err(AppError::field("basis", "计收方式应为 per_request（按件）或 per_page（按量）")),
         }
+    }
+}
+
+impl App {
+    /// Records a reconsideration or lawsuit and its result (维持, 纠正, 其他, 尚未审结).
+    pub async fn record_review(&self, actor: &Actor, id: i64, input: ReviewInput) -> Result<request_review::Model> {
+        use gongkai_domain::report::{ReviewKind, ReviewResult};
+        let (m, _) = self.request_for(actor, id).await?;
+        let mut errs = Vec::new();
+        let kind = ReviewKind::parse(&input.kind);
+        if kind.is_none() {
+            errs.push(gongkai_domain::FieldError::new(
+                "kind",
+                "类型应为 reconsideration（行政复议）、litigation_direct（未经复议直接起诉）或 litigation_after（复议后起诉）",
+            ));
+        }
+        let result = ReviewResult::parse(&input.result);
+        if result.is_none() {
+            errs.push(gongkai_domain::FieldError::new("result", "结果应为 maintained、corrected、other 或 pending"));
+        }
+        let filed = parse_date("filed_on", &input.filed_on);
+        let decided = input.decided_on.as_deref().filter(|d| !d.trim().is_empty()).map(|d| parse_date("decided_on", d));
+        let (Some(kind), Some(result), Ok(filed)) = (kind, result, filed.as_ref()) else {
+            if let Err(AppError::Validation(e)) = filed {
+                errs.extend(e);
+            }
+            return Err(AppError::Validation(errs));
+        };
+        let decided = match decided {
+            None => None,
+            Some(Ok(d)) => Some(d),
+            Some(Err(e)) => return Err(e),
+        };
+        if *filed < m.received_on || *filed > self.today() {
+            return Err(AppError::field("filed_on", "申请复议或起诉的日期应在收到申请之后、今天之前"));
+        }
+        match (result, decided) {
+            (ReviewResult::Pending, Some(_)) => return Err(AppError::field("decided_on", "尚未审结的不应有审结日期")),
+            (ReviewResult::Pending, None) => {}
+            (_, None) => return Err(AppError::field("decided_on", "请填写审结日期")),
+            (_, Some(d)) if d < *filed || d > self.today() => {
+                return Err(AppError::field("decided_on", "审结日期应在申请之后、今天之前"));
+            }
+            _ => {}
+        }
+        let tx = self.store.begin_write().await?;
+        let r = request_review::ActiveModel {
+            request_id: Set(m.id),
+            kind: Set(kind.code().into()),
+            filed_on: Set(*filed),
+            result: Set(result.code().into()),
+            decided_on: Set(decided),
+            note: Set(input.note.clone().unwrap_or_default()),
+            created_at: Set(self.now()),
+            ..Default::default()
+        }
+        .insert(&*tx)
+        .await?;
+        self.audit(
+            &*tx,
+            actor,
+            "request.review",
+            "info_request",
+            Some(m.id),
+            None,
+            Some(serde_json::json!({"kind": r.kind, "result": r.result, "filed_on": r.filed_on.to_string()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(r)
     }
 }

@@ -154,6 +154,62 @@ impl Part3 {
     }
 }
 
+crate::document::labelled_enum! {
+    /// Which table group a review belongs to (RULES.md §2.4).
+    ReviewKind {
+        Reconsideration = "reconsideration" / "行政复议",
+        LitigationDirect = "litigation_direct" / "行政诉讼（未经复议直接起诉）",
+        LitigationAfter = "litigation_after" / "行政诉讼（复议后起诉）",
+    }
+}
+
+crate::document::labelled_enum! {
+    ReviewResult {
+        Maintained = "maintained" / "结果维持",
+        Corrected = "corrected" / "结果纠正",
+        Other = "other" / "其他结果",
+        Pending = "pending" / "尚未审结",
+    }
+}
+
+/// A reconsideration or lawsuit over a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub kind: ReviewKind,
+    pub filed_on: Date,
+    /// Result and the date it was decided; None while pending.
+    pub result: Option<(Date, ReviewResult)>,
+}
+
+/// Part 四: for each of 行政复议, 未经复议直接起诉, 复议后起诉 — 维持, 纠正, 其他, 尚未审结, 总计.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Part4 {
+    pub groups: [&'static str; 3],
+    pub columns: [&'static str; 5],
+    pub values: [[u64; 5]; 3],
+}
+
+/// Reviews filed in `year`, by their result at the year's end.
+pub fn part4(year: i32, reviews: &[Review]) -> Part4 {
+    let mut values = [[0u64; 5]; 3];
+    for r in reviews.iter().filter(|r| r.filed_on.year() == year) {
+        let g = ReviewKind::ALL.iter().position(|k| *k == r.kind).unwrap_or(0);
+        let col = match r.result {
+            Some((d, res)) if d.year() <= year && res != ReviewResult::Pending => {
+                ReviewResult::ALL.iter().position(|x| *x == res).unwrap_or(3)
+            }
+            _ => 3,
+        };
+        values[g][col] += 1;
+        values[g][4] += 1;
+    }
+    Part4 {
+        groups: ["行政复议", "行政诉讼：未经复议直接起诉", "行政诉讼：复议后起诉"],
+        columns: ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+        values,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +259,35 @@ mod tests {
         assert_eq!(t.rows.len(), 30);
         assert_eq!(t.rows[3].label, "（一）予以公开");
         assert_eq!(t.rows.last().map(|r| r.label.as_str()), Some("四、结转下年度继续办理"));
+    }
+
+    #[test]
+    fn part_four_counts_reviews_filed_in_the_year_by_their_result_at_its_end() {
+        let r = |kind, filed, result| Review { kind, filed_on: filed, result };
+        let t = part4(
+            2025,
+            &[
+                r(
+                    ReviewKind::Reconsideration,
+                    date!(2025 - 03 - 01),
+                    Some((date!(2025 - 05 - 01), ReviewResult::Maintained)),
+                ),
+                r(
+                    ReviewKind::Reconsideration,
+                    date!(2025 - 11 - 01),
+                    Some((date!(2026 - 01 - 15), ReviewResult::Corrected)),
+                ),
+                r(
+                    ReviewKind::LitigationDirect,
+                    date!(2025 - 06 - 01),
+                    Some((date!(2025 - 10 - 01), ReviewResult::Corrected)),
+                ),
+                r(ReviewKind::LitigationAfter, date!(2024 - 06 - 01), None),
+            ],
+        );
+        assert_eq!(t.values[0], [1, 0, 0, 1, 2], "decided in 2026: still pending at the end of 2025");
+        assert_eq!(t.values[1], [0, 1, 0, 0, 1]);
+        assert_eq!(t.values[2], [0, 0, 0, 0, 0], "filed in 2024");
     }
 
     #[test]

@@ -266,3 +266,17 @@ entity!(request_event, "request_event", {
     pub user_id: Option<i64>,
     pub note: String,
 });
+
+entity!(request_review, "request_review", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub request_id: i64,
+    /// reconsideration, litigation_direct, litigation_after
+    pub kind: String,
+    pub filed_on: TimeDate,
+    /// maintained, corrected, other, pending
+    pub result: String,
+    pub decided_on: Option<TimeDate>,
+    pub note: String,
+    pub created_at: TimeDateTimeWithTimeZone,
+});

@@ -8,7 +8,13 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Initial), Box::new(M0002Calendar), Box::new(M0003SearchTerms), Box::new(M0004Requests)]
+        vec![
+            Box::new(M0001Initial),
+            Box::new(M0002Calendar),
+            Box::new(M0003SearchTerms),
+            Box::new(M0004Requests),
+            Box::new(M0005Reviews),
+        ]
     }
 }
 
@@ -398,5 +404,38 @@ impl MigrationTrait for M0004Requests {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("request_event").to_owned()).await?;
         m.drop_table(Table::drop().table("info_request").to_owned()).await
+    }
+}
+
+struct M0005Reviews;
+
+impl MigrationName for M0005Reviews {
+    fn name(&self) -> &str {
+        "m0005_reviews"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005Reviews {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("request_review")
+                .col(big_pk_auto("id"))
+                .col(big_integer("request_id"))
+                .col(string("kind"))
+                .col(date("filed_on"))
+                .col(string("result"))
+                .col(date_null("decided_on"))
+                .col(text("note"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("request_review", "request_id", "info_request"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("request_review").to_owned()).await
     }
 }

@@ -33,6 +33,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/requests/{id}", get(request_detail))
         .route("/v1/requests/{id}/events", axum::routing::post(request_event))
         .route("/v1/requests/{id}/fee", get(request_fee))
+        .route("/v1/requests/{id}/reviews", axum::routing::post(request_review))
         .route("/v1/requests/track", get(track_request))
         .route("/v1/reports/annual", get(annual_report))
         .route("/v1/orgs", get(orgs))
@@ -452,6 +453,21 @@ async fn request_fee(
     let p = tri!(query(q));
     match s.app.fee_quote(actor, id, p.basis.as_deref().unwrap_or(""), p.pages).await {
         Ok(f) => Json(serde_json::json!({ "fee": f, "explain": f.explain() })).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn request_review(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<gongkai_app::requests::ReviewInput>, JsonRejection>,
+) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let input = tri!(json(body));
+    match s.app.record_review(actor, id, input).await {
+        Ok(r) => (StatusCode::CREATED, Json(r)).into_response(),
         Err(e) => api_error(&e),
     }
 }

@@ -1069,6 +1069,25 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         assert_eq!(row("（二）部分公开"), json!([0, 1, 0, 0, 0, 0, 1]), "{b}");
         assert_eq!(row("（七）总计"), json!([0, 1, 0, 0, 0, 0, 1]), "{b}");
         assert_eq!(row("四、"), json!([0, 2, 0, 0, 0, 0, 2]), "{b}");
+        // Part 四: a reconsideration upheld, recorded against the decided request.
+        let (s, v) = send(
+            "POST",
+            &format!("/api/v1/requests/{id}/reviews"),
+            &office,
+            Some(json!({"kind": "reconsideration", "filed_on": "2025-09-01", "result": "maintained"})),
+        )
+        .await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("审结日期"), "{b}: {v}");
+        let (s, v) = send(
+            "POST",
+            &format!("/api/v1/requests/{id}/reviews"),
+            &office,
+            Some(json!({"kind": "reconsideration", "filed_on": "2025-09-01", "result": "maintained", "decided_on": "2025-09-01"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: {v}");
+        let (_, r) = send("GET", "/api/v1/reports/annual?year=2025", &office, None).await;
+        assert_eq!(r["part4"]["values"][0], json!([1, 0, 0, 0, 1]), "{b}: {r}");
         let (s, _) = send("GET", &format!("/api/v1/reports/annual?year=2025&org={office_org}"), &editor, None).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}: another organisation's report");
         let (s, v) = send("GET", "/api/v1/reports/annual", &office, None).await;
