@@ -280,3 +280,19 @@ entity!(request_review, "request_review", {
     pub note: String,
     pub created_at: TimeDateTimeWithTimeZone,
 });
+
+entity!(request_case, "request_case", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// The closed request it is drawn from; applicant data is never copied here.
+    #[sea_orm(unique)]
+    pub request_id: i64,
+    pub org_id: i64,
+    pub title: String,
+    pub outcome: String,
+    pub basis: String,
+    pub received_on: TimeDate,
+    pub decided_on: TimeDate,
+    pub published_at: TimeDateTimeWithTimeZone,
+    pub summary: String,
+});

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003SearchTerms),
             Box::new(M0004Requests),
             Box::new(M0005Reviews),
+            Box::new(M0006Cases),
         ]
     }
 }
@@ -437,5 +438,40 @@ impl MigrationTrait for M0005Reviews {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("request_review").to_owned()).await
+    }
+}
+
+struct M0006Cases;
+
+impl MigrationName for M0006Cases {
+    fn name(&self) -> &str {
+        "m0006_cases"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0006Cases {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("request_case")
+                .col(big_pk_auto("id"))
+                .col(big_integer_uniq("request_id"))
+                .col(big_integer("org_id"))
+                .col(string("title"))
+                .col(string("outcome"))
+                .col(string("basis"))
+                .col(date("received_on"))
+                .col(date("decided_on"))
+                .col(timestamp_with_time_zone("published_at"))
+                .col(text("summary"))
+                .foreign_key(&mut fk("request_case", "request_id", "info_request"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("request_case").to_owned()).await
     }
 }

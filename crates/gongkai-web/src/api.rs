@@ -34,6 +34,10 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/requests/{id}/events", axum::routing::post(request_event))
         .route("/v1/requests/{id}/fee", get(request_fee))
         .route("/v1/requests/{id}/reviews", axum::routing::post(request_review))
+        .route("/v1/requests/{id}/case", axum::routing::post(publish_case))
+        .route("/v1/requests/suggestions", get(disclosure_suggestions))
+        .route("/v1/cases", get(cases))
+        .route("/v1/cases/{id}", get(case))
         .route("/v1/requests/track", get(track_request))
         .route("/v1/reports/annual", get(annual_report))
         .route("/v1/orgs", get(orgs))
@@ -468,6 +472,46 @@ async fn request_review(
     let input = tri!(json(body));
     match s.app.record_review(actor, id, input).await {
         Ok(r) => (StatusCode::CREATED, Json(r)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn publish_case(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<gongkai_app::cases::CaseInput>, JsonRejection>,
+) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let input = tri!(json(body));
+    match s.app.publish_case(actor, id, input).await {
+        Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn disclosure_suggestions(State(s): State<WebState>, c: Caller) -> Response {
+    let actor = tri!(staff(&c));
+    match s.app.disclosure_suggestions(actor).await {
+        Ok(v) => Json(serde_json::json!({ "suggestions": v })).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn cases(State(s): State<WebState>, q: Result<Query<PageQuery>, QueryRejection>) -> Response {
+    let p = tri!(query(q));
+    let page = p.page.unwrap_or(1).clamp(1, 10_000);
+    let per_page = p.per_page.unwrap_or(20).clamp(1, 50);
+    match s.app.cases(page, per_page).await {
+        Ok((items, total)) => Json(serde_json::json!({ "items": items, "total": total, "page": page })).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn case(State(s): State<WebState>, Path(id): Path<i64>) -> Response {
+    match s.app.case(id).await {
+        Ok(v) => Json(v).into_response(),
         Err(e) => api_error(&e),
     }
 }

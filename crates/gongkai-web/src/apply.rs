@@ -17,7 +17,39 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<WebState> {
-    Router::new().route("/apply", get(form).post(submit)).route("/apply/track", get(track))
+    Router::new()
+        .route("/apply", get(form).post(submit))
+        .route("/apply/track", get(track))
+        .route("/cases", get(cases))
+        .route("/cases/{id}", get(case))
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    frame: Frame,
+    items: Vec<gongkai_app::cases::CaseView>,
+    one: bool,
+}
+
+async fn cases(State(s): State<WebState>) -> Response {
+    let frame = Frame::new(&s.app.config.site_name, "依申请公开案例", "依申请公开").crumb("依申请公开案例", "/cases");
+    match s.app.cases(1, 50).await {
+        Ok((items, _)) => render(&CasesPage { frame, items, one: false }),
+        Err(e) => views::error_page(&s.app.config.site_name, &e),
+    }
+}
+
+async fn case(State(s): State<WebState>, axum::extract::Path(id): axum::extract::Path<i64>) -> Response {
+    match s.app.case(id).await {
+        Ok(c) => {
+            let frame = Frame::new(&s.app.config.site_name, c.title.clone(), "依申请公开")
+                .crumb("依申请公开案例", "/cases")
+                .crumb(c.title.clone(), format!("/cases/{id}"));
+            render(&CasesPage { frame, items: vec![c], one: true })
+        }
+        Err(e) => views::error_page(&s.app.config.site_name, &e),
+    }
 }
 
 #[derive(Template)]

@@ -106,6 +106,10 @@ pub fn document() -> Value {
             "/api/v1/reports/annual": {"get": {"summary": "政府信息公开工作年度报告第三部分（2021年格式）：按申请人类型统计的收到和处理申请情况，由办理记录计算并校验勾稽关系", "security": [{"bearer": []}], "parameters": [q("year", "年份"), q("org", "机关编号（公开办可省略，统计全区）")], "responses": with(json!({"200": {"description": "part3：columns 与 rows（label、level、values）；part4：行政复议、行政诉讼（groups × columns）"}}))}},
             "/api/v1/requests/{id}/fee": {"get": {"summary": "信息处理费测算（国办函〔2020〕109号）：按件（同一申请人当月累计）或按量（按页），显示分档计算过程", "security": [{"bearer": []}], "parameters": [id_param(), q("basis", "per_request 或 per_page"), q("pages", "按量计收的页数")], "responses": with(json!({"200": {"description": "fee（bands、total_yuan）与 explain"}}))}},
             "/api/v1/requests/{id}/reviews": {"post": {"summary": "登记行政复议、行政诉讼及其结果（维持、纠正、其他、尚未审结），计入年度报告第四部分", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"201": {"description": "已登记"}}))}},
+            "/api/v1/requests/{id}/case": {"post": {"summary": "把已答复的申请编入依申请公开案例库（标题与摘要由工作人员撰写，含申请人个人信息的将被拒绝）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"201": {"description": "案例"}}))}},
+            "/api/v1/requests/suggestions": {"get": {"summary": "依申请转主动建议：近12个月内同一机关收到的内容相近的多件申请", "security": [{"bearer": []}], "responses": with(json!({"200": {"description": "suggestions：org_id、requests（受理编号与申请内容）"}}))}},
+            "/api/v1/cases": {"get": {"summary": "依申请公开案例库（不含申请人信息）", "parameters": [q("page", "页码")], "responses": with(json!({"200": {"description": "items、total、page"}}))}},
+            "/api/v1/cases/{id}": {"get": {"summary": "案例详情", "parameters": [id_param()], "responses": with(json!({"200": {"description": "案例"}}))}},
             "/api/v1/requests/track": {
                 "get": {"summary": "按受理编号和查询码查询办理进度（不含个人信息）", "parameters": [q("tracking_no", "受理编号"), q("query_code", "查询码")], "responses": with(json!({"200": {"description": "机关、收到日期、答复期限、状态与办理记录"}}))}
             },

@@ -1019,6 +1019,41 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let (s, _) = ev(json!({"kind": "consultation", "on_date": "2025-09-01", "note": "x"})).await;
         assert!(s.is_client_error(), "{b}: nothing after the decision");
 
+        // The case library: the decided request, with nothing of the applicant's.
+        let case = |title: &str, summary: &str| {
+            send(
+                "POST",
+                &format!("/api/v1/requests/{id}/case"),
+                &office,
+                Some(json!({"title": title, "summary": summary})),
+            )
+        };
+        let (s, v) = case("产业扶持资金明细申请案例", "某某科技有限公司申请公开产业扶持资金拨付明细。").await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("申请人"), "{b}: {v}");
+        let (s, v) = case("产业扶持资金明细申请案例", "申请人（电话13800000000）申请公开资金拨付明细。").await;
+        assert!(s.is_client_error(), "{b}: {v}");
+        let (s, v) = case(
+            "产业扶持资金明细申请案例",
+            "一家企业申请公开区级产业扶持资金拨付明细，涉及第三方商业信息，经征求意见后区分处理。",
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: {v}");
+        assert!(v["outcome_label"].as_str().unwrap().starts_with("（二）部分公开"), "{b}: {v}");
+        let (_, list, raw) = c.send("GET", "/api/v1/cases", None, None).await;
+        assert_eq!(list["total"], 1, "{b}");
+        assert!(
+            !raw.contains("某某科技") && !raw.contains("91350100M000100Y43") && !raw.contains("13800000000"),
+            "{b}: {raw}"
+        );
+        let (_, _, html) = c.send("GET", &format!("/cases/{}", v["id"]), None, None).await;
+        assert!(html.contains("区分处理") && !html.contains("王五"), "{b}");
+        // Cases came into search through the content registry.
+        c.app.index_pending().await.unwrap();
+        let (_, v, _) = c
+            .send("GET", "/api/v1/search?q=%E4%BA%A7%E4%B8%9A%E6%89%B6%E6%8C%81&source=request_case", None, None)
+            .await;
+        assert_eq!(v["hits"][0]["url"], format!("/cases/{}", list["items"][0]["id"]), "{b}: {v}");
+
         // The queue: open requests by due date; due today warns at 1 day, a past date is overdue.
         send("POST", "/api/v1/requests", &office, Some(register("2025-08-04"))).await; // due 2025-09-01
         send("POST", "/api/v1/requests", &office, Some(register("2025-07-28"))).await; // due 2025-08-25
@@ -1032,6 +1067,9 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         assert_eq!(rows[0], ("2025-08-25".to_string(), "overdue".to_string()), "{b}: {q}");
         assert_eq!(rows[1], ("2025-09-01".to_string(), "1".to_string()), "{b}: {q}");
         assert!(!rows.iter().any(|(d, _)| d == "2025-09-08"), "{b}: decided requests leave the queue");
+        // Three requests for the same information: a suggestion to publish it proactively.
+        let (_, sg) = send("GET", "/api/v1/requests/suggestions", &office, None).await;
+        assert_eq!(sg["suggestions"][0]["requests"].as_array().map(Vec::len), Some(3), "{b}: {sg}");
         // Another organisation's staff see neither the queue rows nor the request.
         let (_, q) = send("GET", "/api/v1/requests", &editor, None).await;
         assert_eq!(q["items"], json!([]), "{b}");
