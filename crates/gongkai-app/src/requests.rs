@@ -680,58 +680,10 @@ impl App {
 impl App {
     /// Records a reconsideration or lawsuit and its result (维持, 纠正, 其他, 尚未审结).
     pub async fn record_review(&self, actor: &Actor, id: i64, input: ReviewInput) -> Result<request_review::Model> {
-        use gongkai_domain::report::{ReviewKind, ReviewResult};
         let (m, _) = self.request_for(actor, id).await?;
-        let mut errs = Vec::new();
-        let kind = ReviewKind::parse(&input.kind);
-        if kind.is_none() {
-            errs.push(gongkai_domain::FieldError::new(
-                "kind",
-                "类型应为 reconsideration（行政复议）、litigation_direct（未经复议直接起诉）或 litigation_after（复议后起诉）",
-            ));
-        }
-        let result = ReviewResult::parse(&input.result);
-        if result.is_none() {
-            errs.push(gongkai_domain::FieldError::new("result", "结果应为 maintained、corrected、other 或 pending"));
-        }
-        let filed = parse_date("filed_on", &input.filed_on);
-        let decided = input.decided_on.as_deref().filter(|d| !d.trim().is_empty()).map(|d| parse_date("decided_on", d));
-        let (Some(kind), Some(result), Ok(filed)) = (kind, result, filed.as_ref()) else {
-            if let Err(AppError::Validation(e)) = filed {
-                errs.extend(e);
-            }
-            return Err(AppError::Validation(errs));
-        };
-        let decided = match decided {
-            None => None,
-            Some(Ok(d)) => Some(d),
-            Some(Err(e)) => return Err(e),
-        };
-        if *filed < m.received_on || *filed > self.today() {
-            return Err(AppError::field("filed_on", "申请复议或起诉的日期应在收到申请之后、今天之前"));
-        }
-        match (result, decided) {
-            (ReviewResult::Pending, Some(_)) => return Err(AppError::field("decided_on", "尚未审结的不应有审结日期")),
-            (ReviewResult::Pending, None) => {}
-            (_, None) => return Err(AppError::field("decided_on", "请填写审结日期")),
-            (_, Some(d)) if d < *filed || d > self.today() => {
-                return Err(AppError::field("decided_on", "审结日期应在申请之后、今天之前"));
-            }
-            _ => {}
-        }
+        let v = checked_review(&input, m.received_on, self.today())?;
         let tx = self.store.begin_write().await?;
-        let r = request_review::ActiveModel {
-            request_id: Set(m.id),
-            kind: Set(kind.code().into()),
-            filed_on: Set(*filed),
-            result: Set(result.code().into()),
-            decided_on: Set(decided),
-            note: Set(input.note.clone().unwrap_or_default()),
-            created_at: Set(self.now()),
-            ..Default::default()
-        }
-        .insert(&*tx)
-        .await?;
+        let r = review_model(m.id, &v, self.now()).insert(&*tx).await?;
         self.audit(
             &*tx,
             actor,
@@ -744,5 +696,308 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(r)
+    }
+}
+
+/// A whole case as exchanged with the city platform (`format`: `gongkai.request.v1`). It
+/// carries the applicant's data: export and import are for staff, and both are audited.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Exchange {
+    pub format: String,
+    pub tracking_no: String,
+    /// The answering organisation, by its 统一社会信用代码.
+    pub org_credit_code: String,
+    pub channel: String,
+    pub received_on: String,
+    pub status: String,
+    pub application: Application,
+    pub events: Vec<ExchangeEvent>,
+    pub reviews: Vec<ReviewInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ExchangeEvent {
+    pub kind: String,
+    pub on_date: String,
+    /// As stored: for an extension `days|approver|note`, for a decision `outcome|basis|note`.
+    pub note: String,
+}
+
+pub const EXCHANGE_FORMAT: &str = "gongkai.request.v1";
+const EVENT_KINDS: [&str; 7] =
+    ["received", "clarification", "clarified", "consultation", "consultation_reply", "extension", "decision"];
+
+impl App {
+    pub async fn export_request(&self, actor: &Actor, id: i64) -> Result<Exchange> {
+        let (m, events) = self.request_for(actor, id).await?;
+        let conn = self.store.conn();
+        let org = org::Entity::find_by_id(m.org_id).one(conn).await?.map(|o| o.credit_code).unwrap_or_default();
+        let reviews =
+            request_review::Entity::find().filter(request_review::Column::RequestId.eq(m.id)).all(conn).await?;
+        let tx = self.store.begin_write().await?;
+        self.audit(&*tx, actor, "request.export", "info_request", Some(m.id), None, None).await?;
+        tx.commit().await?;
+        Ok(Exchange {
+            format: EXCHANGE_FORMAT.into(),
+            tracking_no: m.tracking_no,
+            org_credit_code: org,
+            channel: m.channel,
+            received_on: m.received_on.to_string(),
+            status: m.status,
+            application: Application {
+                applicant_kind: m.applicant_kind,
+                name: m.name,
+                id_number: m.id_number,
+                contact_person: m.contact_person,
+                phone: m.phone,
+                email: m.email,
+                address: m.address,
+                description: m.description,
+                purpose: m.purpose,
+                medium: m.medium,
+                delivery: m.delivery,
+            },
+            events: events
+                .into_iter()
+                .map(|e| ExchangeEvent { kind: e.kind, on_date: e.on_date.to_string(), note: e.note })
+                .collect(),
+            reviews: reviews
+                .into_iter()
+                .map(|r| ReviewInput {
+                    kind: r.kind,
+                    filed_on: r.filed_on.to_string(),
+                    result: r.result,
+                    decided_on: r.decided_on.map(|d| d.to_string()),
+                    note: Some(r.note),
+                })
+                .collect(),
+        })
+    }
+
+    /// Takes in a case from the city platform: checked like a new application, its events
+    /// in order and of known kinds, all written in one transaction. Returns the new id and
+    /// a fresh query code (the platform's own code is not known here).
+    pub async fn import_request(&self, actor: &Actor, x: Exchange) -> Result<(i64, String)> {
+        if !actor.role.is_district_wide() {
+            return Err(AppError::Forbidden("只有公开办可以导入市级平台的申请".into()));
+        }
+        if x.format != EXCHANGE_FORMAT {
+            return Err(AppError::field("format", format!("format 应为 {EXCHANGE_FORMAT}")));
+        }
+        let app = request::validate(&x.application).map_err(AppError::Validation)?;
+        let tracking_no = x.tracking_no.trim().to_ascii_uppercase();
+        if tracking_no.is_empty()
+            || tracking_no.len() > 32
+            || !tracking_no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(AppError::field("tracking_no", "受理编号只能包含字母、数字和短横线，不超过32位"));
+        }
+        let channel = Channel::parse(&x.channel).ok_or_else(|| AppError::field("channel", "渠道无效"))?;
+        let received = parse_date("received_on", &x.received_on)?;
+        if received > self.today() {
+            return Err(AppError::field("received_on", "收到申请的日期不能晚于今天"));
+        }
+        let conn = self.store.conn();
+        let target = org::Entity::find()
+            .filter(org::Column::CreditCode.eq(x.org_credit_code.trim()))
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::field("org_credit_code", "没有这个统一社会信用代码的机关"))?;
+        let mut events = Vec::new();
+        let mut last = received;
+        for (i, e) in x.events.iter().enumerate() {
+            if !EVENT_KINDS.contains(&e.kind.as_str()) {
+                return Err(AppError::Validation(vec![gongkai_domain::FieldError::new(
+                    "events",
+                    format!("第{}个办理环节的类型“{}”无效", i + 1, e.kind),
+                )]));
+            }
+            let d = parse_date("events", &e.on_date)?;
+            if d < last || d > self.today() {
+                return Err(AppError::Validation(vec![gongkai_domain::FieldError::new(
+                    "events",
+                    format!("第{}个办理环节的日期应不早于前一环节、不晚于今天", i + 1),
+                )]));
+            }
+            last = d;
+            events.push((e.kind.clone(), d, e.note.clone()));
+        }
+        if events.first().map(|e| e.0.as_str()) != Some("received") {
+            events.insert(0, ("received".into(), received, format!("{}：{}", channel.label(), channel.receipt_rule())));
+        }
+        // The reply date from the imported steps, by our own rules.
+        let now = self.now();
+        let probe = info_request::Model {
+            id: 0,
+            tracking_no: tracking_no.clone(),
+            query_code_hash: String::new(),
+            org_id: target.id,
+            channel: channel.code().into(),
+            received_on: received,
+            due_on: None,
+            status: String::new(),
+            applicant_kind: app.applicant_kind.code().into(),
+            name: String::new(),
+            id_number: String::new(),
+            contact_person: None,
+            phone: String::new(),
+            email: None,
+            address: None,
+            medium: String::new(),
+            delivery: String::new(),
+            purpose: None,
+            created_by: None,
+            created_at: now,
+            description: String::new(),
+        };
+        let models: Vec<request_event::Model> = events
+            .iter()
+            .map(|(k, d, n)| request_event::Model {
+                id: 0,
+                request_id: 0,
+                kind: k.clone(),
+                on_date: *d,
+                at: now,
+                user_id: actor.user_id,
+                note: n.clone(),
+            })
+            .collect();
+        let decided = models.iter().any(|e| e.kind == "decision");
+        let due = if decided { None } else { self.due_of(&probe, &models).await?.map(|d| d.due) };
+        let reviews =
+            x.reviews.iter().map(|r| checked_review(r, received, self.today())).collect::<Result<Vec<_>>>()?;
+        let mut random = [0u8; QUERY_CODE_LEN];
+        getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
+        let query_code = request::query_code(&random);
+        let tx = self.store.begin_write().await?;
+        if info_request::Entity::find()
+            .filter(info_request::Column::TrackingNo.eq(tracking_no.clone()))
+            .one(&*tx)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::Conflict(format!("受理编号 {tracking_no} 已存在")));
+        }
+        let m = info_request::ActiveModel {
+            tracking_no: Set(tracking_no),
+            query_code_hash: Set(sha256_hex(&query_code)),
+            org_id: Set(target.id),
+            channel: Set(channel.code().into()),
+            received_on: Set(received),
+            due_on: Set(due),
+            status: Set(if decided { "decided".into() } else { "received".into() }),
+            applicant_kind: Set(app.applicant_kind.code().into()),
+            name: Set(app.name),
+            id_number: Set(app.id_number),
+            contact_person: Set(app.contact_person),
+            phone: Set(app.phone),
+            email: Set(app.email),
+            address: Set(app.address),
+            medium: Set(app.medium.code().into()),
+            delivery: Set(app.delivery.code().into()),
+            purpose: Set(app.purpose),
+            created_by: Set(actor.user_id),
+            created_at: Set(now),
+            description: Set(app.description),
+            ..Default::default()
+        }
+        .insert(&*tx)
+        .await?;
+        for e in models {
+            request_event::ActiveModel {
+                request_id: Set(m.id),
+                kind: Set(e.kind),
+                on_date: Set(e.on_date),
+                at: Set(now),
+                user_id: Set(actor.user_id),
+                note: Set(e.note),
+                ..Default::default()
+            }
+            .insert(&*tx)
+            .await?;
+        }
+        for r in &reviews {
+            review_model(m.id, r, now).insert(&*tx).await?;
+        }
+        self.audit(
+            &*tx,
+            actor,
+            "request.import",
+            "info_request",
+            Some(m.id),
+            None,
+            Some(serde_json::json!({"tracking_no": m.tracking_no, "events": x.events.len()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((m.id, query_code))
+    }
+}
+
+/// A review that passed its checks.
+struct CheckedReview {
+    kind: gongkai_domain::report::ReviewKind,
+    filed: Date,
+    result: gongkai_domain::report::ReviewResult,
+    decided: Option<Date>,
+    note: String,
+}
+
+fn checked_review(input: &ReviewInput, received: Date, today: Date) -> Result<CheckedReview> {
+    use gongkai_domain::report::{ReviewKind, ReviewResult};
+    let mut errs = Vec::new();
+    let kind = ReviewKind::parse(&input.kind);
+    if kind.is_none() {
+        errs.push(gongkai_domain::FieldError::new(
+            "kind",
+            "类型应为 reconsideration（行政复议）、litigation_direct（未经复议直接起诉）或 litigation_after（复议后起诉）",
+        ));
+    }
+    let result = ReviewResult::parse(&input.result);
+    if result.is_none() {
+        errs.push(gongkai_domain::FieldError::new("result", "结果应为 maintained、corrected、other 或 pending"));
+    }
+    let filed = match parse_date("filed_on", &input.filed_on) {
+        Ok(d) => Some(d),
+        Err(AppError::Validation(e)) => {
+            errs.extend(e);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let (Some(kind), Some(result), Some(filed)) = (kind, result, filed) else {
+        return Err(AppError::Validation(errs));
+    };
+    let decided = match input.decided_on.as_deref().filter(|d| !d.trim().is_empty()) {
+        None => None,
+        Some(d) => Some(parse_date("decided_on", d)?),
+    };
+    if filed < received || filed > today {
+        return Err(AppError::field("filed_on", "申请复议或起诉的日期应在收到申请之后、今天之前"));
+    }
+    match (result, decided) {
+        (ReviewResult::Pending, Some(_)) => return Err(AppError::field("decided_on", "尚未审结的不应有审结日期")),
+        (ReviewResult::Pending, None) => {}
+        (_, None) => return Err(AppError::field("decided_on", "请填写审结日期")),
+        (_, Some(d)) if d < filed || d > today => {
+            return Err(AppError::field("decided_on", "审结日期应在申请之后、今天之前"));
+        }
+        _ => {}
+    }
+    Ok(CheckedReview { kind, filed, result, decided, note: input.note.clone().unwrap_or_default() })
+}
+
+fn review_model(request_id: i64, v: &CheckedReview, now: time::OffsetDateTime) -> request_review::ActiveModel {
+    request_review::ActiveModel {
+        request_id: Set(request_id),
+        kind: Set(v.kind.code().into()),
+        filed_on: Set(v.filed),
+        result: Set(v.result.code().into()),
+        decided_on: Set(v.decided),
+        note: Set(v.note.clone()),
+        created_at: Set(now),
+        ..Default::default()
     }
 }

@@ -35,6 +35,8 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/requests/{id}/fee", get(request_fee))
         .route("/v1/requests/{id}/reviews", axum::routing::post(request_review))
         .route("/v1/requests/{id}/case", axum::routing::post(publish_case))
+        .route("/v1/requests/{id}/export", get(export_request))
+        .route("/v1/requests/import", axum::routing::post(import_request))
         .route("/v1/requests/suggestions", get(disclosure_suggestions))
         .route("/v1/cases", get(cases))
         .route("/v1/cases/{id}", get(case))
@@ -512,6 +514,30 @@ async fn cases(State(s): State<WebState>, q: Result<Query<PageQuery>, QueryRejec
 async fn case(State(s): State<WebState>, Path(id): Path<i64>) -> Response {
     match s.app.case(id).await {
         Ok(v) => Json(v).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn export_request(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
+    let actor = tri!(staff(&c));
+    match s.app.export_request(actor, id).await {
+        Ok(x) => Json(x).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn import_request(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    body: Result<Json<gongkai_app::requests::Exchange>, JsonRejection>,
+) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let input = tri!(json(body));
+    match s.app.import_request(actor, input).await {
+        Ok((id, query_code)) => {
+            (StatusCode::CREATED, Json(serde_json::json!({"id": id, "query_code": query_code}))).into_response()
+        }
         Err(e) => api_error(&e),
     }
 }

@@ -1130,5 +1130,33 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}: another organisation's report");
         let (s, v) = send("GET", "/api/v1/reports/annual", &office, None).await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")), "{b}");
+
+        // Exchange with the city platform: a whole case out, and back in under its own number.
+        let (s, x) = send("GET", &format!("/api/v1/requests/{id}/export"), &office, None).await;
+        assert_eq!((s, x["format"].as_str()), (StatusCode::OK, Some("gongkai.request.v1")), "{b}: {x}");
+        let kinds: Vec<&str> = x["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(
+            kinds,
+            ["received", "clarification", "clarified", "consultation", "consultation_reply", "extension", "decision"]
+        );
+        let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(x.clone())).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{b}: the same number twice: {v}");
+        let mut other = x.clone();
+        other["tracking_no"] = json!("SJPT-2025-0001");
+        let (s, v) = send("POST", "/api/v1/requests/import", &editor, Some(other.clone())).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}: {v}");
+        let mut broken = other.clone();
+        broken["events"][2]["on_date"] = json!("2025-07-01");
+        let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(broken)).await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("第3个办理环节"), "{b}: {v}");
+        let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(other)).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: {v}");
+        let (_, back) = send("GET", &format!("/api/v1/requests/{}/export", v["id"]), &office, None).await;
+        assert_eq!(
+            (back["status"].as_str(), back["events"].as_array().map(Vec::len)),
+            (Some("decided"), Some(7)),
+            "{b}"
+        );
+        assert_eq!(back["reviews"][0]["result"], "maintained", "{b}");
     }
 }
