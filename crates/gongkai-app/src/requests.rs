@@ -66,9 +66,18 @@ fn status_label(s: &str) -> &'static str {
 
 fn event_label(kind: &str) -> String {
     match kind {
-        "received" => "收到申请".into(),
-        other => other.to_string(),
+        "received" => "收到申请",
+        "clarification" => "发出补正告知",
+        "clarified" => "收到补正材料",
+        "consultation" => "征求意见（期间不计入答复期限）",
+        "consultation_reply" => "收到征求意见的答复",
+        "extension" => "延长答复期限",
+        "decision" => "作出答复决定",
+        "letter" => "修改答复书",
+        "delivery" => "答复书已送达",
+        other => other,
     }
+    .to_string()
 }
 
 /// The same answer for an unknown number and a wrong code: neither reveals anything.
@@ -371,7 +380,10 @@ impl App {
             return Err(AppError::field("on_date", "日期不能早于收到申请之日"));
         }
         let has = |k: &str| events.iter().any(|e| e.kind == k);
-        if has("decision") {
+        if has("delivery") {
+            return Err(AppError::Rule("这件申请已经办结".into()));
+        }
+        if has("decision") && input.kind.trim() != "delivery" {
             return Err(AppError::Rule("这件申请已经作出答复决定".into()));
         }
         let note = input.note.clone().unwrap_or_default().trim().to_string();
@@ -459,10 +471,19 @@ impl App {
                 }
                 ("decision", "decided", format!("{}|{basis}|{note}", outcome.code()))
             }
+            "delivery" => {
+                if !has("decision") {
+                    return Err(AppError::Rule("作出答复决定后才能登记送达".into()));
+                }
+                if note.is_empty() {
+                    return Err(AppError::field("note", "请写明送达方式（如：电子邮件送达、邮寄送达并附挂号信单号）"));
+                }
+                ("delivery", "closed", note)
+            }
             _ => {
                 return Err(AppError::field(
                     "kind",
-                    "办理环节应为 clarification、clarified、consultation、consultation_reply、extension 或 decision",
+                    "办理环节应为 clarification、clarified、consultation、consultation_reply、extension、decision 或 delivery",
                 ));
             }
         };
@@ -515,7 +536,9 @@ impl App {
     /// The supervision queue: open requests by due date, with 5/3/1-working-day warnings
     /// and overdue ones marked. The district office sees every organisation's.
     pub async fn request_queue(&self, actor: &Actor) -> Result<Vec<QueueRow>> {
-        let mut q = info_request::Entity::find().filter(info_request::Column::Status.ne("decided"));
+        let mut q = info_request::Entity::find()
+            .filter(info_request::Column::Status.ne("decided"))
+            .filter(info_request::Column::Status.ne("closed"));
         if !actor.role.is_district_wide() {
             q = q.filter(info_request::Column::OrgId.eq(actor.org_id));
         }
@@ -726,8 +749,17 @@ pub struct ExchangeEvent {
 }
 
 pub const EXCHANGE_FORMAT: &str = "gongkai.request.v1";
-const EVENT_KINDS: [&str; 7] =
-    ["received", "clarification", "clarified", "consultation", "consultation_reply", "extension", "decision"];
+const EVENT_KINDS: [&str; 9] = [
+    "received",
+    "clarification",
+    "clarified",
+    "consultation",
+    "consultation_reply",
+    "extension",
+    "decision",
+    "letter",
+    "delivery",
+];
 
 impl App {
     pub async fn export_request(&self, actor: &Actor, id: i64) -> Result<Exchange> {
@@ -865,6 +897,7 @@ impl App {
             })
             .collect();
         let decided = models.iter().any(|e| e.kind == "decision");
+        let closed = models.iter().any(|e| e.kind == "delivery");
         let due = if decided { None } else { self.due_of(&probe, &models).await?.map(|d| d.due) };
         let reviews =
             x.reviews.iter().map(|r| checked_review(r, received, self.today())).collect::<Result<Vec<_>>>()?;
@@ -887,7 +920,11 @@ impl App {
             channel: Set(channel.code().into()),
             received_on: Set(received),
             due_on: Set(due),
-            status: Set(if decided { "decided".into() } else { "received".into() }),
+            status: Set(match (decided, closed) {
+                (_, true) => "closed".into(),
+                (true, false) => "decided".into(),
+                _ => "received".into(),
+            }),
             applicant_kind: Set(app.applicant_kind.code().into()),
             name: Set(app.name),
             id_number: Set(app.id_number),
@@ -1000,4 +1037,116 @@ fn review_model(request_id: i64, v: &CheckedReview, now: time::OffsetDateTime) -
         created_at: Set(now),
         ..Default::default()
     }
+}
+
+/// The reply letter of a request: the saved edit, or a draft from the decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Letter {
+    pub title: String,
+    pub text: String,
+    /// Edited and saved by staff (else a fresh draft).
+    pub saved: bool,
+    /// Sent to the applicant: no more edits.
+    pub sent: bool,
+}
+
+impl App {
+    pub async fn reply_letter(&self, actor: &Actor, id: i64) -> Result<Letter> {
+        let (m, events) = self.request_for(actor, id).await?;
+        let decision = events
+            .iter()
+            .find(|e| e.kind == "decision")
+            .ok_or_else(|| AppError::Rule("作出答复决定后才能生成答复书".into()))?;
+        let mut parts = decision.note.splitn(3, '|');
+        let outcome = parts.next().and_then(Outcome::parse).unwrap_or(Outcome::Other);
+        let basis = parts.next().unwrap_or_default();
+        let sent = events.iter().any(|e| e.kind == "delivery");
+        if let Some(saved) = events.iter().rev().find(|e| e.kind == "letter") {
+            let title = saved.note.lines().next().unwrap_or_default().to_string();
+            return Ok(Letter { title, text: saved.note.clone(), saved: true, sent });
+        }
+        let org_name =
+            org::Entity::find_by_id(m.org_id).one(self.store.conn()).await?.map(|o| o.name).unwrap_or_default();
+        let text = gongkai_domain::letter::draft(&gongkai_domain::letter::LetterContext {
+            org_name: &org_name,
+            tracking_no: &m.tracking_no,
+            applicant: &m.name,
+            received_on: m.received_on,
+            description: &m.description,
+            outcome,
+            basis,
+            decided_on: decision.on_date,
+        });
+        Ok(Letter { title: gongkai_domain::letter::title(outcome).into(), text, saved: false, sent })
+    }
+
+    /// Saves the edited letter; refused once it has been sent.
+    pub async fn save_letter(&self, actor: &Actor, id: i64, text: &str) -> Result<Letter> {
+        let current = self.reply_letter(actor, id).await?;
+        if current.sent {
+            return Err(AppError::Rule("答复书已经送达，不能再修改".into()));
+        }
+        let text = text.trim().replace("\r\n", "\n");
+        if !(20..=20_000).contains(&text.chars().count()) {
+            return Err(AppError::field("text", "答复书应为20至20000字"));
+        }
+        let tx = self.store.begin_write().await?;
+        request_event::ActiveModel {
+            request_id: Set(id),
+            kind: Set("letter".into()),
+            on_date: Set(self.today()),
+            at: Set(self.now()),
+            user_id: Set(actor.user_id),
+            note: Set(text),
+            ..Default::default()
+        }
+        .insert(&*tx)
+        .await?;
+        self.audit(&*tx, actor, "request.letter", "info_request", Some(id), None, None).await?;
+        tx.commit().await?;
+        self.reply_letter(actor, id).await
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// A minimal .docx (Office Open XML) with one paragraph per line; the first line is the
+/// centred, bold title, as a 公文 reply is laid out.
+pub fn letter_docx(text: &str) -> Result<Vec<u8>> {
+    use std::io::Write;
+    let mut paras = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = xml_escape(line);
+        if i == 0 {
+            paras.push_str(&format!(
+                r#"<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/><w:sz w:val="36"/></w:rPr><w:t>{line}</w:t></w:r></w:p>"#
+            ));
+        } else {
+            paras.push_str(&format!(
+                r#"<w:p><w:r><w:rPr><w:sz w:val="32"/></w:rPr><w:t xml:space="preserve">{line}</w:t></w:r></w:p>"#
+            ));
+        }
+    }
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{paras}<w:sectPr/></w:body></w:document>"#
+    );
+    let files = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string(),
+        ),
+        ("word/document.xml", document),
+    ];
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, body) in files {
+        w.start_file(name, zip::write::SimpleFileOptions::default()).map_err(|e| AppError::Internal(e.to_string()))?;
+        w.write_all(body.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    Ok(w.finish().map_err(|e| AppError::Internal(e.to_string()))?.into_inner())
 }

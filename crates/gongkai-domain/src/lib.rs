@@ -10,6 +10,7 @@ pub mod doc_no;
 pub mod document;
 pub mod fee;
 pub mod ids;
+pub mod letter;
 pub mod org;
 pub mod report;
 pub mod request;

@@ -36,6 +36,8 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/requests/{id}/reviews", axum::routing::post(request_review))
         .route("/v1/requests/{id}/case", axum::routing::post(publish_case))
         .route("/v1/requests/{id}/export", get(export_request))
+        .route("/v1/requests/{id}/letter", get(get_letter).put(put_letter))
+        .route("/v1/requests/{id}/letter.docx", get(letter_docx))
         .route("/v1/requests/import", axum::routing::post(import_request))
         .route("/v1/requests/suggestions", get(disclosure_suggestions))
         .route("/v1/cases", get(cases))
@@ -538,6 +540,56 @@ async fn import_request(
         Ok((id, query_code)) => {
             (StatusCode::CREATED, Json(serde_json::json!({"id": id, "query_code": query_code}))).into_response()
         }
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn get_letter(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
+    let actor = tri!(staff(&c));
+    match s.app.reply_letter(actor, id).await {
+        Ok(l) => Json(l).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct LetterBody {
+    text: String,
+}
+
+async fn put_letter(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<LetterBody>, JsonRejection>,
+) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let input = tri!(json(body));
+    match s.app.save_letter(actor, id, &input.text).await {
+        Ok(l) => Json(l).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn letter_docx(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
+    let actor = tri!(staff(&c));
+    let letter = match s.app.reply_letter(actor, id).await {
+        Ok(l) => l,
+        Err(e) => return api_error(&e),
+    };
+    match gongkai_app::requests::letter_docx(&letter.text) {
+        Ok(bytes) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
+                ),
+                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"letter-{id}.docx\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(e) => api_error(&e),
     }
 }

@@ -112,6 +112,11 @@ pub fn document() -> Value {
             "/api/v1/cases/{id}": {"get": {"summary": "案例详情", "parameters": [id_param()], "responses": with(json!({"200": {"description": "案例"}}))}},
             "/api/v1/requests/{id}/export": {"get": {"summary": "导出整件申请（市级平台交换格式 gongkai.request.v1：申请、办理环节、复议诉讼；含申请人信息，仅限工作人员，记入审计）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "format、tracking_no、org_credit_code、channel、received_on、status、application、events（kind、on_date、note）、reviews"}}))}},
             "/api/v1/requests/import": {"post": {"summary": "导入市级平台转来的整件申请（公开办；按同样规则校验，一次事务写入，返回新的查询码）", "security": [{"bearer": []}], "responses": with(json!({"201": {"description": "id、query_code"}}))}},
+            "/api/v1/requests/{id}/letter": {
+                "get": {"summary": "答复书/告知书：按答复结果生成的草稿（引用法律依据、告知救济途径），或已保存的修改稿", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "title、text、saved、sent"}}))},
+                "put": {"summary": "保存修改后的答复书（送达后不能再改）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "保存后的答复书"}}))}
+            },
+            "/api/v1/requests/{id}/letter.docx": {"get": {"summary": "下载答复书（.docx）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "Word 文档"}}))}},
             "/api/v1/requests/track": {
                 "get": {"summary": "按受理编号和查询码查询办理进度（不含个人信息）", "parameters": [q("tracking_no", "受理编号"), q("query_code", "查询码")], "responses": with(json!({"200": {"description": "机关、收到日期、答复期限、状态与办理记录"}}))}
             },

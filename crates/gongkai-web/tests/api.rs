@@ -1019,6 +1019,34 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let (s, _) = ev(json!({"kind": "consultation", "on_date": "2025-09-01", "note": "x"})).await;
         assert!(s.is_client_error(), "{b}: nothing after the decision");
 
+        // The reply letter: drafted from the decision, edited, downloaded as .docx, then sent.
+        let (s, l) = send("GET", &format!("/api/v1/requests/{id}/letter"), &office, None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {l}");
+        let text = l["text"].as_str().unwrap().to_string();
+        assert!(text.starts_with("政府信息公开申请答复书") && text.contains("《条例》第三十七条"), "{b}: {text}");
+        assert!(text.contains("区分处理") && text.contains("六十日内"), "{b}: {text}");
+        let edited = text.replace("（请填写）", "涉及第三方商业秘密的单价部分");
+        let (s, l) =
+            send("PUT", &format!("/api/v1/requests/{id}/letter"), &office, Some(json!({"text": edited}))).await;
+        assert_eq!((s, l["saved"].as_bool()), (StatusCode::OK, Some(true)), "{b}: {l}");
+        let req = Request::builder()
+            .uri(format!("/api/v1/requests/{id}/letter.docx"))
+            .header(header::AUTHORIZATION, format!("Bearer {office}"))
+            .body(Body::empty())
+            .unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{b}");
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let docx = gongkai_app::attachments::docx_text(&bytes).expect("a readable .docx");
+        assert!(docx.contains("政府信息公开申请答复书") && docx.contains("单价部分"), "{b}: {docx}");
+        let (s, v) = ev(json!({"kind": "delivery", "on_date": "2025-09-01"})).await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("送达方式"), "{b}: {v}");
+        let (_, v) = ev(json!({"kind": "delivery", "on_date": "2025-09-01", "note": "电子邮件送达"})).await;
+        assert_eq!(v["request"]["status"], "closed", "{b}: {v}");
+        let (s, _) =
+            send("PUT", &format!("/api/v1/requests/{id}/letter"), &office, Some(json!({"text": edited}))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: no edits after sending");
+
         // The case library: the decided request, with nothing of the applicant's.
         let case = |title: &str, summary: &str| {
             send(
@@ -1137,7 +1165,17 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let kinds: Vec<&str> = x["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
-            ["received", "clarification", "clarified", "consultation", "consultation_reply", "extension", "decision"]
+            [
+                "received",
+                "clarification",
+                "clarified",
+                "consultation",
+                "consultation_reply",
+                "extension",
+                "decision",
+                "letter",
+                "delivery"
+            ]
         );
         let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(x.clone())).await;
         assert_eq!(s, StatusCode::CONFLICT, "{b}: the same number twice: {v}");
@@ -1154,7 +1192,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let (_, back) = send("GET", &format!("/api/v1/requests/{}/export", v["id"]), &office, None).await;
         assert_eq!(
             (back["status"].as_str(), back["events"].as_array().map(Vec::len)),
-            (Some("decided"), Some(7)),
+            (Some("closed"), Some(9)),
             "{b}"
         );
         assert_eq!(back["reviews"][0]["result"], "maintained", "{b}");
