@@ -74,6 +74,7 @@ fn event_label(kind: &str) -> String {
         "extension" => "延长答复期限",
         "decision" => "作出答复决定",
         "letter" => "修改答复书",
+        "joint_review" => "联合会商",
         "delivery" => "答复书已送达",
         other => other,
     }
@@ -279,6 +280,9 @@ pub struct EventInput {
     pub outcome: Option<String>,
     /// decision: the legal basis cited.
     pub basis: Option<String>,
+    /// consultation: `third_party` (第三十二条) or `agency` (第三十四条);
+    /// joint_review: the organisation giving its opinion.
+    pub party: Option<String>,
 }
 
 /// The staff view of a request, applicant data included.
@@ -424,6 +428,17 @@ impl App {
                 if note.is_empty() {
                     return Err(AppError::field("note", "请写明征求意见的第三方或机关"));
                 }
+                let who = match input.party.as_deref().map(str::trim) {
+                    Some("third_party") => "征求第三方意见（第三十二条）",
+                    Some("agency") => "征求其他机关意见（第三十四条）",
+                    _ => {
+                        return Err(AppError::field(
+                            "party",
+                            "请选择征求意见的对象：third_party（第三方）或 agency（其他机关）",
+                        ));
+                    }
+                };
+                let note = format!("{who}：{note}");
                 let open = events.iter().filter(|e| e.kind == "consultation").count()
                     > events.iter().filter(|e| e.kind == "consultation_reply").count();
                 if open {
@@ -471,6 +486,15 @@ impl App {
                 }
                 ("decision", "decided", format!("{}|{basis}|{note}", outcome.code()))
             }
+            "joint_review" => {
+                // 联合会商: several organisations record their opinions on a hard case; the
+                // clock is not affected.
+                let party = input.party.clone().unwrap_or_default().trim().to_string();
+                if party.is_empty() || note.is_empty() {
+                    return Err(AppError::field("note", "联合会商须写明参加机关（party）及其意见（note）"));
+                }
+                ("joint_review", m.status.as_str(), format!("{party}：{note}"))
+            }
             "delivery" => {
                 if !has("decision") {
                     return Err(AppError::Rule("作出答复决定后才能登记送达".into()));
@@ -483,7 +507,7 @@ impl App {
             _ => {
                 return Err(AppError::field(
                     "kind",
-                    "办理环节应为 clarification、clarified、consultation、consultation_reply、extension、decision 或 delivery",
+                    "办理环节应为 clarification、clarified、consultation、consultation_reply、joint_review、extension、decision 或 delivery",
                 ));
             }
         };
@@ -749,7 +773,8 @@ pub struct ExchangeEvent {
 }
 
 pub const EXCHANGE_FORMAT: &str = "gongkai.request.v1";
-const EVENT_KINDS: [&str; 9] = [
+const EVENT_KINDS: [&str; 10] = [
+    "joint_review",
     "received",
     "clarification",
     "clarified",

@@ -172,6 +172,8 @@ struct Dashboard {
     status: String,
     statuses: Vec<(&'static str, &'static str)>,
     district_wide: bool,
+    /// 依申请公开督办提醒: open requests with 5 or fewer working days left, or overdue.
+    reminders: Vec<gongkai_app::requests::QueueRow>,
 }
 
 fn admin_row(d: &gongkai_app::documents::DocumentView) -> AdminRow {
@@ -202,7 +204,10 @@ async fn dashboard(
         Err(e) => return views::error_page(site(&s), &e),
     };
     let expiring = s.app.expiring_documents(actor, 90).await.unwrap_or_default();
+    let reminders =
+        s.app.request_queue(actor).await.unwrap_or_default().into_iter().filter(|r| !r.warning.is_empty()).collect();
     render(&Dashboard {
+        reminders,
         frame: frame(&s, &c, "文件管理"),
         rows: page.items.iter().map(admin_row).collect(),
         expiring: expiring.iter().map(admin_row).collect(),

@@ -983,8 +983,15 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         assert_eq!(v["request"]["due_on"], "2025-08-12", "{b}: 20 working days from 15 July: {v}");
 
         // Consultation time does not count: 20 July to 31 July is left out.
-        let (_, v) =
-            ev(json!({"kind": "consultation", "on_date": "2025-07-20", "note": "书面征求第三方某某公司意见"})).await;
+        let (s, v) = ev(json!({"kind": "consultation", "on_date": "2025-07-20", "note": "书面征求某某公司意见"})).await;
+        assert!(
+            s.is_client_error() && v["message"].as_str().unwrap().contains("第三方"),
+            "{b}: the party is named: {v}"
+        );
+        let (_, v) = ev(
+            json!({"kind": "consultation", "on_date": "2025-07-20", "party": "third_party", "note": "书面征求某某公司意见"}),
+        )
+        .await;
         assert_eq!(
             (v["request"]["status"].as_str(), v["request"]["due_on"].is_null()),
             (Some("consulting"), true),
@@ -992,6 +999,12 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         );
         let (_, v) = ev(json!({"kind": "consultation_reply", "on_date": "2025-07-31", "note": "第三方同意公开"})).await;
         assert_eq!(v["request"]["due_on"], "2025-08-25", "{b}: {v}");
+
+        // 联合会商: opinions of several organisations, the clock unchanged.
+        let (_, v) = ev(json!({"kind": "joint_review", "on_date": "2025-08-01", "party": "区财政局", "note": "资金明细涉及企业商业信息，建议区分处理"})).await;
+        assert_eq!(v["request"]["due_on"], "2025-08-25", "{b}: {v}");
+        let (s, _) = ev(json!({"kind": "joint_review", "on_date": "2025-08-01", "note": "无参加机关"})).await;
+        assert!(s.is_client_error(), "{b}");
 
         // One extension, at most 20 working days, with the approver recorded.
         let (s, v) =
@@ -1171,6 +1184,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
                 "clarified",
                 "consultation",
                 "consultation_reply",
+                "joint_review",
                 "extension",
                 "decision",
                 "letter",
@@ -1192,7 +1206,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let (_, back) = send("GET", &format!("/api/v1/requests/{}/export", v["id"]), &office, None).await;
         assert_eq!(
             (back["status"].as_str(), back["events"].as_array().map(Vec::len)),
-            (Some("closed"), Some(9)),
+            (Some("closed"), Some(10)),
             "{b}"
         );
         assert_eq!(back["reviews"][0]["result"], "maintained", "{b}");
