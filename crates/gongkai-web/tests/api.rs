@@ -921,8 +921,8 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let office = c.token("office").await;
         let editor = c.token("editor").await;
         // Staff work on 2025-09-01 (a Monday).
-        let later = gongkai_testkit::app_at(&db, time::macros::datetime!(2025-09-01 09:00 +8)).await;
-        let router = gongkai_web::router(Arc::new(later));
+        let later = Arc::new(gongkai_testkit::app_at(&db, time::macros::datetime!(2025-09-01 09:00 +8)).await);
+        let router = gongkai_web::router(later.clone());
         let send = |method: &str, uri: &str, token: &str, body: Option<Value>| {
             let mut r =
                 Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -1108,6 +1108,17 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         assert_eq!(rows[0], ("2025-08-25".to_string(), "overdue".to_string()), "{b}: {q}");
         assert_eq!(rows[1], ("2025-09-01".to_string(), "1".to_string()), "{b}: {q}");
         assert!(!rows.iter().any(|(d, _)| d == "2025-09-08"), "{b}: decided requests leave the queue");
+        // The console shows the reminders to the office when it opens.
+        let (_, session) = later.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let req = Request::builder()
+            .uri("/admin/")
+            .header(header::COOKIE, format!("gk_session={}", session.token))
+            .body(Body::empty())
+            .unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        assert!(html.contains("依申请公开督办提醒") && html.contains("已逾期") && html.contains("1日预警"), "{b}");
+
         // Three requests for the same information: a suggestion to publish it proactively.
         let (_, sg) = send("GET", "/api/v1/requests/suggestions", &office, None).await;
         assert_eq!(sg["suggestions"][0]["requests"].as_array().map(Vec::len), Some(3), "{b}: {sg}");
