@@ -5,8 +5,8 @@
 use crate::{Actor, App, AppError, Result, sha256_hex};
 use gongkai_domain::deadline::{FirstDay, ReplyDue, RequestClock};
 use gongkai_domain::request::{self, Application, Channel, Outcome, QUERY_CODE_LEN};
-use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-use gongkai_store::{info_request, org, request_event, request_review};
+use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use gongkai_store::{document, info_request, org, report_figure, request_event, request_review};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -623,6 +623,7 @@ pub struct AnnualReport {
     pub year: i32,
     /// The organisation reported on; None for the whole district.
     pub org_id: Option<i64>,
+    pub part2: gongkai_domain::report::Part2,
     pub part3: gongkai_domain::report::Part3,
     pub part4: gongkai_domain::report::Part4,
 }
@@ -687,7 +688,8 @@ impl App {
             })
             .collect::<Vec<_>>();
         let part4 = gongkai_domain::report::part4(year, &reviews);
-        Ok(AnnualReport { year, org_id, part3, part4 })
+        let part2 = self.report_part2(year, org_id).await?;
+        Ok(AnnualReport { year, org_id, part2, part3, part4 })
     }
 }
 
@@ -1174,4 +1176,118 @@ pub fn letter_docx(text: &str) -> Result<Vec<u8>> {
         w.write_all(body.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
     }
     Ok(w.finish().map_err(|e| AppError::Internal(e.to_string()))?.into_inner())
+}
+
+impl App {
+    /// Part 二: 规章 and 行政规范性文件 counted from the library, the rest as entered.
+    async fn report_part2(&self, year: i32, org_id: Option<i64>) -> Result<gongkai_domain::report::Part2> {
+        use gongkai_domain::report::{Issued, issued_row};
+        let conn = self.store.conn();
+        let mut q =
+            document::Entity::find().filter(document::Column::Status.eq(gongkai_domain::Status::Published.code()));
+        if let Some(o) = org_id {
+            q = q.filter(document::Column::OrgId.eq(o));
+        }
+        let docs: Vec<(i64, String, Option<Date>, Option<i64>, Option<i64>, Option<Date>)> = q
+            .select_only()
+            .column(document::Column::Id)
+            .column(document::Column::Category)
+            .column(document::Column::PublishedOn)
+            .column(document::Column::SupersededBy)
+            .column(document::Column::RepealedBy)
+            .column(document::Column::ExpiresOn)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        // Dates of the documents that replaced or repealed others.
+        let refs: Vec<i64> = docs.iter().flat_map(|d| [d.3, d.4]).flatten().collect();
+        let dates: std::collections::HashMap<i64, Option<Date>> = document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .column(document::Column::PublishedOn)
+            .filter(document::Column::Id.is_in(refs))
+            .into_tuple::<(i64, Option<Date>)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        let date_of = |id: Option<i64>| id.and_then(|i| dates.get(&i).copied().flatten());
+        let of = |cat: &str| -> Vec<Issued> {
+            docs.iter()
+                .filter(|d| d.1 == cat)
+                .filter_map(|d| {
+                    Some(Issued {
+                        published_on: d.2?,
+                        superseded_on: date_of(d.3),
+                        repealed_on: date_of(d.4),
+                        expires_on: d.5,
+                    })
+                })
+                .collect()
+        };
+        let entered = report_figure::Entity::find()
+            .filter(report_figure::Column::Year.eq(year))
+            .filter(report_figure::Column::OrgId.eq(org_id.unwrap_or(0)))
+            .one(conn)
+            .await?
+            .and_then(|f| serde_json::from_str(&f.figures).ok())
+            .unwrap_or_default();
+        Ok(gongkai_domain::report::Part2 {
+            rules: issued_row(year, &of(gongkai_domain::Category::Rules.code())),
+            normative: issued_row(year, &of(gongkai_domain::Category::Normative.code())),
+            entered,
+        })
+    }
+
+    /// The part 二 figures the library does not hold (行政许可, 行政处罚, 行政强制, 收费).
+    pub async fn enter_report_figures(
+        &self,
+        actor: &Actor,
+        year: i32,
+        org_id: Option<i64>,
+        figures: gongkai_domain::report::EnteredFigures,
+    ) -> Result<()> {
+        if !(2008..=2100).contains(&year) {
+            return Err(AppError::field("year", "年份应为四位数字"));
+        }
+        let org_id = match org_id {
+            None if actor.role.is_district_wide() => 0,
+            Some(o) if actor.may_see_org(o) => o,
+            _ => return Err(AppError::Forbidden("只能填报本机关的年度报告数据".into())),
+        };
+        if !figures.fees_wan_yuan.is_finite() || !(0.0..=1e7).contains(&figures.fees_wan_yuan) {
+            return Err(AppError::field("fees_wan_yuan", "收费金额应为0至10000000之间的数字（万元）"));
+        }
+        let json = serde_json::to_string(&figures).map_err(|e| AppError::Internal(e.to_string()))?;
+        let tx = self.store.begin_write().await?;
+        let existing = report_figure::Entity::find()
+            .filter(report_figure::Column::Year.eq(year))
+            .filter(report_figure::Column::OrgId.eq(org_id))
+            .one(&*tx)
+            .await?;
+        let before = existing.as_ref().map(|e| serde_json::Value::String(e.figures.clone()));
+        match existing {
+            Some(e) => {
+                let mut am: report_figure::ActiveModel = e.into();
+                am.figures = Set(json.clone());
+                am.updated_at = Set(self.now());
+                am.update(&*tx).await?;
+            }
+            None => {
+                report_figure::ActiveModel {
+                    year: Set(year),
+                    org_id: Set(org_id),
+                    figures: Set(json.clone()),
+                    updated_at: Set(self.now()),
+                    ..Default::default()
+                }
+                .insert(&*tx)
+                .await?;
+            }
+        }
+        self.audit(&*tx, actor, "report.figures", "report_figure", None, before, Some(serde_json::Value::String(json)))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

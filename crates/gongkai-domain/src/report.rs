@@ -154,6 +154,73 @@ impl Part3 {
     }
 }
 
+/// What part 二 needs of one 规章 or 行政规范性文件 (one record per version).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub published_on: Date,
+    /// When a later version took its place.
+    pub superseded_on: Option<Date>,
+    /// When the repealing document took effect (was published).
+    pub repealed_on: Option<Date>,
+    pub expires_on: Option<Date>,
+}
+
+/// One row of part 二's first table: 本年制发件数, 本年废止件数, 现行有效件数.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct IssuedRow {
+    pub issued: u64,
+    pub repealed: u64,
+    pub in_force: u64,
+}
+
+/// Figures of part 二 that the library does not hold, entered by the office.
+#[derive(Debug, Clone, PartialEq, Serialize, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct EnteredFigures {
+    /// 第二十条第（五）项 行政许可: 本年处理决定数量.
+    pub licensing: u64,
+    /// 第二十条第（六）项 行政处罚, 行政强制.
+    pub penalty: u64,
+    pub enforcement: u64,
+    /// 第二十条第（八）项 行政事业性收费, 万元.
+    pub fees_wan_yuan: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part2 {
+    pub rules: IssuedRow,
+    pub normative: IssuedRow,
+    pub entered: EnteredFigures,
+}
+
+/// 本年制发: versions published in the year. 本年废止: repealed or expired in the year (a
+/// version replaced by a revision is neither). 现行有效: published by the year's end and, at
+/// its end, not replaced, repealed or expired.
+pub fn issued_row(year: i32, docs: &[Issued]) -> IssuedRow {
+    let end = Date::from_calendar_date(year, time::Month::December, 31).unwrap_or(Date::MAX);
+    let by_end = |d: Option<Date>| d.is_some_and(|d| d <= end);
+    let mut r = IssuedRow::default();
+    for d in docs {
+        if d.published_on.year() == year {
+            r.issued += 1;
+        }
+        let repealed_in_year = d.repealed_on.is_some_and(|x| x.year() == year);
+        let expired_in_year =
+            d.expires_on.is_some_and(|x| x.year() == year) && !by_end(d.repealed_on.filter(|x| x.year() < year));
+        if (repealed_in_year || expired_in_year) && !by_end(d.superseded_on.filter(|x| x.year() < year)) {
+            r.repealed += 1;
+        }
+        if d.published_on <= end
+            && !by_end(d.superseded_on)
+            && !by_end(d.repealed_on)
+            && d.expires_on.is_none_or(|x| x > end)
+        {
+            r.in_force += 1;
+        }
+    }
+    r
+}
+
 crate::document::labelled_enum! {
     /// Which table group a review belongs to (RULES.md §2.4).
     ReviewKind {
@@ -288,6 +355,21 @@ mod tests {
         assert_eq!(t.values[0], [1, 0, 0, 1, 2], "decided in 2026: still pending at the end of 2025");
         assert_eq!(t.values[1], [0, 1, 0, 0, 1]);
         assert_eq!(t.values[2], [0, 0, 0, 0, 0], "filed in 2024");
+    }
+
+    #[test]
+    fn part_two_counts_issued_repealed_and_in_force_at_the_year_end() {
+        let d = |p, s, r, e| Issued { published_on: p, superseded_on: s, repealed_on: r, expires_on: e };
+        let docs = [
+            d(date!(2025 - 03 - 01), None, None, Some(date!(2030 - 02 - 28))), // new, in force
+            d(date!(2021 - 05 - 01), Some(date!(2025 - 06 - 01)), None, None), // replaced by the next
+            d(date!(2025 - 06 - 01), None, None, None),                        // the revision
+            d(date!(2020 - 01 - 01), None, Some(date!(2025 - 09 - 01)), None), // repealed in 2025
+            d(date!(2019 - 01 - 01), None, None, Some(date!(2025 - 12 - 31))), // expired on the last day
+            d(date!(2022 - 01 - 01), None, None, None),                        // in force
+            d(date!(2026 - 01 - 05), None, None, None),                        // next year
+        ];
+        assert_eq!(issued_row(2025, &docs), IssuedRow { issued: 2, repealed: 2, in_force: 3 });
     }
 
     #[test]

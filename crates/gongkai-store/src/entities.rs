@@ -296,3 +296,14 @@ entity!(request_case, "request_case", {
     pub published_at: TimeDateTimeWithTimeZone,
     pub summary: String,
 });
+
+entity!(report_figure, "report_figure", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub year: i32,
+    /// 0 for the whole district.
+    pub org_id: i64,
+    /// JSON of `gongkai_domain::report::EnteredFigures`.
+    pub figures: String,
+    pub updated_at: TimeDateTimeWithTimeZone,
+});

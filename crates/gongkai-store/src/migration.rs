@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0004Requests),
             Box::new(M0005Reviews),
             Box::new(M0006Cases),
+            Box::new(M0007ReportFigures),
         ]
     }
 }
@@ -473,5 +474,36 @@ impl MigrationTrait for M0006Cases {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("request_case").to_owned()).await
+    }
+}
+
+struct M0007ReportFigures;
+
+impl MigrationName for M0007ReportFigures {
+    fn name(&self) -> &str {
+        "m0007_report_figures"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0007ReportFigures {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("report_figure")
+                .col(big_pk_auto("id"))
+                .col(integer("year"))
+                .col(big_integer("org_id"))
+                .col(text("figures"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        let mut i = idx("report_figure", "report_figure_year_org", &["year", "org_id"]);
+        m.create_index(i.unique().to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("report_figure").to_owned()).await
     }
 }

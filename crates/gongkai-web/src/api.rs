@@ -44,6 +44,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/cases/{id}", get(case))
         .route("/v1/requests/track", get(track_request))
         .route("/v1/reports/annual", get(annual_report))
+        .route("/v1/reports/annual/figures", axum::routing::put(report_figures))
         .route("/v1/orgs", get(orgs))
 }
 
@@ -590,6 +591,29 @@ async fn letter_docx(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) 
             bytes,
         )
             .into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FiguresBody {
+    year: i32,
+    org: Option<i64>,
+    #[serde(flatten)]
+    figures: gongkai_domain::report::EnteredFigures,
+}
+
+async fn report_figures(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    body: Result<Json<FiguresBody>, JsonRejection>,
+) -> Response {
+    let actor = tri!(writer(&c, &headers));
+    let b = tri!(json(body));
+    match s.app.enter_report_figures(actor, b.year, b.org, b.figures).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => api_error(&e),
     }
 }

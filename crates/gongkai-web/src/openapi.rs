@@ -103,7 +103,7 @@ pub fn document() -> Value {
             },
             "/api/v1/requests/{id}": {"get": {"summary": "申请详情（工作人员；含申请人信息、办理记录与答复期限的逐日计算）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "request、events、due"}}))}},
             "/api/v1/requests/{id}/events": {"post": {"summary": "登记办理环节：clarification（补正告知，7个工作日内且仅一次）、clarified、consultation、consultation_reply（征求意见时间不计入期限）、extension（≤20个工作日，须填批准人）、decision（答复结果类别与法律依据）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"201": {"description": "更新后的申请详情"}}))}},
-            "/api/v1/reports/annual": {"get": {"summary": "政府信息公开工作年度报告第三部分（2021年格式）：按申请人类型统计的收到和处理申请情况，由办理记录计算并校验勾稽关系", "security": [{"bearer": []}], "parameters": [q("year", "年份"), q("org", "机关编号（公开办可省略，统计全区）")], "responses": with(json!({"200": {"description": "part3：columns 与 rows（label、level、values）；part4：行政复议、行政诉讼（groups × columns）"}}))}},
+            "/api/v1/reports/annual": {"get": {"summary": "政府信息公开工作年度报告第三部分（2021年格式）：按申请人类型统计的收到和处理申请情况，由办理记录计算并校验勾稽关系", "security": [{"bearer": []}], "parameters": [q("year", "年份"), q("org", "机关编号（公开办可省略，统计全区）")], "responses": with(json!({"200": {"description": "part2：规章与行政规范性文件的本年制发、本年废止、现行有效件数（由文件库计算）及填报数据；part3：columns 与 rows（label、level、values）；part4：行政复议、行政诉讼（groups × columns）"}}))}},
             "/api/v1/requests/{id}/fee": {"get": {"summary": "信息处理费测算（国办函〔2020〕109号）：按件（同一申请人当月累计）或按量（按页），显示分档计算过程", "security": [{"bearer": []}], "parameters": [id_param(), q("basis", "per_request 或 per_page"), q("pages", "按量计收的页数")], "responses": with(json!({"200": {"description": "fee（bands、total_yuan）与 explain"}}))}},
             "/api/v1/requests/{id}/reviews": {"post": {"summary": "登记行政复议、行政诉讼及其结果（维持、纠正、其他、尚未审结），计入年度报告第四部分", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"201": {"description": "已登记"}}))}},
             "/api/v1/requests/{id}/case": {"post": {"summary": "把已答复的申请编入依申请公开案例库（标题与摘要由工作人员撰写，含申请人个人信息的将被拒绝）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"201": {"description": "案例"}}))}},
@@ -117,6 +117,7 @@ pub fn document() -> Value {
                 "put": {"summary": "保存修改后的答复书（送达后不能再改）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "保存后的答复书"}}))}
             },
             "/api/v1/requests/{id}/letter.docx": {"get": {"summary": "下载答复书（.docx）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "Word 文档"}}))}},
+            "/api/v1/reports/annual/figures": {"put": {"summary": "填报年度报告第二部分中文件库以外的数据：行政许可、行政处罚、行政强制的本年处理决定数量，行政事业性收费（万元）", "security": [{"bearer": []}], "responses": with(json!({"204": {"description": "已保存"}}))}},
             "/api/v1/requests/track": {
                 "get": {"summary": "按受理编号和查询码查询办理进度（不含个人信息）", "parameters": [q("tracking_no", "受理编号"), q("query_code", "查询码")], "responses": with(json!({"200": {"description": "机关、收到日期、答复期限、状态与办理记录"}}))}
             },

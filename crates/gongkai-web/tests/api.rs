@@ -1178,6 +1178,30 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         assert_eq!(s, StatusCode::CREATED, "{b}: {v}");
         let (_, r) = send("GET", "/api/v1/reports/annual?year=2025", &office, None).await;
         assert_eq!(r["part4"]["values"][0], json!([1, 0, 0, 0, 1]), "{b}: {r}");
+        // Part 二: the library's figures, and the office's own.
+        let (s, _) = send(
+            "PUT",
+            "/api/v1/reports/annual/figures",
+            &office,
+            Some(json!({"year": 2025, "licensing": 120, "penalty": 8, "enforcement": 0, "fees_wan_yuan": -1.0})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: a negative amount");
+        let (s, _) = send(
+            "PUT",
+            "/api/v1/reports/annual/figures",
+            &office,
+            Some(json!({"year": 2025, "licensing": 120, "penalty": 8, "enforcement": 0, "fees_wan_yuan": 1.25})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+        let (_, r) = send("GET", "/api/v1/reports/annual?year=2025", &office, None).await;
+        assert_eq!(
+            (r["part2"]["entered"]["licensing"].as_u64(), r["part2"]["entered"]["fees_wan_yuan"].as_f64()),
+            (Some(120), Some(1.25))
+        );
+        let normative = &r["part2"]["normative"];
+        assert!(normative["issued"].as_u64().unwrap() >= 1 && normative["in_force"].as_u64().unwrap() >= 1, "{b}: {r}");
         let (s, _) = send("GET", &format!("/api/v1/reports/annual?year=2025&org={office_org}"), &editor, None).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}: another organisation's report");
         let (s, v) = send("GET", "/api/v1/reports/annual", &office, None).await;
