@@ -1178,6 +1178,9 @@ pub fn letter_docx(text: &str) -> Result<Vec<u8>> {
     Ok(w.finish().map_err(|e| AppError::Internal(e.to_string()))?.into_inner())
 }
 
+/// id, category, published_on, superseded_by, repealed_by, expires_on
+type DocDates = (i64, String, Option<Date>, Option<i64>, Option<i64>, Option<Date>);
+
 impl App {
     /// Part 二: 规章 and 行政规范性文件 counted from the library, the rest as entered.
     async fn report_part2(&self, year: i32, org_id: Option<i64>) -> Result<gongkai_domain::report::Part2> {
@@ -1188,7 +1191,7 @@ impl App {
         if let Some(o) = org_id {
             q = q.filter(document::Column::OrgId.eq(o));
         }
-        let docs: Vec<(i64, String, Option<Date>, Option<i64>, Option<i64>, Option<Date>)> = q
+        let docs: Vec<DocDates> = q
             .select_only()
             .column(document::Column::Id)
             .column(document::Column::Category)
