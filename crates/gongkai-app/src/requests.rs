@@ -1139,43 +1139,188 @@ fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// A minimal .docx (Office Open XML) with one paragraph per line; the first line is the
-/// centred, bold title, as a 公文 reply is laid out.
-pub fn letter_docx(text: &str) -> Result<Vec<u8>> {
-    use std::io::Write;
-    let mut paras = String::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = xml_escape(line);
-        if i == 0 {
-            paras.push_str(&format!(
-                r#"<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/><w:sz w:val="36"/></w:rPr><w:t>{line}</w:t></w:r></w:p>"#
-            ));
-        } else {
-            paras.push_str(&format!(
-                r#"<w:p><w:r><w:rPr><w:sz w:val="32"/></w:rPr><w:t xml:space="preserve">{line}</w:t></w:r></w:p>"#
-            ));
+/// A block of a generated Word document.
+pub enum Block {
+    Title(String),
+    Para(String),
+    Table(Vec<Vec<String>>),
+}
+
+/// A minimal .docx (Office Open XML): titles centred and bold, 仿宋-sized paragraphs, tables
+/// with borders.
+pub fn docx(blocks: &[Block]) -> Result<Vec<u8>> {
+    let mut body = String::new();
+    for b in blocks {
+        match b {
+            Block::Title(t) => body.push_str(&format!(
+                r#"<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/><w:sz w:val="36"/></w:rPr><w:t>{}</w:t></w:r></w:p>"#,
+                xml_escape(t)
+            )),
+            Block::Para(t) => body.push_str(&format!(
+                r#"<w:p><w:r><w:rPr><w:sz w:val="32"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
+                xml_escape(t)
+            )),
+            Block::Table(rows) => {
+                body.push_str(r#"<w:tbl><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4"/><w:left w:val="single" w:sz="4"/><w:bottom w:val="single" w:sz="4"/><w:right w:val="single" w:sz="4"/><w:insideH w:val="single" w:sz="4"/><w:insideV w:val="single" w:sz="4"/></w:tblBorders></w:tblPr>"#);
+                for row in rows {
+                    body.push_str("<w:tr>");
+                    for cell in row {
+                        body.push_str(&format!(
+                            r#"<w:tc><w:p><w:r><w:rPr><w:sz w:val="21"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p></w:tc>"#,
+                            xml_escape(cell)
+                        ));
+                    }
+                    body.push_str("</w:tr>");
+                }
+                body.push_str("</w:tbl><w:p/>");
+            }
         }
     }
     let document = format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{paras}<w:sectPr/></w:body></w:document>"#
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}<w:sectPr/></w:body></w:document>"#
     );
-    let files = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_string(),
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string(),
-        ),
+    zip_files(&[
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string()),
         ("word/document.xml", document),
-    ];
+    ])
+}
+
+fn zip_files(files: &[(&str, String)]) -> Result<Vec<u8>> {
+    use std::io::Write;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, body) in files {
-        w.start_file(name, zip::write::SimpleFileOptions::default()).map_err(|e| AppError::Internal(e.to_string()))?;
+        w.start_file(*name, zip::write::SimpleFileOptions::default()).map_err(|e| AppError::Internal(e.to_string()))?;
         w.write_all(body.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
     }
     Ok(w.finish().map_err(|e| AppError::Internal(e.to_string()))?.into_inner())
+}
+
+/// The reply letter as .docx: the first line is the title.
+pub fn letter_docx(text: &str) -> Result<Vec<u8>> {
+    let mut lines = text.lines();
+    let mut blocks = vec![Block::Title(lines.next().unwrap_or_default().to_string())];
+    blocks.extend(lines.map(|l| Block::Para(l.to_string())));
+    docx(&blocks)
+}
+
+/// A minimal .xlsx: one sheet per (name, rows), every cell an inline string or a number.
+pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Result<Vec<u8>> {
+    let col = |i: usize| -> String {
+        let mut n = i + 1;
+        let mut s = String::new();
+        while n > 0 {
+            s.insert(0, (b'A' + ((n - 1) % 26) as u8) as char);
+            n = (n - 1) / 26;
+        }
+        s
+    };
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut overrides = String::new();
+    let mut sheet_list = String::new();
+    let mut rels = String::new();
+    for (i, (name, rows)) in sheets.iter().enumerate() {
+        let mut data = String::new();
+        for (r, row) in rows.iter().enumerate() {
+            data.push_str(&format!(r#"<row r="{}">"#, r + 1));
+            for (c, v) in row.iter().enumerate() {
+                let at = format!("{}{}", col(c), r + 1);
+                if !v.is_empty() && v.parse::<f64>().is_ok() {
+                    data.push_str(&format!(r#"<c r="{at}"><v>{v}</v></c>"#));
+                } else {
+                    data.push_str(&format!(r#"<c r="{at}" t="inlineStr"><is><t>{}</t></is></c>"#, xml_escape(v)));
+                }
+            }
+            data.push_str("</row>");
+        }
+        files.push((
+            format!("xl/worksheets/sheet{}.xml", i + 1),
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
+            ),
+        ));
+        overrides.push_str(&format!(r#"<Override PartName="/xl/worksheets/sheet{}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#, i + 1));
+        sheet_list.push_str(&format!(
+            r#"<sheet name="{}" sheetId="{}" r:id="rId{}"/>"#,
+            xml_escape(name),
+            i + 1,
+            i + 1
+        ));
+        rels.push_str(&format!(r#"<Relationship Id="rId{}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{}.xml"/>"#, i + 1, i + 1));
+    }
+    let mut all: Vec<(&str, String)> = vec![
+        ("[Content_Types].xml", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>"#)),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>{sheet_list}</sheets></workbook>"#)),
+        ("xl/_rels/workbook.xml.rels", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>"#)),
+    ];
+    all.extend(files.iter().map(|(n, b)| (n.as_str(), b.clone())));
+    zip_files(&all)
+}
+
+impl AnnualReport {
+    /// The report's tables as rows of text: (sheet name, rows).
+    pub fn tables(&self) -> Vec<(&'static str, Vec<Vec<String>>)> {
+        let n = |v: u64| v.to_string();
+        let p2 = &self.part2;
+        let two = vec![
+            vec!["第二十条第（一）项".into(), "".into(), "".into(), "".into()],
+            vec!["信息内容".into(), "本年制发件数".into(), "本年废止件数".into(), "现行有效件数".into()],
+            vec!["规章".into(), n(p2.rules.issued), n(p2.rules.repealed), n(p2.rules.in_force)],
+            vec!["行政规范性文件".into(), n(p2.normative.issued), n(p2.normative.repealed), n(p2.normative.in_force)],
+            vec!["第二十条第（五）项".into(), "本年处理决定数量".into()],
+            vec!["行政许可".into(), n(p2.entered.licensing)],
+            vec!["第二十条第（六）项".into(), "本年处理决定数量".into()],
+            vec!["行政处罚".into(), n(p2.entered.penalty)],
+            vec!["行政强制".into(), n(p2.entered.enforcement)],
+            vec!["第二十条第（八）项".into(), "本年收费金额（单位：万元）".into()],
+            vec!["行政事业性收费".into(), format!("{}", p2.entered.fees_wan_yuan)],
+        ];
+        let mut three = vec![{
+            let mut h = vec!["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）".to_string()];
+            h.extend(self.part3.columns.iter().map(|c| c.to_string()));
+            h
+        }];
+        for r in &self.part3.rows {
+            let mut row = vec![format!("{}{}", "  ".repeat(r.level as usize), r.label)];
+            if let Some(v) = r.values {
+                row.extend(v.iter().map(|x| n(*x)));
+            }
+            three.push(row);
+        }
+        let mut four = vec![{
+            let mut h = vec![String::new()];
+            h.extend(self.part4.columns.iter().map(|c| c.to_string()));
+            h
+        }];
+        for (g, v) in self.part4.groups.iter().zip(self.part4.values.iter()) {
+            let mut row = vec![g.to_string()];
+            row.extend(v.iter().map(|x| n(*x)));
+            four.push(row);
+        }
+        vec![
+            ("二、主动公开政府信息情况", two),
+            ("三、收到和处理政府信息公开申请情况", three),
+            ("四、政府信息公开行政复议、行政诉讼情况", four),
+        ]
+    }
+
+    pub fn docx(&self) -> Result<Vec<u8>> {
+        let mut blocks = vec![Block::Title(format!("{}年政府信息公开工作年度报告（统计表）", self.year))];
+        for (name, rows) in self.tables() {
+            blocks.push(Block::Para(name.to_string()));
+            blocks.push(Block::Table(rows));
+        }
+        docx(&blocks)
+    }
+
+    pub fn xlsx(&self) -> Result<Vec<u8>> {
+        let tables = self.tables();
+        let short = ["二", "三", "四"];
+        let sheets: Vec<(&str, Vec<Vec<String>>)> =
+            tables.into_iter().zip(short).map(|((_, rows), s)| (s, rows)).collect();
+        xlsx(&sheets)
+    }
 }
 
 /// id, category, published_on, superseded_by, repealed_by, expires_on

@@ -45,6 +45,8 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/requests/track", get(track_request))
         .route("/v1/reports/annual", get(annual_report))
         .route("/v1/reports/annual/figures", axum::routing::put(report_figures))
+        .route("/v1/reports/annual.docx", get(annual_report_docx))
+        .route("/v1/reports/annual.xlsx", get(annual_report_xlsx))
         .route("/v1/orgs", get(orgs))
 }
 
@@ -616,4 +618,56 @@ async fn report_figures(
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => api_error(&e),
     }
+}
+
+async fn annual_report_file(
+    s: &WebState,
+    c: &Caller,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+    xlsx: bool,
+) -> Response {
+    let actor = tri!(staff(c));
+    let p = tri!(query(q));
+    let Some(year) = p.year else {
+        return api_error(&AppError::field("year", "请指定年份"));
+    };
+    let r = match s.app.annual_report(actor, year, p.org).await {
+        Ok(r) => r,
+        Err(e) => return api_error(&e),
+    };
+    let (bytes, mime, ext) = if xlsx {
+        (r.xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+    } else {
+        (r.docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
+    };
+    match bytes {
+        Ok(b) => (
+            [
+                (axum::http::header::CONTENT_TYPE, mime.to_string()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"annual-report-{year}.{ext}\""),
+                ),
+            ],
+            b,
+        )
+            .into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+async fn annual_report_docx(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Response {
+    annual_report_file(&s, &c, q, false).await
+}
+
+async fn annual_report_xlsx(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Response {
+    annual_report_file(&s, &c, q, true).await
 }

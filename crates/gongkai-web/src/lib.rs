@@ -1,6 +1,8 @@
 //! HTTP for gongkai: the public portal (`/`), the admin console (`/admin/`) and the JSON
 //! API (`/api/v1/`, described at `/api/openapi.json`). Calls only `gongkai-app`.
 
+// The OpenAPI document is one `json!` literal; it outgrew the default macro depth.
+#![recursion_limit = "256"]
 // Helpers return a finished error `Response` for handlers to send at once; boxing it
 // would only add an allocation on the error path.
 #![allow(clippy::result_large_err)]

@@ -118,6 +118,8 @@ pub fn document() -> Value {
             },
             "/api/v1/requests/{id}/letter.docx": {"get": {"summary": "下载答复书（.docx）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "Word 文档"}}))}},
             "/api/v1/reports/annual/figures": {"put": {"summary": "填报年度报告第二部分中文件库以外的数据：行政许可、行政处罚、行政强制的本年处理决定数量，行政事业性收费（万元）", "security": [{"bearer": []}], "responses": with(json!({"204": {"description": "已保存"}}))}},
+            "/api/v1/reports/annual.docx": {"get": {"summary": "年度报告统计表（第二、三、四部分）导出为 Word", "security": [{"bearer": []}], "parameters": [q("year", "年份"), q("org", "机关编号")], "responses": with(json!({"200": {"description": ".docx"}}))}},
+            "/api/v1/reports/annual.xlsx": {"get": {"summary": "年度报告统计表导出为 Excel（每部分一个工作表）", "security": [{"bearer": []}], "parameters": [q("year", "年份"), q("org", "机关编号")], "responses": with(json!({"200": {"description": ".xlsx"}}))}},
             "/api/v1/requests/track": {
                 "get": {"summary": "按受理编号和查询码查询办理进度（不含个人信息）", "parameters": [q("tracking_no", "受理编号"), q("query_code", "查询码")], "responses": with(json!({"200": {"description": "机关、收到日期、答复期限、状态与办理记录"}}))}
             },

@@ -1202,6 +1202,30 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         );
         let normative = &r["part2"]["normative"];
         assert!(normative["issued"].as_u64().unwrap() >= 1 && normative["in_force"].as_u64().unwrap() >= 1, "{b}: {r}");
+        // Exports: Word with the three tables, Excel with one sheet per part.
+        let get_bytes = |uri: String| {
+            let req = Request::builder()
+                .uri(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {office}"))
+                .body(Body::empty())
+                .unwrap();
+            let router = router.clone();
+            async move {
+                let resp = router.oneshot(req).await.unwrap();
+                (resp.status(), resp.into_body().collect().await.unwrap().to_bytes())
+            }
+        };
+        let (s, bytes) = get_bytes("/api/v1/reports/annual.docx?year=2025".into()).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let text = gongkai_app::attachments::docx_text(&bytes).expect("a readable .docx");
+        assert!(
+            text.contains("本年新收政府信息公开申请数量") && text.contains("行政许可") && text.contains("结果维持"),
+            "{b}: {text}"
+        );
+        let (s, bytes) = get_bytes("/api/v1/reports/annual.xlsx?year=2025".into()).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let raw = String::from_utf8_lossy(&bytes);
+        assert!(bytes.starts_with(b"PK") && raw.contains("xl/worksheets/sheet3.xml"), "{b}: three sheets");
         let (s, _) = send("GET", &format!("/api/v1/reports/annual?year=2025&org={office_org}"), &editor, None).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}: another organisation's report");
         let (s, v) = send("GET", "/api/v1/reports/annual", &office, None).await;

@@ -120,6 +120,9 @@ enum ReportCmd {
         org: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Also write the tables to FILE.docx or FILE.xlsx.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -480,7 +483,7 @@ async fn main() {
                 }
             }
         }
-        Command::Report { cmd: ReportCmd::Annual { year, org, json } } => {
+        Command::Report { cmd: ReportCmd::Annual { year, org, json, out } } => {
             let app = open(&cli, &file).await;
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
             let org_id = match org {
@@ -488,6 +491,15 @@ async fn main() {
                 Some(o) => Some(app.find_org(o).await.unwrap_or_else(|e| fail(e)).id),
             };
             let r = app.annual_report(&actor, *year, org_id).await.unwrap_or_else(|e| fail(e));
+            if let Some(path) = out {
+                let bytes = match path.extension().and_then(|e| e.to_str()) {
+                    Some("docx") => r.docx(),
+                    Some("xlsx") => r.xlsx(),
+                    _ => fail("--out 的文件名应以 .docx 或 .xlsx 结尾"),
+                }
+                .unwrap_or_else(|e| fail(e));
+                std::fs::write(path, bytes).unwrap_or_else(|e| fail(format!("无法写入 {}：{e}", path.display())));
+            }
             if *json {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {

@@ -200,6 +200,12 @@ fn annual_report_from_the_command_line() {
     assert_eq!(r["part3"]["rows"].as_array().unwrap().len(), 30, "every row of the 2021 format");
     let o = run(&data, &["report", "annual", "--year", "2025"], None);
     assert!(stdout(&o).contains("（七）总计") && stdout(&o).contains("四、结转下年度继续办理"));
+    let out = data.join("report.xlsx");
+    let o = run(&data, &["report", "annual", "--year", "2025", "--out", out.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"), "an .xlsx file");
+    let o = run(&data, &["report", "annual", "--year", "2025", "--out", "report.pdf"], None);
+    assert!(!o.status.success());
     let o = run(&data, &["report", "annual", "--year", "99"], None);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("年份"));
 }
