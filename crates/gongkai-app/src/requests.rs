@@ -1162,6 +1162,13 @@ pub fn docx(blocks: &[Block]) -> Result<Vec<u8>> {
             )),
             Block::Table(rows) => {
                 body.push_str(r#"<w:tbl><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4"/><w:left w:val="single" w:sz="4"/><w:bottom w:val="single" w:sz="4"/><w:right w:val="single" w:sz="4"/><w:insideH w:val="single" w:sz="4"/><w:insideV w:val="single" w:sz="4"/></w:tblBorders></w:tblPr>"#);
+                // The grid is required by the schema (Word repairs a file without one).
+                let cols = rows.iter().map(Vec::len).max().unwrap_or(1);
+                body.push_str("<w:tblGrid>");
+                for _ in 0..cols {
+                    body.push_str(r#"<w:gridCol w:w="1200"/>"#);
+                }
+                body.push_str("</w:tblGrid>");
                 for row in rows {
                     body.push_str("<w:tr>");
                     for cell in row {
