@@ -43,9 +43,9 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/search-terms/{id}/delete", post(remove_search_term))
 }
 
-type Fields = HashMap<String, String>;
+pub(crate) type Fields = HashMap<String, String>;
 
-fn frame(s: &WebState, c: &Caller, title: &str) -> Frame {
+pub(crate) fn frame(s: &WebState, c: &Caller, title: &str) -> Frame {
     let mut f = Frame::new(&s.app.config.site_name, title, "管理后台").crumb("管理后台", "/admin/").crumb(title, "");
     if let Some(a) = &c.actor {
         f.user = Some(format!("{}（{}）", a.display_name, a.role.label()));
@@ -55,12 +55,12 @@ fn frame(s: &WebState, c: &Caller, title: &str) -> Frame {
 }
 
 /// The logged-in actor, or a redirect to the login page.
-fn need(c: &Caller) -> Result<&Actor, Response> {
+pub(crate) fn need(c: &Caller) -> Result<&Actor, Response> {
     c.actor.as_ref().ok_or_else(|| Redirect::to("/admin/login").into_response())
 }
 
 /// Checks the form's CSRF token against the session's.
-fn need_csrf<'a>(c: &'a Caller, f: &Fields) -> Result<&'a Actor, Response> {
+pub(crate) fn need_csrf<'a>(c: &'a Caller, f: &Fields) -> Result<&'a Actor, Response> {
     let actor = need(c)?;
     let ok = matches!((&c.csrf, f.get("csrf")), (Some(a), Some(b)) if same_token(a, b));
     if !ok {

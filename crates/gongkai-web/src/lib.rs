@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+mod admin_requests;
 mod api;
 mod apply;
 mod auth;
@@ -36,6 +37,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(portal::routes())
         .merge(apply::routes())
         .merge(admin::routes())
+        .merge(admin_requests::routes())
         .nest("/api", api::routes())
         .fallback(portal::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))

@@ -1119,6 +1119,39 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
         assert!(html.contains("依申请公开督办提醒") && html.contains("已逾期") && html.contains("1日预警"), "{b}");
 
+        // The console: the queue, a request with its reckoning, and a step recorded by form.
+        let page = |uri: String, form: Option<String>| {
+            let mut r = Request::builder().uri(uri).header(header::COOKIE, format!("gk_session={}", session.token));
+            let body = match form {
+                Some(f) => {
+                    r = r.method("POST").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                    Body::from(f)
+                }
+                None => Body::empty(),
+            };
+            let req = r.body(body).unwrap();
+            let router = router.clone();
+            async move {
+                let resp = router.oneshot(req).await.unwrap();
+                String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+            }
+        };
+        let open_id = q["items"][1]["id"].as_i64().unwrap();
+        let html = page("/admin/requests".into(), None).await;
+        assert!(html.contains(q["items"][1]["tracking_no"].as_str().unwrap()) && html.contains("已逾期"), "{b}");
+        let html = page(format!("/admin/requests/{open_id}"), None).await;
+        assert!(html.contains("计算过程") && html.contains("某某科技有限公司") && html.contains("第20个工作日"), "{b}");
+        let form =
+            |kind: &str, extra: &str| format!("csrf={}&kind={kind}&on_date=2025-09-01{extra}", session.csrf_token);
+        let html = page(format!("/admin/requests/{open_id}/events"), Some(form("clarification", "&note=x"))).await;
+        assert!(html.contains("未能登记") && html.contains("7个工作日内"), "{b}: too late for 补正");
+        let html = page(
+            format!("/admin/requests/{open_id}/events"),
+            Some(form("consultation", "&party=agency&note=%E5%8C%BA%E8%B4%A2%E6%94%BF%E5%B1%80")),
+        )
+        .await;
+        assert!(html.contains("已登记") && html.contains("征求其他机关意见"), "{b}");
+
         // Three requests for the same information: a suggestion to publish it proactively.
         let (_, sg) = send("GET", "/api/v1/requests/suggestions", &office, None).await;
         assert_eq!(sg["suggestions"][0]["requests"].as_array().map(Vec::len), Some(3), "{b}: {sg}");
