@@ -292,6 +292,9 @@ pub struct RequestDetail {
     pub events: Vec<request_event::Model>,
     /// The reply date and how it was counted; None while the clock is stopped.
     pub due: Option<ReplyDue>,
+    /// While a consultation is open: the date the consulted party should answer by, 15
+    /// working days after it was asked (第三十二条, 第三十四条).
+    pub consultation_answer_due: Option<Date>,
 }
 
 /// One row of a supervision queue.
@@ -369,7 +372,20 @@ impl App {
     pub async fn request_detail(&self, actor: &Actor, id: i64) -> Result<RequestDetail> {
         let (request, events) = self.request_for(actor, id).await?;
         let due = self.due_of(&request, &events).await?;
-        Ok(RequestDetail { request, events, due })
+        let asked = events.iter().filter(|e| e.kind == "consultation").count();
+        let answered = events.iter().filter(|e| e.kind == "consultation_reply").count();
+        let consultation_answer_due = match events.iter().rev().find(|e| e.kind == "consultation") {
+            Some(e) if asked > answered => {
+                let cal = self.calendar().await?;
+                Some(
+                    gongkai_domain::deadline::add_working_days(&cal, e.on_date, 15, FirstDay::NextDay, &[])
+                        .map_err(|e| AppError::Rule(e.to_string()))?
+                        .due,
+                )
+            }
+            _ => None,
+        };
+        Ok(RequestDetail { request, events, due, consultation_answer_due })
     }
 
     /// Records a handling step, after checking it against the regulation's rules, and

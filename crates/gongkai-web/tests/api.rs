@@ -997,6 +997,8 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
             (Some("consulting"), true),
             "{b}"
         );
+        // The consulted party answers within 15 working days: asked on Sunday 20 July, by 8 August.
+        assert_eq!(v["consultation_answer_due"], "2025-08-08", "{b}: {v}");
         let (_, v) = ev(json!({"kind": "consultation_reply", "on_date": "2025-07-31", "note": "第三方同意公开"})).await;
         assert_eq!(v["request"]["due_on"], "2025-08-25", "{b}: {v}");
 
