@@ -211,6 +211,7 @@ pub struct Facets {
     pub validity: Vec<(String, u64)>,
     pub year: Vec<(String, u64)>,
     pub kind: Vec<(String, u64)>,
+    pub topic: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -845,6 +846,7 @@ impl SearchIndex {
             ("category", q.category.is_some()),
             ("validity", q.validity.is_some()),
             ("kind", q.kind.is_some()),
+            ("topic", q.topic.is_some()),
             ("year", q.year.is_some()),
         ];
         let mut counts = main_counts;
@@ -1072,12 +1074,12 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-const STR_FACETS: [&str; 5] = ["source", "issuer", "category", "validity", "kind"];
+const STR_FACETS: [&str; 6] = ["source", "issuer", "category", "validity", "kind", "topic"];
 
 /// Counts of every facet's values among matching records, in one pass.
 #[derive(Default)]
 pub struct FacetFruit {
-    strs: [HashMap<String, u64>; 5],
+    strs: [HashMap<String, u64>; 6],
     year: HashMap<u64, u64>,
 }
 
@@ -1093,8 +1095,8 @@ impl FacetFruit {
         let mut years: Vec<(String, u64)> =
             self.year.into_iter().filter(|(y, _)| *y > 0).map(|(y, n)| (y.to_string(), n)).collect();
         years.sort_by(|a, b| b.0.cmp(&a.0));
-        let [source, issuer, category, validity, kind] = self.strs.map(sorted);
-        Facets { source, issuer, category, validity, kind, year: years }
+        let [source, issuer, category, validity, kind, topic] = self.strs.map(sorted);
+        Facets { source, issuer, category, validity, kind, topic, year: years }
     }
 }
 
@@ -1159,7 +1161,7 @@ impl SegmentCollector for FacetSegment {
         }
     }
     fn harvest(self) -> FacetFruit {
-        let mut strs: [HashMap<String, u64>; 5] = Default::default();
+        let mut strs: [HashMap<String, u64>; 6] = Default::default();
         for ((c, counts), out) in self.cols.iter().zip(self.ords).zip(strs.iter_mut()) {
             if let Some(c) = c {
                 for (ord, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {

@@ -689,6 +689,11 @@ async fn search(
                         .collect(),
                 ),
                 (
+                    "topic",
+                    "主题分类",
+                    r.facets.topic.iter().take(15).map(|(k, n)| (k.clone(), k.clone(), *n)).collect(),
+                ),
+                (
                     "issuer",
                     "发文机关",
                     r.facets.issuer.iter().take(15).map(|(k, n)| (k.clone(), k.clone(), *n)).collect(),
@@ -716,6 +721,7 @@ impl SearchPage {
         let selected = match name {
             "source" => self.p.source.as_deref() == Some(value),
             "kind" => self.p.kind.as_deref() == Some(value),
+            "topic" => self.p.topic.as_deref() == Some(value),
             "validity" => self.p.validity.as_deref() == Some(value),
             "category" => self.p.category.as_deref() == Some(value),
             "year" => self.p.year.as_deref() == Some(value),
@@ -729,7 +735,7 @@ impl SearchPage {
                 ("q", &self.p.q),
                 ("source", &pick("source", &self.p.source)),
                 ("kind", &pick("kind", &self.p.kind)),
-                ("topic", &self.p.topic),
+                ("topic", &pick("topic", &self.p.topic)),
                 ("validity", &pick("validity", &self.p.validity)),
                 ("category", &pick("category", &self.p.category)),
                 ("year", &pick("year", &self.p.year)),
@@ -742,6 +748,7 @@ impl SearchPage {
         match name {
             "source" => self.p.source.as_deref() == Some(value),
             "kind" => self.p.kind.as_deref() == Some(value),
+            "topic" => self.p.topic.as_deref() == Some(value),
             "validity" => self.p.validity.as_deref() == Some(value),
             "category" => self.p.category.as_deref() == Some(value),
             "year" => self.p.year.as_deref() == Some(value),

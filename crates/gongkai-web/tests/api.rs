@@ -578,7 +578,7 @@ async fn search_api_portal_and_freshness() {
         );
         let (_, v2, _) = c.send("GET", "/api/v1/search?q=%E8%B5%84%E5%8A%A9%E8%B5%84%E9%87%91", None, None).await;
         assert!(v2["hits"][0]["snippet"].as_str().unwrap().contains("<b>"), "{b}: {v2}");
-        for key in ["issuer", "category", "validity", "year"] {
+        for key in ["issuer", "category", "validity", "year", "kind", "topic", "source"] {
             assert!(v["facets"][key].is_array(), "{key}");
         }
         // A document number typed with square brackets finds the document first.
@@ -619,7 +619,7 @@ async fn search_api_portal_and_freshness() {
             ("kind", "circular", Some("kind")),
             ("year", "2025", Some("year")),
             ("validity", "in_force", Some("validity")),
-            ("topic", "综合政务\\政务公开", None),
+            ("topic", "综合政务\\政务公开", Some("topic")),
         ] {
             let (s, v, _) = c.send("GET", &format!("{all}&{param}={}", enc(value)), None, None).await;
             assert_eq!(s, StatusCode::OK, "{b} {param}: {v}");
@@ -703,6 +703,10 @@ async fn search_api_portal_and_freshness() {
         assert!(html.contains("效能监测办法") && html.contains("<b>"), "{b}");
         let (_, _, html) = c.send("GET", "/search?q=", None, None).await;
         assert!(html.contains("请输入检索词"), "{b}");
+        assert!(
+            html.contains("<h2>主题分类</h2>") && html.contains("<h2>文种</h2>"),
+            "{b}: every filter has its facet menu"
+        );
         let (_, _, html) = c.send("GET", "/search?q=x&validity=bogus", None, None).await;
         assert!(html.contains("有效性应为"), "{b}");
     }
