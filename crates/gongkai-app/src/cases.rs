@@ -2,7 +2,7 @@
 //! suggestions to publish proactively what several people asked for (依申请转主动,
 //! 《政府信息公开条例》第四十四条).
 
-use crate::search::{SearchSource, html_text};
+use crate::search::{BoxFuture, SearchSource, html_text};
 use crate::{Actor, App, AppError, Result};
 use gongkai_domain::request::Outcome;
 use gongkai_search::SearchDoc;
@@ -228,8 +228,6 @@ pub const CASE: &str = "request_case";
 
 /// Published cases in search: a kind of content added through the registry.
 pub struct Cases;
-
-type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 impl SearchSource for Cases {
     fn name(&self) -> &'static str {

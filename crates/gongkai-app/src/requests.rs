@@ -64,7 +64,8 @@ fn status_label(s: &str) -> &'static str {
     }
 }
 
-fn event_label(kind: &str) -> String {
+/// How the timeline names a step, on the tracking page and in the console.
+pub fn event_label(kind: &str) -> String {
     match kind {
         "received" => "收到申请",
         "clarification" => "发出补正告知",
@@ -109,16 +110,7 @@ impl App {
                 None
             }),
         };
-        let stated = match input.received_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            None => None,
-            Some(d) => match Date::parse(d, &time::macros::format_description!("[year]-[month]-[day]")) {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    errs.push(gongkai_domain::FieldError::new("received_on", "日期格式应为 YYYY-MM-DD"));
-                    None
-                }
-            },
-        };
+        let stated = parse_date_into("received_on", &input.received_on, &mut errs);
         let today = self.today();
         let received = match channel {
             Some(c) if errs.iter().all(|e| e.field != "received_on") => match request::receipt_date(c, stated, today) {
@@ -150,9 +142,7 @@ impl App {
             .reply_due(&cal, FirstDay::default())
             .map_err(|e| AppError::Rule(e.to_string()))?
             .ok_or_else(|| AppError::Internal("no due date for a received request".into()))?;
-        let mut random = [0u8; QUERY_CODE_LEN];
-        getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
-        let query_code = request::query_code(&random);
+        let query_code = new_query_code()?;
         let now = self.now();
         let tx = self.store.begin_write().await?;
         // Writers are serialised (Store::begin_write), so the next number is safe to take.
@@ -165,31 +155,18 @@ impl App {
             .await?;
         let seq = last.and_then(|m| m.tracking_no[prefix.len()..].parse::<u32>().ok()).unwrap_or(0) + 1;
         let tracking_no = request::tracking_no(received.year(), seq);
-        let m = info_request::ActiveModel {
-            tracking_no: Set(tracking_no.clone()),
-            query_code_hash: Set(sha256_hex(&query_code)),
-            org_id: Set(target.id),
-            channel: Set(channel.code().into()),
-            received_on: Set(received),
-            due_on: Set(Some(due.due)),
-            status: Set("received".into()),
-            applicant_kind: Set(app.applicant_kind.code().into()),
-            name: Set(app.name),
-            id_number: Set(app.id_number),
-            contact_person: Set(app.contact_person),
-            phone: Set(app.phone),
-            email: Set(app.email),
-            address: Set(app.address),
-            medium: Set(app.medium.code().into()),
-            delivery: Set(app.delivery.code().into()),
-            purpose: Set(app.purpose),
-            created_by: Set(actor.and_then(|a| a.user_id)),
-            created_at: Set(now),
-            description: Set(app.description),
-            ..Default::default()
-        }
-        .insert(&*tx)
-        .await?;
+        let row = NewRow {
+            tracking_no: &tracking_no,
+            query_code: &query_code,
+            org_id: target.id,
+            channel,
+            received,
+            due: Some(due.due),
+            status: "received",
+            created_by: actor.and_then(|a| a.user_id),
+            now,
+        };
+        let m = request_row(row, app).insert(&*tx).await?;
         request_event::ActiveModel {
             request_id: Set(m.id),
             kind: Set("received".into()),
@@ -312,9 +289,77 @@ pub struct QueueRow {
     pub warning: String,
 }
 
+fn parse_date_into(
+    field: &'static str,
+    v: &Option<String>,
+    errs: &mut Vec<gongkai_domain::FieldError>,
+) -> Option<Date> {
+    crate::documents::parse_date(field, "日期", v, errs)
+}
+
+/// A required date: YYYY-MM-DD.
 fn parse_date(field: &'static str, s: &str) -> Result<Date> {
-    Date::parse(s.trim(), &time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| AppError::field(field, "日期格式应为 YYYY-MM-DD"))
+    let mut errs = Vec::new();
+    parse_date_into(field, &Some(s.to_string()), &mut errs).ok_or_else(|| {
+        if errs.is_empty() {
+            AppError::field(field, "请填写日期（YYYY-MM-DD）")
+        } else {
+            AppError::Validation(errs)
+        }
+    })
+}
+
+/// A fresh query code: its hash is stored, the code itself is shown once.
+fn new_query_code() -> Result<String> {
+    let mut random = [0u8; QUERY_CODE_LEN];
+    getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(request::query_code(&random))
+}
+
+/// The open consultation (asked, not yet answered), if any.
+fn open_consultation(events: &[request_event::Model]) -> Option<&request_event::Model> {
+    let asked = events.iter().filter(|e| e.kind == "consultation").count();
+    let answered = events.iter().filter(|e| e.kind == "consultation_reply").count();
+    if asked > answered { events.iter().rev().find(|e| e.kind == "consultation") } else { None }
+}
+
+/// What a new request row holds, whichever way it came in.
+struct NewRow<'a> {
+    tracking_no: &'a str,
+    query_code: &'a str,
+    org_id: i64,
+    channel: Channel,
+    received: Date,
+    due: Option<Date>,
+    status: &'a str,
+    created_by: Option<i64>,
+    now: time::OffsetDateTime,
+}
+
+fn request_row(r: NewRow, app: request::ValidApplication) -> info_request::ActiveModel {
+    info_request::ActiveModel {
+        tracking_no: Set(r.tracking_no.to_string()),
+        query_code_hash: Set(sha256_hex(r.query_code)),
+        org_id: Set(r.org_id),
+        channel: Set(r.channel.code().into()),
+        received_on: Set(r.received),
+        due_on: Set(r.due),
+        status: Set(r.status.into()),
+        applicant_kind: Set(app.applicant_kind.code().into()),
+        name: Set(app.name),
+        id_number: Set(app.id_number),
+        contact_person: Set(app.contact_person),
+        phone: Set(app.phone),
+        email: Set(app.email),
+        address: Set(app.address),
+        medium: Set(app.medium.code().into()),
+        delivery: Set(app.delivery.code().into()),
+        purpose: Set(app.purpose),
+        created_by: Set(r.created_by),
+        created_at: Set(r.now),
+        description: Set(app.description),
+        ..Default::default()
+    }
 }
 
 /// The deadline facts recorded so far.
@@ -372,10 +417,8 @@ impl App {
     pub async fn request_detail(&self, actor: &Actor, id: i64) -> Result<RequestDetail> {
         let (request, events) = self.request_for(actor, id).await?;
         let due = self.due_of(&request, &events).await?;
-        let asked = events.iter().filter(|e| e.kind == "consultation").count();
-        let answered = events.iter().filter(|e| e.kind == "consultation_reply").count();
-        let consultation_answer_due = match events.iter().rev().find(|e| e.kind == "consultation") {
-            Some(e) if asked > answered => {
+        let consultation_answer_due = match open_consultation(&events) {
+            Some(e) => {
                 let cal = self.calendar().await?;
                 Some(
                     gongkai_domain::deadline::add_working_days(&cal, e.on_date, 15, FirstDay::NextDay, &[])
@@ -455,21 +498,16 @@ impl App {
                     }
                 };
                 let note = format!("{who}：{note}");
-                let open = events.iter().filter(|e| e.kind == "consultation").count()
-                    > events.iter().filter(|e| e.kind == "consultation_reply").count();
-                if open {
+                if open_consultation(&events).is_some() {
                     return Err(AppError::Rule("上一次征求意见尚未收到答复".into()));
                 }
                 ("consultation", "consulting", note)
             }
             "consultation_reply" => {
-                let last_start = events.iter().rev().find(|e| e.kind == "consultation").map(|e| e.on_date);
-                let open = events.iter().filter(|e| e.kind == "consultation").count()
-                    > events.iter().filter(|e| e.kind == "consultation_reply").count();
-                match last_start {
-                    Some(s) if open && on >= s => {}
-                    Some(_) if open => return Err(AppError::field("on_date", "答复日期不能早于征求意见之日")),
-                    _ => return Err(AppError::Rule("没有正在进行的征求意见".into())),
+                match open_consultation(&events).map(|e| e.on_date) {
+                    Some(asked) if on >= asked => {}
+                    Some(_) => return Err(AppError::field("on_date", "答复日期不能早于征求意见之日")),
+                    None => return Err(AppError::Rule("没有正在进行的征求意见".into())),
                 }
                 ("consultation_reply", "received", note)
             }
@@ -944,9 +982,7 @@ impl App {
         let due = if decided { None } else { self.due_of(&probe, &models).await?.map(|d| d.due) };
         let reviews =
             x.reviews.iter().map(|r| checked_review(r, received, self.today())).collect::<Result<Vec<_>>>()?;
-        let mut random = [0u8; QUERY_CODE_LEN];
-        getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
-        let query_code = request::query_code(&random);
+        let query_code = new_query_code()?;
         let tx = self.store.begin_write().await?;
         if info_request::Entity::find()
             .filter(info_request::Column::TrackingNo.eq(tracking_no.clone()))
@@ -956,35 +992,23 @@ impl App {
         {
             return Err(AppError::Conflict(format!("受理编号 {tracking_no} 已存在")));
         }
-        let m = info_request::ActiveModel {
-            tracking_no: Set(tracking_no),
-            query_code_hash: Set(sha256_hex(&query_code)),
-            org_id: Set(target.id),
-            channel: Set(channel.code().into()),
-            received_on: Set(received),
-            due_on: Set(due),
-            status: Set(match (decided, closed) {
-                (_, true) => "closed".into(),
-                (true, false) => "decided".into(),
-                _ => "received".into(),
-            }),
-            applicant_kind: Set(app.applicant_kind.code().into()),
-            name: Set(app.name),
-            id_number: Set(app.id_number),
-            contact_person: Set(app.contact_person),
-            phone: Set(app.phone),
-            email: Set(app.email),
-            address: Set(app.address),
-            medium: Set(app.medium.code().into()),
-            delivery: Set(app.delivery.code().into()),
-            purpose: Set(app.purpose),
-            created_by: Set(actor.user_id),
-            created_at: Set(now),
-            description: Set(app.description),
-            ..Default::default()
-        }
-        .insert(&*tx)
-        .await?;
+        let status = match (decided, closed) {
+            (_, true) => "closed",
+            (true, false) => "decided",
+            _ => "received",
+        };
+        let row = NewRow {
+            tracking_no: &tracking_no,
+            query_code: &query_code,
+            org_id: target.id,
+            channel,
+            received,
+            due,
+            status,
+            created_by: actor.user_id,
+            now,
+        };
+        let m = request_row(row, app).insert(&*tx).await?;
         for e in models {
             request_event::ActiveModel {
                 request_id: Set(m.id),
@@ -1151,8 +1175,8 @@ impl App {
     }
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(s)
 }
 
 /// A block of a generated Word document.

@@ -9,14 +9,14 @@ use gongkai_store::queries;
 use gongkai_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use gongkai_store::{attachment, document, interpretation, org};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
 
 /// The index and whether it is being rebuilt.
 pub struct SearchState {
     pub index: SearchIndex,
     pub rebuilding: AtomicBool,
-    sources: std::sync::RwLock<Vec<Arc<dyn SearchSource>>>,
+    sources: Vec<Arc<dyn SearchSource>>,
 }
 
 /// Runs index work off the async threads.
@@ -101,11 +101,11 @@ fn days_since_epoch(d: time::Date) -> i64 {
 pub const DOCUMENT: &str = "document";
 pub const INTERPRETATION: &str = "interpretation";
 
-type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// A kind of public content that search covers. A new kind (catalog items, FAQs,
 /// consultation drafts, service guides) implements this, records its changes in the changes
-/// feed under [`SearchSource::name`], and is added with [`App::add_search_source`]; the
+/// feed under [`SearchSource::name`], and is added to the list in [`App::with_search`]; the
 /// index, the background indexer and rebuilds need no change.
 pub trait SearchSource: Send + Sync {
     /// Its entity name in the changes feed, and its `source` in the index and in results.
@@ -255,25 +255,12 @@ impl App {
     pub fn with_search(mut self, index: SearchIndex, needs_rebuild: bool) -> App {
         let sources: Vec<Arc<dyn SearchSource>> =
             vec![Arc::new(Documents), Arc::new(Interpretations), Arc::new(crate::cases::Cases)];
-        self.search = Some(Arc::new(SearchState {
-            index,
-            rebuilding: AtomicBool::new(needs_rebuild),
-            sources: RwLock::new(sources),
-        }));
+        self.search = Some(Arc::new(SearchState { index, rebuilding: AtomicBool::new(needs_rebuild), sources }));
         self
     }
 
-    /// Adds a kind of content to search; a rebuild (or its changes) brings it in.
-    pub fn add_search_source(&self, source: Arc<dyn SearchSource>) {
-        if let Some(s) = &self.search
-            && let Ok(mut v) = s.sources.write()
-        {
-            v.push(source);
-        }
-    }
-
-    fn sources(&self) -> Vec<Arc<dyn SearchSource>> {
-        self.search.as_ref().and_then(|s| s.sources.read().ok().map(|v| v.clone())).unwrap_or_default()
+    fn sources(&self) -> &[Arc<dyn SearchSource>] {
+        self.search.as_ref().map(|s| s.sources.as_slice()).unwrap_or_default()
     }
 
     /// The index was missing, corrupt or of an older schema and has not been rebuilt yet.
@@ -303,7 +290,7 @@ impl App {
             let Some(last) = changes.last().map(|c| c.seq) else { break };
             let mut up = Vec::new();
             let mut gone = Vec::new();
-            for source in &self.sources() {
+            for source in self.sources() {
                 let mut ids: Vec<i64> =
                     changes.iter().filter(|c| c.entity == source.name()).map(|c| c.entity_id).collect();
                 ids.sort_unstable();
@@ -350,7 +337,7 @@ impl App {
         })
         .await?;
         let mut n = 0;
-        for source in &self.sources() {
+        for source in self.sources() {
             let mut last_id = 0;
             loop {
                 let ids = source.public_ids(self, last_id, 200).await?;

@@ -479,12 +479,7 @@ impl SearchIndex {
 
     /// Merges all segments into one (after a rebuild): one segment searches fastest.
     pub fn merge(&self) -> Result<()> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
-        let ids = self.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
-            w.merge(&ids).wait()?;
-        }
-        drop(w);
+        merge_segments(&self.index, &self.writer)?;
         self.passages.merge()?;
         self.reader.reload()?;
         self.changed();
@@ -789,7 +784,7 @@ impl SearchIndex {
         let parsed = self.parse(&q.text, &searcher)?;
         let by_date = q.by_date || (parsed.all.is_none() && parsed.exact.is_none());
         let mut text = parsed.all;
-        let mut query = self.combined(&text, &parsed.exact, self.filters(q, None));
+        let query = self.combined(&text, &parsed.exact, self.filters(q, None));
         let (mut docs, mut total, mut main_counts) = self.run(&searcher, query.as_ref(), q, by_date)?;
         let mut relaxed = false;
         let strict_total = total;
@@ -798,11 +793,10 @@ impl SearchIndex {
         {
             // A question typed into the box rarely has every word in one document.
             text = Some(any);
-            query = self.combined(&text, &parsed.exact, self.filters(q, None));
+            let query = self.combined(&text, &parsed.exact, self.filters(q, None));
             (docs, total, main_counts) = self.run(&searcher, query.as_ref(), q, by_date)?;
             relaxed = total > 0;
         }
-        let _ = query;
         let exact_keys: Vec<String> = match &parsed.exact {
             Some(e) => searcher
                 .search(e.as_ref(), &TopDocs::with_limit(20).order_by_score())?
@@ -1008,6 +1002,16 @@ fn without_brackets(title: &str) -> String {
         }
     }
     out
+}
+
+/// Merges every searchable segment of `index` into one.
+pub(crate) fn merge_segments(index: &Index, writer: &Mutex<IndexWriter>) -> Result<()> {
+    let mut w = writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
+    let ids = index.searchable_segment_ids()?;
+    if ids.len() > 1 {
+        w.merge(&ids).wait()?;
+    }
+    Ok(())
 }
 
 fn term(field: Field, text: &str) -> Box<dyn Query> {

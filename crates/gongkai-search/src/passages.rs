@@ -128,12 +128,7 @@ impl PassageIndex {
     }
 
     pub fn merge(&self) -> Result<()> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
-        let ids = self.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
-            w.merge(&ids).wait()?;
-        }
-        drop(w);
+        crate::merge_segments(&self.index, &self.writer)?;
         self.reader.reload()?;
         Ok(())
     }

@@ -50,20 +50,8 @@ struct DetailPage {
 }
 
 impl DetailPage {
-    fn event_label(&self, kind: &str) -> &'static str {
-        match kind {
-            "received" => "收到申请",
-            "clarification" => "补正告知",
-            "clarified" => "收到补正",
-            "consultation" => "征求意见",
-            "consultation_reply" => "意见答复",
-            "joint_review" => "联合会商",
-            "extension" => "延长期限",
-            "decision" => "答复决定",
-            "letter" => "修改答复书",
-            "delivery" => "送达",
-            _ => "其他",
-        }
+    fn event_label(&self, kind: &str) -> String {
+        gongkai_app::requests::event_label(kind)
     }
 }
 
