@@ -129,7 +129,47 @@ pub struct Download {
     pub content: Vec<u8>,
 }
 
+/// A file that passed the name, size, type and content checks.
+pub(crate) struct CheckedFile {
+    pub file_name: String,
+    pub ext: String,
+    pub content_type: String,
+    pub sha256: String,
+}
+
 impl App {
+    /// The checks every uploaded file goes through, whoever sends it.
+    pub(crate) fn check_file(&self, file_name: &str, bytes: &[u8]) -> Result<CheckedFile> {
+        let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or("").trim().to_string();
+        if file_name.is_empty() || file_name.chars().count() > 200 {
+            return Err(AppError::field("file", "请选择文件（文件名不超过200字）"));
+        }
+        if bytes.is_empty() {
+            return Err(AppError::field("file", format!("文件“{file_name}”为空")));
+        }
+        if bytes.len() > self.config.max_upload_bytes {
+            return Err(AppError::field(
+                "file",
+                format!("文件“{file_name}”过大：上限为{}MB", self.config.max_upload_bytes / 1024 / 1024),
+            ));
+        }
+        let ext = extension(&file_name).unwrap_or_default();
+        let Some((_, content_type)) = ALLOWED.iter().find(|(e, _)| *e == ext) else {
+            return Err(AppError::field(
+                "file",
+                format!("不支持“{file_name}”的文件类型：仅限 pdf、docx、ofd、xlsx、doc、xls、wps、png、jpg、txt"),
+            ));
+        };
+        if !content_matches(&ext, bytes) {
+            return Err(AppError::field("file", format!("文件“{file_name}”的内容与扩展名 .{ext} 不符")));
+        }
+        let sha256 = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(bytes))
+        };
+        Ok(CheckedFile { file_name, ext, content_type: (*content_type).into(), sha256 })
+    }
+
     /// Adds an attachment to a draft the actor may edit.
     pub async fn add_attachment(
         &self,
@@ -138,29 +178,7 @@ impl App {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> Result<attachment::Model> {
-        let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or("").trim().to_string();
-        if file_name.is_empty() || file_name.chars().count() > 200 {
-            return Err(AppError::field("file", "请选择文件（文件名不超过200字）"));
-        }
-        if bytes.is_empty() {
-            return Err(AppError::field("file", "文件为空"));
-        }
-        if bytes.len() > self.config.max_upload_bytes {
-            return Err(AppError::field(
-                "file",
-                format!("文件过大：上限为{}MB", self.config.max_upload_bytes / 1024 / 1024),
-            ));
-        }
-        let ext = extension(&file_name).unwrap_or_default();
-        let Some((_, content_type)) = ALLOWED.iter().find(|(e, _)| *e == ext) else {
-            return Err(AppError::field(
-                "file",
-                "不支持的文件类型：仅限 pdf、docx、ofd、xlsx、doc、xls、wps、png、jpg、txt",
-            ));
-        };
-        if !content_matches(&ext, &bytes) {
-            return Err(AppError::field("file", format!("文件内容与扩展名 .{ext} 不符")));
-        }
+        let CheckedFile { file_name, ext, content_type, sha256 } = self.check_file(file_name, &bytes)?;
         let text = extract_text(&ext, &bytes).await;
         let tx = self.store.begin_write().await?;
         let d = document::Entity::find_by_id(doc_id)
@@ -180,12 +198,9 @@ impl App {
         let m = attachment::ActiveModel {
             document_id: Set(doc_id),
             file_name: Set(file_name),
-            content_type: Set((*content_type).into()),
+            content_type: Set(content_type),
             size: Set(bytes.len() as i64),
-            sha256: Set({
-                use sha2::Digest;
-                hex::encode(sha2::Sha256::digest(&bytes))
-            }),
+            sha256: Set(sha256),
             content: Set(bytes),
             extracted_text: Set(text),
             sort: Set(count as i32),

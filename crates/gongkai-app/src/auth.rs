@@ -15,6 +15,8 @@ pub struct NewUser {
     /// Credit code or id of the organisation.
     pub org: String,
     pub password: String,
+    /// Where daily reminders are e-mailed.
+    pub email: Option<String>,
 }
 
 /// A logged-in browser session.
@@ -71,6 +73,10 @@ impl App {
         if u.password.chars().count() < MIN_PASSWORD_LEN {
             errs.push(gongkai_domain::FieldError::new("password", format!("密码至少{MIN_PASSWORD_LEN}位")));
         }
+        let email = crate::opt(&u.email);
+        if email.as_deref().is_some_and(|e| !gongkai_domain::request::is_email(e)) {
+            errs.push(gongkai_domain::FieldError::new("email", "电子邮箱格式不正确"));
+        }
         if !errs.is_empty() {
             return Err(AppError::Validation(errs));
         }
@@ -95,6 +101,7 @@ impl App {
             locked_until: Set(None),
             active: Set(true),
             created_at: Set(self.now()),
+            email: Set(email),
             ..Default::default()
         }
         .insert(&*tx)
@@ -111,6 +118,53 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(m)
+    }
+
+    /// Changes a user's reminder e-mail address: administrators for anyone, everyone for
+    /// themselves. An empty address removes it.
+    pub async fn set_user_email(&self, actor: &Actor, user_id: i64, email: &str) -> Result<app_user::Model> {
+        if !actor.role.can_manage_users() && actor.user_id != Some(user_id) {
+            return Err(AppError::Forbidden("只能修改自己的电子邮箱".into()));
+        }
+        let email = email.trim();
+        if !email.is_empty() && !gongkai_domain::request::is_email(email) {
+            return Err(AppError::field("email", "电子邮箱格式不正确"));
+        }
+        let tx = self.store.begin_write().await?;
+        let u = app_user::Entity::find_by_id(user_id)
+            .one(&*tx)
+            .await?
+            .ok_or_else(|| AppError::NotFound("没有这个用户".into()))?;
+        let before = u.email.clone();
+        let mut am: app_user::ActiveModel = u.into();
+        am.email = Set((!email.is_empty()).then(|| email.to_string()));
+        let m = am.update(&*tx).await?;
+        self.audit(
+            &*tx,
+            actor,
+            "user.email",
+            "user",
+            Some(user_id),
+            Some(serde_json::json!({ "email": before })),
+            Some(serde_json::json!({ "email": m.email })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Active staff of an organisation, for choosing who handles a request.
+    pub async fn staff_of(&self, actor: &Actor, org_id: i64) -> Result<Vec<app_user::Model>> {
+        if !actor.may_see_org(org_id) {
+            return Err(AppError::Forbidden("只能查看本机关的工作人员".into()));
+        }
+        Ok(app_user::Entity::find()
+            .filter(app_user::Column::OrgId.eq(org_id))
+            .filter(app_user::Column::Active.eq(true))
+            .filter(app_user::Column::Role.ne("admin"))
+            .order_by_asc(app_user::Column::Id)
+            .all(self.store.conn())
+            .await?)
     }
 
     pub async fn users(&self, actor: &Actor) -> Result<Vec<app_user::Model>> {

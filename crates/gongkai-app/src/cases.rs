@@ -95,9 +95,8 @@ impl App {
             .one(conn)
             .await?
             .ok_or_else(|| AppError::Rule("只有已作出答复决定的申请才能编入案例库".into()))?;
-        let mut parts = decision.note.splitn(3, '|');
-        let outcome = parts.next().and_then(Outcome::parse).unwrap_or(Outcome::Other);
-        let basis = parts.next().unwrap_or_default().to_string();
+        let outcome = decision.outcome.as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Other);
+        let basis = decision.basis.clone().unwrap_or_default();
         let title = input.title.trim().to_string();
         let summary = html_text(&ammonia::clean(input.summary.trim()));
         let mut errs = Vec::new();

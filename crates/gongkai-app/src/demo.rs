@@ -115,6 +115,7 @@ impl App {
             role: role.code().into(),
             org: org.to_string(),
             password: DEMO_PASSWORD.into(),
+            email: None,
         };
         self.add_user(&cli, user("admin", "系统管理员（示例）", Role::Admin, office.id)).await?;
         self.add_user(&cli, user("office", "区政府办公室公开办（示例）", Role::Office, office.id)).await?;

@@ -10,7 +10,9 @@ pub mod documents;
 pub mod feed;
 pub mod import;
 pub mod interpretations;
+pub mod office;
 pub mod orgs;
+pub mod reminders;
 pub mod requests;
 pub mod search;
 
@@ -30,6 +32,12 @@ pub struct AppConfig {
     pub lockout_threshold: i32,
     pub lockout_minutes: i64,
     pub site_name: String,
+    /// How the first day of every legal period is counted (the regulation does not say).
+    pub first_day: gongkai_domain::deadline::FirstDay,
+    /// Where daily reminders are e-mailed from; None: reminders stay in the console.
+    pub smtp: Option<crate::reminders::SmtpConfig>,
+    /// Beijing hour at which the daily reminder is sent.
+    pub reminder_hour: u8,
 }
 
 impl Default for AppConfig {
@@ -40,6 +48,9 @@ impl Default for AppConfig {
             lockout_threshold: 5,
             lockout_minutes: 15,
             site_name: "济南市莱芜区人民政府 · 示例".into(),
+            first_day: Default::default(),
+            smtp: None,
+            reminder_hour: 8,
         }
     }
 }

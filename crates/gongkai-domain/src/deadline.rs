@@ -3,15 +3,19 @@
 //! show how the date was reached.
 
 use crate::calendar::{CalendarError, WorkCalendar};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
 /// How the first day is counted. The regulation does not say (RULES.md §1.1 gaps), so it
 /// is a setting; the default follows the common reading 自收到申请次日起算.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+/// In the configuration file: `first_day = "next_day"` or `"same_day"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FirstDay {
+    /// The working day after receipt is day 1.
     #[default]
     NextDay,
+    /// The day of receipt is day 1 when it is a working day.
     SameDay,
 }
 

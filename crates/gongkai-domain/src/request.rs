@@ -173,6 +173,14 @@ fn trimmed(s: &Option<String>) -> Option<String> {
 }
 
 /// Checks an application: every problem is reported, each with its field.
+/// A plausible e-mail address: something@domain.tld, at most 100 characters, no spaces.
+pub fn is_email(e: &str) -> bool {
+    e.len() <= 100
+        && !e.contains(char::is_whitespace)
+        && e.split_once('@')
+            .is_some_and(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+}
+
 pub fn validate(a: &Application) -> Result<ValidApplication, Vec<FieldError>> {
     let mut errs = Vec::new();
     let kind = ApplicantKind::parse(&a.applicant_kind);
@@ -210,11 +218,10 @@ pub fn validate(a: &Application) -> Result<ValidApplication, Vec<FieldError>> {
         errs.push(FieldError::new("phone", "请填写有效的联系电话（7至15位数字）"));
     }
     let email = trimmed(&a.email);
-    if let Some(e) = &email {
-        let ok = e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.'));
-        if !ok || e.len() > 100 {
-            errs.push(FieldError::new("email", "电子邮箱格式不正确"));
-        }
+    if let Some(e) = &email
+        && !is_email(e)
+    {
+        errs.push(FieldError::new("email", "电子邮箱格式不正确"));
     }
     let description = a.description.trim().to_string();
     let n = description.chars().count();

@@ -45,6 +45,8 @@ entity!(app_user, "app_user", {
     pub locked_until: Option<TimeDateTimeWithTimeZone>,
     pub active: bool,
     pub created_at: TimeDateTimeWithTimeZone,
+    /// Where daily reminders go, when SMTP is configured.
+    pub email: Option<String>,
 });
 
 entity!(session, "session", {
@@ -252,6 +254,10 @@ entity!(info_request, "info_request", {
     pub created_by: Option<i64>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub description: String,
+    /// The staff member handling it, in the answering organisation.
+    pub assignee_id: Option<i64>,
+    /// The decision's national outcome code, once decided.
+    pub outcome: Option<String>,
 });
 
 entity!(request_event, "request_event", {
@@ -265,6 +271,51 @@ entity!(request_event, "request_event", {
     pub at: TimeDateTimeWithTimeZone,
     pub user_id: Option<i64>,
     pub note: String,
+    /// extension: working days granted.
+    pub days: Option<i32>,
+    /// extension: who approved it.
+    pub approver: Option<String>,
+    /// decision: national outcome code.
+    pub outcome: Option<String>,
+    /// decision: the legal basis cited.
+    pub basis: Option<String>,
+    /// consultation: third_party or agency; joint_review: the organisation; fee_notice: per_request or per_page.
+    pub party: Option<String>,
+    /// clarification: the 补正 deadline set in the notice; fee_notice: the payment deadline.
+    pub due_by: Option<TimeDate>,
+    /// fee_notice: the amount in 元.
+    pub amount: Option<i64>,
+    /// transfer: the organisation it went to.
+    pub to_org_id: Option<i64>,
+    /// assign: the person it went to.
+    pub to_user_id: Option<i64>,
+});
+
+entity!(request_attachment, "request_attachment", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub request_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub content: Vec<u8>,
+    pub created_at: TimeDateTimeWithTimeZone,
+});
+
+// One day's reminder to one person, by one channel (console or email).
+entity!(reminder, "reminder", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub sent_on: TimeDate,
+    pub user_id: i64,
+    pub channel: String,
+    pub requests: i32,
+    /// sent, failed, no_email
+    pub status: String,
+    pub detail: String,
+    pub at: TimeDateTimeWithTimeZone,
 });
 
 entity!(request_review, "request_review", {

@@ -153,3 +153,4 @@ impl Store {
 }
 
 pub use sea_orm;
+pub use sea_orm_migration;

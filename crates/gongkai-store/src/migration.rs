@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0005Reviews),
             Box::new(M0006Cases),
             Box::new(M0007ReportFigures),
+            Box::new(M0008RequestHandling),
         ]
     }
 }
@@ -505,5 +506,112 @@ impl MigrationTrait for M0007ReportFigures {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("report_figure").to_owned()).await
+    }
+}
+
+/// Handling facts in their own columns (they were packed into `note`), assignment to a
+/// person, private attachments on applications, staff e-mail and the reminder log.
+struct M0008RequestHandling;
+
+impl MigrationName for M0008RequestHandling {
+    fn name(&self) -> &str {
+        "m0008_request_handling"
+    }
+}
+
+/// One column per statement: SQLite cannot add several in one ALTER TABLE.
+async fn add_col(m: &SchemaManager<'_>, table: &'static str, col: ColumnDef) -> Result<(), DbErr> {
+    let mut col = col;
+    m.alter_table(Table::alter().table(table).add_column(&mut col).to_owned()).await
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0008RequestHandling {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_col(m, "app_user", string_null("email")).await?;
+        add_col(m, "info_request", big_integer_null("assignee_id")).await?;
+        add_col(m, "info_request", string_null("outcome")).await?;
+        add_col(m, "request_event", integer_null("days")).await?;
+        add_col(m, "request_event", string_null("approver")).await?;
+        add_col(m, "request_event", string_null("outcome")).await?;
+        add_col(m, "request_event", text_null("basis")).await?;
+        add_col(m, "request_event", string_null("party")).await?;
+        add_col(m, "request_event", date_null("due_by")).await?;
+        add_col(m, "request_event", big_integer_null("amount")).await?;
+        add_col(m, "request_event", big_integer_null("to_org_id")).await?;
+        add_col(m, "request_event", big_integer_null("to_user_id")).await?;
+        m.create_index(idx("info_request", "info_request_assignee", &["assignee_id", "status"])).await?;
+        // Unpack the notes written before this migration.
+        let db = m.get_connection();
+        let backend = m.get_database_backend();
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                backend,
+                "SELECT id, request_id, kind, note FROM request_event WHERE kind IN ('extension', 'decision')",
+            ))
+            .await?;
+        for row in rows {
+            let id: i64 = row.try_get("", "id")?;
+            let request_id: i64 = row.try_get("", "request_id")?;
+            let kind: String = row.try_get("", "kind")?;
+            let note: String = row.try_get("", "note")?;
+            let mut parts = note.splitn(3, '|');
+            let (first, second, rest) =
+                (parts.next().unwrap_or_default(), parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+            let mut up = Query::update();
+            up.table("request_event").and_where(Expr::col("id").eq(id));
+            if kind == "extension" {
+                up.value("days", first.parse::<i32>().ok()).value("approver", second).value("note", rest);
+            } else {
+                up.value("outcome", first).value("basis", second).value("note", rest);
+                m.exec_stmt(
+                    Query::update()
+                        .table("info_request")
+                        .value("outcome", first)
+                        .and_where(Expr::col("id").eq(request_id))
+                        .to_owned(),
+                )
+                .await?;
+            }
+            m.exec_stmt(up).await?;
+        }
+        m.create_table(
+            Table::create()
+                .table("request_attachment")
+                .col(big_pk_auto("id"))
+                .col(big_integer("request_id"))
+                .col(string("file_name"))
+                .col(string("content_type"))
+                .col(big_integer("size"))
+                .col(string("sha256"))
+                .col(blob("content"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("request_attachment", "request_id", "info_request"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(idx("request_attachment", "request_attachment_request", &["request_id"])).await?;
+        m.create_table(
+            Table::create()
+                .table("reminder")
+                .col(big_pk_auto("id"))
+                .col(date("sent_on"))
+                .col(big_integer("user_id"))
+                .col(string("channel"))
+                .col(integer("requests"))
+                .col(string("status"))
+                .col(text("detail"))
+                .col(timestamp_with_time_zone("at"))
+                .foreign_key(&mut fk("reminder", "user_id", "app_user"))
+                .to_owned(),
+        )
+        .await?;
+        let mut i = idx("reminder", "reminder_day_user_channel", &["sent_on", "user_id", "channel"]);
+        m.create_index(i.unique().to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("reminder").to_owned()).await?;
+        m.drop_table(Table::drop().table("request_attachment").to_owned()).await
     }
 }

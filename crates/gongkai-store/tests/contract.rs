@@ -121,3 +121,49 @@ async fn validity_in_sql_agrees_with_the_rule() {
         }
     }
 }
+
+/// Requests handled before migration 8 kept the extension's days and the decision's
+/// outcome packed in the note; the migration moves them into their columns.
+#[tokio::test]
+async fn migration_8_unpacks_handling_notes() {
+    use gongkai_store::sea_orm::{ConnectionTrait, EntityTrait};
+    use gongkai_store::sea_orm_migration::MigratorTrait;
+    use gongkai_store::{info_request, request_event};
+    for db in gongkai_testkit::databases().await {
+        let s = Store::connect(&db.url).await.unwrap();
+        gongkai_store::migration::Migrator::up(s.conn(), Some(7)).await.unwrap();
+        let org_id = an_org(&s).await;
+        let at = "'2025-09-01 01:00:00+00:00'";
+        s.conn()
+            .execute_unprepared(&format!(
+                "INSERT INTO info_request (tracking_no, query_code_hash, org_id, channel, received_on, status, \
+                 applicant_kind, name, id_number, phone, medium, delivery, created_at, description) VALUES \
+                 ('YSQ2025000001', 'x', {org_id}, 'online', '2025-07-01', 'decided', 'natural', 'n', 'i', 'p', \
+                 'paper', 'pickup', {at}, 'd')"
+            ))
+            .await
+            .unwrap();
+        let rid = "(SELECT id FROM info_request WHERE tracking_no = 'YSQ2025000001')";
+        for (kind, note) in [("extension", "10|公开办主任|情况复杂"), ("decision", "partial|第三十七条|")]
+        {
+            s.conn()
+                .execute_unprepared(&format!(
+                    "INSERT INTO request_event (request_id, kind, on_date, at, note) VALUES \
+                     ({rid}, '{kind}', '2025-08-20', {at}, '{note}')"
+                ))
+                .await
+                .unwrap();
+        }
+        s.migrate().await.unwrap();
+        let events = request_event::Entity::find().all(s.conn()).await.unwrap();
+        let ext = events.iter().find(|e| e.kind == "extension").unwrap();
+        assert_eq!((ext.days, ext.approver.as_deref(), ext.note.as_str()), (Some(10), Some("公开办主任"), "情况复杂"));
+        let dec = events.iter().find(|e| e.kind == "decision").unwrap();
+        assert_eq!(
+            (dec.outcome.as_deref(), dec.basis.as_deref(), dec.note.as_str()),
+            (Some("partial"), Some("第三十七条"), "")
+        );
+        let r = info_request::Entity::find().one(s.conn()).await.unwrap().unwrap();
+        assert_eq!(r.outcome.as_deref(), Some("partial"), "{}", db.backend);
+    }
+}

@@ -100,3 +100,96 @@ pub async fn app_at(db: &TestDb, now: OffsetDateTime) -> gongkai_app::App {
         gongkai_app::AppConfig::default(),
     )
 }
+
+/// An app on an existing database with its own settings, whose clock reads `now`.
+pub async fn app_with(db: &TestDb, now: OffsetDateTime, config: gongkai_app::AppConfig) -> gongkai_app::App {
+    let store = gongkai_store::Store::connect(&db.url).await.expect("connect");
+    gongkai_app::App::new(store, std::sync::Arc::new(gongkai_domain::FixedClock(now)), config)
+}
+
+/// One message a [`FakeSmtp`] accepted.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: Vec<String>,
+    /// Header lines as sent.
+    pub headers: String,
+    /// The body, base64 undone.
+    pub body: String,
+}
+
+/// A local SMTP server that accepts everything and keeps the messages, so the reminder
+/// e-mail is tested over a real connection.
+pub struct FakeSmtp {
+    pub url: String,
+    pub mail: std::sync::Arc<std::sync::Mutex<Vec<Mail>>>,
+}
+
+pub async fn fake_smtp() -> FakeSmtp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let mail: std::sync::Arc<std::sync::Mutex<Vec<Mail>>> = Default::default();
+    let kept = mail.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let _ = smtp_session(sock, kept).await;
+            });
+        }
+    });
+    FakeSmtp { url: format!("smtp://127.0.0.1:{port}"), mail }
+}
+
+async fn smtp_session(
+    sock: tokio::net::TcpStream,
+    kept: std::sync::Arc<std::sync::Mutex<Vec<Mail>>>,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (r, mut w) = sock.into_split();
+    let mut lines = BufReader::new(r).lines();
+    w.write_all(b"220 fake ESMTP\r\n").await?;
+    let mut to = Vec::new();
+    let mut data: Option<String> = None;
+    while let Some(line) = lines.next_line().await? {
+        if let Some(buf) = data.as_mut() {
+            if line == "." {
+                let raw = data.take().unwrap_or_default();
+                let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
+                let body = if headers.to_ascii_lowercase().contains("content-transfer-encoding: base64") {
+                    use base64::Engine;
+                    let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+                    let bytes = base64::engine::general_purpose::STANDARD.decode(compact).unwrap_or_default();
+                    String::from_utf8_lossy(&bytes).into_owned()
+                } else {
+                    body.to_string()
+                };
+                kept.lock().expect("lock").push(Mail {
+                    to: std::mem::take(&mut to),
+                    headers: headers.to_string(),
+                    body,
+                });
+                w.write_all(b"250 OK queued\r\n").await?;
+            } else {
+                buf.push_str(line.strip_prefix('.').unwrap_or(&line));
+                buf.push('\n');
+            }
+            continue;
+        }
+        let upper = line.to_ascii_uppercase();
+        if upper.starts_with("EHLO") {
+            w.write_all(b"250-fake\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n").await?;
+        } else if upper.starts_with("RCPT TO:") {
+            to.push(line[8..].trim().trim_matches(['<', '>']).to_string());
+            w.write_all(b"250 OK\r\n").await?;
+        } else if upper.starts_with("DATA") {
+            data = Some(String::new());
+            w.write_all(b"354 go ahead\r\n").await?;
+        } else if upper.starts_with("QUIT") {
+            w.write_all(b"221 bye\r\n").await?;
+            return Ok(());
+        } else {
+            w.write_all(b"250 OK\r\n").await?;
+        }
+    }
+    Ok(())
+}

@@ -706,6 +706,7 @@ async fn create_user(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>
         role: f.get("role").cloned().unwrap_or_default(),
         org: f.get("org").cloned().unwrap_or_default(),
         password: f.get("password").cloned().unwrap_or_default(),
+        email: f.get("email").cloned(),
     };
     let msg = match s.app.add_user(actor, u).await {
         Ok(u) => format!("已添加用户：{}", u.username),

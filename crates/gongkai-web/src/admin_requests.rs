@@ -1,40 +1,164 @@
-//! The console for requests (依申请公开): the supervision queue, a request with its timeline
-//! and due-date reckoning, forms for each handling step, and the reply letter.
+//! The console for requests (依申请公开): the supervision queue, registering a request that
+//! came in person, by post or fax, a request with its timeline and due-date reckoning, a
+//! form for each handling step, the reply letter, and the annual report.
 
 use crate::WebState;
 use crate::admin::{Fields, frame, need, need_csrf};
+use crate::apply::{ApplyPage, new_request, read_form};
 use crate::auth::Caller;
 use crate::views::{self, render};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use gongkai_app::requests::{EventInput, Letter, QueueRow, RequestDetail};
-use gongkai_domain::request::Outcome;
+use gongkai_app::AppError;
+use gongkai_app::requests::{AnnualReport, EventInput, Letter, QueueRow, RequestDetail};
+use gongkai_domain::request::{ApplicantKind, Channel, Delivery, Medium, Outcome};
+use serde::Deserialize;
+use std::collections::HashMap;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/admin/requests", get(queue))
+        .route("/admin/requests/new", get(new_form).post(register))
         .route("/admin/requests/{id}", get(detail))
         .route("/admin/requests/{id}/events", post(event))
         .route("/admin/requests/{id}/letter", post(letter))
+        .route("/admin/requests/{id}/attachments/{aid}", get(attachment))
+        .route("/admin/reports/annual", get(report).post(report_figures))
 }
 
 #[derive(Template)]
 #[template(path = "admin/requests.html")]
 struct QueuePage {
     frame: views::Frame,
-    rows: Vec<QueueRow>,
+    /// (row, organisation, handler)
+    rows: Vec<(QueueRow, String, String)>,
+    mine: bool,
+    /// Today's reminders to the person looking, by channel.
+    reminders: Vec<(String, String)>,
 }
 
-async fn queue(State(s): State<WebState>, c: Caller) -> Response {
+#[derive(Deserialize, Default)]
+struct QueueParams {
+    mine: Option<String>,
+}
+
+impl QueuePage {
+    fn status_label(&self, s: &str) -> &'static str {
+        gongkai_app::requests::status_label(s)
+    }
+}
+
+async fn queue(State(s): State<WebState>, c: Caller, q: Result<Query<QueueParams>, QueryRejection>) -> Response {
     let actor = match need(&c) {
         Ok(a) => a,
         Err(r) => return r,
     };
-    match s.app.request_queue(actor).await {
-        Ok(rows) => render(&QueuePage { frame: frame(&s, &c, "依申请公开办理"), rows }),
+    let mine = q.ok().and_then(|Query(p)| p.mine).is_some_and(|m| m == "1");
+    let rows = match s.app.request_queue(actor).await {
+        Ok(r) => r,
+        Err(e) => return views::error_page(&s.app.config.site_name, &e),
+    };
+    let orgs = s.app.orgs().await.unwrap_or_default();
+    let mut names: HashMap<i64, String> = HashMap::new();
+    for o in orgs.iter().filter(|o| actor.may_see_org(o.id)) {
+        for u in s.app.staff_of(actor, o.id).await.unwrap_or_default() {
+            names.insert(u.id, u.display_name);
+        }
+    }
+    let rows = rows
+        .into_iter()
+        .filter(|r| !mine || (r.assignee_id.is_some() && r.assignee_id == actor.user_id))
+        .map(|r| {
+            let org = orgs.iter().find(|o| o.id == r.org_id).map(|o| o.name.clone()).unwrap_or_default();
+            let who = r.assignee_id.and_then(|u| names.get(&u).cloned()).unwrap_or_else(|| "未指定".into());
+            (r, org, who)
+        })
+        .collect();
+    let reminders = match actor.user_id {
+        Some(u) => s
+            .app
+            .reminders_of(u, s.app.today())
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let how = match (r.channel.as_str(), r.status.as_str()) {
+                    ("console", _) => "后台提醒".to_string(),
+                    ("email", "sent") => "已发送邮件".to_string(),
+                    ("email", "no_email") => "未发送邮件（未登记电子邮箱）".to_string(),
+                    ("email", _) => "邮件发送失败".to_string(),
+                    (other, _) => other.to_string(),
+                };
+                (how, format!("{}件临近期限或已超期", r.requests))
+            })
+            .collect(),
+        None => vec![],
+    };
+    render(&QueuePage { frame: frame(&s, &c, "依申请公开办理"), rows, mine, reminders })
+}
+
+async fn staff_form(s: &WebState, c: &Caller, v: Fields, errors: Vec<(String, String)>) -> Response {
+    let Some(actor) = &c.actor else {
+        return Redirect::to("/admin/login").into_response();
+    };
+    let orgs = s
+        .app
+        .orgs()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| actor.may_see_org(o.id))
+        .map(|o| (o.id, o.name))
+        .collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut v = v;
+    v.remove("csrf");
+    (status, render(&ApplyPage::new(s, frame(s, c, "登记申请"), orgs, true, v, errors))).into_response()
+}
+
+async fn new_form(State(s): State<WebState>, c: Caller) -> Response {
+    if let Err(r) = need(&c) {
+        return r;
+    }
+    let mut v = Fields::new();
+    v.insert("received_on".into(), s.app.today().to_string());
+    v.insert("channel".into(), "in_person".into());
+    staff_form(&s, &c, v, vec![]).await
+}
+
+async fn register(State(s): State<WebState>, c: Caller, req: axum::extract::Request) -> Response {
+    let (f, files) = match read_form(req).await {
+        Ok(x) => x,
+        Err(e) => return staff_form(&s, &c, Fields::new(), vec![("attachments".into(), e)]).await,
+    };
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match s.app.submit_request(Some(actor), new_request(&f, files)).await {
+        Ok(r) => match s.app.request_queue(actor).await {
+            // The new request's page, where the query code is shown once for the applicant.
+            Ok(rows) => match rows.iter().find(|q| q.tracking_no == r.tracking_no) {
+                Some(q) => {
+                    let msg = format!(
+                        "已登记，受理编号 {}，查询码 {}（仅显示一次，请告知申请人），答复期限 {}",
+                        r.tracking_no, r.query_code, r.due_on
+                    );
+                    detail_page(&s, &c, q.id, msg).await
+                }
+                None => Redirect::to("/admin/requests").into_response(),
+            },
+            Err(e) => views::error_page(&s.app.config.site_name, &e),
+        },
+        Err(AppError::Validation(errs)) => {
+            let errors = errs.into_iter().map(|e| (e.field.to_string(), e.message)).collect();
+            staff_form(&s, &c, f, errors).await
+        }
         Err(e) => views::error_page(&s.app.config.site_name, &e),
     }
 }
@@ -46,12 +170,70 @@ struct DetailPage {
     d: RequestDetail,
     letter: Option<Letter>,
     outcomes: Vec<(&'static str, String)>,
+    staff: Vec<(i64, String)>,
+    orgs: Vec<(i64, String)>,
+    org_name: String,
+    today: String,
     message: String,
 }
 
 impl DetailPage {
     fn event_label(&self, kind: &str) -> String {
         gongkai_app::requests::event_label(kind)
+    }
+    fn status_label(&self) -> &'static str {
+        gongkai_app::requests::status_label(&self.d.request.status)
+    }
+    fn is_assignee(&self, id: &i64) -> bool {
+        self.d.request.assignee_id == Some(*id)
+    }
+    fn applicant_kind(&self) -> String {
+        ApplicantKind::parse(&self.d.request.applicant_kind).map(|k| k.label().to_string()).unwrap_or_default()
+    }
+    fn channel(&self) -> String {
+        Channel::parse(&self.d.request.channel).map(|k| k.label().to_string()).unwrap_or_default()
+    }
+    fn medium(&self) -> String {
+        Medium::parse(&self.d.request.medium).map(|k| k.label().to_string()).unwrap_or_default()
+    }
+    fn delivery(&self) -> String {
+        Delivery::parse(&self.d.request.delivery).map(|k| k.label().to_string()).unwrap_or_default()
+    }
+    /// The facts a step carries beyond its note, in words.
+    fn facts(&self, e: &gongkai_app::requests::Step) -> String {
+        let mut out = Vec::new();
+        if let Some(p) = &e.party {
+            out.push(match p.as_str() {
+                "third_party" => "征求第三方意见（第三十二条）".to_string(),
+                "agency" => "征求其他机关意见（第三十四条）".to_string(),
+                "per_request" => "按件计收".to_string(),
+                "per_page" => "按量计收".to_string(),
+                other => format!("会商机关：{other}"),
+            });
+        }
+        if let Some(d) = e.days {
+            out.push(format!("延长{d}个工作日"));
+        }
+        if let Some(a) = &e.approver {
+            out.push(format!("批准人：{a}"));
+        }
+        if let Some(a) = e.amount {
+            out.push(format!("金额：{a}元"));
+        }
+        if let Some(d) = e.due_by {
+            out.push(match e.kind.as_str() {
+                "clarification" => format!("补正期限：{d}"),
+                "fee_notice" => format!("缴费期限：{d}（收到通知次日起20个工作日）"),
+                _ => format!("期限：{d}"),
+            });
+        }
+        if let Some(o) = e.outcome.as_deref().and_then(Outcome::parse) {
+            out.push(format!("{}：{}", o.group(), o.label()));
+        }
+        if let Some(b) = &e.basis {
+            out.push(format!("依据：{b}"));
+        }
+        out.join("；")
     }
 }
 
@@ -66,8 +248,20 @@ async fn detail_page(s: &WebState, c: &Caller, id: i64, message: String) -> Resp
     };
     let letter = s.app.reply_letter(actor, id).await.ok();
     let outcomes = Outcome::ALL.iter().map(|o| (o.code(), format!("{}：{}", o.group(), o.label()))).collect();
+    let staff = s
+        .app
+        .staff_of(actor, d.request.org_id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let all = s.app.orgs().await.unwrap_or_default();
+    let org_name = all.iter().find(|o| o.id == d.request.org_id).map(|o| o.name.clone()).unwrap_or_default();
+    let orgs = all.into_iter().filter(|o| o.id != d.request.org_id).map(|o| (o.id, o.name)).collect();
     let title = format!("申请 {}", d.request.tracking_no);
-    render(&DetailPage { frame: frame(s, c, &title), d, letter, outcomes, message })
+    let today = s.app.today().to_string();
+    render(&DetailPage { frame: frame(s, c, &title), d, letter, outcomes, staff, orgs, org_name, today, message })
 }
 
 async fn detail(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
@@ -80,21 +274,43 @@ async fn event(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f
         Err(r) => return r,
     };
     let o = |k: &str| f.get(k).cloned().filter(|v| !v.trim().is_empty());
+    let kind = o("kind").unwrap_or_default();
+    // One form serves every step; the party field depends on the step.
+    let party = match kind.as_str() {
+        "fee_notice" => o("fee_method"),
+        "joint_review" => o("review_org"),
+        _ => o("party"),
+    };
+    let number = |k: &str| o(k).map(|v| v.trim().parse::<i64>().map_err(|_| format!("“{v}”不是整数")));
+    let (days, amount, to_user_id, to_org_id) =
+        match (number("days"), number("amount"), number("to_user_id"), number("to_org_id")) {
+            (Some(Err(e)), ..) | (_, Some(Err(e)), ..) | (_, _, Some(Err(e)), _) | (.., Some(Err(e))) => {
+                return detail_page(&s, &c, id, format!("未能登记：{e}")).await;
+            }
+            (d, a, u, g) => {
+                (d.and_then(Result::ok), a.and_then(Result::ok), u.and_then(Result::ok), g.and_then(Result::ok))
+            }
+        };
     let input = EventInput {
-        kind: o("kind").unwrap_or_default(),
+        kind,
         on_date: o("on_date").unwrap_or_default(),
         note: o("note"),
-        days: o("days").and_then(|d| d.trim().parse().ok()),
+        days: days.and_then(|d| u32::try_from(d).ok()).or(days.map(|_| 0)),
         approver: o("approver"),
         outcome: o("outcome"),
         basis: o("basis"),
-        party: o("party"),
+        party,
+        due_by: o("due_by"),
+        amount,
+        to_user_id,
+        to_org_id,
     };
-    let msg = match s.app.record_request_event(actor, id, input).await {
-        Ok(_) => "已登记".to_string(),
-        Err(e) => format!("未能登记：{e}"),
-    };
-    detail_page(&s, &c, id, msg).await
+    match s.app.record_request_event(actor, id, input).await {
+        Ok(_) => detail_page(&s, &c, id, "已登记".into()).await,
+        // Transferred to an organisation the actor cannot see: back to the queue.
+        Err(AppError::Forbidden(m)) if m.contains("转交") => Redirect::to("/admin/requests").into_response(),
+        Err(e) => detail_page(&s, &c, id, format!("未能登记：{e}")).await,
+    }
 }
 
 async fn letter(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
@@ -107,4 +323,146 @@ async fn letter(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(
         Err(e) => format!("未能保存：{e}"),
     };
     detail_page(&s, &c, id, msg).await
+}
+
+async fn attachment(State(s): State<WebState>, c: Caller, Path((id, aid)): Path<(i64, i64)>) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match s.app.request_attachment(actor, id, aid).await {
+        Ok(d) => (
+            [
+                (header::CONTENT_TYPE, d.content_type),
+                (header::CONTENT_DISPOSITION, views::attachment_disposition(&d.file_name)),
+                // Personal documents: never kept by a shared cache.
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            d.content,
+        )
+            .into_response(),
+        Err(e) => views::error_page(&s.app.config.site_name, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/report.html")]
+struct ReportPage {
+    frame: views::Frame,
+    year: i32,
+    org: Option<i64>,
+    orgs: Vec<(i64, String)>,
+    district_wide: bool,
+    report: AnnualReport,
+    tables: Vec<(&'static str, Vec<Vec<String>>)>,
+    message: String,
+}
+
+impl ReportPage {
+    fn is_org(&self, id: &i64) -> bool {
+        self.org == Some(*id)
+    }
+    fn query(&self) -> String {
+        match self.org {
+            Some(o) => format!("year={}&org={o}", self.year),
+            None => format!("year={}", self.year),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ReportParams {
+    year: Option<String>,
+    org: Option<String>,
+}
+
+async fn report_page(s: &WebState, c: &Caller, year: i32, org: Option<i64>, message: String) -> Response {
+    let actor = match need(c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let report = match s.app.annual_report(actor, year, org).await {
+        Ok(r) => r,
+        Err(e) => return views::error_page(&s.app.config.site_name, &e),
+    };
+    let orgs = s
+        .app
+        .orgs()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| actor.may_see_org(o.id))
+        .map(|o| (o.id, o.name))
+        .collect();
+    let tables = report.tables();
+    render(&ReportPage {
+        frame: frame(s, c, "政府信息公开工作年度报告"),
+        year,
+        org: report.org_id,
+        orgs,
+        district_wide: actor.role.is_district_wide(),
+        report,
+        tables,
+        message,
+    })
+}
+
+/// The year asked for; the last full year by default, as the report is written in January.
+fn report_year(s: &WebState, v: Option<&String>) -> Result<i32, String> {
+    match v.map(|y| y.trim()).filter(|y| !y.is_empty()) {
+        None => Ok(s.app.today().year() - 1),
+        Some(y) => y.parse().map_err(|_| format!("年份“{y}”应为四位数字")),
+    }
+}
+
+fn report_org(v: Option<&String>) -> Result<Option<i64>, String> {
+    match v.map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        None => Ok(None),
+        Some(o) => o.parse().map(Some).map_err(|_| format!("机关编号“{o}”无效")),
+    }
+}
+
+async fn report(State(s): State<WebState>, c: Caller, q: Result<Query<ReportParams>, QueryRejection>) -> Response {
+    let p = q.map(|Query(p)| p).unwrap_or_default();
+    match (report_year(&s, p.year.as_ref()), report_org(p.org.as_ref())) {
+        (Ok(y), Ok(o)) => report_page(&s, &c, y, o, String::new()).await,
+        (Err(e), _) | (_, Err(e)) => views::error_page(&s.app.config.site_name, &AppError::field("year", e)),
+    }
+}
+
+async fn report_figures(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (year, org) = match (report_year(&s, f.get("year")), report_org(f.get("org"))) {
+        (Ok(y), Ok(o)) => (y, o),
+        (Err(e), _) | (_, Err(e)) => return views::error_page(&s.app.config.site_name, &AppError::field("year", e)),
+    };
+    let count = |k: &str, label: &str| -> Result<u64, String> {
+        let v = f.get(k).map(|v| v.trim()).unwrap_or("");
+        if v.is_empty() {
+            return Ok(0);
+        }
+        v.parse().map_err(|_| format!("{label}应为非负整数"))
+    };
+    let figures = (|| -> Result<gongkai_domain::report::EnteredFigures, String> {
+        Ok(gongkai_domain::report::EnteredFigures {
+            licensing: count("licensing", "行政许可处理决定数量")?,
+            penalty: count("penalty", "行政处罚处理决定数量")?,
+            enforcement: count("enforcement", "行政强制处理决定数量")?,
+            fees_wan_yuan: match f.get("fees_wan_yuan").map(|v| v.trim()).unwrap_or("") {
+                "" => 0.0,
+                v => v.parse().map_err(|_| "行政事业性收费金额应为数字（万元）".to_string())?,
+            },
+        })
+    })();
+    let msg = match figures {
+        Err(e) => format!("未能保存：{e}"),
+        Ok(fig) => match s.app.enter_report_figures(actor, year, org, fig).await {
+            Ok(()) => "已保存填报数据".into(),
+            Err(e) => format!("未能保存：{e}"),
+        },
+    };
+    report_page(&s, &c, year, org, msg).await
 }

@@ -581,7 +581,7 @@ async fn letter_docx(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) 
         Ok(l) => l,
         Err(e) => return api_error(&e),
     };
-    match gongkai_app::requests::letter_docx(&letter.text) {
+    match gongkai_app::office::letter_docx(&letter.text) {
         Ok(bytes) => (
             [
                 (

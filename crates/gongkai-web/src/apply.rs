@@ -4,14 +4,14 @@
 use crate::WebState;
 use crate::views::{self, Frame, render};
 use askama::Template;
+use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use gongkai_app::AppError;
-use gongkai_app::requests::{NewRequest, PublicStatus, Receipt};
+use gongkai_app::requests::{MAX_REQUEST_FILES, NewRequest, PublicStatus, Receipt, Upload};
 use gongkai_domain::request::{ApplicantKind, Application, Delivery, Medium};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -54,15 +54,20 @@ async fn case(State(s): State<WebState>, axum::extract::Path(id): axum::extract:
 
 #[derive(Template)]
 #[template(path = "apply.html")]
-struct ApplyPage {
-    frame: Frame,
-    orgs: Vec<(i64, String)>,
+pub(crate) struct ApplyPage {
+    pub frame: Frame,
+    /// Staff registering a request that came in person, by post or fax.
+    pub staff: bool,
+    pub channels: Vec<(&'static str, &'static str)>,
+    pub orgs: Vec<(i64, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     media: Vec<(&'static str, &'static str)>,
     deliveries: Vec<(&'static str, &'static str)>,
     /// What was typed, kept on an error.
-    v: HashMap<String, String>,
-    errors: Vec<(String, String)>,
+    pub v: HashMap<String, String>,
+    pub errors: Vec<(String, String)>,
+    pub max_files: usize,
+    pub max_mb: usize,
 }
 
 impl ApplyPage {
@@ -84,31 +89,93 @@ struct DonePage {
     r: Receipt,
 }
 
+impl ApplyPage {
+    /// The form, empty or with what was typed and the errors.
+    pub(crate) fn new(
+        s: &WebState,
+        frame: Frame,
+        orgs: Vec<(i64, String)>,
+        staff: bool,
+        v: HashMap<String, String>,
+        errors: Vec<(String, String)>,
+    ) -> ApplyPage {
+        use gongkai_domain::request::Channel;
+        ApplyPage {
+            frame,
+            staff,
+            channels: Channel::ALL.iter().map(|c| (c.code(), c.label())).collect(),
+            orgs,
+            kinds: ApplicantKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+            media: Medium::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+            deliveries: Delivery::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+            v,
+            errors,
+            max_files: MAX_REQUEST_FILES,
+            max_mb: s.app.config.max_upload_bytes / 1024 / 1024,
+        }
+    }
+}
+
 async fn page(s: &WebState, v: HashMap<String, String>, errors: Vec<(String, String)>) -> Response {
     let orgs = s.app.orgs().await.unwrap_or_default().into_iter().map(|o| (o.id, o.name)).collect();
     let frame =
         Frame::new(&s.app.config.site_name, "政府信息公开申请", "依申请公开").crumb("政府信息公开申请", "/apply");
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let p = ApplyPage {
-        frame,
-        orgs,
-        kinds: ApplicantKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-        media: Medium::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-        deliveries: Delivery::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-        v,
-        errors,
-    };
-    (status, render(&p)).into_response()
+    (status, render(&ApplyPage::new(s, frame, orgs, false, v, errors))).into_response()
 }
 
 async fn form(State(s): State<WebState>) -> Response {
     page(&s, HashMap::new(), vec![]).await
 }
 
-async fn submit(State(s): State<WebState>, Form(f): Form<HashMap<String, String>>) -> Response {
+/// Reads the application form: its fields, and the files chosen in `attachments` (an
+/// empty file input sends one nameless empty part, which is skipped).
+/// A plain url-encoded post (no files) is accepted too.
+pub(crate) async fn read_form(req: axum::extract::Request) -> Result<(HashMap<String, String>, Vec<Upload>), String> {
+    use axum::extract::FromRequest;
+    let urlencoded = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if urlencoded {
+        let axum::Form(f) = axum::Form::<HashMap<String, String>>::from_request(req, &())
+            .await
+            .map_err(|_| "表单内容无法识别，请刷新页面后重试".to_string())?;
+        return Ok((f, vec![]));
+    }
+    let mut mp =
+        Multipart::from_request(req, &()).await.map_err(|_| "表单内容无法识别，请刷新页面后重试".to_string())?;
+    let mut fields = HashMap::new();
+    let mut files = Vec::new();
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                let bytes = field.bytes().await.map_err(|_| "上传失败：附件过大或传输中断".to_string())?;
+                match file_name {
+                    Some(f) if name == "attachments" => {
+                        if !(f.is_empty() && bytes.is_empty()) {
+                            files.push(Upload { file_name: f, bytes: bytes.to_vec() });
+                        }
+                    }
+                    _ => {
+                        fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                }
+            }
+            Ok(None) => return Ok((fields, files)),
+            Err(_) => return Err("上传失败：附件过大或传输中断".into()),
+        }
+    }
+}
+
+/// The request the form describes.
+pub(crate) fn new_request(f: &HashMap<String, String>, attachments: Vec<Upload>) -> NewRequest {
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
     let o = |k: &str| f.get(k).cloned().filter(|v| !v.trim().is_empty());
-    let input = NewRequest {
+    NewRequest {
         application: Application {
             applicant_kind: g("applicant_kind"),
             name: g("name"),
@@ -123,9 +190,21 @@ async fn submit(State(s): State<WebState>, Form(f): Form<HashMap<String, String>
             delivery: g("delivery"),
         },
         org_id: g("org_id").trim().parse().unwrap_or(0),
-        channel: None,
-        received_on: None,
+        channel: o("channel"),
+        received_on: o("received_on"),
+        attachments,
+    }
+}
+
+async fn submit(State(s): State<WebState>, req: axum::extract::Request) -> Response {
+    let (f, files) = match read_form(req).await {
+        Ok(x) => x,
+        Err(e) => return page(&s, HashMap::new(), vec![("attachments".into(), e)]).await,
     };
+    let mut input = new_request(&f, files);
+    // The public form is always online, received today.
+    input.channel = None;
+    input.received_on = None;
     match s.app.submit_request(None, input).await {
         Ok(r) => {
             let frame =

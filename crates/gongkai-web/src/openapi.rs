@@ -102,7 +102,7 @@ pub fn document() -> Value {
                          "responses": with(json!({"201": {"description": "tracking_no（受理编号）、query_code（查询码，只显示一次）、received_on、due_on（答复期限）与 due（逐日计算过程）"}}))}
             },
             "/api/v1/requests/{id}": {"get": {"summary": "申请详情（工作人员；含申请人信息、办理记录与答复期限的逐日计算）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "request、events、due"}}))}},
-            "/api/v1/requests/{id}/events": {"post": {"summary": "登记办理环节：clarification（补正告知，7个工作日内且仅一次）、clarified、consultation、consultation_reply（征求意见时间不计入期限）、extension（≤20个工作日，须填批准人）、decision（答复结果类别与法律依据）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"201": {"description": "更新后的申请详情"}}))}},
+            "/api/v1/requests/{id}/events": {"post": {"summary": "登记办理环节（按条例逐项校验，状态与答复期限由办理记录重新计算）", "security": [{"bearer": []}], "parameters": [id_param()], "requestBody": event_body(), "responses": with(json!({"201": {"description": "更新后的申请详情"}}))}},
             "/api/v1/reports/annual": {"get": {"summary": "政府信息公开工作年度报告第三部分（2021年格式）：按申请人类型统计的收到和处理申请情况，由办理记录计算并校验勾稽关系", "security": [{"bearer": []}], "parameters": [q("year", "年份"), q("org", "机关编号（公开办可省略，统计全区）")], "responses": with(json!({"200": {"description": "part2：规章与行政规范性文件的本年制发、本年废止、现行有效件数（由文件库计算）及填报数据；part3：columns 与 rows（label、level、values）；part4：行政复议、行政诉讼（groups × columns）"}}))}},
             "/api/v1/requests/{id}/fee": {"get": {"summary": "信息处理费测算（国办函〔2020〕109号）：按件（同一申请人当月累计）或按量（按页），显示分档计算过程", "security": [{"bearer": []}], "parameters": [id_param(), q("basis", "per_request 或 per_page"), q("pages", "按量计收的页数")], "responses": with(json!({"200": {"description": "fee（bands、total_yuan）与 explain"}}))}},
             "/api/v1/requests/{id}/reviews": {"post": {"summary": "登记行政复议、行政诉讼及其结果（维持、纠正、其他、尚未审结），计入年度报告第四部分", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"201": {"description": "已登记"}}))}},
@@ -110,7 +110,7 @@ pub fn document() -> Value {
             "/api/v1/requests/suggestions": {"get": {"summary": "依申请转主动建议：近12个月内同一机关收到的内容相近的多件申请", "security": [{"bearer": []}], "responses": with(json!({"200": {"description": "suggestions：org_id、requests（受理编号与申请内容）"}}))}},
             "/api/v1/cases": {"get": {"summary": "依申请公开案例库（不含申请人信息）", "parameters": [q("page", "页码")], "responses": with(json!({"200": {"description": "items、total、page"}}))}},
             "/api/v1/cases/{id}": {"get": {"summary": "案例详情", "parameters": [id_param()], "responses": with(json!({"200": {"description": "案例"}}))}},
-            "/api/v1/requests/{id}/export": {"get": {"summary": "导出整件申请（市级平台交换格式 gongkai.request.v1：申请、办理环节、复议诉讼；含申请人信息，仅限工作人员，记入审计）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "format、tracking_no、org_credit_code、channel、received_on、status、application、events（kind、on_date、note）、reviews"}}))}},
+            "/api/v1/requests/{id}/export": {"get": {"summary": "导出整件申请（市级平台交换格式 gongkai.request.v2：申请、办理环节、复议诉讼；含申请人信息，仅限工作人员，记入审计；指定承办人和转交为本系统内部环节，不导出）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "format、tracking_no、org_credit_code、channel、received_on、status、application、events（kind、on_date、note，以及环节所需的 days、approver、outcome、basis、party、due_by、amount）、reviews"}}))}},
             "/api/v1/requests/import": {"post": {"summary": "导入市级平台转来的整件申请（公开办；按同样规则校验，一次事务写入，返回新的查询码）", "security": [{"bearer": []}], "responses": with(json!({"201": {"description": "id、query_code"}}))}},
             "/api/v1/requests/{id}/letter": {
                 "get": {"summary": "答复书/告知书：按答复结果生成的草稿（引用法律依据、告知救济途径），或已保存的修改稿", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "title、text、saved、sent"}}))},
@@ -126,6 +126,30 @@ pub fn document() -> Value {
             "/api/v1/orgs": {"get": {"summary": "机构", "responses": {"200": {"description": "机构列表"}}}}
         }
     })
+}
+
+/// The body of `POST /api/v1/requests/{id}/events`.
+fn event_body() -> Value {
+    let s = |d: &str| json!({"type": "string", "description": d});
+    json!({"required": true, "content": {"application/json": {"schema": {
+        "type": "object",
+        "required": ["kind", "on_date"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["clarification", "clarified", "consultation", "consultation_reply", "joint_review", "extension", "fee_notice", "fee_paid", "assign", "transfer", "decision", "delivery"],
+                     "description": "clarification：补正告知（收到申请7个工作日内、仅一次，须填 due_by 补正期限；申请人补正前答复期限暂停，收到补正后重新起算）；consultation / consultation_reply：征求第三方或其他机关意见及其答复（期间不计入期限）；joint_review：联合会商意见；extension：延长（≤20个工作日，须填批准人，期限届满前）；fee_notice / fee_paid：收费通知（金额、计费方式；缴费期限为收到通知次日起20个工作日，缴费前期限暂停）与缴费；assign：指定本机关承办人；transfer：转交其他机关办理；decision：答复决定；delivery：送达"},
+            "on_date": {"type": "string", "format": "date", "description": "发生之日，不早于上一环节、不晚于今天"},
+            "note": s("说明；补正事项、征求意见对象、会商意见、转交理由、送达方式等"),
+            "due_by": {"type": "string", "format": "date", "description": "clarification：给申请人的补正期限"},
+            "party": s("consultation：third_party 或 agency；joint_review：会商机关；fee_notice：per_request 或 per_page"),
+            "days": {"type": "integer", "minimum": 1, "maximum": 20, "description": "extension：延长的工作日数"},
+            "approver": s("extension：批准人（政府信息公开工作机构负责人）"),
+            "amount": {"type": "integer", "minimum": 1, "description": "fee_notice：金额（元）"},
+            "outcome": s("decision：年度报告规定的答复结果类别（代码或名称）；“申请人无正当理由逾期不补正”“逾期未缴费”须在相应期限届满后"),
+            "basis": s("decision：法律依据，如 第三十六条第（三）项"),
+            "to_user_id": {"type": "integer", "description": "assign：承办人（本机关在职工作人员）"},
+            "to_org_id": {"type": "integer", "description": "transfer：转交的机关"}
+        }
+    }}}})
 }
 
 /// The body of `POST /api/v1/requests` (its own function: one `json!` this deep exceeds the

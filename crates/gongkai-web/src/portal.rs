@@ -488,8 +488,7 @@ async fn attachment(State(s): State<WebState>, caller: crate::auth::Caller, Path
     };
     match r {
         Ok(d) => {
-            let disposition =
-                format!("attachment; filename=\"download\"; filename*=UTF-8''{}", views::urlencode(&d.file_name));
+            let disposition = views::attachment_disposition(&d.file_name);
             (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, d.content_type), (header::CONTENT_DISPOSITION, disposition)],

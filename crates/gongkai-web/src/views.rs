@@ -155,3 +155,8 @@ pub fn urlencode(s: &str) -> String {
     }
     out
 }
+
+/// `Content-Disposition` for a download under its own (possibly Chinese) file name.
+pub fn attachment_disposition(file_name: &str) -> String {
+    format!("attachment; filename=\"download\"; filename*=UTF-8''{}", urlencode(file_name))
+}

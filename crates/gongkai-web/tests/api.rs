@@ -245,6 +245,7 @@ async fn writes_need_auth_and_follow_the_rules() {
                     role: "editor".into(),
                     org: civil.id.to_string(),
                     password: "another-long-password".into(),
+                    email: None,
                 },
             )
             .await
@@ -479,11 +480,9 @@ async fn scheduled_publication_and_attachments() {
             .await
             .unwrap();
         let loc = resp.headers()[header::LOCATION].to_str().unwrap().to_string();
-        assert!(loc.contains(&gongkai_web_urlencode("文件内容与扩展名")), "{b}: disguised file refused: {loc}");
+        assert!(loc.contains(&gongkai_web_urlencode("的内容与扩展名")), "{b}: disguised file refused: {loc}");
         let resp = c.router.clone().oneshot(upload("病毒.exe", b"MZ", &session.csrf_token)).await.unwrap();
-        assert!(
-            resp.headers()[header::LOCATION].to_str().unwrap().contains(&gongkai_web_urlencode("不支持的文件类型"))
-        );
+        assert!(resp.headers()[header::LOCATION].to_str().unwrap().contains(&gongkai_web_urlencode("的文件类型")));
         let resp = c.router.clone().oneshot(upload("开放安排.txt", b"x", "forged")).await.unwrap();
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
         let too_big = vec![b'a'; 21 * 1024 * 1024];
@@ -973,7 +972,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {v}");
         assert!(v["message"].as_str().unwrap().contains("2025-07-10"), "{b}: {v}");
         let (s, v) = ev(
-            json!({"kind": "clarification", "on_date": "2025-07-08", "note": "请说明所需资金的项目范围，7日内补正"}),
+            json!({"kind": "clarification", "on_date": "2025-07-08", "note": "请说明所需资金的项目范围", "due_by": "2025-07-18"}),
         )
         .await;
         assert_eq!(
@@ -1272,7 +1271,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
 
         // Exchange with the city platform: a whole case out, and back in under its own number.
         let (s, x) = send("GET", &format!("/api/v1/requests/{id}/export"), &office, None).await;
-        assert_eq!((s, x["format"].as_str()), (StatusCode::OK, Some("gongkai.request.v1")), "{b}: {x}");
+        assert_eq!((s, x["format"].as_str()), (StatusCode::OK, Some("gongkai.request.v2")), "{b}: {x}");
         let kinds: Vec<&str> = x["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
@@ -1299,6 +1298,16 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         broken["events"][2]["on_date"] = json!("2025-07-01");
         let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(broken)).await;
         assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("第3个办理环节"), "{b}: {v}");
+        // Imported steps pass the same rules as steps typed in the console.
+        let mut twice = other.clone();
+        twice["events"][2] =
+            json!({"kind": "clarification", "on_date": "2025-07-09", "note": "再次补正", "due_by": "2025-07-20"});
+        let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(twice)).await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("一次性"), "{b}: {v}");
+        let mut no_basis = other.clone();
+        no_basis["events"][7]["basis"] = json!(null);
+        let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(no_basis)).await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("法律依据"), "{b}: {v}");
         let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(other)).await;
         assert_eq!(s, StatusCode::CREATED, "{b}: {v}");
         let (_, back) = send("GET", &format!("/api/v1/requests/{}/export", v["id"]), &office, None).await;

@@ -76,6 +76,11 @@ enum Command {
         #[command(subcommand)]
         cmd: ReportCmd,
     },
+    /// Sends today's reminders now (the server also does it every working day).
+    Remind {
+        #[arg(long)]
+        json: bool,
+    },
     /// The official working-day calendar.
     Calendar {
         #[command(subcommand)]
@@ -179,6 +184,9 @@ enum UserCmd {
         org: String,
         #[arg(long)]
         display_name: Option<String>,
+        /// Where daily reminders are e-mailed (when SMTP is configured).
+        #[arg(long)]
+        email: Option<String>,
         #[arg(long, required = true)]
         password_stdin: bool,
         #[arg(long)]
@@ -206,6 +214,12 @@ struct FileConfig {
     max_upload_mb: Option<usize>,
     /// Search results kept per index generation (0 turns the cache off).
     search_cache: Option<usize>,
+    /// How the first day of a legal period is counted: next_day (default) or same_day.
+    first_day: Option<gongkai_domain::deadline::FirstDay>,
+    /// Beijing hour of the daily reminder (default 8).
+    reminder_hour: Option<u8>,
+    /// E-mail for the daily reminder; without it reminders stay in the console.
+    smtp: Option<gongkai_app::reminders::SmtpConfig>,
 }
 
 struct SystemClock;
@@ -238,6 +252,16 @@ async fn open(cli: &Cli, file: &FileConfig) -> App {
     if let Some(m) = file.max_upload_mb {
         config.max_upload_bytes = m * 1024 * 1024;
     }
+    if let Some(f) = file.first_day {
+        config.first_day = f;
+    }
+    if let Some(h) = file.reminder_hour {
+        if h > 23 {
+            fail("reminder_hour 应为 0 至 23");
+        }
+        config.reminder_hour = h;
+    }
+    config.smtp = file.smtp.clone();
     let (mut index, fresh) = gongkai_search::SearchIndex::open(&data.join("search"))
         .unwrap_or_else(|e| fail(format!("无法打开搜索索引：{e}")));
     if let Some(n) = file.search_cache {
@@ -388,9 +412,26 @@ async fn main() {
             }
             let worker = app.clone();
             tokio::spawn(async move {
+                let mut reminded: Option<time::Date> = None;
                 loop {
                     if let Err(e) = worker.release_scheduled().await {
                         tracing::warn!(error = %e, "scheduled publication failed");
+                    }
+                    // The daily reminder, once a day per process (the database keeps it to
+                    // once per person across processes).
+                    if reminded != Some(worker.today()) && worker.reminder_time().await.unwrap_or(false) {
+                        match worker.send_daily_reminders().await {
+                            Ok(r) => {
+                                reminded = Some(worker.today());
+                                tracing::info!(
+                                    people = r.people,
+                                    emailed = r.emailed,
+                                    failed = r.failed,
+                                    "reminders sent"
+                                );
+                            }
+                            Err(e) => tracing::warn!(error = %e, "reminders failed"),
+                        }
                     }
                     tokio::time::sleep(std::time::Duration::from_secs(20)).await;
                 }
@@ -424,6 +465,18 @@ async fn main() {
                 })
                 .await
                 .unwrap_or_else(|e| fail(e));
+        }
+        Command::Remind { json } => {
+            let app = open(&cli, &file).await;
+            let r = app.send_daily_reminders().await.unwrap_or_else(|e| fail(e));
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                println!(
+                    "提醒 {} 人：后台 {} 条，邮件发送 {} 封，失败 {} 封，未登记邮箱 {} 人",
+                    r.people, r.console, r.emailed, r.failed, r.no_email
+                );
+            }
         }
         Command::Import { file: path, org, json } => {
             let app = open(&cli, &file).await;
@@ -562,7 +615,7 @@ async fn main() {
                 }
             }
         }
-        Command::User { cmd: UserCmd::Add { name, role, org, display_name, password_stdin: _, json } } => {
+        Command::User { cmd: UserCmd::Add { name, role, org, display_name, email, password_stdin: _, json } } => {
             let app = open(&cli, &file).await;
             let mut pw = String::new();
             std::io::stdin().read_to_string(&mut pw).unwrap_or_else(|e| fail(e));
@@ -576,6 +629,7 @@ async fn main() {
                         role: role.clone(),
                         org: org.clone(),
                         password: pw.trim_end_matches(['\n', '\r']).to_string(),
+                        email: email.clone(),
                     },
                 )
                 .await

@@ -1,0 +1,227 @@
+//! The daily reminder to the people handling requests: every request with 5, 3 or 1
+//! working days left, or overdue, goes to its assignee (or, while nobody is assigned, to
+//! the staff of the answering organisation). It is always written to the console; it is
+//! e-mailed too when SMTP is configured and the person has an address. Each person gets
+//! one reminder per day and channel, even with several servers running the job.
+
+use crate::requests::QueueRow;
+use crate::{App, AppError, Result};
+use gongkai_store::sea_orm::sea_query::OnConflict;
+use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use gongkai_store::{app_user, reminder};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use time::Date;
+
+/// `[smtp]` in the configuration file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmtpConfig {
+    /// `smtp://user:password@host:587?tls=required`, `smtps://host:465`, or `smtp://host:25`
+    /// for a relay inside the government network.
+    pub url: String,
+    /// The sender, e.g. `区政务公开办 <gongkai@example.gov.cn>`.
+    pub from: String,
+}
+
+/// What one person is reminded of today.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reminder {
+    pub user_id: i64,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub requests: Vec<QueueRow>,
+}
+
+impl Reminder {
+    /// The message text: tracking numbers and dates only, never the applicant.
+    pub fn text(&self, today: Date) -> String {
+        let mut t = format!(
+            "{}，您好：\n\n截至{today}，您负责的依申请公开事项中有{}件临近答复期限或已超期：\n\n",
+            self.display_name,
+            self.requests.len()
+        );
+        for r in &self.requests {
+            let due = r.due_on.map(|d| d.to_string()).unwrap_or_default();
+            let left = match r.working_days_left {
+                Some(n) if n < 0 => format!("已超期{}个工作日", -n),
+                Some(0) => "今天到期".into(),
+                Some(n) => format!("剩余{n}个工作日"),
+                None => String::new(),
+            };
+            t.push_str(&format!("  {}　答复期限{due}　{left}\n", r.tracking_no));
+        }
+        t.push_str("\n请登录后台“依申请公开”及时办理。本邮件由系统自动发送。\n");
+        t
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReminderRun {
+    pub people: usize,
+    /// Console reminders written now (not already written earlier today).
+    pub console: usize,
+    pub emailed: usize,
+    pub failed: usize,
+    /// People with something due but no e-mail address (SMTP configured).
+    pub no_email: usize,
+}
+
+impl App {
+    /// Whether today's reminders are due: on working days, from the configured Beijing hour.
+    pub async fn reminder_time(&self) -> Result<bool> {
+        let hour = self.now().to_offset(gongkai_domain::CST).hour();
+        if hour < self.config.reminder_hour {
+            return Ok(false);
+        }
+        let cal = self.calendar().await?;
+        Ok(cal.day(self.today()).map(|d| d.reason_off().is_none()).unwrap_or(false))
+    }
+
+    /// Who is reminded of what today.
+    pub async fn reminders_for_today(&self) -> Result<Vec<Reminder>> {
+        let rows: Vec<QueueRow> =
+            self.open_requests(None).await?.into_iter().filter(|r| !r.warning.is_empty()).collect();
+        if rows.is_empty() {
+            return Ok(vec![]);
+        }
+        let users = app_user::Entity::find()
+            .filter(app_user::Column::Active.eq(true))
+            .order_by_asc(app_user::Column::Id)
+            .all(self.store.conn())
+            .await?;
+        let mut by_user: BTreeMap<i64, Vec<QueueRow>> = BTreeMap::new();
+        for r in rows {
+            let assignee = r.assignee_id.filter(|a| users.iter().any(|u| u.id == *a && u.org_id == r.org_id));
+            match assignee {
+                Some(a) => by_user.entry(a).or_default().push(r),
+                None => {
+                    // Administrators run the system; they are not handling staff.
+                    for u in users.iter().filter(|u| u.org_id == r.org_id && u.role != "admin") {
+                        by_user.entry(u.id).or_default().push(r.clone());
+                    }
+                }
+            }
+        }
+        Ok(by_user
+            .into_iter()
+            .filter_map(|(id, requests)| {
+                let u = users.iter().find(|u| u.id == id)?;
+                Some(Reminder { user_id: id, display_name: u.display_name.clone(), email: u.email.clone(), requests })
+            })
+            .collect())
+    }
+
+    /// Sends today's reminders. Safe to call any number of times a day.
+    pub async fn send_daily_reminders(&self) -> Result<ReminderRun> {
+        let today = self.today();
+        let list = self.reminders_for_today().await?;
+        let mailer = match &self.config.smtp {
+            Some(c) => Some(mailer(c)?),
+            None => None,
+        };
+        let mut run = ReminderRun { people: list.len(), ..Default::default() };
+        for r in &list {
+            let text = r.text(today);
+            if self.claim(today, r, "console", "sent", &text).await? {
+                run.console += 1;
+            }
+            let Some((transport, from)) = &mailer else { continue };
+            let Some(addr) = r.email.as_deref() else {
+                if self.claim(today, r, "email", "no_email", "没有登记电子邮箱").await? {
+                    run.no_email += 1;
+                }
+                continue;
+            };
+            if !self.claim(today, r, "email", "sending", &text).await? {
+                continue; // another run (or server) took it
+            }
+            let subject = format!("【依申请公开】{}件临近答复期限或已超期（{today}）", r.requests.len());
+            let sent = async {
+                let to: Mailbox = addr.parse().map_err(|e| format!("邮箱地址有误：{e}"))?;
+                let msg = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    // Base64 passes every relay, whatever it thinks of 8-bit text.
+                    .body(
+                        Body::new_with_encoding(text.clone(), ContentTransferEncoding::Base64)
+                            .map_err(|_| "正文编码失败".to_string())?,
+                    )
+                    .map_err(|e| e.to_string())?;
+                transport.send(msg).await.map_err(|e| e.to_string())
+            }
+            .await;
+            let (status, detail) = match sent {
+                Ok(_) => {
+                    run.emailed += 1;
+                    ("sent", text)
+                }
+                Err(e) => {
+                    run.failed += 1;
+                    tracing::warn!(user = r.user_id, "reminder e-mail failed: {e}");
+                    ("failed", e)
+                }
+            };
+            if let Some(row) = reminder::Entity::find()
+                .filter(reminder::Column::SentOn.eq(today))
+                .filter(reminder::Column::UserId.eq(r.user_id))
+                .filter(reminder::Column::Channel.eq("email"))
+                .one(self.store.conn())
+                .await?
+            {
+                let mut am: reminder::ActiveModel = row.into();
+                am.status = Set(status.into());
+                am.detail = Set(detail);
+                am.update(self.store.conn()).await?;
+            }
+        }
+        Ok(run)
+    }
+
+    /// Writes the day's row for a person and channel; false when it already exists.
+    async fn claim(&self, day: Date, r: &Reminder, channel: &str, status: &str, detail: &str) -> Result<bool> {
+        let row = reminder::ActiveModel {
+            sent_on: Set(day),
+            user_id: Set(r.user_id),
+            channel: Set(channel.into()),
+            requests: Set(i32::try_from(r.requests.len()).unwrap_or(i32::MAX)),
+            status: Set(status.into()),
+            detail: Set(detail.into()),
+            at: Set(self.now()),
+            ..Default::default()
+        };
+        let done = reminder::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([reminder::Column::SentOn, reminder::Column::UserId, reminder::Column::Channel])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(self.store.conn())
+            .await?;
+        Ok(done > 0)
+    }
+
+    /// The reminders a person received on `day`, for the console.
+    pub async fn reminders_of(&self, user_id: i64, day: Date) -> Result<Vec<reminder::Model>> {
+        Ok(reminder::Entity::find()
+            .filter(reminder::Column::SentOn.eq(day))
+            .filter(reminder::Column::UserId.eq(user_id))
+            .order_by_asc(reminder::Column::Channel)
+            .all(self.store.conn())
+            .await?)
+    }
+}
+
+fn mailer(c: &SmtpConfig) -> Result<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)> {
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&c.url)
+        .map_err(|e| AppError::Internal(format!("SMTP 地址有误：{e}")))?
+        .timeout(Some(std::time::Duration::from_secs(20)))
+        .build();
+    let from = c.from.parse().map_err(|e| AppError::Internal(format!("SMTP 发件人有误：{e}")))?;
+    Ok((transport, from))
+}

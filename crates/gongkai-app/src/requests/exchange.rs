@@ -1,0 +1,276 @@
+//! The case format exchanged with the city platform.
+
+use super::reviews::{checked_review, review_model};
+use super::*;
+
+/// A whole case as exchanged with the city platform (`format`: `gongkai.request.v2`). It
+/// carries the applicant's data: export and import are for staff, and both are audited.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Exchange {
+    pub format: String,
+    pub tracking_no: String,
+    /// The answering organisation, by its 统一社会信用代码.
+    pub org_credit_code: String,
+    pub channel: String,
+    pub received_on: String,
+    pub status: String,
+    pub application: Application,
+    pub events: Vec<ExchangeEvent>,
+    pub reviews: Vec<ReviewInput>,
+}
+
+/// A handling step as exchanged: the same fields as [`EventInput`], minus the ones that
+/// name local people or organisations (assignment and transfer stay inside one system).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ExchangeEvent {
+    pub kind: String,
+    pub on_date: String,
+    pub note: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approver: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+}
+
+pub const EXCHANGE_FORMAT: &str = "gongkai.request.v2";
+/// Steps that only make sense inside one system.
+const LOCAL_KINDS: [&str; 2] = ["assign", "transfer"];
+
+impl App {
+    pub async fn export_request(&self, actor: &Actor, id: i64) -> Result<Exchange> {
+        let (m, events) = self.request_for(actor, id).await?;
+        let conn = self.store.conn();
+        let org = org::Entity::find_by_id(m.org_id).one(conn).await?.map(|o| o.credit_code).unwrap_or_default();
+        let reviews =
+            request_review::Entity::find().filter(request_review::Column::RequestId.eq(m.id)).all(conn).await?;
+        let tx = self.store.begin_write().await?;
+        self.audit(&*tx, actor, "request.export", "info_request", Some(m.id), None, None).await?;
+        tx.commit().await?;
+        Ok(Exchange {
+            format: EXCHANGE_FORMAT.into(),
+            tracking_no: m.tracking_no,
+            org_credit_code: org,
+            channel: m.channel,
+            received_on: m.received_on.to_string(),
+            status: m.status,
+            application: Application {
+                applicant_kind: m.applicant_kind,
+                name: m.name,
+                id_number: m.id_number,
+                contact_person: m.contact_person,
+                phone: m.phone,
+                email: m.email,
+                address: m.address,
+                description: m.description,
+                purpose: m.purpose,
+                medium: m.medium,
+                delivery: m.delivery,
+            },
+            events: events
+                .into_iter()
+                .filter(|e| !LOCAL_KINDS.contains(&e.kind.as_str()))
+                .map(|e| ExchangeEvent {
+                    kind: e.kind,
+                    on_date: e.on_date.to_string(),
+                    note: e.note,
+                    days: e.days.and_then(|d| u32::try_from(d).ok()),
+                    approver: e.approver,
+                    outcome: e.outcome,
+                    basis: e.basis,
+                    party: e.party,
+                    due_by: e.due_by.map(|d| d.to_string()),
+                    amount: e.amount,
+                })
+                .collect(),
+            reviews: reviews
+                .into_iter()
+                .map(|r| ReviewInput {
+                    kind: r.kind,
+                    filed_on: r.filed_on.to_string(),
+                    result: r.result,
+                    decided_on: r.decided_on.map(|d| d.to_string()),
+                    note: Some(r.note),
+                })
+                .collect(),
+        })
+    }
+
+    /// Takes in a case from the city platform: checked like a new application, its events
+    /// in order and of known kinds, all written in one transaction. Returns the new id and
+    /// a fresh query code (the platform's own code is not known here).
+    pub async fn import_request(&self, actor: &Actor, x: Exchange) -> Result<(i64, String)> {
+        if !actor.role.is_district_wide() {
+            return Err(AppError::Forbidden("只有公开办可以导入市级平台的申请".into()));
+        }
+        if x.format != EXCHANGE_FORMAT {
+            return Err(AppError::field("format", format!("format 应为 {EXCHANGE_FORMAT}")));
+        }
+        let app = request::validate(&x.application).map_err(AppError::Validation)?;
+        let tracking_no = x.tracking_no.trim().to_ascii_uppercase();
+        if tracking_no.is_empty()
+            || tracking_no.len() > 32
+            || !tracking_no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(AppError::field("tracking_no", "受理编号只能包含字母、数字和短横线，不超过32位"));
+        }
+        let channel = Channel::parse(&x.channel).ok_or_else(|| AppError::field("channel", "渠道无效"))?;
+        let received = parse_date("received_on", &x.received_on)?;
+        if received > self.today() {
+            return Err(AppError::field("received_on", "收到申请的日期不能晚于今天"));
+        }
+        let conn = self.store.conn();
+        let target = org::Entity::find()
+            .filter(org::Column::CreditCode.eq(x.org_credit_code.trim()))
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::field("org_credit_code", "没有这个统一社会信用代码的机关"))?;
+        // Every step is replayed through the same checks as a step typed in the console.
+        let now = self.now();
+        let cal = self.calendar().await?;
+        let cx = super::steps::StepContext {
+            cal: &cal,
+            first: self.config.first_day,
+            today: self.today(),
+            user_id: actor.user_id,
+            now,
+        };
+        let mut probe = info_request::Model {
+            id: 0,
+            tracking_no: tracking_no.clone(),
+            query_code_hash: String::new(),
+            org_id: target.id,
+            channel: channel.code().into(),
+            received_on: received,
+            due_on: None,
+            status: String::new(),
+            applicant_kind: app.applicant_kind.code().into(),
+            name: String::new(),
+            id_number: String::new(),
+            contact_person: None,
+            phone: String::new(),
+            email: None,
+            address: None,
+            medium: String::new(),
+            delivery: String::new(),
+            purpose: None,
+            created_by: None,
+            created_at: now,
+            description: String::new(),
+            assignee_id: None,
+            outcome: None,
+        };
+        let mut models: Vec<request_event::Model> = vec![request_event::Model {
+            id: 0,
+            request_id: 0,
+            kind: "received".into(),
+            on_date: received,
+            at: now,
+            user_id: actor.user_id,
+            note: format!("{}：{}", channel.label(), channel.receipt_rule()),
+            days: None,
+            approver: None,
+            outcome: None,
+            basis: None,
+            party: None,
+            due_by: None,
+            amount: None,
+            to_org_id: None,
+            to_user_id: None,
+        }];
+        for (i, e) in x.events.iter().enumerate() {
+            let at = |msg: String| {
+                AppError::Validation(vec![gongkai_domain::FieldError::new(
+                    "events",
+                    format!("第{}个办理环节（{}）：{msg}", i + 1, e.kind),
+                )])
+            };
+            if e.kind == "received" {
+                if i != 0 || e.on_date != x.received_on {
+                    return Err(at("收到申请只能是第一个环节，日期与 received_on 一致".into()));
+                }
+                continue;
+            }
+            if LOCAL_KINDS.contains(&e.kind.as_str()) {
+                return Err(at("指定承办人和转交是本系统内部的环节，不能导入".into()));
+            }
+            let input = EventInput {
+                kind: e.kind.clone(),
+                on_date: e.on_date.clone(),
+                note: Some(e.note.clone()),
+                days: e.days,
+                approver: e.approver.clone(),
+                outcome: e.outcome.clone(),
+                basis: e.basis.clone(),
+                party: e.party.clone(),
+                due_by: e.due_by.clone(),
+                amount: e.amount,
+                to_user_id: None,
+                to_org_id: None,
+            };
+            let step = super::steps::check_step(&probe, &models, &input, &cx).map_err(|err| at(err.to_string()))?;
+            models.push(step);
+        }
+        let status = super::steps::status_of(&models);
+        let due = super::steps::reply_due(&cal, self.config.first_day, received, &models)?.map(|d| d.due);
+        probe.outcome = models.iter().find_map(|e| e.outcome.clone());
+        let reviews =
+            x.reviews.iter().map(|r| checked_review(r, received, self.today())).collect::<Result<Vec<_>>>()?;
+        let query_code = new_query_code()?;
+        let tx = self.store.begin_write().await?;
+        if info_request::Entity::find()
+            .filter(info_request::Column::TrackingNo.eq(tracking_no.clone()))
+            .one(&*tx)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::Conflict(format!("受理编号 {tracking_no} 已存在")));
+        }
+        let row = NewRow {
+            tracking_no: &tracking_no,
+            query_code: &query_code,
+            org_id: target.id,
+            channel,
+            received,
+            due,
+            status,
+            created_by: actor.user_id,
+            now,
+        };
+        let mut row = request_row(row, app);
+        row.outcome = Set(probe.outcome);
+        let m = row.insert(&*tx).await?;
+        for e in models {
+            let mut row: request_event::ActiveModel = e.into();
+            row.id = gongkai_store::sea_orm::ActiveValue::NotSet;
+            row.request_id = Set(m.id);
+            row.insert(&*tx).await?;
+        }
+        for r in &reviews {
+            review_model(m.id, r, now).insert(&*tx).await?;
+        }
+        self.audit(
+            &*tx,
+            actor,
+            "request.import",
+            "info_request",
+            Some(m.id),
+            None,
+            Some(serde_json::json!({"tracking_no": m.tracking_no, "events": x.events.len()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((m.id, query_code))
+    }
+}

@@ -1,0 +1,509 @@
+//! Requests for disclosure (依申请公开): intake from the public form and the API, staff
+//! registration of requests that came in person, by post or by fax, the legal reply date on
+//! the official calendar, and the applicant's tracking page.
+
+use crate::{Actor, App, AppError, Result, sha256_hex};
+use gongkai_domain::deadline::{FirstDay, ReplyDue, RequestClock};
+use gongkai_domain::request::{self, Application, Channel, Outcome, QUERY_CODE_LEN};
+use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use gongkai_store::{document, info_request, org, report_figure, request_attachment, request_event, request_review};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+mod exchange;
+mod letter;
+mod report;
+mod reviews;
+mod steps;
+
+pub use exchange::{EXCHANGE_FORMAT, Exchange, ExchangeEvent};
+/// A recorded handling step.
+pub use gongkai_store::request_event::Model as Step;
+pub use letter::Letter;
+pub use report::AnnualReport;
+pub use reviews::ReviewInput;
+pub use steps::{EventInput, RequestDetail};
+
+/// A request as submitted: the application, the organisation asked, and for staff the
+/// channel it came through and the receipt date that channel's rule gives.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct NewRequest {
+    #[serde(flatten)]
+    pub application: Application,
+    pub org_id: i64,
+    /// Staff only; the public form is always `online`.
+    pub channel: Option<String>,
+    /// Staff only: YYYY-MM-DD.
+    pub received_on: Option<String>,
+    /// Files sent with the application (multipart form only); seen by staff only.
+    #[serde(skip)]
+    pub attachments: Vec<Upload>,
+}
+
+/// An uploaded file as received.
+#[derive(Debug, Clone, Default)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// At most this many files with one application.
+pub const MAX_REQUEST_FILES: usize = 5;
+
+/// What the applicant is given: keep the query code, it is shown once.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    pub tracking_no: String,
+    pub query_code: String,
+    pub received_on: Date,
+    pub due_on: Date,
+    /// How the due date was counted, day by day.
+    pub due: ReplyDue,
+}
+
+/// What the tracking page shows: no personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStatus {
+    pub tracking_no: String,
+    pub org_name: String,
+    pub received_on: Date,
+    pub due_on: Option<Date>,
+    pub status: String,
+    pub status_label: String,
+    pub events: Vec<PublicEvent>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicEvent {
+    pub on_date: Date,
+    pub label: String,
+}
+
+/// How a status reads, on the tracking page and in the console.
+pub fn status_label(s: &str) -> &'static str {
+    match s {
+        "received" => "已受理，正在办理",
+        "clarifying" => "待申请人补正",
+        "consulting" => "征求意见中",
+        "fee_pending" => "待申请人缴纳信息处理费",
+        "decided" => "已答复",
+        "closed" => "已办结",
+        _ => "办理中",
+    }
+}
+
+/// How the timeline names a step, on the tracking page and in the console.
+pub fn event_label(kind: &str) -> String {
+    match kind {
+        "received" => "收到申请",
+        "clarification" => "发出补正告知",
+        "clarified" => "收到补正材料",
+        "consultation" => "征求意见（期间不计入答复期限）",
+        "consultation_reply" => "收到征求意见的答复",
+        "extension" => "延长答复期限",
+        "decision" => "作出答复决定",
+        "letter" => "修改答复书",
+        "joint_review" => "联合会商",
+        "fee_notice" => "发出收费通知",
+        "fee_paid" => "申请人已缴费",
+        "assign" => "指定承办人",
+        "transfer" => "转交其他机关办理",
+        "delivery" => "答复书已送达",
+        other => other,
+    }
+    .to_string()
+}
+
+/// The same answer for an unknown number and a wrong code: neither reveals anything.
+fn not_found() -> AppError {
+    AppError::NotFound("受理编号或查询码不正确".into())
+}
+
+impl App {
+    /// Takes in a request. `actor` is None for the public form and the public API (always
+    /// online, received today); staff register other channels with the channel's date.
+    pub async fn submit_request(&self, actor: Option<&Actor>, input: NewRequest) -> Result<Receipt> {
+        let (app, mut errs) = match request::validate(&input.application) {
+            Ok(a) => (Some(a), vec![]),
+            Err(e) => (None, e),
+        };
+        let channel = match (actor, input.channel.as_deref().map(str::trim).filter(|c| !c.is_empty())) {
+            (None, None | Some("online")) => Some(Channel::Online),
+            (None, Some(_)) => {
+                errs.push(gongkai_domain::FieldError::new("channel", "网上申请的渠道只能是 online"));
+                None
+            }
+            (Some(_), None) => Some(Channel::Online),
+            (Some(_), Some(c)) => Channel::parse(c).or_else(|| {
+                errs.push(gongkai_domain::FieldError::new(
+                    "channel",
+                    "渠道应为 online、in_person、post_signed、post_unsigned 或 fax",
+                ));
+                None
+            }),
+        };
+        let stated = parse_date_into("received_on", &input.received_on, &mut errs);
+        let today = self.today();
+        let received = match channel {
+            Some(c) if errs.iter().all(|e| e.field != "received_on") => match request::receipt_date(c, stated, today) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errs.push(e);
+                    None
+                }
+            },
+            _ => None,
+        };
+        let mut files = Vec::new();
+        if input.attachments.len() > MAX_REQUEST_FILES {
+            errs.push(gongkai_domain::FieldError::new("attachments", format!("附件最多{MAX_REQUEST_FILES}个")));
+        } else if input.attachments.iter().map(|f| f.bytes.len()).sum::<usize>() > self.config.max_upload_bytes {
+            errs.push(gongkai_domain::FieldError::new(
+                "attachments",
+                format!("附件合计不能超过{}MB", self.config.max_upload_bytes / 1024 / 1024),
+            ));
+        } else {
+            for f in &input.attachments {
+                match self.check_file(&f.file_name, &f.bytes) {
+                    Ok(c) => files.push((c, &f.bytes)),
+                    Err(AppError::Validation(e)) => {
+                        errs.extend(e.into_iter().map(|e| gongkai_domain::FieldError::new("attachments", e.message)))
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let target = org::Entity::find_by_id(input.org_id).one(self.store.conn()).await?;
+        if target.is_none() {
+            errs.push(gongkai_domain::FieldError::new("org_id", "请选择受理申请的机关"));
+        }
+        if let (Some(a), Some(o)) = (actor, &target)
+            && !a.may_see_org(o.id)
+        {
+            return Err(AppError::Forbidden("只能登记本机关收到的申请".into()));
+        }
+        let (Some(app), Some(channel), Some(received), Some(target), true) =
+            (app, channel, received, target, errs.is_empty())
+        else {
+            return Err(AppError::Validation(errs));
+        };
+        let cal = self.calendar().await?;
+        let clock = RequestClock { received_on: Some(received), ..Default::default() };
+        let due = clock
+            .reply_due(&cal, self.config.first_day)
+            .map_err(|e| AppError::Rule(e.to_string()))?
+            .ok_or_else(|| AppError::Internal("no due date for a received request".into()))?;
+        let query_code = new_query_code()?;
+        let now = self.now();
+        let tx = self.store.begin_write().await?;
+        // Writers are serialised (Store::begin_write), so the next number is safe to take.
+        let prefix = request::tracking_no(received.year(), 0);
+        let prefix = &prefix[..prefix.len() - 6];
+        let last = info_request::Entity::find()
+            .filter(info_request::Column::TrackingNo.starts_with(prefix))
+            .order_by_desc(info_request::Column::TrackingNo)
+            .one(&*tx)
+            .await?;
+        let seq = last.and_then(|m| m.tracking_no[prefix.len()..].parse::<u32>().ok()).unwrap_or(0) + 1;
+        let tracking_no = request::tracking_no(received.year(), seq);
+        let row = NewRow {
+            tracking_no: &tracking_no,
+            query_code: &query_code,
+            org_id: target.id,
+            channel,
+            received,
+            due: Some(due.due),
+            status: "received",
+            created_by: actor.and_then(|a| a.user_id),
+            now,
+        };
+        let m = request_row(row, app).insert(&*tx).await?;
+        request_event::ActiveModel {
+            request_id: Set(m.id),
+            kind: Set("received".into()),
+            on_date: Set(received),
+            at: Set(now),
+            user_id: Set(actor.and_then(|a| a.user_id)),
+            note: Set(format!("{}：{}", channel.label(), channel.receipt_rule())),
+            ..Default::default()
+        }
+        .insert(&*tx)
+        .await?;
+        for (c, bytes) in &files {
+            request_attachment::ActiveModel {
+                request_id: Set(m.id),
+                file_name: Set(c.file_name.clone()),
+                content_type: Set(c.content_type.clone()),
+                size: Set(bytes.len() as i64),
+                sha256: Set(c.sha256.clone()),
+                content: Set(bytes.to_vec()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&*tx)
+            .await?;
+        }
+        // The audit row names the request, never the applicant.
+        let public = Actor {
+            user_id: None,
+            username: "public".into(),
+            display_name: "公众".into(),
+            role: gongkai_domain::Role::Editor,
+            org_id: target.id,
+        };
+        self.audit(
+            &*tx,
+            actor.unwrap_or(&public),
+            "request.receive",
+            "info_request",
+            Some(m.id),
+            None,
+            Some(serde_json::json!({
+                "tracking_no": m.tracking_no, "org_id": m.org_id, "channel": m.channel,
+                "received_on": received.to_string(), "due_on": due.due.to_string(),
+                "attachments": files.len(),
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Receipt { tracking_no, query_code, received_on: received, due_on: due.due, due })
+    }
+
+    /// The applicant's view of a request, given its number and query code.
+    pub async fn track_request(&self, tracking_no: &str, query_code: &str) -> Result<PublicStatus> {
+        let tracking_no = tracking_no.trim().to_ascii_uppercase();
+        let code = query_code.trim().to_ascii_uppercase();
+        if tracking_no.is_empty() || code.is_empty() || tracking_no.len() > 32 || code.len() > 32 {
+            return Err(not_found());
+        }
+        let conn = self.store.conn();
+        let Some(m) = info_request::Entity::find()
+            .filter(info_request::Column::TrackingNo.eq(tracking_no))
+            .one(conn)
+            .await?
+            .filter(|m| m.query_code_hash == sha256_hex(&code))
+        else {
+            return Err(not_found());
+        };
+        let org_name = org::Entity::find_by_id(m.org_id).one(conn).await?.map(|o| o.name).unwrap_or_default();
+        let events = request_event::Entity::find()
+            .filter(request_event::Column::RequestId.eq(m.id))
+            .order_by_asc(request_event::Column::Id)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|e| PublicEvent { on_date: e.on_date, label: event_label(&e.kind) })
+            .collect();
+        Ok(PublicStatus {
+            tracking_no: m.tracking_no,
+            org_name,
+            received_on: m.received_on,
+            due_on: m.due_on,
+            status_label: status_label(&m.status).into(),
+            status: m.status,
+            events,
+        })
+    }
+}
+
+impl App {
+    /// A file the applicant sent: staff of the answering organisation (and the district
+    /// office) only.
+    pub async fn request_attachment(
+        &self,
+        actor: &Actor,
+        request_id: i64,
+        id: i64,
+    ) -> Result<crate::attachments::Download> {
+        let (m, _) = self.request_for(actor, request_id).await?;
+        let a = request_attachment::Entity::find_by_id(id)
+            .one(self.store.conn())
+            .await?
+            .filter(|a| a.request_id == m.id)
+            .ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
+        Ok(crate::attachments::Download { file_name: a.file_name, content_type: a.content_type, content: a.content })
+    }
+}
+
+/// One row of a supervision queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRow {
+    pub id: i64,
+    pub tracking_no: String,
+    pub org_id: i64,
+    pub assignee_id: Option<i64>,
+    pub status: String,
+    pub received_on: Date,
+    pub due_on: Option<Date>,
+    /// Working days left after today up to the due date (0: due today; negative: overdue).
+    pub working_days_left: Option<i64>,
+    /// `overdue`, `1`, `3`, `5` (days-left thresholds) or empty.
+    pub warning: String,
+}
+
+fn parse_date_into(
+    field: &'static str,
+    v: &Option<String>,
+    errs: &mut Vec<gongkai_domain::FieldError>,
+) -> Option<Date> {
+    crate::documents::parse_date(field, "日期", v, errs)
+}
+
+/// A required date: YYYY-MM-DD.
+fn parse_date(field: &'static str, s: &str) -> Result<Date> {
+    let mut errs = Vec::new();
+    parse_date_into(field, &Some(s.to_string()), &mut errs).ok_or_else(|| {
+        if errs.is_empty() {
+            AppError::field(field, "请填写日期（YYYY-MM-DD）")
+        } else {
+            AppError::Validation(errs)
+        }
+    })
+}
+
+/// A fresh query code: its hash is stored, the code itself is shown once.
+fn new_query_code() -> Result<String> {
+    let mut random = [0u8; QUERY_CODE_LEN];
+    getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(request::query_code(&random))
+}
+
+/// What a new request row holds, whichever way it came in.
+struct NewRow<'a> {
+    tracking_no: &'a str,
+    query_code: &'a str,
+    org_id: i64,
+    channel: Channel,
+    received: Date,
+    due: Option<Date>,
+    status: &'a str,
+    created_by: Option<i64>,
+    now: time::OffsetDateTime,
+}
+
+fn request_row(r: NewRow, app: request::ValidApplication) -> info_request::ActiveModel {
+    info_request::ActiveModel {
+        tracking_no: Set(r.tracking_no.to_string()),
+        query_code_hash: Set(sha256_hex(r.query_code)),
+        org_id: Set(r.org_id),
+        channel: Set(r.channel.code().into()),
+        received_on: Set(r.received),
+        due_on: Set(r.due),
+        status: Set(r.status.into()),
+        applicant_kind: Set(app.applicant_kind.code().into()),
+        name: Set(app.name),
+        id_number: Set(app.id_number),
+        contact_person: Set(app.contact_person),
+        phone: Set(app.phone),
+        email: Set(app.email),
+        address: Set(app.address),
+        medium: Set(app.medium.code().into()),
+        delivery: Set(app.delivery.code().into()),
+        purpose: Set(app.purpose),
+        created_by: Set(r.created_by),
+        created_at: Set(r.now),
+        description: Set(app.description),
+        ..Default::default()
+    }
+}
+
+impl App {
+    /// The supervision queue: open requests by due date, with 5/3/1-working-day warnings
+    /// and overdue ones marked. The district office sees every organisation's.
+    pub async fn request_queue(&self, actor: &Actor) -> Result<Vec<QueueRow>> {
+        self.open_requests((!actor.role.is_district_wide()).then_some(actor.org_id)).await
+    }
+
+    /// Open requests of one organisation (or all), by due date, with their warnings.
+    pub(crate) async fn open_requests(&self, org_id: Option<i64>) -> Result<Vec<QueueRow>> {
+        let mut q = info_request::Entity::find()
+            .filter(info_request::Column::Status.ne("decided"))
+            .filter(info_request::Column::Status.ne("closed"));
+        if let Some(o) = org_id {
+            q = q.filter(info_request::Column::OrgId.eq(o));
+        }
+        let rows = q.order_by_asc(info_request::Column::DueOn).all(self.store.conn()).await?;
+        let cal = self.calendar().await?;
+        let today = self.today();
+        let mut out = Vec::new();
+        for m in rows {
+            let left = match m.due_on {
+                None => None,
+                Some(due) => Some(working_days_between(&cal, today, due).map_err(|e| AppError::Rule(e.to_string()))?),
+            };
+            let warning = match left {
+                Some(n) if n < 0 => "overdue",
+                Some(n) if n <= 1 => "1",
+                Some(n) if n <= 3 => "3",
+                Some(n) if n <= 5 => "5",
+                _ => "",
+            };
+            out.push(QueueRow {
+                id: m.id,
+                tracking_no: m.tracking_no,
+                org_id: m.org_id,
+                assignee_id: m.assignee_id,
+                status: m.status,
+                received_on: m.received_on,
+                due_on: m.due_on,
+                working_days_left: left,
+                warning: warning.into(),
+            });
+        }
+        // Stopped clocks (no due date) last.
+        out.sort_by_key(|r| (r.due_on.is_none(), r.due_on));
+        Ok(out)
+    }
+}
+
+/// Working days after `today` up to and including `due`; negative when `due` has passed.
+fn working_days_between(
+    cal: &gongkai_domain::calendar::WorkCalendar,
+    today: Date,
+    due: Date,
+) -> std::result::Result<i64, gongkai_domain::calendar::CalendarError> {
+    let (from, to, sign) = if due >= today { (today, due, 1) } else { (due, today, -1) };
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        d = d.next_day().unwrap_or(d);
+        if cal.day(d)?.reason_off().is_none() {
+            n += 1;
+        }
+    }
+    Ok(sign * n)
+}
+
+impl App {
+    /// The 信息处理费 a request would carry (国办函〔2020〕109号): per request, counting the
+    /// same applicant's requests in that calendar month up to this one; or per page.
+    pub async fn fee_quote(
+        &self,
+        actor: &Actor,
+        id: i64,
+        basis: &str,
+        pages: Option<u32>,
+    ) -> Result<gongkai_domain::fee::Fee> {
+        let (m, _) = self.request_for(actor, id).await?;
+        match basis {
+            "per_request" => {
+                let first = m.received_on.replace_day(1).map_err(|e| AppError::Internal(e.to_string()))?;
+                let same = info_request::Entity::find()
+                    .filter(info_request::Column::IdNumber.eq(m.id_number.clone()))
+                    .filter(info_request::Column::ReceivedOn.gte(first))
+                    .filter(info_request::Column::ReceivedOn.lte(m.received_on))
+                    .all(self.store.conn())
+                    .await?;
+                // Requests of the same day count in the order they were taken in.
+                let nth = same.iter().filter(|r| r.received_on < m.received_on || r.id <= m.id).count() as u32;
+                Ok(gongkai_domain::fee::per_request(nth))
+            }
+            "per_page" => match pages {
+                Some(p) if (1..=100_000).contains(&p) => Ok(gongkai_domain::fee::per_page(p)),
+                _ => Err(AppError::field("pages", "按量计收须填写页数（1至100000）")),
+            },
+            _ => Err(AppError::field("basis", "计收方式应为 per_request（按件）或 per_page（按量）")),
+        }
+    }
+}
