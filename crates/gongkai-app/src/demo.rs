@@ -269,4 +269,118 @@ impl App {
         self.create_document(&edu_staff, draft).await?;
         Ok(())
     }
+
+    async fn demo_request_id(&self, tracking_no: &str) -> Result<Option<i64>> {
+        use gongkai_store::sea_orm::{ColumnTrait, QueryFilter};
+        Ok(gongkai_store::info_request::Entity::find()
+            .filter(gongkai_store::info_request::Column::TrackingNo.eq(tracking_no))
+            .one(self.store.conn())
+            .await?
+            .map(|m| m.id))
+    }
+
+    /// A few requests at different stages, dated back from today, so the console's queue,
+    /// the case library and the annual report of a demo have something to show. Separate
+    /// from [`App::load_demo`] because they move with the date (tests keep a fixed demo).
+    /// Needs this year's calendar.
+    pub async fn load_demo_requests(&self) -> Result<()> {
+        let orgs = self.orgs().await?;
+        let find = |kind: &str, code: &str| {
+            orgs.iter()
+                .find(|o| o.kind == kind && o.issuer_code.as_deref().unwrap_or("").starts_with(code))
+                .map(|o| o.id)
+                .ok_or_else(|| crate::AppError::NotFound("示例机构不存在".into()))
+        };
+        let (office, edu) = (find("office", "")?, find("department", "莱教")?);
+        use crate::requests::{EventInput, NewRequest};
+        use gongkai_domain::request::Application;
+        let cli = Actor { org_id: office, ..Actor::system(office) };
+        let today = self.today();
+        let ago = |n: i64| (today - time::Duration::days(n)).to_string();
+        let person = |name: &str, description: &str| Application {
+            applicant_kind: "natural".into(),
+            name: name.into(),
+            id_number: "11010519491231002X".into(),
+            phone: "13800000000".into(),
+            email: Some("applicant@example.cn".into()),
+            description: description.into(),
+            medium: "electronic".into(),
+            delivery: "email".into(),
+            ..Default::default()
+        };
+        let submit = |app: Application, org_id: i64, channel: &str, received: String| NewRequest {
+            application: app,
+            org_id,
+            channel: Some(channel.into()),
+            received_on: Some(received),
+            ..Default::default()
+        };
+        let step = |kind: &str, on: String| EventInput { kind: kind.into(), on_date: on, ..Default::default() };
+        // Online today.
+        self.submit_request(
+            None,
+            submit(person("张三（示例）", "2025年本区老旧小区改造计划及资金安排"), office, "online", today.to_string()),
+        )
+        .await?;
+        // In person, nearly due, with its handler.
+        let r = self
+            .submit_request(
+                Some(&cli),
+                submit(
+                    person("李四（示例）", "凤城街道2025年道路维修工程的招标公告和中标结果"),
+                    office,
+                    "in_person",
+                    ago(26),
+                ),
+            )
+            .await?;
+        if let Some(id) = self.demo_request_id(&r.tracking_no).await? {
+            let handler = gongkai_store::app_user::Entity::find()
+                .all(self.store.conn())
+                .await?
+                .into_iter()
+                .find(|u| u.username == "office")
+                .map(|u| u.id);
+            self.record_request_event(&cli, id, EventInput { to_user_id: handler, ..step("assign", ago(25)) }).await?;
+        }
+        // By post to the education bureau, waiting for 补正.
+        let r = self
+            .submit_request(Some(&cli), submit(person("王五（示例）", "学校的有关文件"), edu, "post_signed", ago(12)))
+            .await?;
+        if let Some(id) = self.demo_request_id(&r.tracking_no).await? {
+            let ask = EventInput {
+                note: Some("请说明所需文件的名称、年份或文号".into()),
+                due_by: Some(ago(1)),
+                ..step("clarification", ago(10))
+            };
+            self.record_request_event(&cli, id, ask).await?;
+        }
+        // Answered and delivered, then written up for the case library.
+        let r = self
+            .submit_request(
+                Some(&cli),
+                submit(person("赵六（示例）", "2025年莱芜区政务公开工作要点"), office, "in_person", ago(40)),
+            )
+            .await?;
+        if let Some(id) = self.demo_request_id(&r.tracking_no).await? {
+            let decide = EventInput {
+                outcome: Some("disclose".into()),
+                basis: Some("《中华人民共和国政府信息公开条例》第三十六条第（一）项".into()),
+                ..step("decision", ago(30))
+            };
+            self.record_request_event(&cli, id, decide).await?;
+            let deliver = EventInput { note: Some("电子邮件送达".into()), ..step("delivery", ago(30)) };
+            self.record_request_event(&cli, id, deliver).await?;
+            self.publish_case(
+                &cli,
+                id,
+                crate::cases::CaseInput {
+                    title: "申请公开本区年度政务公开工作要点".into(),
+                    summary: "申请人申请公开本区年度政务公开工作要点。该文件已在区政府门户网站主动公开，本机关告知了获取的方式和途径。".into(),
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
 }

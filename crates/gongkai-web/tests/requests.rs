@@ -443,3 +443,19 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
         assert_eq!(r["due_on"], "2025-09-08", "{b}: the day after is day 1: {r}");
     }
 }
+
+#[tokio::test]
+async fn the_demo_has_requests_at_every_stage() {
+    for db in databases().await {
+        demo_app(&db).await;
+        let app = app_with(&db, datetime!(2025-09-01 09:00 +8), AppConfig::default()).await;
+        app.load_demo_requests().await.unwrap();
+        let office = app.system_actor().await.unwrap();
+        let queue = app.request_queue(&office).await.unwrap();
+        let mut statuses: Vec<&str> = queue.iter().map(|r| r.status.as_str()).collect();
+        statuses.sort();
+        assert_eq!(statuses, ["clarifying", "received", "received"], "{}", db.backend);
+        assert!(queue.iter().any(|r| r.assignee_id.is_some()), "{}", db.backend);
+        assert_eq!(app.cases(1, 10).await.unwrap().1, 1, "{}", db.backend);
+    }
+}

@@ -392,6 +392,10 @@ async fn main() {
             let app = Arc::new(open(&cli, &file).await);
             if *demo && app.is_empty().await.unwrap_or(false) {
                 app.load_demo().await.unwrap_or_else(|e| fail(format!("加载示例数据失败：{e}")));
+                // Dated from today: needs this year's calendar, so a failure is only a warning.
+                if let Err(e) = app.load_demo_requests().await {
+                    tracing::warn!(error = %e, "demo requests skipped");
+                }
                 println!(
                     "已加载示例数据。管理后台 /admin/ 用户 admin、office、editor、reviewer，密码 {}",
                     gongkai_app::demo::DEMO_PASSWORD

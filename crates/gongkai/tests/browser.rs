@@ -1,6 +1,7 @@
 //! The real portal in headless Chromium through WebDriver: log in, write a normative
 //! document with its interpretation, take it through review, publish it, and find it on
-//! the portal. Skips without Chromium unless GONGKAI_REQUIRE_BROWSER=1.
+//! the portal; then apply for information with a file, track it by code, and take it up
+//! in the console. Skips without Chromium unless GONGKAI_REQUIRE_BROWSER=1.
 
 use fantoccini::{ClientBuilder, Locator};
 use std::net::TcpListener;
@@ -189,6 +190,42 @@ async fn publish_a_normative_document_with_its_interpretation() {
         assert!(page.contains("《莱芜区政务公开专区管理办法》政策解读"), "interpretation shown on the document page");
         let shot = c.screenshot().await?;
         let _ = std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/document-page.png"), shot);
+
+        // A citizen applies online with a file and follows the request by its code.
+        let png = tmp.join("身份证明.png");
+        std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+        c.goto(&format!("{base}/apply")).await?;
+        el(&c, "a-kind").await?.select_by_value("natural").await?;
+        el(&c, "a-name").await?.send_keys("张三").await?;
+        el(&c, "a-id").await?.send_keys("11010519491231002X").await?;
+        el(&c, "a-phone").await?.send_keys("13800000000").await?;
+        el(&c, "a-desc").await?.send_keys("2025年本区老旧小区改造计划").await?;
+        el(&c, "a-medium").await?.select_by_value("electronic").await?;
+        el(&c, "a-delivery").await?.select_by_value("online").await?;
+        el(&c, "a-files").await?.send_keys(png.to_str().unwrap()).await?;
+        click_nav(&c, Locator::Id("apply-submit")).await?;
+        let no = el(&c, "tracking-no").await?.text().await?;
+        let code = el(&c, "query-code").await?.text().await?;
+        assert!(no.starts_with("YSQ") && code.len() == 8, "{no} {code}");
+        c.goto(&format!("{base}/apply/track?tracking_no={no}&query_code=WRONG234")).await?;
+        assert!(c.source().await?.contains("受理编号或查询码不正确"), "a wrong code reveals nothing");
+        c.goto(&format!("{base}/apply/track")).await?;
+        el(&c, "t-no").await?.send_keys(&no).await?;
+        el(&c, "t-code").await?.send_keys(&code).await?;
+        click_nav(&c, Locator::Id("track-submit")).await?;
+        let status = el(&c, "track-status").await?.text().await?;
+        assert!(status.contains("已受理"), "{status}");
+        let page = c.source().await?;
+        assert!(page.contains("计算过程") && !page.contains("张三"), "the reckoning, and no personal data");
+
+        // The district office finds it in the queue, with the applicant's file, and takes it.
+        c.goto(&format!("{base}/admin/requests")).await?;
+        click_nav(&c, Locator::LinkText(&no)).await?;
+        let page = c.source().await?;
+        assert!(page.contains("张三") && page.contains("身份证明.png"), "the console shows the applicant and the file");
+        click_nav(&c, Locator::Id("assign-submit")).await?;
+        let page = c.source().await?;
+        assert!(page.contains("已登记") && page.contains("指定承办人"), "assigned from the console");
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -69,6 +69,8 @@ pub struct PublicStatus {
     pub org_name: String,
     pub received_on: Date,
     pub due_on: Option<Date>,
+    /// How the due date was counted, day by day (dates and reasons only).
+    pub due: Option<ReplyDue>,
     pub status: String,
     pub status_label: String,
     pub events: Vec<PublicEvent>,
@@ -287,12 +289,19 @@ impl App {
             return Err(not_found());
         };
         let org_name = org::Entity::find_by_id(m.org_id).one(conn).await?.map(|o| o.name).unwrap_or_default();
-        let events = request_event::Entity::find()
+        let steps = request_event::Entity::find()
             .filter(request_event::Column::RequestId.eq(m.id))
             .order_by_asc(request_event::Column::Id)
             .all(conn)
-            .await?
+            .await?;
+        let due = match m.status.as_str() {
+            "decided" | "closed" => None,
+            _ => steps::reply_due(&self.calendar().await?, self.config.first_day, m.received_on, &steps)?,
+        };
+        // Internal steps (who handles it, edits of the letter) are not the applicant's business.
+        let events = steps
             .into_iter()
+            .filter(|e| !matches!(e.kind.as_str(), "assign" | "letter"))
             .map(|e| PublicEvent { on_date: e.on_date, label: event_label(&e.kind) })
             .collect();
         Ok(PublicStatus {
@@ -300,6 +309,7 @@ impl App {
             org_name,
             received_on: m.received_on,
             due_on: m.due_on,
+            due,
             status_label: status_label(&m.status).into(),
             status: m.status,
             events,
