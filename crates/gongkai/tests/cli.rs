@@ -209,3 +209,44 @@ fn annual_report_from_the_command_line() {
     let o = run(&data, &["report", "annual", "--year", "99"], None);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("年份"));
 }
+
+#[test]
+fn reminders_and_request_settings_from_the_configuration() {
+    let data = data_dir("remind");
+    std::fs::create_dir_all(&data).unwrap();
+    let with_config = |toml: &str, args: &[&str]| {
+        let path = data.join("gongkai.toml");
+        std::fs::write(&path, toml).unwrap();
+        let mut c = bin();
+        c.arg("--data").arg(&data).arg("--config").arg(&path).args(args);
+        c.output().unwrap()
+    };
+    let o = with_config("first_day = \"sometimes\"\n", &["remind"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("配置文件"), "{o:?}");
+    let o = with_config("reminder_hour = 30\n", &["remind"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("reminder_hour"), "{o:?}");
+    let ok = "first_day = \"same_day\"\nreminder_hour = 7\n[smtp]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"gongkai@example.gov.cn\"\n";
+    let o = with_config(ok, &["remind", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["people"], 0, "nothing open, nobody reminded: {v}");
+    let o = run(
+        &data,
+        &["org", "add", "示例区人民政府办公室", "--kind", "office", "--credit-code", "11371202K21349004N"],
+        None,
+    );
+    assert!(o.status.success());
+    let o = run(
+        &data,
+        &["user", "add", "li", "--role", "editor", "--org", "1", "--email", "li@", "--password-stdin"],
+        Some("a-long-enough-password\n"),
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("电子邮箱格式不正确"), "{o:?}");
+    let o = run(
+        &data,
+        &["user", "add", "li", "--role", "editor", "--org", "1", "--email", "li@example.gov.cn", "--password-stdin"],
+        Some("a-long-enough-password\n"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let _ = std::fs::remove_dir_all(&data);
+}
