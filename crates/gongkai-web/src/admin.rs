@@ -38,6 +38,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/topics", post(create_topic))
         .route("/admin/orgs/rules", post(org_rules))
         .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/{id}/email", post(user_email))
         .route("/admin/audit", get(audit))
         .route("/admin/search-terms", get(search_terms).post(add_search_term))
         .route("/admin/search-terms/{id}/delete", post(remove_search_term))
@@ -661,7 +662,8 @@ async fn create_org(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>)
 #[template(path = "admin/users.html")]
 struct UsersPage {
     frame: Frame,
-    users: Vec<(String, String, String, i64, bool)>,
+    /// (id, user name, display name, role, organisation id, e-mail, locked once)
+    users: Vec<(i64, String, String, String, i64, String, bool)>,
     message: String,
 }
 
@@ -673,10 +675,12 @@ async fn users_page(s: &WebState, c: &Caller, actor: &Actor, message: String) ->
                 .iter()
                 .map(|u| {
                     (
+                        u.id,
                         u.username.clone(),
                         u.display_name.clone(),
                         gongkai_domain::Role::parse(&u.role).map(|r| r.label().to_string()).unwrap_or_default(),
                         u.org_id,
+                        u.email.clone().unwrap_or_default(),
                         u.locked_until.is_some(),
                     )
                 })
@@ -711,6 +715,18 @@ async fn create_user(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>
     let msg = match s.app.add_user(actor, u).await {
         Ok(u) => format!("已添加用户：{}", u.username),
         Err(e) => format!("添加失败：{e}"),
+    };
+    users_page(&s, &c, actor, msg).await
+}
+
+async fn user_email(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let msg = match s.app.set_user_email(actor, id, f.get("email").map(String::as_str).unwrap_or("")).await {
+        Ok(u) => format!("已更新 {} 的提醒邮箱", u.username),
+        Err(e) => format!("未能更新：{e}"),
     };
     users_page(&s, &c, actor, msg).await
 }

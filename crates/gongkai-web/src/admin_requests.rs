@@ -27,6 +27,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/requests/{id}", get(detail))
         .route("/admin/requests/{id}/events", post(event))
         .route("/admin/requests/{id}/letter", post(letter))
+        .route("/admin/requests/{id}/case", post(case))
         .route("/admin/requests/{id}/attachments/{aid}", get(attachment))
         .route("/admin/reports/annual", get(report).post(report_figures))
 }
@@ -40,6 +41,8 @@ struct QueuePage {
     mine: bool,
     /// Today's reminders to the person looking, by channel.
     reminders: Vec<(String, String)>,
+    /// 依申请转主动: (organisation, the requests that asked for the same information).
+    suggestions: Vec<(String, Vec<(String, String)>)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -99,7 +102,15 @@ async fn queue(State(s): State<WebState>, c: Caller, q: Result<Query<QueueParams
             .collect(),
         None => vec![],
     };
-    render(&QueuePage { frame: frame(&s, &c, "依申请公开办理"), rows, mine, reminders })
+    let suggestions = s
+        .app
+        .disclosure_suggestions(actor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|g| (orgs.iter().find(|o| o.id == g.org_id).map(|o| o.name.clone()).unwrap_or_default(), g.requests))
+        .collect();
+    render(&QueuePage { frame: frame(&s, &c, "依申请公开办理"), rows, mine, reminders, suggestions })
 }
 
 async fn staff_form(s: &WebState, c: &Caller, v: Fields, errors: Vec<(String, String)>) -> Response {
@@ -321,6 +332,22 @@ async fn letter(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(
     let msg = match s.app.save_letter(actor, id, f.get("text").map(String::as_str).unwrap_or("")).await {
         Ok(_) => "答复书已保存".to_string(),
         Err(e) => format!("未能保存：{e}"),
+    };
+    detail_page(&s, &c, id, msg).await
+}
+
+async fn case(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let input = gongkai_app::cases::CaseInput {
+        title: f.get("title").cloned().unwrap_or_default(),
+        summary: f.get("summary").cloned().unwrap_or_default(),
+    };
+    let msg = match s.app.publish_case(actor, id, input).await {
+        Ok(c) => format!("已编入案例库：{}", c.title),
+        Err(e) => format!("未能编入案例库：{e}"),
     };
     detail_page(&s, &c, id, msg).await
 }

@@ -5,7 +5,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use gongkai_app::{App, AppConfig};
+use gongkai_app::{App, AppConfig, AppError};
 use gongkai_testkit::{app_with, databases, demo_app, fake_smtp};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -184,6 +184,18 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         // 20 working days to pay, counted from the day after the notice: 12 September.
         assert_eq!(v["events"][1]["due_by"], "2025-09-12", "{b}: {v}");
         assert!(v["stopped"].as_str().unwrap().contains("缴纳"), "{b}: {v}");
+        let pay = v["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["label"].as_str().unwrap().starts_with("缴费期限"))
+            .unwrap();
+        assert_eq!(pay["reckoning"]["due"], "2025-09-12", "{b}: every time limit shows how it was counted: {pay}");
+        assert_eq!(
+            pay["reckoning"]["days"].as_array().map(Vec::len),
+            Some(28),
+            "{b}: 20 working days and 8 weekend days"
+        );
         let (s, v) = ev(r1, json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "other_unpaid", "basis": "国办函〔2020〕109号"})).await;
         assert!(
             s.is_client_error() && v["message"].as_str().unwrap().contains("2025-09-12"),
@@ -391,6 +403,28 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
         assert_eq!(s, StatusCode::NOT_FOUND, "{b}: another organisation's staff cannot read it");
         let (s, _) = h.raw("GET", &link, Auth::None, None).await;
         assert!(s.is_redirection(), "{b}: the public cannot");
+        // Two requests for the same information: the queue suggests publishing it.
+        let (_, html) = h.page("GET", "/admin/requests", Auth::Session(&office.token), None).await;
+        assert!(html.contains("依申请转主动建议") && html.contains("2025年本区老旧小区改造计划"), "{b}");
+        // Answered, then written up for the case library from the console.
+        let rid: i64 = link.split('/').nth(3).unwrap().parse().unwrap();
+        let t = token(&app, "office").await;
+        let decide = json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "disclose", "basis": "第三十六条第（二）项"});
+        let (s, _) = h.json("POST", format!("/api/v1/requests/{rid}/events"), &t, Some(decide)).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let case = |title: &str| {
+            urlencoded(&format!(
+                "csrf={}&title={title}&summary={}",
+                office.csrf_token, "申请人申请公开老旧小区改造计划，本机关予以公开。"
+            ))
+        };
+        let uri = format!("/admin/requests/{rid}/case");
+        let (_, html) =
+            h.page("POST", &uri, Auth::Session(&office.token), Some(case("张三申请老旧小区改造计划"))).await;
+        assert!(html.contains("未能编入案例库"), "{b}: the applicant's name is refused");
+        let (_, html) =
+            h.page("POST", &uri, Auth::Session(&office.token), Some(case("申请公开老旧小区改造计划"))).await;
+        assert!(html.contains("已编入案例库"), "{b}");
         let (s, html) = h
             .page(
                 "POST",
@@ -403,6 +437,27 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
             )
             .await;
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && html.contains("不能晚于今天"), "{b}: {html}");
+
+        // Everyone keeps their own reminder address; only administrators change others'.
+        let office_id = app
+            .users(&app.system_actor().await.unwrap())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.username == "office")
+            .unwrap()
+            .id;
+        let mail = |e: &str| urlencoded(&format!("csrf={}&email={e}", office.csrf_token));
+        let uri = format!("/admin/users/{office_id}/email");
+        let (_, html) = h.page("POST", &uri, Auth::Session(&office.token), Some(mail("office%40"))).await;
+        assert!(html.contains("电子邮箱格式不正确"), "{b}");
+        let (_, html) = h.page("POST", &uri, Auth::Session(&office.token), Some(mail("office%40example.gov.cn"))).await;
+        assert!(html.contains("已更新") && html.contains("value=\"office@example.gov.cn\""), "{b}");
+        let (editor_actor, _) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        assert!(
+            matches!(app.set_user_email(&editor_actor, office_id, "x@example.cn").await, Err(AppError::Forbidden(_))),
+            "{b}"
+        );
 
         // The annual report in the console, with the office's own figures.
         let (s, html) = h.page("GET", "/admin/reports/annual?year=2025", Auth::Session(&office.token), None).await;
@@ -423,7 +478,6 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
         assert!(html.contains("行政许可处理决定数量应为非负整数"), "{b}");
         let (_, html) = h.page("POST", "/admin/reports/annual", Auth::Session(&office.token), Some(form("12"))).await;
         assert!(html.contains("已保存填报数据"), "{b}");
-        let t = token(&app, "office").await;
         let (_, rep) = h.json("GET", "/api/v1/reports/annual?year=2025", &t, None).await;
         assert_eq!(
             (rep["part2"]["entered"]["licensing"].as_u64(), rep["part2"]["entered"]["penalty"].as_u64()),

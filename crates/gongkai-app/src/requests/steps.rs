@@ -51,10 +51,20 @@ pub struct RequestDetail {
     /// While a consultation is open: the date the consulted party should answer by, 15
     /// working days after it was asked (第三十二条, 第三十四条).
     pub consultation_answer_due: Option<Date>,
+    /// The other running time limits (补正 notice, consulted party's answer, payment),
+    /// each with how it was counted.
+    pub deadlines: Vec<Deadline>,
     /// The handling person, by name.
     pub assignee: Option<String>,
     /// Files the applicant sent with the request (private: staff only).
     pub attachments: Vec<request_attachment::Model>,
+}
+
+/// A time limit other than the reply date, with its reckoning.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deadline {
+    pub label: String,
+    pub reckoning: gongkai_domain::deadline::Reckoning,
 }
 
 /// The open consultation (asked, not yet answered), if any.
@@ -443,10 +453,35 @@ impl App {
         let cal = self.calendar().await?;
         let due = reply_due(&cal, self.config.first_day, request.received_on, &events)?;
         let stopped = clock_of(request.received_on, &events).1.map(str::to_string);
-        let consultation_answer_due = match open_consultation(&events) {
-            Some(e) => Some(add_working_days(&cal, e.on_date, 15, FirstDay::NextDay, &[]).map_err(cal_err)?.due),
-            None => None,
-        };
+        let mut deadlines = Vec::new();
+        let open = !matches!(status_of(&events), "decided" | "closed");
+        if open && !events.iter().any(|e| e.kind == "clarification") {
+            deadlines.push(Deadline {
+                label: "补正通知最迟发出日（收到申请之日起7个工作日内，第三十条）".into(),
+                reckoning: add_working_days(
+                    &cal,
+                    request.received_on,
+                    gongkai_domain::deadline::CLARIFY_WITHIN,
+                    self.config.first_day,
+                    &[],
+                )
+                .map_err(cal_err)?,
+            });
+        }
+        if let Some(e) = open_consultation(&events) {
+            deadlines.push(Deadline {
+                label: "被征求意见方答复期限（15个工作日，第三十二条、第三十四条）".into(),
+                reckoning: add_working_days(&cal, e.on_date, 15, FirstDay::NextDay, &[]).map_err(cal_err)?,
+            });
+        }
+        if let Some(e) = open_fee_notice(&events).filter(|_| open) {
+            deadlines.push(Deadline {
+                label: "缴费期限（收到收费通知次日起20个工作日，逾期视为放弃申请）".into(),
+                reckoning: fee_payment_due(&cal, e.on_date).map_err(cal_err)?,
+            });
+        }
+        let consultation_answer_due =
+            deadlines.iter().find(|d| d.label.starts_with("被征求意见方")).map(|d| d.reckoning.due);
         let conn = self.store.conn();
         let assignee = match request.assignee_id {
             Some(u) => app_user::Entity::find_by_id(u).one(conn).await?.map(|u| u.display_name),
@@ -457,7 +492,7 @@ impl App {
             .order_by_asc(request_attachment::Column::Id)
             .all(conn)
             .await?;
-        Ok(RequestDetail { request, events, due, stopped, consultation_answer_due, assignee, attachments })
+        Ok(RequestDetail { request, events, due, stopped, consultation_answer_due, deadlines, assignee, attachments })
     }
 
     /// Records a handling step, after checking it against the regulation's rules, and
