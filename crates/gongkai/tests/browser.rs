@@ -195,6 +195,7 @@ async fn publish_a_normative_document_with_its_interpretation() {
         let png = tmp.join("身份证明.png");
         std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
         c.goto(&format!("{base}/apply")).await?;
+        el(&c, "a-org").await?.select_by_label("济南市莱芜区人民政府办公室（示例）").await?;
         el(&c, "a-kind").await?.select_by_value("natural").await?;
         el(&c, "a-name").await?.send_keys("张三").await?;
         el(&c, "a-id").await?.send_keys("11010519491231002X").await?;
@@ -225,7 +226,10 @@ async fn publish_a_normative_document_with_its_interpretation() {
         assert!(page.contains("张三") && page.contains("身份证明.png"), "the console shows the applicant and the file");
         click_nav(&c, Locator::Id("assign-submit")).await?;
         let page = c.source().await?;
-        assert!(page.contains("已登记") && page.contains("指定承办人"), "assigned from the console");
+        assert!(
+            page.contains("已登记") && page.contains("承办人：区政府办公室公开办"),
+            "assigned from the console: {page}"
+        );
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
