@@ -123,7 +123,7 @@ async fn staff_form(s: &WebState, c: &Caller, v: Fields, errors: Vec<(String, St
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|o| actor.may_see_org(o.id))
+        .filter(|o| actor.may_see_org(o.id) && o.kind != "village")
         .map(|o| (o.id, o.name))
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -185,6 +185,8 @@ struct DetailPage {
     orgs: Vec<(i64, String)>,
     org_name: String,
     today: String,
+    /// The per-request fee this request would carry, in words (国办函〔2020〕109号).
+    fee: String,
     message: String,
 }
 
@@ -269,10 +271,15 @@ async fn detail_page(s: &WebState, c: &Caller, id: i64, message: String) -> Resp
         .collect();
     let all = s.app.orgs().await.unwrap_or_default();
     let org_name = all.iter().find(|o| o.id == d.request.org_id).map(|o| o.name.clone()).unwrap_or_default();
-    let orgs = all.into_iter().filter(|o| o.id != d.request.org_id).map(|o| (o.id, o.name)).collect();
+    let orgs =
+        all.into_iter().filter(|o| o.id != d.request.org_id && o.kind != "village").map(|o| (o.id, o.name)).collect();
     let title = format!("申请 {}", d.request.tracking_no);
     let today = s.app.today().to_string();
-    render(&DetailPage { frame: frame(s, c, &title), d, letter, outcomes, staff, orgs, org_name, today, message })
+    let fee = match s.app.fee_quote(actor, id, "per_request", None).await {
+        Ok(f) => format!("{}元（{}）", f.total_yuan, f.explain()),
+        Err(e) => e.to_string(),
+    };
+    render(&DetailPage { frame: frame(s, c, &title), d, letter, outcomes, staff, orgs, org_name, today, fee, message })
 }
 
 async fn detail(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {

@@ -289,6 +289,23 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         ev(r4, json!({"kind": "assign", "on_date": "2025-08-04", "to_user_id": clerk.id})).await;
         let (_, r5) = register("2025-08-04").await;
         assert_eq!(r5["due_on"], "2025-09-01", "{b}");
+        // Due today at the district government, which has no staff accounts: the office is told.
+        let gov = orgs.iter().find(|o| o.kind == "government").unwrap().id;
+        let (_, r6) =
+            h.json("POST", "/api/v1/requests", &office, Some(application(gov, "in_person", "2025-08-04"))).await;
+        let village = orgs.iter().find(|o| o.kind == "village").unwrap().id;
+        let (s, v) =
+            h.json("POST", "/api/v1/requests", &office, Some(application(village, "in_person", "2025-08-04"))).await;
+        assert!(
+            s.is_client_error() && v["errors"][0]["field"] == "org_id",
+            "{b}: a village committee takes no requests: {v}"
+        );
+        let due = app.reminders_for_today().await.unwrap();
+        let to_office = due.iter().find(|r| r.display_name.contains("公开办（示例）")).unwrap();
+        assert!(
+            to_office.requests.iter().any(|q| q.tracking_no == r6["tracking_no"].as_str().unwrap()),
+            "{b}: {due:?}"
+        );
         let run = app.send_daily_reminders().await.unwrap();
         assert_eq!((run.people, run.console, run.emailed, run.no_email, run.failed), (2, 2, 1, 1, 0), "{b}: {run:?}");
         let mail = smtp.mail.lock().unwrap().clone();

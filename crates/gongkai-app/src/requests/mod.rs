@@ -177,8 +177,13 @@ impl App {
             }
         }
         let target = org::Entity::find_by_id(input.org_id).one(self.store.conn()).await?;
-        if target.is_none() {
-            errs.push(gongkai_domain::FieldError::new("org_id", "请选择受理申请的机关"));
+        match &target {
+            None => errs.push(gongkai_domain::FieldError::new("org_id", "请选择受理申请的机关")),
+            Some(o) if o.kind == "village" => errs.push(gongkai_domain::FieldError::new(
+                "org_id",
+                "村（居）民委员会不是受理政府信息公开申请的行政机关（第二十七条），请选择街道办事处或区直部门",
+            )),
+            Some(_) => {}
         }
         if let (Some(a), Some(o)) = (actor, &target)
             && !a.may_see_org(o.id)
