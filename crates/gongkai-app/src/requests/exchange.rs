@@ -139,13 +139,7 @@ impl App {
         // Every step is replayed through the same checks as a step typed in the console.
         let now = self.now();
         let cal = self.calendar().await?;
-        let cx = super::steps::StepContext {
-            cal: &cal,
-            first: self.config.first_day,
-            today: self.today(),
-            user_id: actor.user_id,
-            now,
-        };
+        let cx = self.step_context(&cal, actor);
         let mut probe = info_request::Model {
             id: 0,
             tracking_no: tracking_no.clone(),
@@ -171,24 +165,8 @@ impl App {
             assignee_id: None,
             outcome: None,
         };
-        let mut models: Vec<request_event::Model> = vec![request_event::Model {
-            id: 0,
-            request_id: 0,
-            kind: "received".into(),
-            on_date: received,
-            at: now,
-            user_id: actor.user_id,
-            note: format!("{}：{}", channel.label(), channel.receipt_rule()),
-            days: None,
-            approver: None,
-            outcome: None,
-            basis: None,
-            party: None,
-            due_by: None,
-            amount: None,
-            to_org_id: None,
-            to_user_id: None,
-        }];
+        let receipt = format!("{}：{}", channel.label(), channel.receipt_rule());
+        let mut models = vec![super::steps::new_step(0, "received", received, &cx, receipt)];
         for (i, e) in x.events.iter().enumerate() {
             let at = |msg: String| {
                 AppError::Validation(vec![gongkai_domain::FieldError::new(

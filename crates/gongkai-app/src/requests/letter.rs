@@ -50,13 +50,7 @@ impl App {
         }
         let (m, events) = self.request_for(actor, id).await?;
         let cal = self.calendar().await?;
-        let cx = super::steps::StepContext {
-            cal: &cal,
-            first: self.config.first_day,
-            today: self.today(),
-            user_id: actor.user_id,
-            now: self.now(),
-        };
+        let cx = self.step_context(&cal, actor);
         let input = EventInput {
             kind: "letter".into(),
             on_date: self.today().to_string(),

@@ -171,6 +171,36 @@ pub(super) struct StepContext<'a> {
     pub now: time::OffsetDateTime,
 }
 
+impl App {
+    /// The context steps are checked in: the calendar, the first-day setting, today, and
+    /// who records them.
+    pub(super) fn step_context<'a>(&self, cal: &'a WorkCalendar, actor: &Actor) -> StepContext<'a> {
+        StepContext { cal, first: self.config.first_day, today: self.today(), user_id: actor.user_id, now: self.now() }
+    }
+}
+
+/// A step with only its common facts; the kind-specific ones are filled in by the check.
+pub(super) fn new_step(request_id: i64, kind: &str, on: Date, cx: &StepContext, note: String) -> request_event::Model {
+    request_event::Model {
+        id: 0,
+        request_id,
+        kind: kind.to_string(),
+        on_date: on,
+        at: cx.now,
+        user_id: cx.user_id,
+        note,
+        days: None,
+        approver: None,
+        outcome: None,
+        basis: None,
+        party: None,
+        due_by: None,
+        amount: None,
+        to_org_id: None,
+        to_user_id: None,
+    }
+}
+
 fn text(v: &Option<String>) -> String {
     v.as_deref().unwrap_or_default().trim().to_string()
 }
@@ -213,24 +243,7 @@ pub(super) fn check_step(
         return Err(rule("这件申请已经作出答复决定"));
     }
     let note = text(&input.note);
-    let mut step = request_event::Model {
-        id: 0,
-        request_id: m.id,
-        kind: kind.to_string(),
-        on_date: on,
-        at: cx.now,
-        user_id: cx.user_id,
-        note: note.clone(),
-        days: None,
-        approver: None,
-        outcome: None,
-        basis: None,
-        party: None,
-        due_by: None,
-        amount: None,
-        to_org_id: None,
-        to_user_id: None,
-    };
+    let mut step = new_step(m.id, kind, on, cx, note.clone());
     let current_due = || reply_due(cx.cal, cx.first, m.received_on, events);
     match kind {
         "clarification" => {
@@ -500,13 +513,7 @@ impl App {
     pub async fn record_request_event(&self, actor: &Actor, id: i64, input: EventInput) -> Result<RequestDetail> {
         let (m, events) = self.request_for(actor, id).await?;
         let cal = self.calendar().await?;
-        let cx = StepContext {
-            cal: &cal,
-            first: self.config.first_day,
-            today: self.today(),
-            user_id: actor.user_id,
-            now: self.now(),
-        };
+        let cx = self.step_context(&cal, actor);
         let mut step = check_step(&m, &events, &input, &cx)?;
         let conn = self.store.conn();
         if let Some(u) = step.to_user_id {
