@@ -388,13 +388,18 @@ struct ReportPage {
     orgs: Vec<(i64, String)>,
     district_wide: bool,
     report: AnnualReport,
-    tables: Vec<(&'static str, Vec<Vec<String>>)>,
+    /// (part, width in columns, rows); a row whose cells after the first are empty is a
+    /// heading spanning the table.
+    tables: Vec<(&'static str, usize, Vec<Vec<String>>)>,
     message: String,
 }
 
 impl ReportPage {
     fn is_org(&self, id: &i64) -> bool {
         self.org == Some(*id)
+    }
+    fn is_heading(&self, row: &[String]) -> bool {
+        row.iter().skip(1).all(|c| c.is_empty())
     }
     fn query(&self) -> String {
         match self.org {
@@ -428,7 +433,11 @@ async fn report_page(s: &WebState, c: &Caller, year: i32, org: Option<i64>, mess
         .filter(|o| actor.may_see_org(o.id))
         .map(|o| (o.id, o.name))
         .collect();
-    let tables = report.tables();
+    let tables = report
+        .tables()
+        .into_iter()
+        .map(|(name, rows)| (name, rows.iter().map(Vec::len).max().unwrap_or(1), rows))
+        .collect();
     render(&ReportPage {
         frame: frame(s, c, "政府信息公开工作年度报告"),
         year,

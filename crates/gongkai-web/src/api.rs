@@ -38,6 +38,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/requests/{id}/export", get(export_request))
         .route("/v1/requests/{id}/letter", get(get_letter).put(put_letter))
         .route("/v1/requests/{id}/letter.docx", get(letter_docx))
+        .route("/v1/requests/{id}/attachments/{aid}", get(request_attachment))
         .route("/v1/requests/import", axum::routing::post(import_request))
         .route("/v1/requests/suggestions", get(disclosure_suggestions))
         .route("/v1/cases", get(cases))
@@ -591,6 +592,23 @@ async fn letter_docx(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) 
                 (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"letter-{id}.docx\"")),
             ],
             bytes,
+        )
+            .into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+/// A file the applicant sent: staff only, never cached by a shared cache.
+async fn request_attachment(State(s): State<WebState>, c: Caller, Path((id, aid)): Path<(i64, i64)>) -> Response {
+    let actor = tri!(staff(&c));
+    match s.app.request_attachment(actor, id, aid).await {
+        Ok(d) => (
+            [
+                (axum::http::header::CONTENT_TYPE, d.content_type),
+                (axum::http::header::CONTENT_DISPOSITION, crate::views::attachment_disposition(&d.file_name)),
+                (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            d.content,
         )
             .into_response(),
         Err(e) => api_error(&e),

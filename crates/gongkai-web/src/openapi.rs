@@ -101,7 +101,7 @@ pub fn document() -> Value {
                 "post": {"summary": "提交政府信息公开申请（公众无需登录；持令牌的工作人员可登记当面、邮寄、传真申请及收到日期）", "requestBody": request_body(),
                          "responses": with(json!({"201": {"description": "tracking_no（受理编号）、query_code（查询码，只显示一次）、received_on、due_on（答复期限）与 due（逐日计算过程）"}}))}
             },
-            "/api/v1/requests/{id}": {"get": {"summary": "申请详情（工作人员；含申请人信息、办理记录与答复期限的逐日计算）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "request、events、due"}}))}},
+            "/api/v1/requests/{id}": {"get": {"summary": "申请详情（工作人员；含申请人信息、办理记录与答复期限的逐日计算）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "request（含 assignee_id、outcome）、events、due（逐日计算）、stopped（暂停原因）、deadlines（补正、征求意见答复、缴费等其他期限及其计算）、assignee、attachments"}}))}},
             "/api/v1/requests/{id}/events": {"post": {"summary": "登记办理环节（按条例逐项校验，状态与答复期限由办理记录重新计算）", "security": [{"bearer": []}], "parameters": [id_param()], "requestBody": event_body(), "responses": with(json!({"201": {"description": "更新后的申请详情"}}))}},
             "/api/v1/reports/annual": {"get": {"summary": "政府信息公开工作年度报告第三部分（2021年格式）：按申请人类型统计的收到和处理申请情况，由办理记录计算并校验勾稽关系", "security": [{"bearer": []}], "parameters": [q("year", "年份"), q("org", "机关编号（公开办可省略，统计全区）")], "responses": with(json!({"200": {"description": "part2：规章与行政规范性文件的本年制发、本年废止、现行有效件数（由文件库计算）及填报数据；part3：columns 与 rows（label、level、values）；part4：行政复议、行政诉讼（groups × columns）"}}))}},
             "/api/v1/requests/{id}/fee": {"get": {"summary": "信息处理费测算（国办函〔2020〕109号）：按件（同一申请人当月累计）或按量（按页），显示分档计算过程", "security": [{"bearer": []}], "parameters": [id_param(), q("basis", "per_request 或 per_page"), q("pages", "按量计收的页数")], "responses": with(json!({"200": {"description": "fee（bands、total_yuan）与 explain"}}))}},
@@ -116,6 +116,7 @@ pub fn document() -> Value {
                 "get": {"summary": "答复书/告知书：按答复结果生成的草稿（引用法律依据、告知救济途径），或已保存的修改稿", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "title、text、saved、sent"}}))},
                 "put": {"summary": "保存修改后的答复书（送达后不能再改）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "保存后的答复书"}}))}
             },
+            "/api/v1/requests/{id}/attachments/{aid}": {"get": {"summary": "下载申请人提交的附件（仅限办理机关和公开办工作人员；详情中的 attachments 列出附件）", "security": [{"bearer": []}], "parameters": [id_param(), {"name": "aid", "in": "path", "required": true, "schema": {"type": "integer"}}], "responses": with(json!({"200": {"description": "文件"}}))}},
             "/api/v1/requests/{id}/letter.docx": {"get": {"summary": "下载答复书（.docx）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "Word 文档"}}))}},
             "/api/v1/reports/annual/figures": {"put": {"summary": "填报年度报告第二部分中文件库以外的数据：行政许可、行政处罚、行政强制的本年处理决定数量，行政事业性收费（万元）", "security": [{"bearer": []}], "responses": with(json!({"204": {"description": "已保存"}}))}},
             "/api/v1/reports/annual.docx": {"get": {"summary": "年度报告统计表（第二、三、四部分）导出为 Word", "security": [{"bearer": []}], "parameters": [q("year", "年份"), q("org", "机关编号")], "responses": with(json!({"200": {"description": ".docx"}}))}},

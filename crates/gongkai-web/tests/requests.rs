@@ -416,6 +416,12 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
             (StatusCode::OK, "申请公开老旧小区改造计划".to_string()),
             "{b}"
         );
+        let api_link = format!("/api{}", link.replace("/admin", "/v1"));
+        let t = token(&app, "office").await;
+        let (s, bytes) = h.raw("GET", &api_link, Auth::Bearer(&t), None).await;
+        assert_eq!((s, bytes.len()), (StatusCode::OK, "申请公开老旧小区改造计划".len()), "{b}: {api_link}");
+        let (s, _) = h.raw("GET", &api_link, Auth::None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
         let (s, _) = h.raw("GET", &link, Auth::Session(&editor.token), None).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{b}: another organisation's staff cannot read it");
         let (s, _) = h.raw("GET", &link, Auth::None, None).await;
@@ -425,7 +431,6 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
         assert!(html.contains("依申请转主动建议") && html.contains("2025年本区老旧小区改造计划"), "{b}");
         // Answered, then written up for the case library from the console.
         let rid: i64 = link.split('/').nth(3).unwrap().parse().unwrap();
-        let t = token(&app, "office").await;
         let decide = json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "disclose", "basis": "第三十六条第（二）项"});
         let (s, _) = h.json("POST", format!("/api/v1/requests/{rid}/events"), &t, Some(decide)).await;
         assert_eq!(s, StatusCode::CREATED, "{b}");

@@ -469,17 +469,21 @@ impl App {
         let mut deadlines = Vec::new();
         let open = !matches!(status_of(&events), "decided" | "closed");
         if open && !events.iter().any(|e| e.kind == "clarification") {
-            deadlines.push(Deadline {
-                label: "补正通知最迟发出日（收到申请之日起7个工作日内，第三十条）".into(),
-                reckoning: add_working_days(
-                    &cal,
-                    request.received_on,
-                    gongkai_domain::deadline::CLARIFY_WITHIN,
-                    self.config.first_day,
-                    &[],
-                )
-                .map_err(cal_err)?,
-            });
+            let limit = add_working_days(
+                &cal,
+                request.received_on,
+                gongkai_domain::deadline::CLARIFY_WITHIN,
+                self.config.first_day,
+                &[],
+            )
+            .map_err(cal_err)?;
+            // Only while a 补正 notice can still go out.
+            if limit.due >= self.today() {
+                deadlines.push(Deadline {
+                    label: "补正通知最迟发出日（收到申请之日起7个工作日内，第三十条）".into(),
+                    reckoning: limit,
+                });
+            }
         }
         if let Some(e) = open_consultation(&events) {
             deadlines.push(Deadline {
