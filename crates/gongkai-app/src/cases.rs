@@ -95,6 +95,10 @@ impl App {
             .one(conn)
             .await?
             .ok_or_else(|| AppError::Rule("只有已作出答复决定的申请才能编入案例库".into()))?;
+        // The applicant hears the answer before the public reads it as a case.
+        if r.status != "closed" {
+            return Err(AppError::Rule("答复书送达申请人后才能编入案例库".into()));
+        }
         let outcome = decision.outcome.as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Other);
         let basis = decision.basis.clone().unwrap_or_default();
         let title = input.title.trim().to_string();

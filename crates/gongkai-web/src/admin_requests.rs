@@ -28,6 +28,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/requests/{id}/events", post(event))
         .route("/admin/requests/{id}/letter", post(letter))
         .route("/admin/requests/{id}/case", post(case))
+        .route("/admin/requests/{id}/reviews", post(review))
         .route("/admin/requests/{id}/attachments/{aid}", get(attachment))
         .route("/admin/reports/annual", get(report).post(report_figures))
 }
@@ -212,6 +213,15 @@ impl DetailPage {
     fn delivery(&self) -> String {
         Delivery::parse(&self.d.request.delivery).map(|k| k.label().to_string()).unwrap_or_default()
     }
+    fn review_label(&self, r: &gongkai_app::requests::Review) -> String {
+        use gongkai_domain::report::{ReviewKind, ReviewResult};
+        let kind = ReviewKind::parse(&r.kind).map(|k| k.label().to_string()).unwrap_or_else(|| r.kind.clone());
+        let result = ReviewResult::parse(&r.result).map(|k| k.label().to_string()).unwrap_or_else(|| r.result.clone());
+        match r.decided_on {
+            Some(d) => format!("{} {kind}，{d} 审结：{result}", r.filed_on),
+            None => format!("{} {kind}：{result}", r.filed_on),
+        }
+    }
     /// The facts a step carries beyond its note, in words.
     fn facts(&self, e: &gongkai_app::requests::Step) -> String {
         let mut out = Vec::new();
@@ -355,6 +365,26 @@ async fn case(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f)
     let msg = match s.app.publish_case(actor, id, input).await {
         Ok(c) => format!("已编入案例库：{}", c.title),
         Err(e) => format!("未能编入案例库：{e}"),
+    };
+    detail_page(&s, &c, id, msg).await
+}
+
+async fn review(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let o = |k: &str| f.get(k).cloned().filter(|v| !v.trim().is_empty());
+    let input = gongkai_app::requests::ReviewInput {
+        kind: o("kind").unwrap_or_default(),
+        filed_on: o("filed_on").unwrap_or_default(),
+        result: o("result").unwrap_or_default(),
+        decided_on: o("decided_on"),
+        note: o("note"),
+    };
+    let msg = match s.app.record_review(actor, id, input).await {
+        Ok(_) => "已登记复议或诉讼".to_string(),
+        Err(e) => format!("未能登记：{e}"),
     };
     detail_page(&s, &c, id, msg).await
 }

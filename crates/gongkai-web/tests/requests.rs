@@ -434,6 +434,35 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
         let decide = json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "disclose", "basis": "第三十六条第（二）项"});
         let (s, _) = h.json("POST", format!("/api/v1/requests/{rid}/events"), &t, Some(decide)).await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
+        let early = urlencoded(&format!(
+            "csrf={}&title=申请公开老旧小区改造计划&summary={}",
+            office.csrf_token, "申请人申请公开老旧小区改造计划，本机关予以公开。"
+        ));
+        let (_, html) =
+            h.page("POST", &format!("/admin/requests/{rid}/case"), Auth::Session(&office.token), Some(early)).await;
+        assert!(html.contains("送达申请人后"), "{b}: not before the applicant has the answer");
+        let deliver = json!({"kind": "delivery", "on_date": "2025-09-01", "note": "邮寄送达"});
+        h.json("POST", format!("/api/v1/requests/{rid}/events"), &t, Some(deliver)).await;
+        // A reconsideration recorded from the console.
+        let review = |extra: &str| {
+            urlencoded(&format!(
+                "csrf={}&kind=reconsideration&filed_on=2025-09-01&result=maintained{extra}",
+                office.csrf_token
+            ))
+        };
+        let (_, html) = h
+            .page("POST", &format!("/admin/requests/{rid}/reviews"), Auth::Session(&office.token), Some(review("")))
+            .await;
+        assert!(html.contains("未能登记"), "{b}: a result needs its date");
+        let (_, html) = h
+            .page(
+                "POST",
+                &format!("/admin/requests/{rid}/reviews"),
+                Auth::Session(&office.token),
+                Some(review("&decided_on=2025-09-01")),
+            )
+            .await;
+        assert!(html.contains("已登记复议或诉讼") && html.contains("行政复议，2025-09-01 审结：结果维持"), "{b}");
         let case = |title: &str| {
             urlencoded(&format!(
                 "csrf={}&title={title}&summary={}",

@@ -19,6 +19,8 @@ mod steps;
 pub use exchange::{EXCHANGE_FORMAT, Exchange, ExchangeEvent};
 /// A recorded handling step.
 pub use gongkai_store::request_event::Model as Step;
+/// A recorded reconsideration or lawsuit.
+pub use gongkai_store::request_review::Model as Review;
 pub use letter::Letter;
 pub use report::AnnualReport;
 pub use reviews::ReviewInput;

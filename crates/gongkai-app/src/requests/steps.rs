@@ -6,6 +6,7 @@
 use super::*;
 use gongkai_domain::calendar::WorkCalendar;
 use gongkai_domain::deadline::{Excluded, add_working_days, fee_payment_due};
+use gongkai_store::request_review;
 use gongkai_store::{app_user, request_attachment};
 
 /// One handling step recorded by staff.
@@ -58,6 +59,8 @@ pub struct RequestDetail {
     pub assignee: Option<String>,
     /// Files the applicant sent with the request (private: staff only).
     pub attachments: Vec<request_attachment::Model>,
+    /// Reconsiderations and lawsuits over it.
+    pub reviews: Vec<request_review::Model>,
 }
 
 /// A time limit other than the reply date, with its reckoning.
@@ -509,7 +512,22 @@ impl App {
             .order_by_asc(request_attachment::Column::Id)
             .all(conn)
             .await?;
-        Ok(RequestDetail { request, events, due, stopped, consultation_answer_due, deadlines, assignee, attachments })
+        let reviews = request_review::Entity::find()
+            .filter(request_review::Column::RequestId.eq(id))
+            .order_by_asc(request_review::Column::Id)
+            .all(conn)
+            .await?;
+        Ok(RequestDetail {
+            request,
+            events,
+            due,
+            stopped,
+            consultation_answer_due,
+            deadlines,
+            assignee,
+            attachments,
+            reviews,
+        })
     }
 
     /// Records a handling step, after checking it against the regulation's rules, and
