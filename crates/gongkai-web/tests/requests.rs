@@ -422,6 +422,15 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
         assert_eq!((s, bytes.len()), (StatusCode::OK, "申请公开老旧小区改造计划".len()), "{b}: {api_link}");
         let (s, _) = h.raw("GET", &api_link, Auth::None, None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+        let audit = app
+            .audit_log(&app.system_actor().await.unwrap(), Some(("info_request", rid_of(&link))), 1, 50)
+            .await
+            .unwrap();
+        assert_eq!(
+            audit.0.iter().filter(|r| r.action == "request.attachment.read").count(),
+            2,
+            "{b}: every read of an applicant's file is audited"
+        );
         let (s, _) = h.raw("GET", &link, Auth::Session(&editor.token), None).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{b}: another organisation's staff cannot read it");
         let (s, _) = h.raw("GET", &link, Auth::None, None).await;
@@ -430,7 +439,7 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
         let (_, html) = h.page("GET", "/admin/requests", Auth::Session(&office.token), None).await;
         assert!(html.contains("依申请转主动建议") && html.contains("2025年本区老旧小区改造计划"), "{b}");
         // Answered, then written up for the case library from the console.
-        let rid: i64 = link.split('/').nth(3).unwrap().parse().unwrap();
+        let rid = rid_of(&link);
         let decide = json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "disclose", "basis": "第三十六条第（二）项"});
         let (s, _) = h.json("POST", format!("/api/v1/requests/{rid}/events"), &t, Some(decide)).await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
@@ -563,4 +572,9 @@ async fn the_demo_has_requests_at_every_stage() {
         assert!(queue.iter().any(|r| r.assignee_id.is_some()), "{}", db.backend);
         assert_eq!(app.cases(1, 10).await.unwrap().1, 1, "{}", db.backend);
     }
+}
+
+/// The request id in a console link such as /admin/requests/7/attachments/3.
+fn rid_of(link: &str) -> i64 {
+    link.split('/').nth(3).unwrap().parse().unwrap()
 }

@@ -339,6 +339,11 @@ impl App {
             .await?
             .filter(|a| a.request_id == m.id)
             .ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
+        // Applicants' documents are personal data: who read which is kept.
+        let tx = self.store.begin_write().await?;
+        let what = serde_json::json!({ "attachment": a.id }); // not the file name: it may name the applicant
+        self.audit(&*tx, actor, "request.attachment.read", "info_request", Some(m.id), None, Some(what)).await?;
+        tx.commit().await?;
         Ok(crate::attachments::Download { file_name: a.file_name, content_type: a.content_type, content: a.content })
     }
 }
