@@ -578,3 +578,46 @@ async fn the_demo_has_requests_at_every_stage() {
 fn rid_of(link: &str) -> i64 {
     link.split('/').nth(3).unwrap().parse().unwrap()
 }
+
+/// Two people recording a step at once: the rules hold for the steps as they are when the
+/// step is written, not as they were when the form was read.
+#[tokio::test]
+async fn concurrent_steps_cannot_both_pass_the_rules() {
+    for db in databases().await {
+        let b = db.backend;
+        let demo = demo_app(&db).await;
+        let office_org = demo.orgs().await.unwrap().iter().find(|o| o.kind == "office").unwrap().id;
+        let app = Arc::new(app_with(&db, datetime!(2025-09-01 09:00 +8), AppConfig::default()).await);
+        let actor = app.system_actor().await.unwrap();
+        let input: gongkai_app::requests::NewRequest =
+            serde_json::from_value(application(office_org, "in_person", "2025-08-25")).unwrap();
+        let r = app.submit_request(Some(&actor), input).await.unwrap();
+        let id =
+            app.request_queue(&actor).await.unwrap().into_iter().find(|q| q.tracking_no == r.tracking_no).unwrap().id;
+        let mut tasks = Vec::new();
+        for _ in 0..6 {
+            let (app, actor) = (app.clone(), actor.clone());
+            tasks.push(tokio::spawn(async move {
+                let step = gongkai_app::requests::EventInput {
+                    kind: "clarification".into(),
+                    on_date: "2025-08-26".into(),
+                    note: Some("请说明项目名称".into()),
+                    due_by: Some("2025-09-05".into()),
+                    ..Default::default()
+                };
+                app.record_request_event(&actor, id, step).await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(AppError::Conflict(_) | AppError::Rule(_)) => {}
+                Err(e) => panic!("{b}: {e:?}"),
+            }
+        }
+        assert_eq!(ok, 1, "{b}: one 补正 notice, however many clicks");
+        let d = app.request_detail(&actor, id).await.unwrap();
+        assert_eq!(d.events.iter().filter(|e| e.kind == "clarification").count(), 1, "{b}");
+    }
+}

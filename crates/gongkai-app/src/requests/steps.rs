@@ -578,6 +578,23 @@ impl App {
         let status = status_of(&all);
         let due = reply_due(&cal, self.config.first_day, m.received_on, &all)?.map(|d| d.due);
         let tx = self.store.begin_write().await?;
+        // The step was checked against the steps read before the write lock; another step
+        // written since then (a double click, a colleague) would void that check.
+        let written: Vec<i64> = request_event::Entity::find()
+            .select_only()
+            .column(request_event::Column::Id)
+            .filter(request_event::Column::RequestId.eq(m.id))
+            .order_by_asc(request_event::Column::Id)
+            .into_tuple()
+            .all(&*tx)
+            .await?;
+        let current = info_request::Entity::find_by_id(m.id).one(&*tx).await?;
+        let unchanged = current.as_ref().is_some_and(|c| {
+            (c.org_id, c.assignee_id, c.status.as_str()) == (m.org_id, m.assignee_id, m.status.as_str())
+        });
+        if !unchanged || written != events.iter().map(|e| e.id).collect::<Vec<_>>() {
+            return Err(AppError::Conflict("这件申请刚刚被他人更新，请刷新后重新登记".into()));
+        }
         let mut row: request_event::ActiveModel = step.clone().into();
         row.id = gongkai_store::sea_orm::ActiveValue::NotSet;
         row.insert(&*tx).await?;
