@@ -334,9 +334,9 @@ async fn event(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f
         to_org_id,
     };
     match s.app.record_request_event(actor, id, input).await {
-        Ok(_) => detail_page(&s, &c, id, "已登记".into()).await,
         // Transferred to an organisation the actor cannot see: back to the queue.
-        Err(AppError::Forbidden(m)) if m.contains("转交") => Redirect::to("/admin/requests").into_response(),
+        Ok(d) if !actor.may_see_org(d.request.org_id) => Redirect::to("/admin/requests").into_response(),
+        Ok(_) => detail_page(&s, &c, id, "已登记".into()).await,
         Err(e) => detail_page(&s, &c, id, format!("未能登记：{e}")).await,
     }
 }

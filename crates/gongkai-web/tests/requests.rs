@@ -280,6 +280,14 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         assert_eq!(v["request"]["due_on"], "2025-09-22", "{b}: the clock runs on from receipt");
         let (_, q) = h.json("GET", "/api/v1/requests", &editor, None).await;
         assert_eq!(q["items"].as_array().map(Vec::len), Some(1), "{b}: now in the bureau's queue: {q}");
+        // The bureau may pass it on in turn: the answer says where it went, though the
+        // bureau no longer sees the request afterwards.
+        let town = orgs.iter().find(|o| o.kind == "town").unwrap().id;
+        let back = json!({"kind": "transfer", "on_date": "2025-08-27", "to_org_id": town, "note": "属街道职责"});
+        let (s, v) = h.json("POST", format!("/api/v1/requests/{r3}/events"), &editor, Some(back)).await;
+        assert_eq!((s, v["request"]["org_id"].as_i64()), (StatusCode::CREATED, Some(town)), "{b}: {v}");
+        let (s, _) = h.json("GET", format!("/api/v1/requests/{r3}"), &editor, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}: no longer the bureau's");
 
         // The daily reminder: one overdue request assigned to the clerk, one due today
         // unassigned (so every handler of the office is told).

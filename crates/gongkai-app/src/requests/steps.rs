@@ -466,6 +466,16 @@ impl App {
 
     pub async fn request_detail(&self, actor: &Actor, id: i64) -> Result<RequestDetail> {
         let (request, events) = self.request_for(actor, id).await?;
+        self.detail_of(request, events).await
+    }
+
+    /// The detail of a request already read (and already authorised).
+    async fn detail_of(
+        &self,
+        request: info_request::Model,
+        events: Vec<request_event::Model>,
+    ) -> Result<RequestDetail> {
+        let id = request.id;
         let cal = self.calendar().await?;
         let due = reply_due(&cal, self.config.first_day, request.received_on, &events)?;
         let stopped = clock_of(request.received_on, &events).1.map(str::to_string);
@@ -556,11 +566,19 @@ impl App {
             step.note = format!("转交{}：{}", target.name, step.note);
         }
         self.write_step(actor, &m, &events, step).await?;
-        self.request_detail(actor, id).await.map_err(|e| match e {
-            // A transfer out of the actor's organisation: it is no longer theirs to see.
-            AppError::NotFound(_) => AppError::Forbidden("已转交其他机关办理".into()),
-            e => e,
-        })
+        // Read back without the organisation check: after a transfer out of their own
+        // organisation the actor no longer sees the request, but is owed the result.
+        let conn = self.store.conn();
+        let m = info_request::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::NotFound("没有这件申请".into()))?;
+        let events = request_event::Entity::find()
+            .filter(request_event::Column::RequestId.eq(id))
+            .order_by_asc(request_event::Column::Id)
+            .all(conn)
+            .await?;
+        self.detail_of(m, events).await
     }
 
     /// Writes a checked step with the request's new status and reply date, in one
