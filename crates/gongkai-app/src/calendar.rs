@@ -44,7 +44,25 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        // Requests whose reply date ran into this year (or whose days changed) get theirs now.
+        let changed = self.refresh_due_dates().await?;
+        tracing::info!(year = y.year, requests = changed, "calendar loaded; reply dates recomputed");
         Ok(y.year)
+    }
+
+    /// A year the office should load: the current one when missing, or from November the
+    /// next one (the State Council publishes it late in the year).
+    pub async fn calendar_gap(&self) -> Result<Option<i32>> {
+        let cal = self.calendar().await?;
+        let today = self.today();
+        let years = cal.years();
+        Ok(if !years.contains(&today.year()) {
+            Some(today.year())
+        } else if today.month() >= time::Month::November && !years.contains(&(today.year() + 1)) {
+            Some(today.year() + 1)
+        } else {
+            None
+        })
     }
 
     pub async fn calendar_days(&self, dates: &[Date]) -> Result<Vec<DayInfo>> {

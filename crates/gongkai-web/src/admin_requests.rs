@@ -44,6 +44,8 @@ struct QueuePage {
     reminders: Vec<(String, String)>,
     /// 依申请转主动: (organisation, the requests that asked for the same information).
     suggestions: Vec<(String, Vec<(String, String)>)>,
+    /// A year of holidays the office should load now.
+    calendar_gap: Option<i32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -111,7 +113,10 @@ async fn queue(State(s): State<WebState>, c: Caller, q: Result<Query<QueueParams
         .into_iter()
         .map(|g| (orgs.iter().find(|o| o.id == g.org_id).map(|o| o.name.clone()).unwrap_or_default(), g.requests))
         .collect();
-    render(&QueuePage { frame: frame(&s, &c, "依申请公开办理"), rows, mine, reminders, suggestions })
+    let calendar_gap = s.app.calendar_gap().await.unwrap_or(None);
+    render(&QueuePage {
+        frame: frame(&s, &c, "依申请公开办理"), rows, mine, reminders, suggestions, calendar_gap
+    })
 }
 
 async fn staff_form(s: &WebState, c: &Caller, v: Fields, errors: Vec<(String, String)>) -> Response {
@@ -159,7 +164,9 @@ async fn register(State(s): State<WebState>, c: Caller, req: axum::extract::Requ
                 Some(q) => {
                     let msg = format!(
                         "已登记，受理编号 {}，查询码 {}（仅显示一次，请告知申请人），答复期限 {}",
-                        r.tracking_no, r.query_code, r.due_on
+                        r.tracking_no,
+                        r.query_code,
+                        r.due_on.map(|d| d.to_string()).or(r.due_note).unwrap_or_default()
                     );
                     detail_page(&s, &c, q.id, msg).await
                 }

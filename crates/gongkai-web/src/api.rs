@@ -370,7 +370,7 @@ async fn submit_request(
             StatusCode::CREATED,
             Json(serde_json::json!({
                 "tracking_no": r.tracking_no, "query_code": r.query_code,
-                "received_on": r.received_on.to_string(), "due_on": r.due_on.to_string(), "due": r.due,
+                "received_on": r.received_on.to_string(), "due_on": r.due_on.map(|d| d.to_string()), "due": r.due, "due_note": r.due_note,
             })),
         )
             .into_response(),

@@ -89,6 +89,14 @@ struct DonePage {
     r: Receipt,
 }
 
+impl DonePage {
+    /// The first working day counted towards the reply date.
+    fn first_counted(&self) -> Option<String> {
+        let due = self.r.due.as_ref()?;
+        due.base.days.iter().find(|d| d.counted.is_some()).map(|d| d.date.to_string())
+    }
+}
+
 impl ApplyPage {
     /// The form, empty or with what was typed and the errors.
     pub(crate) fn new(

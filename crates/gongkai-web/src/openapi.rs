@@ -99,7 +99,7 @@ pub fn document() -> Value {
             "/api/v1/requests": {
                 "get": {"summary": "督办队列：未办结申请按答复期限排序，剩余5、3、1个工作日预警，逾期标注；公开办可见全部机关", "security": [{"bearer": []}], "responses": with(json!({"200": {"description": "items：tracking_no、status、due_on、working_days_left、warning"}}))},
                 "post": {"summary": "提交政府信息公开申请（公众无需登录；持令牌的工作人员可登记当面、邮寄、传真申请及收到日期）", "requestBody": request_body(),
-                         "responses": with(json!({"201": {"description": "tracking_no（受理编号）、query_code（查询码，只显示一次）、received_on、due_on（答复期限）与 due（逐日计算过程）"}}))}
+                         "responses": with(json!({"201": {"description": "tracking_no（受理编号）、query_code（查询码，只显示一次）、received_on、due_on（答复期限）与 due（逐日计算过程）；期限跨入尚未导入节假日安排的年份时，申请照常受理，due_on 为 null，due_note 说明原因，导入后自动计算"}}))}
             },
             "/api/v1/requests/{id}": {"get": {"summary": "申请详情（工作人员；含申请人信息、办理记录与答复期限的逐日计算）", "security": [{"bearer": []}], "parameters": [id_param()], "responses": with(json!({"200": {"description": "request（含 assignee_id、outcome）、events、due（逐日计算）、stopped（暂停原因）、deadlines（补正、征求意见答复、缴费等其他期限及其计算）、assignee、attachments"}}))}},
             "/api/v1/requests/{id}/events": {"post": {"summary": "登记办理环节（按条例逐项校验，状态与答复期限由办理记录重新计算）", "security": [{"bearer": []}], "parameters": [id_param()], "requestBody": event_body(), "responses": with(json!({"201": {"description": "更新后的申请详情"}}))}},

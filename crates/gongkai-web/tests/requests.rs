@@ -629,3 +629,66 @@ async fn concurrent_steps_cannot_both_pass_the_rules() {
         assert_eq!(d.events.iter().filter(|e| e.kind == "clarification").count(), 1, "{b}");
     }
 }
+
+/// Late in December the reply date of a new request runs into a year whose holiday notice
+/// may not be out yet: the request is taken all the same, steps go on, and the date appears
+/// when the office loads the year.
+#[tokio::test]
+async fn requests_wait_for_next_years_calendar_instead_of_being_refused() {
+    for db in databases().await {
+        let b = db.backend;
+        let demo = demo_app(&db).await;
+        let office_org = demo.orgs().await.unwrap().iter().find(|o| o.kind == "office").unwrap().id;
+        let app = Arc::new(app_with(&db, datetime!(2026-12-15 10:00 +8), AppConfig::default()).await);
+        let h = Http { router: gongkai_web::router(app.clone()) };
+        let mut public = application(office_org, "", "");
+        public.as_object_mut().unwrap().retain(|k, _| k != "channel" && k != "received_on");
+        let (s, bytes) = h
+            .raw(
+                "POST",
+                "/api/v1/requests",
+                Auth::None,
+                Some(("application/json".into(), public.to_string().into_bytes())),
+            )
+            .await;
+        let r: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!((s, r["due_on"].is_null()), (StatusCode::CREATED, true), "{b}: {r}");
+        assert!(r["due_note"].as_str().unwrap().contains("2027年节假日安排"), "{b}: {r}");
+        // The applicant is told the same on the tracking page.
+        let uri = format!(
+            "/apply/track?tracking_no={}&query_code={}",
+            r["tracking_no"].as_str().unwrap(),
+            r["query_code"].as_str().unwrap()
+        );
+        let (_, html) = h.page("GET", &uri, Auth::None, None).await;
+        assert!(html.contains("待导入国务院办公厅2027年节假日安排后计算"), "{b}");
+        // A request received earlier still has its date; the office is told to load 2027.
+        let t = token(&app, "office").await;
+        let (_, early) =
+            h.json("POST", "/api/v1/requests", &t, Some(application(office_org, "in_person", "2026-11-20"))).await;
+        assert_eq!(early["due_on"], "2026-12-18", "{b}: {early}");
+        let (_, office) = app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let (_, html) = h.page("GET", "/admin/requests", Auth::Session(&office.token), None).await;
+        assert!(html.contains("尚未导入2027年节假日安排"), "{b}");
+        // Steps are not blocked meanwhile.
+        let actor = app.system_actor().await.unwrap();
+        let id = app
+            .request_queue(&actor)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|q| q.tracking_no == r["tracking_no"].as_str().unwrap())
+            .unwrap()
+            .id;
+        let assign = json!({"kind": "joint_review", "on_date": "2026-12-15", "party": "区司法局", "note": "同意公开"});
+        let (s, v) = h.json("POST", format!("/api/v1/requests/{id}/events"), &t, Some(assign)).await;
+        assert_eq!((s, v["due"].is_null()), (StatusCode::CREATED, true), "{b}: {v}");
+        assert!(v["stopped"].as_str().unwrap().contains("2027"), "{b}: {v}");
+        // Loading 2027 gives the date: 12 working days in December, 元旦 off, 13 January.
+        app.load_calendar_year(&actor, "year 2027\n2027-01-01 holiday 元旦\n").await.unwrap();
+        let (_, v) = h.json("GET", format!("/api/v1/requests/{id}"), &t, None).await;
+        assert_eq!(v["request"]["due_on"], "2027-01-13", "{b}: {v}");
+        let (_, html) = h.page("GET", "/admin/requests", Auth::Session(&office.token), None).await;
+        assert!(!html.contains("尚未导入2027年节假日安排"), "{b}");
+    }
+}

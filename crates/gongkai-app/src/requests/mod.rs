@@ -59,9 +59,12 @@ pub struct Receipt {
     pub tracking_no: String,
     pub query_code: String,
     pub received_on: Date,
-    pub due_on: Date,
+    /// None only while the period runs into a year whose holidays are not loaded yet.
+    pub due_on: Option<Date>,
     /// How the due date was counted, day by day.
-    pub due: ReplyDue,
+    pub due: Option<ReplyDue>,
+    /// Why there is no due date yet, if there is none.
+    pub due_note: Option<String>,
 }
 
 /// What the tracking page shows: no personal data.
@@ -73,6 +76,8 @@ pub struct PublicStatus {
     pub due_on: Option<Date>,
     /// How the due date was counted, day by day (dates and reasons only).
     pub due: Option<ReplyDue>,
+    /// Why there is no due date, when the clock waits for next year's calendar.
+    pub due_note: Option<String>,
     pub status: String,
     pub status_label: String,
     pub events: Vec<PublicEvent>,
@@ -198,11 +203,9 @@ impl App {
             return Err(AppError::Validation(errs));
         };
         let cal = self.calendar().await?;
-        let clock = RequestClock { received_on: Some(received), ..Default::default() };
-        let due = clock
-            .reply_due(&cal, self.config.first_day)
-            .map_err(|e| AppError::Rule(e.to_string()))?
-            .ok_or_else(|| AppError::Internal("no due date for a received request".into()))?;
+        // Without next year's holiday notice the date waits; the request is taken all the same.
+        let due = steps::reply_due(&cal, self.config.first_day, received, &[])?;
+        let due_note = steps::missing_year(&cal, self.config.first_day, received, &[]).map(steps::missing_year_note);
         let query_code = new_query_code()?;
         let now = self.now();
         let tx = self.store.begin_write().await?;
@@ -222,7 +225,7 @@ impl App {
             org_id: target.id,
             channel,
             received,
-            due: Some(due.due),
+            due: due.as_ref().map(|d| d.due),
             status: "received",
             created_by: actor.and_then(|a| a.user_id),
             now,
@@ -270,13 +273,20 @@ impl App {
             None,
             Some(serde_json::json!({
                 "tracking_no": m.tracking_no, "org_id": m.org_id, "channel": m.channel,
-                "received_on": received.to_string(), "due_on": due.due.to_string(),
+                "received_on": received.to_string(), "due_on": due.as_ref().map(|d| d.due.to_string()),
                 "attachments": files.len(),
             })),
         )
         .await?;
         tx.commit().await?;
-        Ok(Receipt { tracking_no, query_code, received_on: received, due_on: due.due, due })
+        Ok(Receipt {
+            tracking_no,
+            query_code,
+            received_on: received,
+            due_on: due.as_ref().map(|d| d.due),
+            due,
+            due_note,
+        })
     }
 
     /// The applicant's view of a request, given its number and query code.
@@ -301,9 +311,13 @@ impl App {
             .order_by_asc(request_event::Column::Id)
             .all(conn)
             .await?;
-        let due = match m.status.as_str() {
-            "decided" | "closed" => None,
-            _ => steps::reply_due(&self.calendar().await?, self.config.first_day, m.received_on, &steps)?,
+        let cal = self.calendar().await?;
+        let (due, due_note) = match m.status.as_str() {
+            "decided" | "closed" => (None, None),
+            _ => (
+                steps::reply_due(&cal, self.config.first_day, m.received_on, &steps)?,
+                steps::missing_year(&cal, self.config.first_day, m.received_on, &steps).map(steps::missing_year_note),
+            ),
         };
         // Internal steps (who handles it, edits of the letter) are not the applicant's business.
         let events = steps
@@ -317,6 +331,7 @@ impl App {
             received_on: m.received_on,
             due_on: m.due_on,
             due,
+            due_note,
             status_label: status_label(&m.status).into(),
             status: m.status,
             events,

@@ -4,7 +4,8 @@
 //! status and the reply date are always derived from the steps, never kept by hand.
 
 use super::*;
-use gongkai_domain::calendar::WorkCalendar;
+use gongkai_domain::calendar::{CalendarError, WorkCalendar};
+use gongkai_domain::deadline::DeadlineError;
 use gongkai_domain::deadline::{Excluded, add_working_days, fee_payment_due};
 use gongkai_store::request_review;
 use gongkai_store::{app_user, request_attachment};
@@ -150,18 +151,50 @@ fn clock_of(received_on: Date, events: &[request_event::Model]) -> (RequestClock
     (clock, stopped)
 }
 
-/// The reply date from the steps; None while the clock is stopped.
+/// The reply date from the steps; None while the clock is stopped, or while the period
+/// runs into a year whose holiday arrangement is not loaded yet ([`missing_year`] says
+/// which): a request is never refused, nor a step blocked, for want of next year's notice.
 pub(super) fn reply_due(
     cal: &WorkCalendar,
     first: FirstDay,
     received_on: Date,
     events: &[request_event::Model],
 ) -> Result<Option<ReplyDue>> {
+    match strict_due(cal, first, received_on, events) {
+        Err(DeadlineError::Calendar(CalendarError::MissingYear(_))) => Ok(None),
+        r => r.map_err(|e| AppError::Rule(e.to_string())),
+    }
+}
+
+/// The year the calendar lacks to place the reply date, when that is why there is none.
+pub(super) fn missing_year(
+    cal: &WorkCalendar,
+    first: FirstDay,
+    received_on: Date,
+    events: &[request_event::Model],
+) -> Option<i32> {
+    match strict_due(cal, first, received_on, events) {
+        Err(DeadlineError::Calendar(CalendarError::MissingYear(y))) => Some(y),
+        _ => None,
+    }
+}
+
+/// Why a request has no reply date for lack of calendar data, in words.
+pub(super) fn missing_year_note(year: i32) -> String {
+    format!("答复期限跨入{year}年，待导入国务院办公厅{year}年节假日安排后计算")
+}
+
+fn strict_due(
+    cal: &WorkCalendar,
+    first: FirstDay,
+    received_on: Date,
+    events: &[request_event::Model],
+) -> std::result::Result<Option<ReplyDue>, DeadlineError> {
     let (clock, stopped) = clock_of(received_on, events);
     if stopped.is_some() {
         return Ok(None);
     }
-    clock.reply_due(cal, first).map_err(|e| AppError::Rule(e.to_string()))
+    clock.reply_due(cal, first)
 }
 
 /// What a step is checked against besides the request itself.
@@ -478,7 +511,10 @@ impl App {
         let id = request.id;
         let cal = self.calendar().await?;
         let due = reply_due(&cal, self.config.first_day, request.received_on, &events)?;
-        let stopped = clock_of(request.received_on, &events).1.map(str::to_string);
+        let stopped = clock_of(request.received_on, &events)
+            .1
+            .map(str::to_string)
+            .or_else(|| missing_year(&cal, self.config.first_day, request.received_on, &events).map(missing_year_note));
         let mut deadlines = Vec::new();
         let open = !matches!(status_of(&events), "decided" | "closed");
         if open && !events.iter().any(|e| e.kind == "clarification") {
@@ -579,6 +615,34 @@ impl App {
             .all(conn)
             .await?;
         self.detail_of(m, events).await
+    }
+
+    /// Recomputes the reply date of every open request, after the calendar changed (a new
+    /// year loaded, a year corrected). Returns how many dates changed.
+    pub(crate) async fn refresh_due_dates(&self) -> Result<usize> {
+        let cal = self.calendar().await?;
+        let tx = self.store.begin_write().await?;
+        let open = info_request::Entity::find()
+            .filter(info_request::Column::Status.is_not_in(["decided", "closed"]))
+            .all(&*tx)
+            .await?;
+        let mut changed = 0;
+        for m in open {
+            let events = request_event::Entity::find()
+                .filter(request_event::Column::RequestId.eq(m.id))
+                .order_by_asc(request_event::Column::Id)
+                .all(&*tx)
+                .await?;
+            let due = reply_due(&cal, self.config.first_day, m.received_on, &events)?.map(|d| d.due);
+            if due != m.due_on {
+                let mut am: info_request::ActiveModel = m.into();
+                am.due_on = Set(due);
+                am.update(&*tx).await?;
+                changed += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
     /// Writes a checked step with the request's new status and reply date, in one
