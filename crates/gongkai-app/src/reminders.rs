@@ -125,8 +125,13 @@ impl App {
     pub async fn send_daily_reminders(&self) -> Result<ReminderRun> {
         let today = self.today();
         let list = self.reminders_for_today().await?;
-        let mailer = match &self.config.smtp {
-            Some(c) => Some(mailer(c)?),
+        // A broken mail setting must not cost the console reminders (it is also checked at start).
+        let mailer = match self.config.smtp.as_ref().map(mailer) {
+            Some(Ok(m)) => Some(m),
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "reminder e-mail disabled");
+                None
+            }
             None => None,
         };
         let mut run = ReminderRun { people: list.len(), ..Default::default() };
@@ -220,6 +225,13 @@ impl App {
             .order_by_asc(reminder::Column::Channel)
             .all(self.store.conn())
             .await?)
+    }
+}
+
+impl SmtpConfig {
+    /// Checks the address and the sender without connecting, for a clear error at start.
+    pub fn check(&self) -> Result<()> {
+        mailer(self).map(|_| ())
     }
 }
 

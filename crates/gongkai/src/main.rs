@@ -261,6 +261,11 @@ async fn open(cli: &Cli, file: &FileConfig) -> App {
         }
         config.reminder_hour = h;
     }
+    if let Some(smtp) = &file.smtp
+        && let Err(e) = smtp.check()
+    {
+        fail(format!("配置文件中的 [smtp] 有误：{e}"));
+    }
     config.smtp = file.smtp.clone();
     let (mut index, fresh) = gongkai_search::SearchIndex::open(&data.join("search"))
         .unwrap_or_else(|e| fail(format!("无法打开搜索索引：{e}")));

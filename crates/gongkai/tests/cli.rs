@@ -225,6 +225,8 @@ fn reminders_and_request_settings_from_the_configuration() {
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("配置文件"), "{o:?}");
     let o = with_config("reminder_hour = 30\n", &["remind"]);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("reminder_hour"), "{o:?}");
+    let o = with_config("[smtp]\nurl = \"ftp://mail\"\nfrom = \"gongkai@example.gov.cn\"\n", &["remind"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("[smtp]"), "{o:?}");
     let ok = "first_day = \"same_day\"\nreminder_hour = 7\n[smtp]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"gongkai@example.gov.cn\"\n";
     let o = with_config(ok, &["remind", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
