@@ -72,11 +72,11 @@ fn bigram_set(s: &str) -> HashSet<(char, char)> {
     cs.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
-fn similar(a: &str, b: &str) -> bool {
-    let (x, y) = (bigram_set(a), bigram_set(b));
-    let inter = x.intersection(&y).count() as f64;
-    let union = x.union(&y).count() as f64;
-    union > 0.0 && inter / union >= 0.5
+/// Half or more of the character pairs in common (Jaccard ≥ 0.5).
+fn similar(x: &HashSet<(char, char)>, y: &HashSet<(char, char)>) -> bool {
+    let inter = x.intersection(y).count();
+    let union = x.len() + y.len() - inter;
+    union > 0 && inter * 2 >= union
 }
 
 impl App {
@@ -198,6 +198,8 @@ impl App {
             q = q.filter(info_request::Column::OrgId.eq(actor.org_id));
         }
         let rows = q.order_by_asc(info_request::Column::Id).all(self.store.conn()).await?;
+        // Each description's pairs once, not once per comparison: the loop below is quadratic.
+        let sets: Vec<HashSet<(char, char)>> = rows.iter().map(|r| bigram_set(&r.description)).collect();
         let mut used = vec![false; rows.len()];
         let mut out = Vec::new();
         for i in 0..rows.len() {
@@ -205,9 +207,7 @@ impl App {
                 continue;
             }
             let group: Vec<usize> = (i..rows.len())
-                .filter(|&j| {
-                    !used[j] && rows[j].org_id == rows[i].org_id && similar(&rows[i].description, &rows[j].description)
-                })
+                .filter(|&j| !used[j] && rows[j].org_id == rows[i].org_id && similar(&sets[i], &sets[j]))
                 .collect();
             if group.len() >= 2 {
                 for &j in &group {
