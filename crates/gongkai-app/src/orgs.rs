@@ -137,6 +137,13 @@ impl App {
             .await?)
     }
 
+    /// The organisations a request can be addressed or transferred to.
+    pub async fn request_orgs(&self) -> Result<Vec<org::Model>> {
+        let mut all = self.orgs().await?;
+        all.retain(takes_requests);
+        Ok(all)
+    }
+
     pub async fn org(&self, id: i64) -> Result<org::Model> {
         org::Entity::find_by_id(id).one(self.store.conn()).await?.ok_or_else(|| AppError::NotFound("机构不存在".into()))
     }
@@ -180,4 +187,8 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+pub(crate) fn takes_requests(o: &org::Model) -> bool {
+    gongkai_domain::OrgKind::parse(&o.kind).is_some_and(gongkai_domain::OrgKind::takes_requests)
 }

@@ -13,6 +13,14 @@ labelled_enum! {
     }
 }
 
+impl OrgKind {
+    /// Whether it answers requests for disclosure: 村（居）民委员会 are not administrative
+    /// organs (第二十七条), so they take none.
+    pub fn takes_requests(self) -> bool {
+        self != OrgKind::Village
+    }
+}
+
 labelled_enum! {
     /// What a user may do, always within their organisation's scope.
     Role {

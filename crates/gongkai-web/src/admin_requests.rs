@@ -125,11 +125,11 @@ async fn staff_form(s: &WebState, c: &Caller, v: Fields, errors: Vec<(String, St
     };
     let orgs = s
         .app
-        .orgs()
+        .request_orgs()
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|o| actor.may_see_org(o.id) && o.kind != "village")
+        .filter(|o| actor.may_see_org(o.id))
         .map(|o| (o.id, o.name))
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -286,10 +286,9 @@ async fn detail_page(s: &WebState, c: &Caller, id: i64, message: String) -> Resp
         .into_iter()
         .map(|u| (u.id, u.display_name))
         .collect();
-    let all = s.app.orgs().await.unwrap_or_default();
+    let all = s.app.request_orgs().await.unwrap_or_default();
     let org_name = all.iter().find(|o| o.id == d.request.org_id).map(|o| o.name.clone()).unwrap_or_default();
-    let orgs =
-        all.into_iter().filter(|o| o.id != d.request.org_id && o.kind != "village").map(|o| (o.id, o.name)).collect();
+    let orgs = all.into_iter().filter(|o| o.id != d.request.org_id).map(|o| (o.id, o.name)).collect();
     let title = format!("申请 {}", d.request.tracking_no);
     let today = s.app.today().to_string();
     let fee = match s.app.fee_quote(actor, id, "per_request", None).await {

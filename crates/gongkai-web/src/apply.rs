@@ -125,16 +125,7 @@ impl ApplyPage {
 }
 
 async fn page(s: &WebState, v: HashMap<String, String>, errors: Vec<(String, String)>) -> Response {
-    // 村（居）民委员会 are not administrative organs (第二十七条): they do not take requests.
-    let orgs = s
-        .app
-        .orgs()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|o| o.kind != "village")
-        .map(|o| (o.id, o.name))
-        .collect();
+    let orgs = s.app.request_orgs().await.unwrap_or_default().into_iter().map(|o| (o.id, o.name)).collect();
     let frame =
         Frame::new(&s.app.config.site_name, "政府信息公开申请", "依申请公开").crumb("政府信息公开申请", "/apply");
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

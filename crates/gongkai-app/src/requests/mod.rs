@@ -186,7 +186,7 @@ impl App {
         let target = org::Entity::find_by_id(input.org_id).one(self.store.conn()).await?;
         match &target {
             None => errs.push(gongkai_domain::FieldError::new("org_id", "请选择受理申请的机关")),
-            Some(o) if o.kind == "village" => errs.push(gongkai_domain::FieldError::new(
+            Some(o) if !crate::orgs::takes_requests(o) => errs.push(gongkai_domain::FieldError::new(
                 "org_id",
                 "村（居）民委员会不是受理政府信息公开申请的行政机关（第二十七条），请选择街道办事处或区直部门",
             )),
@@ -306,11 +306,7 @@ impl App {
             return Err(not_found());
         };
         let org_name = org::Entity::find_by_id(m.org_id).one(conn).await?.map(|o| o.name).unwrap_or_default();
-        let steps = request_event::Entity::find()
-            .filter(request_event::Column::RequestId.eq(m.id))
-            .order_by_asc(request_event::Column::Id)
-            .all(conn)
-            .await?;
+        let steps = steps::steps_of(conn, m.id).await?;
         let cal = self.calendar().await?;
         let (due, due_note) = match m.status.as_str() {
             "decided" | "closed" => (None, None),

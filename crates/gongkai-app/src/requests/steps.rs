@@ -71,6 +71,18 @@ pub struct Deadline {
     pub reckoning: gongkai_domain::deadline::Reckoning,
 }
 
+/// A request's steps in the order they were recorded.
+pub(super) async fn steps_of<C: gongkai_store::ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<Vec<request_event::Model>> {
+    Ok(request_event::Entity::find()
+        .filter(request_event::Column::RequestId.eq(id))
+        .order_by_asc(request_event::Column::Id)
+        .all(conn)
+        .await?)
+}
+
 /// The open consultation (asked, not yet answered), if any.
 pub(super) fn open_consultation(events: &[request_event::Model]) -> Option<&request_event::Model> {
     let asked = events.iter().filter(|e| e.kind == "consultation").count();
@@ -489,11 +501,7 @@ impl App {
             .await?
             .filter(|m| actor.may_see_org(m.org_id))
             .ok_or_else(|| AppError::NotFound("没有这件申请，或不属于本机关".into()))?;
-        let events = request_event::Entity::find()
-            .filter(request_event::Column::RequestId.eq(id))
-            .order_by_asc(request_event::Column::Id)
-            .all(conn)
-            .await?;
+        let events = steps_of(conn, id).await?;
         Ok((m, events))
     }
 
@@ -609,11 +617,7 @@ impl App {
             .one(conn)
             .await?
             .ok_or_else(|| AppError::NotFound("没有这件申请".into()))?;
-        let events = request_event::Entity::find()
-            .filter(request_event::Column::RequestId.eq(id))
-            .order_by_asc(request_event::Column::Id)
-            .all(conn)
-            .await?;
+        let events = steps_of(conn, id).await?;
         self.detail_of(m, events).await
     }
 
@@ -628,11 +632,7 @@ impl App {
             .await?;
         let mut changed = 0;
         for m in open {
-            let events = request_event::Entity::find()
-                .filter(request_event::Column::RequestId.eq(m.id))
-                .order_by_asc(request_event::Column::Id)
-                .all(&*tx)
-                .await?;
+            let events = steps_of(&*tx, m.id).await?;
             let due = reply_due(&cal, self.config.first_day, m.received_on, &events)?.map(|d| d.due);
             if due != m.due_on {
                 let mut am: info_request::ActiveModel = m.into();
