@@ -267,6 +267,10 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         );
         let (_, q) = h.json("GET", "/api/v1/requests", &editor, None).await;
         assert_eq!(q["items"], json!([]), "{b}: not yet the bureau's");
+        let village = orgs.iter().find(|o| o.kind == "village").unwrap().id;
+        let (s, v) =
+            ev(r3, json!({"kind": "transfer", "on_date": "2025-08-26", "to_org_id": village, "note": "x"})).await;
+        assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("第二十七条"), "{b}: {v}");
         let (s, v) = ev(r3, json!({"kind": "transfer", "on_date": "2025-08-26", "to_org_id": edu})).await;
         assert!(s.is_client_error() && v["errors"][0]["field"] == "note", "{b}: a reason is needed: {v}");
         let (s, v) =
@@ -301,7 +305,6 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         let gov = orgs.iter().find(|o| o.kind == "government").unwrap().id;
         let (_, r6) =
             h.json("POST", "/api/v1/requests", &office, Some(application(gov, "in_person", "2025-08-04"))).await;
-        let village = orgs.iter().find(|o| o.kind == "village").unwrap().id;
         let (s, v) =
             h.json("POST", "/api/v1/requests", &office, Some(application(village, "in_person", "2025-08-04"))).await;
         assert!(

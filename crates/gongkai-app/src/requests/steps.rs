@@ -607,6 +607,12 @@ impl App {
                 .one(conn)
                 .await?
                 .ok_or_else(|| AppError::field("to_org_id", "没有这个机关"))?;
+            if !crate::orgs::takes_requests(&target) {
+                return Err(AppError::field(
+                    "to_org_id",
+                    "村（居）民委员会不是受理政府信息公开申请的行政机关（第二十七条）",
+                ));
+            }
             step.note = format!("转交{}：{}", target.name, step.note);
         }
         self.write_step(actor, &m, &events, step).await?;
