@@ -176,6 +176,11 @@ impl App {
 
     /// Checks a password. Repeated failures lock the account for a while; the answer to a
     /// wrong user name and to a wrong password is the same.
+    /// A fresh random token for a double-submit cookie (the login form has no session yet).
+    pub fn form_token() -> String {
+        random_hex(16)
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Result<(Actor, SessionInfo)> {
         let generic = || AppError::Forbidden("用户名或密码错误".into());
         let user = app_user::Entity::find()

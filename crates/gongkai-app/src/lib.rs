@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod demo;
 pub mod documents;
+pub mod error;
 pub mod feed;
 pub mod import;
 pub mod interpretations;
@@ -16,9 +17,9 @@ pub mod reminders;
 pub mod requests;
 pub mod search;
 
-use gongkai_domain::{Clock, FieldError, Role};
+use gongkai_domain::{Clock, Role};
 use gongkai_store::queries::{self, AuditEntry};
-use gongkai_store::{Store, StoreError};
+use gongkai_store::Store;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -87,61 +88,7 @@ impl Actor {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("{0}")]
-    NotFound(String),
-    #[error("请先登录")]
-    Unauthorized,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；"))]
-    Validation(Vec<FieldError>),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Rule(String),
-    #[error("{0}")]
-    Locked(String),
-    #[error("系统内部错误，请稍后重试")]
-    Internal(String),
-}
-
-impl AppError {
-    /// Stable machine-readable code for the API.
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::NotFound(_) => "not_found",
-            AppError::Unauthorized => "unauthorized",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::Validation(_) => "validation_failed",
-            AppError::Conflict(_) => "conflict",
-            AppError::Rule(_) => "rule_violated",
-            AppError::Locked(_) => "account_locked",
-            AppError::Internal(_) => "internal",
-        }
-    }
-
-    pub fn field(field: &'static str, message: impl Into<String>) -> AppError {
-        AppError::Validation(vec![FieldError::new(field, message)])
-    }
-}
-
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        if e.is_unique_violation() {
-            return AppError::Conflict("记录已存在（唯一性冲突）".into());
-        }
-        tracing::error!(error = %e, "store error");
-        AppError::Internal(e.to_string())
-    }
-}
-
-impl From<gongkai_store::DbErr> for AppError {
-    fn from(e: gongkai_store::DbErr) -> Self {
-        StoreError::from(e).into()
-    }
-}
+pub use error::{AppError, ErrorSpec};
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 

@@ -18,6 +18,7 @@ use time::Date;
 
 /// `[smtp]` in the configuration file.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     /// `smtp://user:password@host:587?tls=required`, `smtps://host:465`, or `smtp://host:25`
     /// for a relay inside the government network.

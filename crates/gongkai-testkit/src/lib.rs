@@ -24,6 +24,8 @@ impl Drop for TestDb {
     }
 }
 
+// Only a unique name for a test database, not a time any code under test sees.
+#[allow(clippy::disallowed_methods)]
 fn unique() -> String {
     format!(
         "{}_{}_{}",

@@ -104,11 +104,9 @@ async fn login_page(State(s): State<WebState>, jar: CookieJar) -> Response {
     (jar, render(&page)).into_response()
 }
 
+/// The login form's double-submit token: random, so nobody can predict another's.
 fn random_token() -> String {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    // Only a double-submit value for the login form; not a secret that grants anything.
-    let n = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{:x}{:x}", n, std::process::id())
+    gongkai_app::App::form_token()
 }
 
 async fn login(State(s): State<WebState>, jar: CookieJar, Form(f): Form<Fields>) -> Response {
@@ -270,7 +268,7 @@ async fn doc_form(
             }
         }
         Some(e) => {
-            status = views::status_of(&e);
+            status = axum::http::StatusCode::from_u16(e.spec().status).unwrap_or(status);
             summary.push(e.to_string());
         }
         None => {}
@@ -719,7 +717,7 @@ async fn create_user(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>
     users_page(&s, &c, actor, msg).await
 }
 
-async fn user_email(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+async fn user_email(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -851,7 +849,7 @@ async fn add_search_term(State(s): State<WebState>, c: Caller, Form(f): Form<Fie
 async fn remove_search_term(
     State(s): State<WebState>,
     c: Caller,
-    Path(id): Path<i64>,
+    crate::error::Id(id): crate::error::Id,
     Form(f): Form<Fields>,
 ) -> Response {
     let actor = match need_csrf(&c, &f) {

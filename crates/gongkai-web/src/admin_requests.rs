@@ -9,7 +9,7 @@ use crate::auth::Caller;
 use crate::views::{self, render};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -298,11 +298,11 @@ async fn detail_page(s: &WebState, c: &Caller, id: i64, message: String) -> Resp
     render(&DetailPage { frame: frame(s, c, &title), d, letter, outcomes, staff, orgs, org_name, today, fee, message })
 }
 
-async fn detail(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
+async fn detail(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id) -> Response {
     detail_page(&s, &c, id, String::new()).await
 }
 
-async fn event(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+async fn event(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -347,7 +347,7 @@ async fn event(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f
     }
 }
 
-async fn letter(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+async fn letter(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -359,7 +359,7 @@ async fn letter(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(
     detail_page(&s, &c, id, msg).await
 }
 
-async fn case(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+async fn case(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -375,7 +375,7 @@ async fn case(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f)
     detail_page(&s, &c, id, msg).await
 }
 
-async fn review(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(f): Form<Fields>) -> Response {
+async fn review(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -395,7 +395,7 @@ async fn review(State(s): State<WebState>, c: Caller, Path(id): Path<i64>, Form(
     detail_page(&s, &c, id, msg).await
 }
 
-async fn attachment(State(s): State<WebState>, c: Caller, Path((id, aid)): Path<(i64, i64)>) -> Response {
+async fn attachment(State(s): State<WebState>, c: Caller, crate::error::IdPair(id, aid): crate::error::IdPair) -> Response {
     let actor = match need(&c) {
         Ok(a) => a,
         Err(r) => return r,

@@ -1,11 +1,11 @@
-//! JSON API under `/api/v1/`. Errors are `{"code", "message"}` with the right status;
-//! bad input never reaches a 500.
+//! JSON API under `/api/v1/`. Handlers return [`WebResult`]: every failure, from a bad id
+//! in the path to an internal error, is answered as `{"code", "message"}` by the error
+//! layer (`crate::error`), never as plain text and never as a 500 for bad input.
 
 use crate::WebState;
 use crate::auth::{Caller, same_token};
-use crate::views::{api_bad_request, api_error};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use crate::error::{ApiJson, ApiQuery, Id, IdPair, WebError, WebResult};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -51,68 +51,43 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/orgs", get(orgs))
 }
 
-fn id(s: &str) -> Result<i64, Response> {
-    s.parse::<i64>()
-        .ok()
-        .filter(|i| *i > 0)
-        .ok_or_else(|| api_bad_request("invalid_id", format!("“{s}”不是有效的编号")))
-}
-
-fn json<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
-    r.map(|Json(v)| v).map_err(|e| {
-        let status = e.status();
-        let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE { "unsupported_media_type" } else { "invalid_json" };
-        (
-            status,
-            Json(serde_json::json!({"code": code, "message": format!("请求体不是有效的 JSON：{}", e.body_text())})),
-        )
-            .into_response()
-    })
-}
-
-fn query<T: Default>(r: Result<Query<T>, QueryRejection>) -> Result<T, Response> {
-    r.map(|Query(v)| v).map_err(|e| api_bad_request("invalid_query", format!("查询参数有误：{}", e.body_text())))
+/// An id given in a query parameter (`from`, `to`).
+fn query_id(s: &str) -> Result<i64, WebError> {
+    s.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| WebError(AppError::BadId(s.chars().take(40).collect())))
 }
 
 /// The caller for reads: anonymous is fine, a bad token is not.
-fn reader(c: &Caller) -> Result<Option<&Actor>, Response> {
+fn reader(c: &Caller) -> Result<Option<&Actor>, WebError> {
     if c.bad_token {
-        return Err(api_error(&AppError::Unauthorized));
+        return Err(WebError(AppError::Unauthorized));
     }
     Ok(c.actor.as_ref())
 }
 
 /// The caller for writes: a bearer token, or a session with its CSRF token in
 /// `X-CSRF-Token`.
-fn writer<'a>(c: &'a Caller, headers: &HeaderMap) -> Result<&'a Actor, Response> {
+fn writer<'a>(c: &'a Caller, headers: &HeaderMap) -> Result<&'a Actor, WebError> {
     let Some(actor) = c.actor.as_ref() else {
-        return Err(api_error(&AppError::Unauthorized));
+        return Err(WebError(AppError::Unauthorized));
     };
     if !c.via_token {
         let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
         if !c.csrf.as_deref().is_some_and(|t| same_token(t, sent)) {
-            return Err(api_error(&AppError::Forbidden("会话调用写接口须带 X-CSRF-Token".into())));
+            return Err(WebError(AppError::Forbidden("会话调用写接口须带 X-CSRF-Token".into())));
         }
     }
     Ok(actor)
 }
 
-macro_rules! tri {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(r) => return r,
-        }
-    };
+/// Staff only: a session or a token.
+fn staff(c: &Caller) -> Result<&Actor, WebError> {
+    reader(c)?.ok_or(WebError(AppError::Unauthorized))
 }
 
-async fn list(State(s): State<WebState>, c: Caller, q: Result<Query<ListParams>, QueryRejection>) -> Response {
-    let viewer = tri!(reader(&c));
-    let p = tri!(query(q));
-    match s.app.list_documents(viewer, &p).await {
-        Ok(page) => Json(page).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn list(State(s): State<WebState>, c: Caller, ApiQuery(p): ApiQuery<ListParams>) -> WebResult {
+    let viewer = reader(&c)?;
+    let page = s.app.list_documents(viewer, &p).await?;
+    Ok(Json(page).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -123,67 +98,52 @@ struct OneQuery {
 async fn one(
     State(s): State<WebState>,
     c: Caller,
-    Path(raw): Path<String>,
-    q: Result<Query<OneQuery>, QueryRejection>,
-) -> Response {
-    let viewer = tri!(reader(&c));
-    let id = tri!(id(&raw));
-    let q = tri!(query(q));
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<OneQuery>,
+) -> WebResult {
+    let viewer = reader(&c)?;
     let mut errs = Vec::new();
     let as_of = gongkai_app::documents::parse_date("as_of", "as_of", &q.as_of, &mut errs);
     if !errs.is_empty() {
-        return api_error(&AppError::Validation(errs));
+        return Err(AppError::Validation(errs).into());
     }
-    match s.app.document_detail(viewer, id, as_of).await {
-        Ok(d) => Json(d).into_response(),
-        Err(e) => api_error(&e),
-    }
+    let d = s.app.document_detail(viewer, id, as_of).await?;
+    Ok(Json(d).into_response())
 }
 
 async fn create(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    body: Result<Json<DocumentInput>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let input = tri!(json(body));
-    match s.app.create_document(actor, input).await {
-        Ok(d) => (StatusCode::CREATED, Json(d)).into_response(),
-        Err(e) => api_error(&e),
-    }
+    ApiJson(input): ApiJson<DocumentInput>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let d = s.app.create_document(actor, input).await?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
 }
 
 async fn update(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    Path(raw): Path<String>,
-    body: Result<Json<DocumentInput>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let id = tri!(id(&raw));
-    let input = tri!(json(body));
-    match s.app.update_document(actor, id, input).await {
-        Ok(d) => Json(d).into_response(),
-        Err(e) => api_error(&e),
-    }
+    Id(id): Id,
+    ApiJson(input): ApiJson<DocumentInput>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let d = s.app.update_document(actor, id, input).await?;
+    Ok(Json(d).into_response())
 }
 
 async fn revise(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    Path(raw): Path<String>,
-    body: Result<Json<DocumentInput>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let id = tri!(id(&raw));
-    let input = tri!(json(body));
-    match s.app.revise_document(actor, id, input).await {
-        Ok(d) => (StatusCode::CREATED, Json(d)).into_response(),
-        Err(e) => api_error(&e),
-    }
+    Id(id): Id,
+    ApiJson(input): ApiJson<DocumentInput>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let d = s.app.revise_document(actor, id, input).await?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -198,26 +158,19 @@ async fn action(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    Path(raw): Path<String>,
-    body: Result<Json<ActionBody>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let id = tri!(id(&raw));
-    let b = tri!(json(body));
+    Id(id): Id,
+    ApiJson(b): ApiJson<ActionBody>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
     if b.action == "set_repeals" {
-        return match s.app.set_repeals(actor, id, &b.repeals.unwrap_or_default()).await {
-            Ok(()) => Json(serde_json::json!({"ok": true})).into_response(),
-            Err(e) => api_error(&e),
-        };
+        s.app.set_repeals(actor, id, &b.repeals.unwrap_or_default()).await?;
+        return Ok(Json(serde_json::json!({"ok": true})).into_response());
     }
-    match s
+    let d = s
         .app
         .document_action(actor, id, ActionInput { action: b.action, reason: b.reason, publish_at: b.publish_at })
-        .await
-    {
-        Ok(d) => Json(d).into_response(),
-        Err(e) => api_error(&e),
-    }
+        .await?;
+    Ok(Json(d).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -229,20 +182,16 @@ struct DiffQuery {
 async fn diff(
     State(s): State<WebState>,
     c: Caller,
-    Path(raw): Path<String>,
-    q: Result<Query<DiffQuery>, QueryRejection>,
-) -> Response {
-    let viewer = tri!(reader(&c));
-    let id = tri!(id(&raw));
-    let q = tri!(query(q));
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<DiffQuery>,
+) -> WebResult {
+    let viewer = reader(&c)?;
     let (Some(from), Some(to)) = (q.from, q.to) else {
-        return api_error(&AppError::field("from", "请用 from 和 to 指定要比较的两个版本编号"));
+        return Err(AppError::field("from", "请用 from 和 to 指定要比较的两个版本编号").into());
     };
-    let (from, to) = (tri!(self::id(&from)), tri!(self::id(&to)));
-    match s.app.document_diff(viewer, id, from, to).await {
-        Ok(d) => Json(d).into_response(),
-        Err(e) => api_error(&e),
-    }
+    let (from, to) = (query_id(&from)?, query_id(&to)?);
+    let d = s.app.document_diff(viewer, id, from, to).await?;
+    Ok(Json(d).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -254,38 +203,29 @@ struct PageQuery {
 async fn interpretations(
     State(s): State<WebState>,
     c: Caller,
-    q: Result<Query<PageQuery>, QueryRejection>,
-) -> Response {
-    let viewer = tri!(reader(&c));
-    let q = tri!(query(q));
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> WebResult {
+    let viewer = reader(&c)?;
     let per_page = q.per_page.unwrap_or(20).clamp(1, 100);
-    match s.app.interpretations(viewer, q.page.unwrap_or(1).max(1), per_page).await {
-        Ok((items, total)) => Json(serde_json::json!({"items": items, "total": total})).into_response(),
-        Err(e) => api_error(&e),
-    }
+    let (items, total) = s.app.interpretations(viewer, q.page.unwrap_or(1).max(1), per_page).await?;
+    Ok(Json(serde_json::json!({"items": items, "total": total})).into_response())
 }
 
-async fn interpretation(State(s): State<WebState>, c: Caller, Path(raw): Path<String>) -> Response {
-    let viewer = tri!(reader(&c));
-    let id = tri!(id(&raw));
-    match s.app.interpretation(viewer, id).await {
-        Ok(i) => Json(i).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn interpretation(State(s): State<WebState>, c: Caller, Id(id): Id) -> WebResult {
+    let viewer = reader(&c)?;
+        let i = s.app.interpretation(viewer, id).await?;
+    Ok(Json(i).into_response())
 }
 
 async fn create_interpretation(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    body: Result<Json<InterpretationInput>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let input = tri!(json(body));
-    match s.app.create_interpretation(actor, input).await {
-        Ok(i) => (StatusCode::CREATED, Json(i)).into_response(),
-        Err(e) => api_error(&e),
-    }
+    ApiJson(input): ApiJson<InterpretationInput>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let i = s.app.create_interpretation(actor, input).await?;
+    Ok((StatusCode::CREATED, Json(i)).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -294,42 +234,31 @@ struct ChangesQuery {
     limit: Option<u64>,
 }
 
-async fn changes(State(s): State<WebState>, c: Caller, q: Result<Query<ChangesQuery>, QueryRejection>) -> Response {
-    tri!(reader(&c));
-    let q = tri!(query(q));
+async fn changes(State(s): State<WebState>, c: Caller, ApiQuery(q): ApiQuery<ChangesQuery>) -> WebResult {
+    reader(&c)?;
     if q.since.is_some_and(|s| s < 0) {
-        return api_error(&AppError::field("since", "since 应为非负整数游标"));
+        return Err(AppError::field("since", "since 应为非负整数游标").into());
     }
-    match s.app.changes(q.since.unwrap_or(0), q.limit.unwrap_or(100)).await {
-        Ok(p) => Json(p).into_response(),
-        Err(e) => api_error(&e),
-    }
+    let p = s.app.changes(q.since.unwrap_or(0), q.limit.unwrap_or(100)).await?;
+    Ok(Json(p).into_response())
 }
 
-async fn orgs(State(s): State<WebState>) -> Response {
-    match s.app.orgs().await {
-        Ok(o) => Json(o).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn orgs(State(s): State<WebState>) -> WebResult {
+    let o = s.app.orgs().await?;
+    Ok(Json(o).into_response())
 }
 
 async fn search(
     State(s): State<WebState>,
     c: Caller,
-    q: Result<Query<gongkai_app::search::SearchParams>, QueryRejection>,
-) -> Response {
-    tri!(reader(&c));
-    let p = tri!(query(q));
-    match s.app.search(&p).await {
-        Ok(r) if r.rebuilding => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(axum::http::header::RETRY_AFTER, "5")],
-            Json(serde_json::json!({"code": "rebuilding", "message": "搜索索引正在重建，请稍后再试"})),
-        )
-            .into_response(),
-        Ok(r) => Json(r).into_response(),
-        Err(e) => api_error(&e),
+    ApiQuery(p): ApiQuery<gongkai_app::search::SearchParams>,
+) -> WebResult {
+    reader(&c)?;
+    let r = s.app.search(&p).await?;
+    if r.rebuilding {
+        return Err(AppError::Unavailable("搜索索引正在重建，请稍后再试".into()).into());
     }
+    Ok(Json(r).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -338,22 +267,16 @@ struct PassageQuery {
     k: Option<u64>,
 }
 
-async fn passages(State(s): State<WebState>, c: Caller, q: Result<Query<PassageQuery>, QueryRejection>) -> Response {
-    tri!(reader(&c));
-    let p = tri!(query(q));
-    match s.app.passages(p.q.as_deref().unwrap_or(""), p.k.unwrap_or(5)).await {
-        Ok(hits) => Json(serde_json::json!({ "passages": hits })).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn passages(State(s): State<WebState>, c: Caller, ApiQuery(p): ApiQuery<PassageQuery>) -> WebResult {
+    reader(&c)?;
+    let hits = s.app.passages(p.q.as_deref().unwrap_or(""), p.k.unwrap_or(5)).await?;
+    Ok(Json(serde_json::json!({ "passages": hits })).into_response())
 }
 
-async fn suggest(State(s): State<WebState>, c: Caller, q: Result<Query<PassageQuery>, QueryRejection>) -> Response {
-    tri!(reader(&c));
-    let p = tri!(query(q));
-    match s.app.suggest(p.q.as_deref().unwrap_or(""), p.k.unwrap_or(8)).await {
-        Ok(list) => Json(serde_json::json!({ "suggestions": list })).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn suggest(State(s): State<WebState>, c: Caller, ApiQuery(p): ApiQuery<PassageQuery>) -> WebResult {
+    reader(&c)?;
+    let list = s.app.suggest(p.q.as_deref().unwrap_or(""), p.k.unwrap_or(8)).await?;
+    Ok(Json(serde_json::json!({ "suggestions": list })).into_response())
 }
 
 /// Public intake; with a staff bearer token, registration of another channel. A browser
@@ -361,21 +284,18 @@ async fn suggest(State(s): State<WebState>, c: Caller, q: Result<Query<PassageQu
 async fn submit_request(
     State(s): State<WebState>,
     c: Caller,
-    body: Result<Json<gongkai_app::requests::NewRequest>, JsonRejection>,
-) -> Response {
-    let actor = tri!(reader(&c)).filter(|_| c.via_token);
-    let input = tri!(json(body));
-    match s.app.submit_request(actor, input).await {
-        Ok(r) => (
+    ApiJson(input): ApiJson<gongkai_app::requests::NewRequest>,
+) -> WebResult {
+    let actor = reader(&c)?.filter(|_| c.via_token);
+    let r = s.app.submit_request(actor, input).await?;
+    Ok((
             StatusCode::CREATED,
             Json(serde_json::json!({
                 "tracking_no": r.tracking_no, "query_code": r.query_code,
                 "received_on": r.received_on.to_string(), "due_on": r.due_on.map(|d| d.to_string()), "due": r.due, "due_note": r.due_note,
             })),
         )
-            .into_response(),
-        Err(e) => api_error(&e),
-    }
+            .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -384,47 +304,33 @@ struct TrackQuery {
     query_code: Option<String>,
 }
 
-async fn track_request(State(s): State<WebState>, q: Result<Query<TrackQuery>, QueryRejection>) -> Response {
-    let p = tri!(query(q));
-    match s.app.track_request(p.tracking_no.as_deref().unwrap_or(""), p.query_code.as_deref().unwrap_or("")).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn track_request(State(s): State<WebState>, ApiQuery(p): ApiQuery<TrackQuery>) -> WebResult {
+    let v = s.app.track_request(p.tracking_no.as_deref().unwrap_or(""), p.query_code.as_deref().unwrap_or("")).await?;
+    Ok(Json(v).into_response())
 }
 
-fn staff(c: &Caller) -> Result<&Actor, Response> {
-    reader(c)?.ok_or_else(|| api_error(&AppError::Unauthorized))
+async fn request_queue(State(s): State<WebState>, c: Caller) -> WebResult {
+    let actor = staff(&c)?;
+    let rows = s.app.request_queue(actor).await?;
+    Ok(Json(serde_json::json!({ "items": rows })).into_response())
 }
 
-async fn request_queue(State(s): State<WebState>, c: Caller) -> Response {
-    let actor = tri!(staff(&c));
-    match s.app.request_queue(actor).await {
-        Ok(rows) => Json(serde_json::json!({ "items": rows })).into_response(),
-        Err(e) => api_error(&e),
-    }
-}
-
-async fn request_detail(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
-    let actor = tri!(staff(&c));
-    match s.app.request_detail(actor, id).await {
-        Ok(d) => Json(d).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn request_detail(State(s): State<WebState>, c: Caller, Id(id): Id) -> WebResult {
+    let actor = staff(&c)?;
+    let d = s.app.request_detail(actor, id).await?;
+    Ok(Json(d).into_response())
 }
 
 async fn request_event(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    body: Result<Json<gongkai_app::requests::EventInput>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let input = tri!(json(body));
-    match s.app.record_request_event(actor, id, input).await {
-        Ok(d) => (StatusCode::CREATED, Json(d)).into_response(),
-        Err(e) => api_error(&e),
-    }
+    Id(id): Id,
+    ApiJson(input): ApiJson<gongkai_app::requests::EventInput>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let d = s.app.record_request_event(actor, id, input).await?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -436,17 +342,14 @@ struct ReportQuery {
 async fn annual_report(
     State(s): State<WebState>,
     c: Caller,
-    q: Result<Query<ReportQuery>, QueryRejection>,
-) -> Response {
-    let actor = tri!(staff(&c));
-    let p = tri!(query(q));
+    ApiQuery(p): ApiQuery<ReportQuery>,
+) -> WebResult {
+    let actor = staff(&c)?;
     let Some(year) = p.year else {
-        return api_error(&AppError::field("year", "请指定年份"));
+        return Err(AppError::field("year", "请指定年份").into());
     };
-    match s.app.annual_report(actor, year, p.org).await {
-        Ok(r) => Json(r).into_response(),
-        Err(e) => api_error(&e),
-    }
+    let r = s.app.annual_report(actor, year, p.org).await?;
+    Ok(Json(r).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -458,102 +361,76 @@ struct FeeQuery {
 async fn request_fee(
     State(s): State<WebState>,
     c: Caller,
-    Path(id): Path<i64>,
-    q: Result<Query<FeeQuery>, QueryRejection>,
-) -> Response {
-    let actor = tri!(staff(&c));
-    let p = tri!(query(q));
-    match s.app.fee_quote(actor, id, p.basis.as_deref().unwrap_or(""), p.pages).await {
-        Ok(f) => Json(serde_json::json!({ "fee": f, "explain": f.explain() })).into_response(),
-        Err(e) => api_error(&e),
-    }
+    Id(id): Id,
+    ApiQuery(p): ApiQuery<FeeQuery>,
+) -> WebResult {
+    let actor = staff(&c)?;
+    let f = s.app.fee_quote(actor, id, p.basis.as_deref().unwrap_or(""), p.pages).await?;
+    Ok(Json(serde_json::json!({ "fee": f, "explain": f.explain() })).into_response())
 }
 
 async fn request_review(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    body: Result<Json<gongkai_app::requests::ReviewInput>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let input = tri!(json(body));
-    match s.app.record_review(actor, id, input).await {
-        Ok(r) => (StatusCode::CREATED, Json(r)).into_response(),
-        Err(e) => api_error(&e),
-    }
+    Id(id): Id,
+    ApiJson(input): ApiJson<gongkai_app::requests::ReviewInput>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let r = s.app.record_review(actor, id, input).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
 async fn publish_case(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    body: Result<Json<gongkai_app::cases::CaseInput>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let input = tri!(json(body));
-    match s.app.publish_case(actor, id, input).await {
-        Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
-        Err(e) => api_error(&e),
-    }
+    Id(id): Id,
+    ApiJson(input): ApiJson<gongkai_app::cases::CaseInput>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let v = s.app.publish_case(actor, id, input).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
-async fn disclosure_suggestions(State(s): State<WebState>, c: Caller) -> Response {
-    let actor = tri!(staff(&c));
-    match s.app.disclosure_suggestions(actor).await {
-        Ok(v) => Json(serde_json::json!({ "suggestions": v })).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn disclosure_suggestions(State(s): State<WebState>, c: Caller) -> WebResult {
+    let actor = staff(&c)?;
+    let v = s.app.disclosure_suggestions(actor).await?;
+    Ok(Json(serde_json::json!({ "suggestions": v })).into_response())
 }
 
-async fn cases(State(s): State<WebState>, q: Result<Query<PageQuery>, QueryRejection>) -> Response {
-    let p = tri!(query(q));
+async fn cases(State(s): State<WebState>, ApiQuery(p): ApiQuery<PageQuery>) -> WebResult {
     let page = p.page.unwrap_or(1).clamp(1, 10_000);
     let per_page = p.per_page.unwrap_or(20).clamp(1, 50);
-    match s.app.cases(page, per_page).await {
-        Ok((items, total)) => Json(serde_json::json!({ "items": items, "total": total, "page": page })).into_response(),
-        Err(e) => api_error(&e),
-    }
+    let (items, total) = s.app.cases(page, per_page).await?;
+    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": page })).into_response())
 }
 
-async fn case(State(s): State<WebState>, Path(id): Path<i64>) -> Response {
-    match s.app.case(id).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn case(State(s): State<WebState>, Id(id): Id) -> WebResult {
+    let v = s.app.case(id).await?;
+    Ok(Json(v).into_response())
 }
 
-async fn export_request(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
-    let actor = tri!(staff(&c));
-    match s.app.export_request(actor, id).await {
-        Ok(x) => Json(x).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn export_request(State(s): State<WebState>, c: Caller, Id(id): Id) -> WebResult {
+    let actor = staff(&c)?;
+    let x = s.app.export_request(actor, id).await?;
+    Ok(Json(x).into_response())
 }
 
 async fn import_request(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    body: Result<Json<gongkai_app::requests::Exchange>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let input = tri!(json(body));
-    match s.app.import_request(actor, input).await {
-        Ok((id, query_code)) => {
-            (StatusCode::CREATED, Json(serde_json::json!({"id": id, "query_code": query_code}))).into_response()
-        }
-        Err(e) => api_error(&e),
-    }
+    ApiJson(input): ApiJson<gongkai_app::requests::Exchange>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let (id, query_code) = s.app.import_request(actor, input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id, "query_code": query_code}))).into_response())
 }
 
-async fn get_letter(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
-    let actor = tri!(staff(&c));
-    match s.app.reply_letter(actor, id).await {
-        Ok(l) => Json(l).into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn get_letter(State(s): State<WebState>, c: Caller, Id(id): Id) -> WebResult {
+    let actor = staff(&c)?;
+    Ok(Json(s.app.reply_letter(actor, id).await?).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -565,54 +442,50 @@ async fn put_letter(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    body: Result<Json<LetterBody>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let input = tri!(json(body));
-    match s.app.save_letter(actor, id, &input.text).await {
-        Ok(l) => Json(l).into_response(),
-        Err(e) => api_error(&e),
-    }
+    Id(id): Id,
+    ApiJson(input): ApiJson<LetterBody>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let l = s.app.save_letter(actor, id, &input.text).await?;
+    Ok(Json(l).into_response())
 }
 
-async fn letter_docx(State(s): State<WebState>, c: Caller, Path(id): Path<i64>) -> Response {
-    let actor = tri!(staff(&c));
-    let letter = match s.app.reply_letter(actor, id).await {
-        Ok(l) => l,
-        Err(e) => return api_error(&e),
-    };
-    match gongkai_app::office::letter_docx(&letter.text) {
-        Ok(bytes) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
-                ),
-                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"letter-{id}.docx\"")),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => api_error(&e),
-    }
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to download under `name`; never kept by a shared cache (it may name people).
+fn download(mime: &str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, mime.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn letter_docx(State(s): State<WebState>, c: Caller, Id(id): Id) -> WebResult {
+    let actor = staff(&c)?;
+    let letter = s.app.reply_letter(actor, id).await?;
+    let bytes = gongkai_app::office::letter_docx(&letter.text)?;
+    Ok(download(DOCX, &format!("letter-{id}.docx"), bytes))
 }
 
 /// A file the applicant sent: staff only, never cached by a shared cache.
-async fn request_attachment(State(s): State<WebState>, c: Caller, Path((id, aid)): Path<(i64, i64)>) -> Response {
-    let actor = tri!(staff(&c));
-    match s.app.request_attachment(actor, id, aid).await {
-        Ok(d) => (
-            [
-                (axum::http::header::CONTENT_TYPE, d.content_type),
-                (axum::http::header::CONTENT_DISPOSITION, crate::views::attachment_disposition(&d.file_name)),
-                (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
-            d.content,
-        )
-            .into_response(),
-        Err(e) => api_error(&e),
-    }
+async fn request_attachment(State(s): State<WebState>, c: Caller, IdPair(id, aid): IdPair) -> WebResult {
+    let actor = staff(&c)?;
+    let d = s.app.request_attachment(actor, id, aid).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, d.content_type),
+            (axum::http::header::CONTENT_DISPOSITION, crate::views::attachment_disposition(&d.file_name)),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        d.content,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -628,64 +501,30 @@ async fn report_figures(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
-    body: Result<Json<FiguresBody>, JsonRejection>,
-) -> Response {
-    let actor = tri!(writer(&c, &headers));
-    let b = tri!(json(body));
-    match s.app.enter_report_figures(actor, b.year, b.org, b.figures).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => api_error(&e),
-    }
+    ApiJson(b): ApiJson<FiguresBody>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    s.app.enter_report_figures(actor, b.year, b.org, b.figures).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn annual_report_file(
-    s: &WebState,
-    c: &Caller,
-    q: Result<Query<ReportQuery>, QueryRejection>,
-    xlsx: bool,
-) -> Response {
-    let actor = tri!(staff(c));
-    let p = tri!(query(q));
+async fn annual_report_file(s: &WebState, c: &Caller, p: ReportQuery, xlsx: bool) -> WebResult {
+    let actor = staff(c)?;
     let Some(year) = p.year else {
-        return api_error(&AppError::field("year", "请指定年份"));
+        return Err(AppError::field("year", "请指定年份").into());
     };
-    let r = match s.app.annual_report(actor, year, p.org).await {
-        Ok(r) => r,
-        Err(e) => return api_error(&e),
-    };
-    let (bytes, mime, ext) = if xlsx {
-        (r.xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+    let r = s.app.annual_report(actor, year, p.org).await?;
+    Ok(if xlsx {
+        download(XLSX, &format!("annual-report-{year}.xlsx"), r.xlsx()?)
     } else {
-        (r.docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
-    };
-    match bytes {
-        Ok(b) => (
-            [
-                (axum::http::header::CONTENT_TYPE, mime.to_string()),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"annual-report-{year}.{ext}\""),
-                ),
-            ],
-            b,
-        )
-            .into_response(),
-        Err(e) => api_error(&e),
-    }
+        download(DOCX, &format!("annual-report-{year}.docx"), r.docx()?)
+    })
 }
 
-async fn annual_report_docx(
-    State(s): State<WebState>,
-    c: Caller,
-    q: Result<Query<ReportQuery>, QueryRejection>,
-) -> Response {
+async fn annual_report_docx(State(s): State<WebState>, c: Caller, ApiQuery(q): ApiQuery<ReportQuery>) -> WebResult {
     annual_report_file(&s, &c, q, false).await
 }
 
-async fn annual_report_xlsx(
-    State(s): State<WebState>,
-    c: Caller,
-    q: Result<Query<ReportQuery>, QueryRejection>,
-) -> Response {
+async fn annual_report_xlsx(State(s): State<WebState>, c: Caller, ApiQuery(q): ApiQuery<ReportQuery>) -> WebResult {
     annual_report_file(&s, &c, q, true).await
 }

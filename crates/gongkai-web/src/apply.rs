@@ -40,7 +40,7 @@ async fn cases(State(s): State<WebState>) -> Response {
     }
 }
 
-async fn case(State(s): State<WebState>, axum::extract::Path(id): axum::extract::Path<i64>) -> Response {
+async fn case(State(s): State<WebState>, crate::error::Id(id): crate::error::Id) -> Response {
     match s.app.case(id).await {
         Ok(c) => {
             let frame = Frame::new(&s.app.config.site_name, c.title.clone(), "依申请公开")

@@ -12,15 +12,19 @@ mod admin_requests;
 mod api;
 mod apply;
 mod auth;
+pub mod error;
 mod openapi;
 mod portal;
 mod views;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use gongkai_app::App;
 use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use auth::SESSION_COOKIE;
 
@@ -31,16 +35,26 @@ pub struct WebState {
 
 /// The whole HTTP surface.
 pub fn router(app: Arc<App>) -> Router {
-    let state = WebState { app: app.clone() };
-    let body_limit = app.config.max_upload_bytes + 1024 * 1024;
-    Router::new()
+    let routes = Router::new()
         .merge(portal::routes())
         .merge(apply::routes())
         .merge(admin::routes())
         .merge(admin_requests::routes())
-        .nest("/api", api::routes())
+        .nest("/api", api::routes());
+    with_policy(routes, WebState { app })
+}
+
+/// The layers every route runs behind: the error policy, panics answered as 500s, security
+/// and cache headers, the access log with a request id.
+fn with_policy(routes: Router<WebState>, state: WebState) -> Router {
+    let body_limit = state.app.config.max_upload_bytes + 1024 * 1024;
+    routes
         .fallback(portal::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        // Inside the error layer, so that a panic is rendered like any internal error.
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_errors))
+        .layer(axum::middleware::map_response_with_state(state.clone(), private_pages))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -50,5 +64,71 @@ pub fn router(app: Arc<App>) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        // The access log: one line per request with its id, which is also sent back.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("http", id = %id, method = %req.method(), path = %req.uri().path())
+            })
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Console pages, and whatever carries an applicant's data or a query code, are never kept
+/// by a browser's or a proxy's cache.
+async fn private_pages(
+    axum::extract::State(_): axum::extract::State<WebState>,
+    uri: axum::http::Uri,
+    mut resp: axum::response::Response,
+) -> axum::response::Response {
+    let p = uri.path();
+    let private = p.starts_with("/admin") || p.starts_with("/api/v1/requests") || p.starts_with("/apply");
+    if private && !resp.headers().contains_key(header::CACHE_CONTROL) {
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    resp
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn panicking() -> &'static str {
+        panic!("a bug in a handler")
+    }
+
+    #[tokio::test]
+    async fn a_panic_answers_500_and_the_server_keeps_serving() {
+        let db = gongkai_testkit::sqlite();
+        let app = Arc::new(gongkai_testkit::demo_app(&db).await);
+        let routes = Router::new()
+            .route("/boom", get(panicking))
+            .route("/api/v1/boom", get(panicking))
+            .route("/fine", get(|| async { "ok" }));
+        let router = with_policy(routes, WebState { app });
+        for (uri, json) in [("/boom", false), ("/api/v1/boom", true)] {
+            let resp = router.clone().oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(resp.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+            assert!(resp.headers().contains_key("x-request-id"));
+            let ct = resp.headers()[header::CONTENT_TYPE].to_str().unwrap().to_string();
+            let body = http_body_util::BodyExt::collect(resp.into_body()).await.unwrap().to_bytes();
+            let text = String::from_utf8_lossy(&body);
+            assert!(!text.contains("a bug in a handler"), "the cause is logged, not shown: {text}");
+            if json {
+                assert!(ct.starts_with("application/json") && text.contains("\"internal\""), "{ct} {text}");
+            } else {
+                assert!(ct.starts_with("text/html") && text.contains("系统繁忙"), "{ct} {text}");
+            }
+        }
+        let resp = router.oneshot(axum::http::Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(resp.status(), axum::http::StatusCode::OK);
+    }
 }

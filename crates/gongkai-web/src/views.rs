@@ -1,7 +1,6 @@
 //! Shared pieces of pages: the frame, errors as pages and as JSON, formatting helpers.
 
 use askama::Template;
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_app::AppError;
@@ -75,17 +74,6 @@ pub fn render<T: Template>(t: &T) -> Response {
     }
 }
 
-pub fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) | AppError::Locked(_) => StatusCode::FORBIDDEN,
-        AppError::Validation(_) | AppError::Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
@@ -95,36 +83,15 @@ pub struct ErrorPage {
     pub message: String,
 }
 
-/// An error as a page of the portal.
-pub fn error_page(site: &str, e: &AppError) -> Response {
-    let status = status_of(e);
-    let heading = match status {
-        StatusCode::NOT_FOUND => "您访问的页面不存在",
-        StatusCode::FORBIDDEN => "没有权限",
-        StatusCode::UNAUTHORIZED => "请先登录",
-        StatusCode::INTERNAL_SERVER_ERROR => "系统繁忙",
-        _ => "请求有误",
-    };
-    let page = ErrorPage {
-        frame: Frame::new(site, heading, "错误"),
-        status: status.as_u16(),
-        heading: heading.into(),
-        message: e.to_string(),
-    };
-    (status, render(&page)).into_response()
+/// An error, rendered by [`crate::error::render_errors`] as a page or as JSON by the
+/// request's path.
+pub fn error_page(_site: &str, e: &AppError) -> Response {
+    crate::error::WebError(e.clone()).into_response()
 }
 
-/// API errors: `{"code", "message", "errors"?}` with the right status.
+/// An API error: `{"code", "message", "errors"?}` with the right status.
 pub fn api_error(e: &AppError) -> Response {
-    let mut body = serde_json::json!({ "code": e.code(), "message": e.to_string() });
-    if let AppError::Validation(errs) = e {
-        body["errors"] = serde_json::to_value(errs).unwrap_or_default();
-    }
-    (status_of(e), Json(body)).into_response()
-}
-
-pub fn api_bad_request(code: &str, message: impl Into<String>) -> Response {
-    (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "code": code, "message": message.into() }))).into_response()
+    crate::error::WebError(e.clone()).into_response()
 }
 
 /// Page numbers to show around the current one.

@@ -204,8 +204,9 @@ enum TokenCmd {
     },
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// `gongkai.toml`. An unknown key is refused, so a misspelt setting is never silently ignored.
+#[derive(Deserialize, Default, Debug)]
+#[serde(default, deny_unknown_fields)]
 struct FileConfig {
     data: Option<PathBuf>,
     database_url: Option<String>,
@@ -224,9 +225,22 @@ struct FileConfig {
 
 struct SystemClock;
 impl Clock for SystemClock {
+    // The one reading of the wall clock in the program (clippy.toml forbids the others).
+    #[allow(clippy::disallowed_methods)]
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
     }
+}
+
+/// Parses `gongkai.toml`; the error names the line and, for a misspelt key, the keys known.
+fn parse_config(text: &str) -> Result<FileConfig, String> {
+    toml::from_str(text).map_err(|e| {
+        let msg = e.message().replace("unknown field", "未知的设置项").replace("expected one of", "可用的设置项：");
+        match e.span().map(|r| text[..r.start.min(text.len())].lines().count().max(1)) {
+            Some(line) => format!("第{line}行：{msg}"),
+            None => msg,
+        }
+    })
 }
 
 fn fail(msg: impl std::fmt::Display) -> ! {
@@ -321,7 +335,7 @@ async fn main() {
         .init();
     let cli = Cli::parse();
     let file: FileConfig = match std::fs::read_to_string(&cli.config) {
-        Ok(s) => toml::from_str(&s).unwrap_or_else(|e| fail(format!("配置文件 {} 有误：{e}", cli.config.display()))),
+        Ok(s) => parse_config(&s).unwrap_or_else(|e| fail(format!("配置文件 {} 有误：{e}", cli.config.display()))),
         Err(_) => FileConfig::default(),
     };
     match &cli.command {
@@ -658,5 +672,42 @@ async fn main() {
             let t = app.create_token(&actor, name, label).await.unwrap_or_else(|e| fail(e));
             println!("{t}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../../config/gongkai.example.toml");
+
+    /// `key = value`, as opposed to prose that happens to contain " = ".
+    fn is_setting(line: &str) -> bool {
+        line.split_once(" = ").is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    }
+
+    #[test]
+    fn the_example_configuration_parses_with_every_setting_uncommented() {
+        let c = parse_config(EXAMPLE).expect("the example as shipped");
+        assert_eq!(c.reminder_hour, Some(8));
+        // Commented settings are real settings too: uncommenting them must not be refused.
+        let all: String = EXAMPLE
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.starts_with('[') || is_setting(rest) => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = parse_config(&all).expect("the example with every setting uncommented");
+        assert!(c.database_url.is_some() && c.smtp.is_some(), "{c:?}");
+    }
+
+    #[test]
+    fn an_unknown_or_misspelt_key_is_refused_with_its_line() {
+        let e = parse_config("site_name = \"区政府\"\nreminder_hours = 9\n").unwrap_err();
+        assert!(e.contains("第2行") && e.contains("reminder_hours") && e.contains("reminder_hour"), "{e}");
+        let e = parse_config("[smtp]\nurl = \"smtp://x:25\"\nfrom = \"a@b.cn\"\npasswd = \"x\"\n").unwrap_err();
+        assert!(e.contains("passwd"), "{e}");
     }
 }
