@@ -18,8 +18,8 @@ pub mod requests;
 pub mod search;
 
 use gongkai_domain::{Clock, Role};
-use gongkai_store::queries::{self, AuditEntry};
 use gongkai_store::Store;
+use gongkai_store::queries::{self, AuditEntry};
 use serde::Serialize;
 use std::sync::Arc;
 

@@ -280,7 +280,8 @@ impl App {
     /// Brings the index up to the changes feed. Returns how many records were touched.
     pub async fn index_pending(&self) -> Result<usize> {
         let state = self.search_state()?.clone();
-        if state.rebuilding.load(Ordering::SeqCst) {
+        // A read-only index is kept up by the process that owns it.
+        if state.rebuilding.load(Ordering::SeqCst) || state.index.is_read_only() {
             return Ok(0);
         }
         let mut from = state.index.position();
@@ -315,6 +316,12 @@ impl App {
     /// Rebuilds the whole index from the database.
     pub async fn reindex(&self) -> Result<usize> {
         let state = self.search_state()?.clone();
+        if state.index.is_read_only() {
+            return Err(AppError::Conflict(
+                "搜索索引正由正在运行的 gongkai serve 使用，不能在此重建：请停止服务后再运行 gongkai reindex（服务启动时会自动补齐索引）"
+                    .into(),
+            ));
+        }
         state.rebuilding.store(true, Ordering::SeqCst);
         let result = self.reindex_inner(&state).await;
         // A dictionary change during the rebuild leaves it marked for another one.
@@ -638,7 +645,8 @@ pub mod dictionary {
             let terms = self.search_terms().await?;
             let state = self.search_state()?.clone();
             let stale = state.index.set_terms(&terms);
-            if stale {
+            // Beside a running server the server rebuilds; a reader searches what it has.
+            if stale && !state.index.is_read_only() {
                 state.rebuilding.store(true, Ordering::SeqCst);
             }
             Ok(stale)

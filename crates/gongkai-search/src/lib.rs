@@ -45,6 +45,50 @@ pub enum SearchError {
     Io(#[from] std::io::Error),
     #[error("搜索索引损坏：{0}")]
     Open(String),
+    /// Another process (a running `gongkai serve`) owns the index in this folder.
+    #[error("搜索索引 {0} 正由另一个 gongkai 进程（如正在运行的 gongkai serve）使用")]
+    Busy(String),
+    #[error("搜索索引以只读方式打开，不能写入")]
+    ReadOnly,
+}
+
+/// The index writer, absent when the index was opened read-only beside its owner.
+pub(crate) struct WriterSlot(Option<Mutex<IndexWriter>>);
+
+impl WriterSlot {
+    fn new(index: &Index, writable: bool) -> Result<WriterSlot> {
+        Ok(WriterSlot(if writable { Some(Mutex::new(index.writer_with_num_threads(1, 64_000_000)?)) } else { None }))
+    }
+
+    pub(crate) fn get(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
+        self.0
+            .as_ref()
+            .ok_or(SearchError::ReadOnly)?
+            .lock()
+            .map_err(|_| SearchError::Open("writer lock poisoned".into()))
+    }
+}
+
+/// The lock file beside an index folder: whoever holds it (one process at a time) may
+/// write the index, and may throw it away when it is corrupt. Released when dropped,
+/// also when the process dies.
+struct OwnerLock(#[allow(dead_code)] std::fs::File);
+
+impl OwnerLock {
+    fn lock_path(dir: &Path) -> PathBuf {
+        let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "search".into());
+        dir.with_file_name(format!("{name}.lock"))
+    }
+
+    fn take(dir: &Path) -> Result<OwnerLock> {
+        let path = Self::lock_path(dir);
+        let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+        match f.try_lock() {
+            Ok(()) => Ok(OwnerLock(f)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(SearchError::Busy(dir.display().to_string())),
+            Err(std::fs::TryLockError::Error(e)) => Err(SearchError::Io(e)),
+        }
+    }
 }
 
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;
@@ -257,7 +301,9 @@ pub struct SearchIndex {
     index: Index,
     passages: passages::PassageIndex,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    writer: WriterSlot,
+    /// Held for as long as this process owns the on-disk index.
+    _owner: Option<OwnerLock>,
     f: Fields,
     dir: Option<PathBuf>,
     /// The word tokenizer with the current dictionary (queries use the same one as indexing).
@@ -287,17 +333,24 @@ fn normalise_terms(terms: &[String]) -> Vec<String> {
 }
 
 impl SearchIndex {
-    fn from_index(index: Index, dir: Option<PathBuf>, passages: passages::PassageIndex) -> Result<SearchIndex> {
+    fn from_index(
+        index: Index,
+        dir: Option<PathBuf>,
+        passages: passages::PassageIndex,
+        owner: Option<OwnerLock>,
+        writable: bool,
+    ) -> Result<SearchIndex> {
         let words = WordTokenizer::default();
         register(&index, &words);
         let (_, f) = schema();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let writer = index.writer_with_num_threads(1, 64_000_000)?;
+        let writer = WriterSlot::new(&index, writable)?;
         Ok(SearchIndex {
             index,
             passages,
             reader,
-            writer: Mutex::new(writer),
+            writer,
+            _owner: owner,
             f,
             dir,
             words: RwLock::new(Arc::new(words)),
@@ -310,23 +363,33 @@ impl SearchIndex {
 
     pub fn in_memory() -> Result<SearchIndex> {
         let (s, _) = schema();
-        Self::from_index(Index::create_in_ram(s), None, passages::PassageIndex::in_memory()?)
+        Self::from_index(Index::create_in_ram(s), None, passages::PassageIndex::in_memory()?, None, true)
     }
 
-    /// Opens the index in `dir`. Returns `true` as the second value when the index was
-    /// missing, corrupt or of another schema version and was created empty: the caller
-    /// must rebuild it from the database.
+    /// Opens the index in `dir` as its owner. Returns `true` as the second value when the
+    /// index was missing, corrupt or of another schema version and was created empty: the
+    /// caller must rebuild it from the database. [`SearchError::Busy`] when another process
+    /// owns it: a locked index is never taken for a corrupt one.
     pub fn open(dir: &Path) -> Result<(SearchIndex, bool)> {
         std::fs::create_dir_all(dir)?;
+        let owner = OwnerLock::take(dir)?;
         let version_ok =
             std::fs::read_to_string(dir.join(VERSION_FILE)).ok().and_then(|v| v.trim().parse::<u32>().ok())
                 == Some(SCHEMA_VERSION);
+        let mut owner = Some(owner);
         if version_ok
             && let Ok(index) = Index::open_in_dir(dir)
             && let Ok((p, p_fresh)) = passages::PassageIndex::open(&dir.join("passages"))
-            && let Ok(s) = Self::from_index(index, Some(dir.to_path_buf()), p)
         {
-            return Ok((s, p_fresh));
+            match Self::from_index(index, Some(dir.to_path_buf()), p, owner.take(), true) {
+                Ok(s) => return Ok((s, p_fresh)),
+                // tantivy's own writer lock held although ours was free: someone else
+                // writes here without our lock; leave their files alone.
+                Err(SearchError::Index(tantivy::TantivyError::LockFailure(..))) => {
+                    return Err(SearchError::Busy(dir.display().to_string()));
+                }
+                Err(_) => owner = Some(OwnerLock::take(dir)?),
+            }
         }
         // Derived data: throw it away and start again.
         for entry in std::fs::read_dir(dir)? {
@@ -341,7 +404,27 @@ impl SearchIndex {
         let index = Index::create_in_dir(dir, s)?;
         std::fs::write(dir.join(VERSION_FILE), SCHEMA_VERSION.to_string())?;
         let (p, _) = passages::PassageIndex::open(&dir.join("passages"))?;
-        Ok((Self::from_index(index, Some(dir.to_path_buf()), p)?, true))
+        Ok((Self::from_index(index, Some(dir.to_path_buf()), p, owner, true)?, true))
+    }
+
+    /// Opens the index in `dir` for searching only, beside the process that owns it (a
+    /// command run while the server is up). Nothing on disk is changed; a missing or
+    /// unreadable index is an error, never a reason to delete anything.
+    pub fn open_read_only(dir: &Path) -> Result<SearchIndex> {
+        let version_ok =
+            std::fs::read_to_string(dir.join(VERSION_FILE)).ok().and_then(|v| v.trim().parse::<u32>().ok())
+                == Some(SCHEMA_VERSION);
+        if !version_ok {
+            return Err(SearchError::Open(format!("{} 不是本版本的搜索索引", dir.display())));
+        }
+        let index = Index::open_in_dir(dir)?;
+        let p = passages::PassageIndex::open_read_only(&dir.join("passages"))?;
+        Self::from_index(index, Some(dir.to_path_buf()), p, None, false)
+    }
+
+    /// Opened without a writer (see [`SearchIndex::open_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.writer.0.is_none()
     }
 
     /// Uses the shipped dictionary plus `terms` (the district office's) from now on.
@@ -432,7 +515,7 @@ impl SearchIndex {
     /// Replaces these records (deletes first) and removes `deleted`; then commits and
     /// records the feed position reached.
     pub fn apply(&self, upserts: &[SearchDoc], deleted: &[Key], position: Option<i64>) -> Result<()> {
-        let w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
+        let w = self.writer.get()?;
         let keys =
             deleted.iter().map(|(s, i)| key_text(s, *i)).chain(upserts.iter().map(|d| key_text(&d.source, d.id)));
         for k in keys {
@@ -442,7 +525,7 @@ impl SearchIndex {
             w.add_document(self.to_doc(d))?;
         }
         drop(w);
-        let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
+        let mut w = self.writer.get()?;
         w.commit()?;
         drop(w);
         // Passages are per document with articles; their ids are document ids.
@@ -488,7 +571,7 @@ impl SearchIndex {
 
     /// Empties the index before a rebuild, which will use the current dictionary.
     pub fn clear(&self) -> Result<()> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
+        let mut w = self.writer.get()?;
         w.delete_all_documents()?;
         w.commit()?;
         drop(w);
@@ -1005,8 +1088,8 @@ fn without_brackets(title: &str) -> String {
 }
 
 /// Merges every searchable segment of `index` into one.
-pub(crate) fn merge_segments(index: &Index, writer: &Mutex<IndexWriter>) -> Result<()> {
-    let mut w = writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
+pub(crate) fn merge_segments(index: &Index, writer: &WriterSlot) -> Result<()> {
+    let mut w = writer.get()?;
     let ids = index.searchable_segment_ids()?;
     if ids.len() > 1 {
         w.merge(&ids).wait()?;

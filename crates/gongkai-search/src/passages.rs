@@ -3,14 +3,13 @@
 
 use crate::analysis::{BigramTokenizer, WordTokenizer, bigrams, is_cjk};
 use crate::highlight::Highlighter;
-use crate::{BIGRAMS, Result, SearchError, WORDS, text};
+use crate::{BIGRAMS, Result, WORDS, text};
 use serde::Serialize;
 use std::path::Path;
-use std::sync::Mutex;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, Value};
-use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
 
 #[derive(Clone, Copy)]
 struct F {
@@ -66,17 +65,22 @@ pub struct PassageHit {
 pub struct PassageIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    writer: crate::WriterSlot,
     f: F,
 }
 
 impl PassageIndex {
-    fn from_index(index: Index) -> Result<PassageIndex> {
+    fn from_index(index: Index, writable: bool) -> Result<PassageIndex> {
         index.tokenizers().register(WORDS, WordTokenizer::default());
         index.tokenizers().register(BIGRAMS, BigramTokenizer);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let writer = index.writer_with_num_threads(1, 64_000_000)?;
-        Ok(PassageIndex { index, reader, writer: Mutex::new(writer), f: schema().1 })
+        let writer = crate::WriterSlot::new(&index, writable)?;
+        Ok(PassageIndex { index, reader, writer, f: schema().1 })
+    }
+
+    /// For searching only (see [`crate::SearchIndex::open_read_only`]).
+    pub(crate) fn open_read_only(dir: &Path) -> Result<PassageIndex> {
+        Self::from_index(Index::open_in_dir(dir)?, false)
     }
 
     /// Indexes with this word tokenizer from now on (after a dictionary change).
@@ -85,14 +89,14 @@ impl PassageIndex {
     }
 
     pub fn in_memory() -> Result<PassageIndex> {
-        Self::from_index(Index::create_in_ram(schema().0))
+        Self::from_index(Index::create_in_ram(schema().0), true)
     }
 
     /// Opens the index in `dir`, or creates it empty (`true`: it must be rebuilt).
     pub fn open(dir: &Path) -> Result<(PassageIndex, bool)> {
         std::fs::create_dir_all(dir)?;
         if let Ok(index) = Index::open_in_dir(dir)
-            && let Ok(p) = Self::from_index(index)
+            && let Ok(p) = Self::from_index(index, true)
         {
             return Ok((p, false));
         }
@@ -100,12 +104,12 @@ impl PassageIndex {
             let p = entry?.path();
             if p.is_dir() { std::fs::remove_dir_all(&p)? } else { std::fs::remove_file(&p)? }
         }
-        Ok((Self::from_index(Index::create_in_dir(dir, schema().0)?)?, true))
+        Ok((Self::from_index(Index::create_in_dir(dir, schema().0)?, true)?, true))
     }
 
     /// Replaces the passages of the given documents.
     pub fn apply(&self, doc_ids: &[i64], passages: &[Passage]) -> Result<()> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
+        let mut w = self.writer.get()?;
         for id in doc_ids {
             w.delete_term(Term::from_field_i64(self.f.doc_id, *id));
         }
@@ -134,7 +138,7 @@ impl PassageIndex {
     }
 
     pub fn clear(&self) -> Result<()> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Open("writer lock poisoned".into()))?;
+        let mut w = self.writer.get()?;
         w.delete_all_documents()?;
         w.commit()?;
         drop(w);

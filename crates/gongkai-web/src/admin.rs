@@ -717,7 +717,12 @@ async fn create_user(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>
     users_page(&s, &c, actor, msg).await
 }
 
-async fn user_email(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
+async fn user_email(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::Id(id): crate::error::Id,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,

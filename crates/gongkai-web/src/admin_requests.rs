@@ -302,7 +302,12 @@ async fn detail(State(s): State<WebState>, c: Caller, crate::error::Id(id): crat
     detail_page(&s, &c, id, String::new()).await
 }
 
-async fn event(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
+async fn event(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::Id(id): crate::error::Id,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -347,7 +352,12 @@ async fn event(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate
     }
 }
 
-async fn letter(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
+async fn letter(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::Id(id): crate::error::Id,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -359,7 +369,12 @@ async fn letter(State(s): State<WebState>, c: Caller, crate::error::Id(id): crat
     detail_page(&s, &c, id, msg).await
 }
 
-async fn case(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
+async fn case(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::Id(id): crate::error::Id,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -375,7 +390,12 @@ async fn case(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate:
     detail_page(&s, &c, id, msg).await
 }
 
-async fn review(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id, Form(f): Form<Fields>) -> Response {
+async fn review(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::Id(id): crate::error::Id,
+    Form(f): Form<Fields>,
+) -> Response {
     let actor = match need_csrf(&c, &f) {
         Ok(a) => a,
         Err(r) => return r,
@@ -395,7 +415,11 @@ async fn review(State(s): State<WebState>, c: Caller, crate::error::Id(id): crat
     detail_page(&s, &c, id, msg).await
 }
 
-async fn attachment(State(s): State<WebState>, c: Caller, crate::error::IdPair(id, aid): crate::error::IdPair) -> Response {
+async fn attachment(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::IdPair(id, aid): crate::error::IdPair,
+) -> Response {
     let actor = match need(&c) {
         Ok(a) => a,
         Err(r) => return r,

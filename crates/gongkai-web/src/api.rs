@@ -95,12 +95,7 @@ struct OneQuery {
     as_of: Option<String>,
 }
 
-async fn one(
-    State(s): State<WebState>,
-    c: Caller,
-    Id(id): Id,
-    ApiQuery(q): ApiQuery<OneQuery>,
-) -> WebResult {
+async fn one(State(s): State<WebState>, c: Caller, Id(id): Id, ApiQuery(q): ApiQuery<OneQuery>) -> WebResult {
     let viewer = reader(&c)?;
     let mut errs = Vec::new();
     let as_of = gongkai_app::documents::parse_date("as_of", "as_of", &q.as_of, &mut errs);
@@ -179,12 +174,7 @@ struct DiffQuery {
     to: Option<String>,
 }
 
-async fn diff(
-    State(s): State<WebState>,
-    c: Caller,
-    Id(id): Id,
-    ApiQuery(q): ApiQuery<DiffQuery>,
-) -> WebResult {
+async fn diff(State(s): State<WebState>, c: Caller, Id(id): Id, ApiQuery(q): ApiQuery<DiffQuery>) -> WebResult {
     let viewer = reader(&c)?;
     let (Some(from), Some(to)) = (q.from, q.to) else {
         return Err(AppError::field("from", "请用 from 和 to 指定要比较的两个版本编号").into());
@@ -200,11 +190,7 @@ struct PageQuery {
     per_page: Option<u64>,
 }
 
-async fn interpretations(
-    State(s): State<WebState>,
-    c: Caller,
-    ApiQuery(q): ApiQuery<PageQuery>,
-) -> WebResult {
+async fn interpretations(State(s): State<WebState>, c: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> WebResult {
     let viewer = reader(&c)?;
     let per_page = q.per_page.unwrap_or(20).clamp(1, 100);
     let (items, total) = s.app.interpretations(viewer, q.page.unwrap_or(1).max(1), per_page).await?;
@@ -213,7 +199,7 @@ async fn interpretations(
 
 async fn interpretation(State(s): State<WebState>, c: Caller, Id(id): Id) -> WebResult {
     let viewer = reader(&c)?;
-        let i = s.app.interpretation(viewer, id).await?;
+    let i = s.app.interpretation(viewer, id).await?;
     Ok(Json(i).into_response())
 }
 
@@ -339,11 +325,7 @@ struct ReportQuery {
     org: Option<i64>,
 }
 
-async fn annual_report(
-    State(s): State<WebState>,
-    c: Caller,
-    ApiQuery(p): ApiQuery<ReportQuery>,
-) -> WebResult {
+async fn annual_report(State(s): State<WebState>, c: Caller, ApiQuery(p): ApiQuery<ReportQuery>) -> WebResult {
     let actor = staff(&c)?;
     let Some(year) = p.year else {
         return Err(AppError::field("year", "请指定年份").into());
@@ -358,12 +340,7 @@ struct FeeQuery {
     pages: Option<u32>,
 }
 
-async fn request_fee(
-    State(s): State<WebState>,
-    c: Caller,
-    Id(id): Id,
-    ApiQuery(p): ApiQuery<FeeQuery>,
-) -> WebResult {
+async fn request_fee(State(s): State<WebState>, c: Caller, Id(id): Id, ApiQuery(p): ApiQuery<FeeQuery>) -> WebResult {
     let actor = staff(&c)?;
     let f = s.app.fee_quote(actor, id, p.basis.as_deref().unwrap_or(""), p.pages).await?;
     Ok(Json(serde_json::json!({ "fee": f, "explain": f.explain() })).into_response())

@@ -66,11 +66,12 @@ fn with_policy(routes: Router<WebState>, state: WebState) -> Router {
         ))
         // The access log: one line per request with its id, which is also sent back.
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                tracing::info_span!("http", id = %id, method = %req.method(), path = %req.uri().path())
-            })
-            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("http", id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -115,7 +116,8 @@ mod tests {
             .route("/fine", get(|| async { "ok" }));
         let router = with_policy(routes, WebState { app });
         for (uri, json) in [("/boom", false), ("/api/v1/boom", true)] {
-            let resp = router.clone().oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let resp =
+                router.clone().oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
             assert_eq!(resp.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
             assert!(resp.headers().contains_key("x-request-id"));
             let ct = resp.headers()[header::CONTENT_TYPE].to_str().unwrap().to_string();

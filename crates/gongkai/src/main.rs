@@ -248,7 +248,19 @@ fn fail(msg: impl std::fmt::Display) -> ! {
     std::process::exit(1)
 }
 
-async fn open(cli: &Cli, file: &FileConfig) -> App {
+/// What a command needs of the data folder's search index.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum IndexUse {
+    /// Nothing: the command writes through the database, and whoever owns the index (the
+    /// running server, or the next one to start) picks the change up from the feed.
+    None,
+    /// Searching: as owner when nobody else is, else read-only beside the running server.
+    Read,
+    /// Owning it (the server, a rebuild): refused while another process owns it.
+    Own,
+}
+
+async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> App {
     let data = cli.data.clone().or(file.data.clone()).unwrap_or_else(|| PathBuf::from("data"));
     if let Err(e) = std::fs::create_dir_all(&data) {
         fail(format!("无法创建数据目录 {}：{e}", data.display()));
@@ -281,13 +293,34 @@ async fn open(cli: &Cli, file: &FileConfig) -> App {
         fail(format!("配置文件中的 [smtp] 有误：{e}"));
     }
     config.smtp = file.smtp.clone();
-    let (mut index, fresh) = gongkai_search::SearchIndex::open(&data.join("search"))
-        .unwrap_or_else(|e| fail(format!("无法打开搜索索引：{e}")));
-    if let Some(n) = file.search_cache {
-        index.set_cache_entries(n);
+    let dir = data.join("search");
+    let opened = match use_index {
+        IndexUse::None => None,
+        _ => match gongkai_search::SearchIndex::open(&dir) {
+            Ok(x) => Some(x),
+            Err(gongkai_search::SearchError::Busy(_)) if use_index == IndexUse::Read => {
+                eprintln!("提示：gongkai serve 正在使用此数据目录，检索的是它已建立的索引");
+                let index = gongkai_search::SearchIndex::open_read_only(&dir)
+                    .unwrap_or_else(|e| fail(format!("无法读取搜索索引：{e}")));
+                Some((index, false))
+            }
+            Err(e @ gongkai_search::SearchError::Busy(_)) => {
+                fail(format!("{e}。同一数据目录只能运行一个服务；要重建索引，请先停止服务（服务启动时会自动补齐索引）"))
+            }
+            Err(e) => fail(format!("无法打开搜索索引：{e}")),
+        },
+    };
+    let mut app = App::new(store, Arc::new(SystemClock), config);
+    if let Some((mut index, fresh)) = opened {
+        if let Some(n) = file.search_cache {
+            index.set_cache_entries(n);
+        }
+        app = app.with_search(index, fresh);
     }
-    let app = App::new(store, Arc::new(SystemClock), config).with_search(index, fresh);
     app.ensure_topics().await.unwrap_or_else(|e| fail(e));
+    if use_index == IndexUse::None {
+        return app;
+    }
     // The index is rebuilt when the district office's dictionary changed since it was built.
     app.use_search_terms().await.unwrap_or_else(|e| fail(e));
     app
@@ -340,7 +373,7 @@ async fn main() {
     };
     match &cli.command {
         Command::Eval { cmd: EvalCmd::Retrieval { file: path, json } } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::Read).await;
             if app.search_needs_rebuild() {
                 app.reindex().await.unwrap_or_else(|e| fail(e));
             } else {
@@ -371,12 +404,12 @@ async fn main() {
             }
         }
         Command::Reindex => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::Own).await;
             let n = app.reindex().await.unwrap_or_else(|e| fail(e));
             println!("搜索索引已重建：{n} 件");
         }
         Command::Search { query, json, limit } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::Read).await;
             if app.search_needs_rebuild() {
                 app.reindex().await.unwrap_or_else(|e| fail(e));
             } else {
@@ -404,11 +437,11 @@ async fn main() {
             }
         }
         Command::Migrate => {
-            open(&cli, &file).await;
+            open(&cli, &file, IndexUse::None).await;
             println!("数据库已是最新结构");
         }
         Command::Serve { addr, demo, corpus } => {
-            let app = Arc::new(open(&cli, &file).await);
+            let app = Arc::new(open(&cli, &file, IndexUse::Own).await);
             if *demo && app.is_empty().await.unwrap_or(false) {
                 app.load_demo().await.unwrap_or_else(|e| fail(format!("加载示例数据失败：{e}")));
                 // Dated from today: needs this year's calendar, so a failure is only a warning.
@@ -490,7 +523,7 @@ async fn main() {
                 .unwrap_or_else(|e| fail(e));
         }
         Command::Remind { json } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let r = app.send_daily_reminders().await.unwrap_or_else(|e| fail(e));
             if *json {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
@@ -502,7 +535,7 @@ async fn main() {
             }
         }
         Command::Import { file: path, org, json } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let org_id = match org {
                 Some(o) => Some(app.find_org(o).await.unwrap_or_else(|e| fail(e)).id),
                 None => None,
@@ -527,7 +560,7 @@ async fn main() {
             if format != "jsonl" {
                 fail("目前只支持 --format jsonl");
             }
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let n = app.export_jsonl(&mut out).await.unwrap_or_else(|e| fail(e));
@@ -535,7 +568,7 @@ async fn main() {
             eprintln!("已导出 {n} 件");
         }
         Command::Calendar { cmd: CalendarCmd::Check { dates, json } } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let fmt = time::macros::format_description!("[year]-[month]-[day]");
             let mut parsed = Vec::new();
             for d in dates {
@@ -560,7 +593,7 @@ async fn main() {
             }
         }
         Command::Report { cmd: ReportCmd::Annual { year, org, json, out } } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
             let org_id = match org {
                 None => None,
@@ -595,7 +628,7 @@ async fn main() {
             }
         }
         Command::Calendar { cmd: CalendarCmd::Load { file: path } } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let text =
                 std::fs::read_to_string(path).unwrap_or_else(|e| fail(format!("无法读取 {}：{e}", path.display())));
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
@@ -603,7 +636,7 @@ async fn main() {
             println!("已导入{year}年节假日安排");
         }
         Command::Org { cmd: OrgCmd::Add { name, kind, credit_code, issuer_code, parent, review_levels, json } } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
             let o = app
                 .create_org(
@@ -628,7 +661,7 @@ async fn main() {
             }
         }
         Command::Org { cmd: OrgCmd::List { json } } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let orgs = app.orgs().await.unwrap_or_else(|e| fail(e));
             if *json {
                 println!("{}", serde_json::to_string_pretty(&orgs).unwrap_or_default());
@@ -639,7 +672,7 @@ async fn main() {
             }
         }
         Command::User { cmd: UserCmd::Add { name, role, org, display_name, email, password_stdin: _, json } } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let mut pw = String::new();
             std::io::stdin().read_to_string(&mut pw).unwrap_or_else(|e| fail(e));
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
@@ -667,7 +700,7 @@ async fn main() {
             }
         }
         Command::Token { cmd: TokenCmd::Create { name, label } } => {
-            let app = open(&cli, &file).await;
+            let app = open(&cli, &file, IndexUse::None).await;
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
             let t = app.create_token(&actor, name, label).await.unwrap_or_else(|e| fail(e));
             println!("{t}");
@@ -683,7 +716,8 @@ mod tests {
 
     /// `key = value`, as opposed to prose that happens to contain " = ".
     fn is_setting(line: &str) -> bool {
-        line.split_once(" = ").is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        line.split_once(" = ")
+            .is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
     }
 
     #[test]

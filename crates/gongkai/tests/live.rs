@@ -1,0 +1,137 @@
+//! Commands run against the data folder of a running server — exactly what this test is
+//! about. They must never take the server's search index from it: commands that write go
+//! through the database (the server's indexer picks the change up), `search` reads the
+//! index read-only, and a rebuild or a second server is refused with a clear message.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+struct Killer(Child);
+impl Drop for Killer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gongkai"));
+    c.arg("--data").arg(data).arg("--config").arg("/nonexistent.toml").args(args);
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("binary runs");
+    let mut input = child.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        input.write_all(s.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// GET over plain HTTP/1.0; the status and the body.
+fn get(addr: &str, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let resp = String::from_utf8_lossy(&buf).to_string();
+    let status = resp.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, resp.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
+}
+
+fn encode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// Total hits of a search through the running server's API (None while it is not up).
+fn hits(addr: &str, q: &str) -> Option<u64> {
+    let (status, body) = get(addr, &format!("/api/v1/search?q={}", encode(q)))?;
+    if status != 200 {
+        return None;
+    }
+    let v = serde_json::from_str::<serde_json::Value>(&body).ok()?;
+    // The any-word fallback finds near misses; only records with every word count here.
+    if v["relaxed"].as_bool() == Some(true) {
+        return Some(0);
+    }
+    v["total"].as_u64()
+}
+
+fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
+    for _ in 0..300 {
+        if ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out waiting until {what}");
+}
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/laws-sample.jsonl");
+
+#[test]
+fn commands_beside_a_running_server_never_take_its_search_index() {
+    let data = std::env::temp_dir().join(format!("gongkai-live-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let addr = format!("127.0.0.1:{}", free_port());
+    let _server = Killer(
+        Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .arg("--data")
+            .arg(&data)
+            .args(["--config", "/nonexistent.toml", "serve", "--demo", "--addr", &addr, "--corpus", "/nonexistent"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts"),
+    );
+    wait_until("the demo is searchable", || hits(&addr, "教育").is_some_and(|n| n > 0));
+    assert_eq!(hits(&addr, "学生伤害事故"), Some(0), "not imported yet");
+
+    // Every command that only writes through the database, while the server runs.
+    let o = run(&data, &["token", "create", "admin"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        &data,
+        &["user", "add", "clerk2", "--role", "editor", "--org", "2", "--password-stdin"],
+        Some("long-enough-password\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&data, &["import", FIXTURE, "--json"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&data, &["report", "annual", "--year", "2025", "--json"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&data, &["export", "--format", "jsonl"], None);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Searching from the command line reads what the server has indexed.
+    let o = run(&data, &["search", "教育", "--json"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(r["total"].as_u64().unwrap() > 0, "{r}");
+
+    // A rebuild and a second server on the same folder are refused, clearly.
+    let o = run(&data, &["reindex"], None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("停止服务"), "{}", text(&o));
+    let other = format!("127.0.0.1:{}", free_port());
+    let o = run(&data, &["serve", "--addr", &other], None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("同一数据目录只能运行一个服务"), "{}", text(&o));
+
+    // The server's index survived all of it and took in the import from the feed.
+    assert!(data.join("search").join("meta.json").exists(), "the index files are still there");
+    wait_until("the imported laws are searchable", || hits(&addr, "学生伤害事故").is_some_and(|n| n > 0));
+    assert!(hits(&addr, "教育").is_some_and(|n| n > 0));
+    let _ = std::fs::remove_dir_all(&data);
+}
