@@ -1197,3 +1197,27 @@ mod tests {
         assert!(errs[1].message.contains("莱政办发〔2025〕5号"));
     }
 }
+
+/// Publishes what was scheduled, once per cluster, every 20 seconds.
+pub struct ReleaseScheduled;
+
+impl crate::jobs::Job for ReleaseScheduled {
+    fn kind(&self) -> &'static str {
+        "release_scheduled"
+    }
+    fn label(&self) -> &'static str {
+        "定时发布"
+    }
+    fn every(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(20))
+    }
+    fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
+        Box::pin(async move {
+            let n = ctx.app.release_scheduled().await?;
+            if n > 0 {
+                tracing::info!(documents = n, "scheduled documents published");
+            }
+            Ok(None)
+        })
+    }
+}

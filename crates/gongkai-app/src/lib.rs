@@ -11,6 +11,7 @@ pub mod error;
 pub mod feed;
 pub mod import;
 pub mod interpretations;
+pub mod jobs;
 pub mod office;
 pub mod orgs;
 pub mod reminders;

@@ -244,3 +244,30 @@ fn mailer(c: &SmtpConfig) -> Result<(AsyncSmtpTransport<Tokio1Executor>, Mailbox
     let from = c.from.parse().map_err(|e| AppError::Internal(format!("SMTP 发件人有误：{e}")))?;
     Ok((transport, from))
 }
+
+/// The daily reminder, once per cluster: looked at every minute, sent once a working day
+/// from `reminder_hour` (the note keeps the date it was last sent).
+pub struct DailyReminder;
+
+impl crate::jobs::Job for DailyReminder {
+    fn kind(&self) -> &'static str {
+        "daily_reminder"
+    }
+    fn label(&self) -> &'static str {
+        "依申请公开到期提醒"
+    }
+    fn every(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(60))
+    }
+    fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
+        Box::pin(async move {
+            let today = ctx.app.today().to_string();
+            if ctx.last_progress.as_deref() == Some(today.as_str()) || !ctx.app.reminder_time().await? {
+                return Ok(ctx.last_progress.clone());
+            }
+            let r = ctx.app.send_daily_reminders().await?;
+            tracing::info!(people = r.people, emailed = r.emailed, failed = r.failed, "reminders sent");
+            Ok(Some(today))
+        })
+    }
+}

@@ -14,6 +14,8 @@ macro_rules! entity {
         }
     };
 }
+// Capability modules of this crate (`job`, …) declare their tables with it too.
+pub(crate) use entity;
 
 entity!(org, "org", {
     #[sea_orm(primary_key)]

@@ -7,6 +7,7 @@
 //! sequence numbers become visible in the order they were assigned.
 
 pub mod entities;
+pub mod job;
 pub mod migration;
 pub mod queries;
 
@@ -100,9 +101,13 @@ impl Store {
         Ok(Store { db, write_gate: Arc::new(Mutex::new(())) })
     }
 
+    /// Brings the schema up to date. In one write transaction (both databases have
+    /// transactional DDL), so that two processes starting together on a new database — a
+    /// command beside a starting server, two nodes — migrate it once, one after the other.
     pub async fn migrate(&self) -> Result<()> {
-        migration::Migrator::up(&self.db, None).await?;
-        Ok(())
+        let tx = self.begin_write().await?;
+        migration::Migrator::up(&tx.txn, None).await?;
+        tx.commit().await
     }
 
     pub fn conn(&self) -> &DatabaseConnection {
@@ -130,7 +135,16 @@ impl Store {
             }
             _ => {
                 let gate = self.write_gate.clone().lock_owned().await;
-                let txn = self.db.begin().await?;
+                // IMMEDIATE takes the file's write lock at BEGIN: another process writing the
+                // same file (a command beside the server) is then waited for (busy timeout),
+                // instead of failing with "database is locked" when a read turns into a write.
+                let txn = self
+                    .db
+                    .begin_with_options(sea_orm::TransactionOptions {
+                        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                        ..Default::default()
+                    })
+                    .await?;
                 Ok(WriteTx { txn, _gate: Some(gate) })
             }
         }

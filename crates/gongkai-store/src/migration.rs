@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0006Cases),
             Box::new(M0007ReportFigures),
             Box::new(M0008RequestHandling),
+            Box::new(crate::job::M0009Jobs),
         ]
     }
 }
@@ -29,11 +30,15 @@ impl MigrationName for M0001Initial {
     }
 }
 
-fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
+pub(crate) fn fk(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create().from(from_table, from_col).to(to_table, "id").to_owned()
 }
 
-fn idx(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn idx(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(name).table(table);
     for c in cols {

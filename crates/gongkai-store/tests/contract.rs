@@ -167,3 +167,18 @@ async fn migration_8_unpacks_handling_notes() {
         assert_eq!(r.outcome.as_deref(), Some("partial"), "{}", db.backend);
     }
 }
+
+#[tokio::test]
+async fn processes_starting_together_on_a_new_database_migrate_it_once() {
+    for db in gongkai_testkit::databases().await {
+        // Separate connections, as separate processes would have.
+        let mut stores = Vec::new();
+        for _ in 0..4 {
+            stores.push(Store::connect(&db.url).await.unwrap());
+        }
+        let tasks: Vec<_> = stores.into_iter().map(|s| tokio::spawn(async move { s.migrate().await })).collect();
+        for t in tasks {
+            t.await.unwrap().unwrap_or_else(|e| panic!("{}: {e}", db.backend));
+        }
+    }
+}

@@ -173,6 +173,34 @@ struct Dashboard {
     district_wide: bool,
     /// 依申请公开督办提醒: open requests with 5 or fewer working days left, or overdue.
     reminders: Vec<gongkai_app::requests::QueueRow>,
+    /// Background work the office should know of: a one-off job not yet done, or any job
+    /// whose last run failed.
+    jobs: Vec<JobLine>,
+}
+
+struct JobLine {
+    label: String,
+    state: &'static str,
+    progress: String,
+    error: String,
+}
+
+fn job_lines(jobs: Vec<gongkai_app::jobs::JobView>) -> Vec<JobLine> {
+    jobs.into_iter()
+        .filter(|j| (j.every_secs.is_none() && j.state != "done") || j.last_error.is_some())
+        .map(|j| JobLine {
+            state: match j.state.as_str() {
+                "running" => "进行中",
+                "due" if j.attempts > 0 => "出错，等待重试",
+                "due" => "等待运行",
+                "failed" => "失败",
+                _ => "已完成",
+            },
+            progress: j.progress.unwrap_or_default().replace('/', " / "),
+            error: j.last_error.unwrap_or_default(),
+            label: j.label,
+        })
+        .collect()
 }
 
 fn admin_row(d: &gongkai_app::documents::DocumentView) -> AdminRow {
@@ -205,7 +233,9 @@ async fn dashboard(
     let expiring = s.app.expiring_documents(actor, 90).await.unwrap_or_default();
     let reminders =
         s.app.request_queue(actor).await.unwrap_or_default().into_iter().filter(|r| !r.warning.is_empty()).collect();
+    let jobs = if actor.role.is_district_wide() { job_lines(s.app.jobs().await.unwrap_or_default()) } else { vec![] };
     render(&Dashboard {
+        jobs,
         reminders,
         frame: frame(&s, &c, "文件管理"),
         rows: page.items.iter().map(admin_row).collect(),

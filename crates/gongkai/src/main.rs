@@ -6,7 +6,7 @@ use gongkai_app::{App, AppConfig};
 use gongkai_domain::Clock;
 use gongkai_store::Store;
 use serde::Deserialize;
-use std::io::{BufReader, IsTerminal, Read};
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -36,9 +36,13 @@ enum Command {
         /// Loads demo data on first start.
         #[arg(long)]
         demo: bool,
-        /// The laws corpus the demo imports, if present.
-        #[arg(long, default_value = "../shared/data/laws-corpus.jsonl")]
-        corpus: PathBuf,
+        /// Another laws corpus for the demo to import (JSON Lines, or .jsonl.gz) instead of
+        /// the one shipped inside gongkai.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// The demo without the laws corpus.
+        #[arg(long)]
+        no_laws: bool,
     },
     /// Applies database migrations.
     Migrate,
@@ -95,6 +99,11 @@ enum Command {
     User {
         #[command(subcommand)]
         cmd: UserCmd,
+    },
+    /// Background jobs: what ran, failed and is due.
+    Jobs {
+        #[arg(long)]
+        json: bool,
     },
     /// Manages API tokens.
     Token {
@@ -236,11 +245,47 @@ impl Clock for SystemClock {
 fn parse_config(text: &str) -> Result<FileConfig, String> {
     toml::from_str(text).map_err(|e| {
         let msg = e.message().replace("unknown field", "未知的设置项").replace("expected one of", "可用的设置项：");
-        match e.span().map(|r| text[..r.start.min(text.len())].lines().count().max(1)) {
+        match e.span().and_then(|r| text.get(..r.start)).map(|before| before.matches('\n').count() + 1) {
             Some(line) => format!("第{line}行：{msg}"),
             None => msg,
         }
     })
+}
+
+/// This node's name in the job table: stable across restarts (the host and the data
+/// folder), distinct for each node sharing one PostgreSQL.
+fn node_name(cli: &Cli, file: &FileConfig) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".into());
+    let data = cli.data.clone().or(file.data.clone()).unwrap_or_else(|| PathBuf::from("data"));
+    let data = data.canonicalize().unwrap_or(data);
+    format!("{host}:{}", data.display())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
 }
 
 fn fail(msg: impl std::fmt::Display) -> ! {
@@ -344,12 +389,11 @@ async fn import_file(
     path: &PathBuf,
     org: Option<i64>,
 ) -> gongkai_app::Result<gongkai_app::import::ImportReport> {
-    let f = std::fs::File::open(path)
-        .map_err(|e| gongkai_app::AppError::NotFound(format!("无法打开 {}：{e}", path.display())))?;
+    let reader = gongkai_app::import::open_jsonl(path)?;
     let actor = app.system_actor().await?;
     let pb = progress_bar(0);
     let report = app
-        .import_jsonl(&actor, org, BufReader::new(f), &|done, total| {
+        .import_jsonl(&actor, org, reader, &|done, total| {
             pb.set_length(total as u64);
             pb.set_position(done as u64);
         })
@@ -440,7 +484,7 @@ async fn main() {
             open(&cli, &file, IndexUse::None).await;
             println!("数据库已是最新结构");
         }
-        Command::Serve { addr, demo, corpus } => {
+        Command::Serve { addr, demo, corpus, no_laws } => {
             let app = Arc::new(open(&cli, &file, IndexUse::Own).await);
             if *demo && app.is_empty().await.unwrap_or(false) {
                 app.load_demo().await.unwrap_or_else(|e| fail(format!("加载示例数据失败：{e}")));
@@ -452,75 +496,42 @@ async fn main() {
                     "已加载示例数据。管理后台 /admin/ 用户 admin、office、editor、reviewer，密码 {}",
                     gongkai_app::demo::DEMO_PASSWORD
                 );
-                if corpus.exists() {
-                    let (app, corpus) = (app.clone(), corpus.clone());
-                    tokio::spawn(async move {
-                        match import_file(&app, &corpus, None).await {
-                            Ok(r) => {
-                                tracing::info!(imported = r.imported, errors = r.errors.len(), "laws corpus imported")
-                            }
-                            Err(e) => tracing::warn!(error = %e, "laws corpus import failed"),
-                        }
-                    });
-                } else {
-                    println!("未找到法律法规语料 {}，跳过导入", corpus.display());
+                // The laws corpus is imported in the background as a job: cut short by a stop,
+                // it goes on at the next start (the import is idempotent).
+                if !*no_laws {
+                    let payload = match corpus {
+                        Some(p) => serde_json::json!({ "path": p.canonicalize().unwrap_or(p.clone()) }),
+                        None => serde_json::json!({}),
+                    };
+                    app.enqueue_job("import_laws", "import_laws", payload)
+                        .await
+                        .unwrap_or_else(|e| fail(format!("无法安排法律法规导入：{e}")));
+                    println!("法律法规语料（3,457 件）将在后台导入，进度见管理后台首页或 gongkai jobs");
                 }
             }
-            let worker = app.clone();
-            tokio::spawn(async move {
-                let mut reminded: Option<time::Date> = None;
-                loop {
-                    if let Err(e) = worker.release_scheduled().await {
-                        tracing::warn!(error = %e, "scheduled publication failed");
-                    }
-                    // The daily reminder, once a day per process (the database keeps it to
-                    // once per person across processes).
-                    if reminded != Some(worker.today()) && worker.reminder_time().await.unwrap_or(false) {
-                        match worker.send_daily_reminders().await {
-                            Ok(r) => {
-                                reminded = Some(worker.today());
-                                tracing::info!(
-                                    people = r.people,
-                                    emailed = r.emailed,
-                                    failed = r.failed,
-                                    "reminders sent"
-                                );
-                            }
-                            Err(e) => tracing::warn!(error = %e, "reminders failed"),
-                        }
-                    }
-                    tokio::time::sleep(std::time::Duration::from_secs(20)).await;
-                }
-            });
-            // The search index: rebuilt if it was missing, corrupt or old, then kept up
-            // with the changes feed within a second.
-            let indexer = app.clone();
-            tokio::spawn(async move {
-                loop {
-                    // At start when the index was lost or old, and after a dictionary change.
-                    if indexer.search_needs_rebuild() {
-                        match indexer.reindex().await {
-                            Ok(n) => tracing::info!(documents = n, "search index rebuilt"),
-                            Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
-                        }
-                    }
-                    if let Err(e) = indexer.index_pending().await {
-                        tracing::warn!(error = %e, "indexing failed");
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                }
-            });
+            // Background work: scheduled publication, the daily reminder and the laws import
+            // once per cluster, this node's search index; all stopped cleanly on a signal.
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            let runner = gongkai_app::jobs::JobRunner::new(app.clone(), node_name(&cli, &file));
+            let jobs = tokio::spawn(runner.run_until(stop_rx.clone(), std::time::Duration::from_secs(10)));
             let addr = addr.clone().or(file.addr.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let listener =
                 tokio::net::TcpListener::bind(&addr).await.unwrap_or_else(|e| fail(format!("无法监听 {addr}：{e}")));
             println!("gongkai 已启动：http://{addr}/ （数据库：{}）", app.store().backend_name());
             let router = gongkai_web::router(app);
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                tracing::info!("stopping: no new requests or jobs are taken");
+                let _ = stop_tx.send(true);
+            });
+            let mut stopped = stop_rx.clone();
             axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|s| *s).await;
                 })
                 .await
                 .unwrap_or_else(|e| fail(e));
+            let _ = jobs.await;
         }
         Command::Remind { json } => {
             let app = open(&cli, &file, IndexUse::None).await;
@@ -697,6 +708,30 @@ async fn main() {
                 );
             } else {
                 println!("已添加用户 {}（编号 {}）", u.username, u.id);
+            }
+        }
+        Command::Jobs { json } => {
+            let app = open(&cli, &file, IndexUse::None).await;
+            let jobs = app.jobs().await.unwrap_or_else(|e| fail(e));
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&jobs).unwrap_or_default());
+            } else {
+                let t = |t: Option<time::OffsetDateTime>| {
+                    t.map(|t| t.to_offset(gongkai_domain::CST).to_string()).unwrap_or("—".into())
+                };
+                for j in jobs {
+                    println!(
+                        "{}\t{}\t{}\t下次 {}\t已运行 {} 次\t上次结束 {}{}{}",
+                        j.key,
+                        j.label,
+                        j.state,
+                        t(Some(j.run_at)),
+                        j.runs,
+                        t(j.last_finished_at),
+                        j.progress.map(|p| format!("\t进度 {p}")).unwrap_or_default(),
+                        j.last_error.map(|e| format!("\t错误：{e}")).unwrap_or_default(),
+                    );
+                }
             }
         }
         Command::Token { cmd: TokenCmd::Create { name, label } } => {

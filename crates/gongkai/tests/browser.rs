@@ -85,8 +85,7 @@ async fn publish_a_normative_document_with_its_interpretation() {
                 "--demo",
                 "--addr",
                 &addr,
-                "--corpus",
-                "/nonexistent.jsonl",
+                "--no-laws",
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -89,7 +89,7 @@ fn commands_beside_a_running_server_never_take_its_search_index() {
         Command::new(env!("CARGO_BIN_EXE_gongkai"))
             .arg("--data")
             .arg(&data)
-            .args(["--config", "/nonexistent.toml", "serve", "--demo", "--addr", &addr, "--corpus", "/nonexistent"])
+            .args(["--config", "/nonexistent.toml", "serve", "--demo", "--addr", &addr, "--no-laws"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -133,5 +133,42 @@ fn commands_beside_a_running_server_never_take_its_search_index() {
     assert!(data.join("search").join("meta.json").exists(), "the index files are still there");
     wait_until("the imported laws are searchable", || hits(&addr, "学生伤害事故").is_some_and(|n| n > 0));
     assert!(hits(&addr, "教育").is_some_and(|n| n > 0));
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn the_demo_imports_its_laws_in_a_job_that_gongkai_jobs_reports() {
+    let data = std::env::temp_dir().join(format!("gongkai-live-jobs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let addr = format!("127.0.0.1:{}", free_port());
+    let _server = Killer(
+        Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .arg("--data")
+            .arg(&data)
+            .args(["--config", "/nonexistent.toml", "serve", "--demo", "--addr", &addr, "--corpus", FIXTURE])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts"),
+    );
+    let job = |key: &str| -> Option<serde_json::Value> {
+        let o = run(&data, &["jobs", "--json"], None);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).ok()?;
+        v.as_array()?.iter().find(|j| j["key"].as_str() == Some(key)).cloned()
+    };
+    wait_until("the laws import is done", || job("import_laws").is_some_and(|j| j["state"].as_str() == Some("done")));
+    let j = job("import_laws").unwrap();
+    assert_eq!(j["progress"], "6/6", "{j}");
+    wait_until("the imported laws are searchable", || hits(&addr, "学生伤害事故").is_some_and(|n| n > 0));
+    // The recurring jobs are there, and this node's own search indexer.
+    for key in ["release_scheduled", "daily_reminder"] {
+        let j = job(key).unwrap_or_else(|| panic!("{key}"));
+        assert_eq!(j["scope"], "cluster", "{j}");
+    }
+    let o = run(&data, &["jobs", "--json"], None);
+    let all: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(all.as_array().unwrap().iter().any(|j| j["kind"] == "search_index" && j["scope"] == "node"), "{all}");
+    let o = run(&data, &["jobs"], None);
+    assert!(text(&o).contains("导入法律法规语料"), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&data);
 }
