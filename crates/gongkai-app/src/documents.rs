@@ -38,6 +38,14 @@ pub struct DocumentInput {
     pub version_note: Option<String>,
 }
 
+impl Valid {
+    /// The year in the 索引号: the document's own (published, else signed), not the day it
+    /// was typed in — a 2025 plan entered in 2026 is still …/2025-….
+    fn index_year(&self, today: Date) -> i32 {
+        self.dates.published_on.or(self.dates.signed_on).map(|d| d.year()).unwrap_or(today.year())
+    }
+}
+
 pub(crate) struct Valid {
     title: String,
     issuer: Option<String>,
@@ -71,6 +79,21 @@ pub fn parse_date(field: &'static str, label: &str, v: &Option<String>, errs: &m
 
 pub(crate) fn validate(input: &DocumentInput, topics: &[String]) -> Result<Valid, Vec<FieldError>> {
     let mut errs = Vec::new();
+    use gongkai_domain::text::check;
+    check(&mut errs, "title", "标题", &input.title, false);
+    for (field, label, v) in [
+        ("issuer", "发文机关", &input.issuer),
+        ("doc_no", "发文字号", &input.doc_no),
+        ("keywords", "关键词", &input.keywords),
+        ("withheld_reason", "不予公开理由", &input.withheld_reason),
+        ("version_note", "修订说明", &input.version_note),
+    ] {
+        check(&mut errs, field, label, v.as_deref().unwrap_or(""), false);
+    }
+    for c in &input.co_issuers {
+        check(&mut errs, "co_issuers", "联合发文机关", c, false);
+    }
+    check(&mut errs, "body", "正文", &input.body, true);
     let title = input.title.trim().to_string();
     if title.is_empty() {
         errs.push(FieldError::new("title", "请填写标题"));
@@ -470,7 +493,7 @@ impl App {
         let org = self.org(org_id).await?;
         let tx = self.store.begin_write().await?;
         let now = self.now();
-        let index_no = self.assign_index_no(&*tx, &org, self.today().year()).await?;
+        let index_no = self.assign_index_no(&*tx, &org, v.index_year(self.today())).await?;
         let mut am = document::ActiveModel {
             family_id: Set(0),
             version_no: Set(1),
@@ -542,7 +565,7 @@ impl App {
         let version_no = family.iter().map(|d| d.version_no).max().unwrap_or(1) + 1;
         let org = self.org(base.org_id).await?;
         let now = self.now();
-        let index_no = self.assign_index_no(&*tx, &org, self.today().year()).await?;
+        let index_no = self.assign_index_no(&*tx, &org, v.index_year(self.today())).await?;
         let mut am = document::ActiveModel {
             family_id: Set(base.family_id),
             version_no: Set(version_no),
@@ -1172,6 +1195,30 @@ pub(crate) fn audit_value(m: &document::Model) -> serde_json::Value {
     v
 }
 
+/// Publishes what was scheduled, once per cluster, every 20 seconds.
+pub struct ReleaseScheduled;
+
+impl crate::jobs::Job for ReleaseScheduled {
+    fn kind(&self) -> &'static str {
+        "release_scheduled"
+    }
+    fn label(&self) -> &'static str {
+        "定时发布"
+    }
+    fn every(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(20))
+    }
+    fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
+        Box::pin(async move {
+            let n = ctx.app.release_scheduled().await?;
+            if n > 0 {
+                tracing::info!(documents = n, "scheduled documents published");
+            }
+            Ok(None)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1195,29 +1242,5 @@ mod tests {
         let fields: Vec<&str> = errs.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["title", "doc_no", "category", "published_on", "withheld_reason"]);
         assert!(errs[1].message.contains("莱政办发〔2025〕5号"));
-    }
-}
-
-/// Publishes what was scheduled, once per cluster, every 20 seconds.
-pub struct ReleaseScheduled;
-
-impl crate::jobs::Job for ReleaseScheduled {
-    fn kind(&self) -> &'static str {
-        "release_scheduled"
-    }
-    fn label(&self) -> &'static str {
-        "定时发布"
-    }
-    fn every(&self) -> Option<std::time::Duration> {
-        Some(std::time::Duration::from_secs(20))
-    }
-    fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
-        Box::pin(async move {
-            let n = ctx.app.release_scheduled().await?;
-            if n > 0 {
-                tracing::info!(documents = n, "scheduled documents published");
-            }
-            Ok(None)
-        })
     }
 }

@@ -17,6 +17,8 @@
 //!   `Rule`; someone else changed the record first: `Conflict`;
 //! - who is asking: `Unauthorized` (nobody), `Forbidden` (not this person), `Locked`;
 //! - `Unavailable`: a derived index is being rebuilt; try again shortly;
+//! - `AlreadyReceived`: the same application was filed moments ago (or under the same
+//!   idempotency key); nothing new is filed;
 //! - `Internal`: a fault of ours. Its text is the cause, logged with it where it is
 //!   turned into an answer; the caller only ever sees the row's fixed message.
 
@@ -55,6 +57,11 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("{0}")]
     Unavailable(String),
+    /// The same application again (a refresh, a double click, a retried API call). The
+    /// number is for the web layer to recognise the browser's own receipt; it is never
+    /// shown to whoever resent the form.
+    #[error("{message}")]
+    AlreadyReceived { tracking_no: String, message: String },
     #[error("系统内部错误，请稍后重试")]
     Internal(String),
 }
@@ -93,6 +100,7 @@ impl AppError {
             AppError::TooLarge(_) => row("payload_too_large", 413, "提交的内容过大"),
             AppError::MethodNotAllowed => row("method_not_allowed", 405, "请求方法有误"),
             AppError::Unavailable(_) => row("rebuilding", 503, "请稍后再试"),
+            AppError::AlreadyReceived { .. } => row("duplicate_request", 409, "申请已收到"),
             AppError::Internal(_) => row("internal", 500, "系统繁忙"),
         }
     }
@@ -150,6 +158,7 @@ mod tests {
             AppError::TooLarge(20),
             AppError::MethodNotAllowed,
             AppError::Unavailable("x".into()),
+            AppError::AlreadyReceived { tracking_no: "YSQ".into(), message: "x".into() },
             AppError::Internal("password=secret at db.rs:12".into()),
         ];
         for e in &all {

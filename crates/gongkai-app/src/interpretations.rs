@@ -69,6 +69,11 @@ pub fn sanitize_html(html: &str) -> String {
 
 fn validate(input: &InterpretationInput) -> Result<Form> {
     let mut errs = Vec::new();
+    use gongkai_domain::text::check;
+    check(&mut errs, "title", "标题", &input.title, false);
+    check(&mut errs, "author", "解读人", input.author.as_deref().unwrap_or(""), false);
+    check(&mut errs, "media_url", "地址", input.media_url.as_deref().unwrap_or(""), false);
+    check(&mut errs, "body", "解读正文", &input.body, true);
     let title = input.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         errs.push(FieldError::new("title", "请填写标题（不超过200字）"));
@@ -82,9 +87,9 @@ fn validate(input: &InterpretationInput) -> Result<Form> {
         errs.push(FieldError::new("media_url", "图解、视频和H5解读须提供图片、视频或页面地址"));
     }
     if let Some(u) = &media
-        && !(u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
+        && !media_url_ok(u)
     {
-        errs.push(FieldError::new("media_url", "地址应以 https:// 或 http:// 开头"));
+        errs.push(FieldError::new("media_url", "地址应以 https:// 开头，或为本站地址（以 / 开头）"));
     }
     if matches!(form, Some(Form::Text | Form::Expert | Form::Media)) && input.body.trim().is_empty() {
         errs.push(FieldError::new("body", "请填写解读正文"));
@@ -247,5 +252,38 @@ impl App {
             ));
         }
         Ok((out, total))
+    }
+}
+
+/// A media address the portal may embed: https, or a path on this site. Not plain http
+/// (mixed content), not `//host/…` (protocol-relative: another site), not `javascript:`.
+fn media_url_ok(u: &str) -> bool {
+    let host_ok = |rest: &str| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !host.contains('@') && !host.contains('\\')
+    };
+    match u.strip_prefix("https://") {
+        Some(rest) => host_ok(rest) && !u.contains(char::is_whitespace),
+        None => u.starts_with('/') && !u.starts_with("//") && !u.starts_with("/\\") && !u.contains(char::is_whitespace),
+    }
+}
+
+#[cfg(test)]
+mod media_tests {
+    #[test]
+    fn media_addresses_are_https_or_on_this_site() {
+        for (u, ok) in [
+            ("https://www.laiwu.gov.cn/tujie.png", true),
+            ("/attachments/12", true),
+            ("//evil.example/x.png", false),
+            ("/\\evil.example/x.png", false),
+            ("http://www.laiwu.gov.cn/x.png", false),
+            ("javascript:alert(1)", false),
+            ("https://user@evil.example/x", false),
+            ("https:///x", false),
+            ("/a b", false),
+        ] {
+            assert_eq!(super::media_url_ok(u), ok, "{u}");
+        }
     }
 }

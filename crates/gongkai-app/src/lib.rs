@@ -9,6 +9,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod feed;
+pub mod flash;
 pub mod import;
 pub mod interpretations;
 pub mod jobs;
@@ -158,6 +159,11 @@ pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).expect("the operating system's random source failed");
     hex::encode(buf)
+}
+
+/// Compares two secrets without telling, by its timing, how much of them matched.
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub(crate) fn sha256_hex(s: &str) -> String {

@@ -599,6 +599,39 @@ impl App {
     }
 }
 
+/// This node's search index: rebuilt when it was lost, old or built with another
+/// dictionary, then kept up with the changes feed twice a second. Every node keeps its own.
+pub struct SearchIndexer;
+
+impl crate::jobs::Job for SearchIndexer {
+    fn kind(&self) -> &'static str {
+        "search_index"
+    }
+    fn label(&self) -> &'static str {
+        "搜索索引更新"
+    }
+    fn scope(&self) -> crate::jobs::Scope {
+        crate::jobs::Scope::Node
+    }
+    fn every(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_millis(500))
+    }
+    fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
+        Box::pin(async move {
+            let app = &ctx.app;
+            if app.search.is_none() {
+                return Ok(None);
+            }
+            if app.search_needs_rebuild() {
+                let n = app.reindex().await?;
+                tracing::info!(documents = n, "search index rebuilt");
+            }
+            app.index_pending().await?;
+            Ok(None)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -720,38 +753,5 @@ pub mod dictionary {
             self.use_search_terms().await?;
             Ok(())
         }
-    }
-}
-
-/// This node's search index: rebuilt when it was lost, old or built with another
-/// dictionary, then kept up with the changes feed twice a second. Every node keeps its own.
-pub struct SearchIndexer;
-
-impl crate::jobs::Job for SearchIndexer {
-    fn kind(&self) -> &'static str {
-        "search_index"
-    }
-    fn label(&self) -> &'static str {
-        "搜索索引更新"
-    }
-    fn scope(&self) -> crate::jobs::Scope {
-        crate::jobs::Scope::Node
-    }
-    fn every(&self) -> Option<std::time::Duration> {
-        Some(std::time::Duration::from_millis(500))
-    }
-    fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
-        Box::pin(async move {
-            let app = &ctx.app;
-            if app.search.is_none() {
-                return Ok(None);
-            }
-            if app.search_needs_rebuild() {
-                let n = app.reindex().await?;
-                tracing::info!(documents = n, "search index rebuilt");
-            }
-            app.index_pending().await?;
-            Ok(None)
-        })
     }
 }

@@ -14,6 +14,7 @@ pub mod letter;
 pub mod org;
 pub mod report;
 pub mod request;
+pub mod text;
 pub mod topic;
 pub mod workflow;
 

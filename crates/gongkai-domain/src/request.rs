@@ -183,6 +183,19 @@ pub fn is_email(e: &str) -> bool {
 
 pub fn validate(a: &Application) -> Result<ValidApplication, Vec<FieldError>> {
     let mut errs = Vec::new();
+    use crate::text::check;
+    for (field, label, v, multiline) in [
+        ("name", "姓名或名称", a.name.as_str(), false),
+        ("id_number", "证件号码", &a.id_number, false),
+        ("contact_person", "联系人", a.contact_person.as_deref().unwrap_or(""), false),
+        ("phone", "联系电话", &a.phone, false),
+        ("email", "电子邮箱", a.email.as_deref().unwrap_or(""), false),
+        ("address", "通信地址", a.address.as_deref().unwrap_or(""), false),
+        ("description", "所需信息的内容描述", &a.description, true),
+        ("purpose", "用途", a.purpose.as_deref().unwrap_or(""), true),
+    ] {
+        check(&mut errs, field, label, v, multiline);
+    }
     let kind = ApplicantKind::parse(&a.applicant_kind);
     if kind.is_none() {
         errs.push(FieldError::new(

@@ -233,7 +233,9 @@ entity!(info_request, "info_request", {
     /// What the applicant follows the request by (YSQ + year + sequence).
     #[sea_orm(unique)]
     pub tracking_no: String,
-    /// SHA-256 of the query code given to the applicant; the code itself is never stored.
+    /// Argon2id (older rows: SHA-256) of the query code given to the applicant; the code
+    /// itself is never stored, and this never leaves the server.
+    #[serde(skip)]
     pub query_code_hash: String,
     /// The organisation that answers it.
     pub org_id: i64,
@@ -260,6 +262,9 @@ entity!(info_request, "info_request", {
     pub assignee_id: Option<i64>,
     /// The decision's national outcome code, once decided.
     pub outcome: Option<String>,
+    /// SHA-256 of the submitter's idempotency key, if one was sent.
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
 });
 
 entity!(request_event, "request_event", {

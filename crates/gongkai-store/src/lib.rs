@@ -7,6 +7,7 @@
 //! sequence numbers become visible in the order they were assigned.
 
 pub mod entities;
+pub mod flash;
 pub mod job;
 pub mod migration;
 pub mod queries;

@@ -18,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(M0007ReportFigures),
             Box::new(M0008RequestHandling),
             Box::new(crate::job::M0009Jobs),
+            Box::new(crate::flash::M0010Flash),
+            Box::new(M0011RequestIntake),
         ]
     }
 }
@@ -618,5 +620,29 @@ impl MigrationTrait for M0008RequestHandling {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("reminder").to_owned()).await?;
         m.drop_table(Table::drop().table("request_attachment").to_owned()).await
+    }
+}
+
+/// An idempotency key on each request, so that a retried submission is not filed twice.
+struct M0011RequestIntake;
+
+impl MigrationName for M0011RequestIntake {
+    fn name(&self) -> &str {
+        "m0011_request_intake"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0011RequestIntake {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_col(m, "info_request", string_null("idempotency_key")).await?;
+        m.create_index(idx("info_request", "info_request_idempotency", &["idempotency_key"])).await?;
+        m.create_index(idx("info_request", "info_request_recent", &["org_id", "created_at"])).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("info_request_recent").table("info_request").to_owned()).await?;
+        m.drop_index(Index::drop().name("info_request_idempotency").table("info_request").to_owned()).await?;
+        m.alter_table(Table::alter().table("info_request").drop_column("idempotency_key").to_owned()).await
     }
 }

@@ -494,7 +494,8 @@ async fn detail(
         Ok(id) => s.app.document_detail(Some(actor), id, None).await,
         Err(e) => Err(e),
     };
-    let message = q.ok().and_then(|Query(q)| q.get("msg").cloned()).unwrap_or_default();
+    let _ = q;
+    let message = crate::flash::take_notice(&s, &c).await;
     match d {
         Ok(d) => render(&DetailPage {
             frame: frame(&s, &c, &d.document.title),
@@ -506,8 +507,9 @@ async fn detail(
     }
 }
 
-async fn back_with(id: i64, msg: &str) -> Response {
-    Redirect::to(&format!("/admin/documents/{id}?msg={}", views::urlencode(msg))).into_response()
+/// Back to the document's page, which shows `msg` once (Post/Redirect/Get).
+async fn back_with(s: &WebState, c: &Caller, id: i64, msg: &str) -> Response {
+    crate::flash::redirect_notice(s, c, &format!("/admin/documents/{id}"), msg).await
 }
 
 async fn action(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
@@ -525,8 +527,8 @@ async fn action(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Fo
         publish_at: f.get("publish_at").cloned(),
     };
     match s.app.document_action(actor, id, input).await {
-        Ok(d) => back_with(id, &format!("操作成功，当前状态：{}", d.status_label)).await,
-        Err(e) => back_with(id, &format!("操作未完成：{e}")).await,
+        Ok(d) => back_with(&s, &c, id, &format!("操作成功，当前状态：{}", d.status_label)).await,
+        Err(e) => back_with(&s, &c, id, &format!("操作未完成：{e}")).await,
     }
 }
 
@@ -546,11 +548,11 @@ async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mu
                     Ok(b) if name == "csrf" => csrf = String::from_utf8_lossy(&b).to_string(),
                     Ok(b) if name == "file" => file = Some((file_name.unwrap_or_default(), b.to_vec())),
                     Ok(_) => {}
-                    Err(_) => return back_with(id, "上传失败：文件过大或传输中断").await,
+                    Err(_) => return back_with(&s, &c, id, "上传失败：文件过大或传输中断").await,
                 }
             }
             Ok(None) => break,
-            Err(_) => return back_with(id, "上传失败：文件过大或格式错误").await,
+            Err(_) => return back_with(&s, &c, id, "上传失败：文件过大或格式错误").await,
         }
     }
     let mut f = Fields::new();
@@ -560,11 +562,11 @@ async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mu
         Err(r) => return r,
     };
     let Some((name, bytes)) = file else {
-        return back_with(id, "请选择要上传的文件").await;
+        return back_with(&s, &c, id, "请选择要上传的文件").await;
     };
     match s.app.add_attachment(actor, id, &name, bytes).await {
-        Ok(a) => back_with(id, &format!("已上传附件：{}", a.file_name)).await,
-        Err(e) => back_with(id, &format!("上传失败：{e}")).await,
+        Ok(a) => back_with(&s, &c, id, &format!("已上传附件：{}", a.file_name)).await,
+        Err(e) => back_with(&s, &c, id, &format!("上传失败：{e}")).await,
     }
 }
 
@@ -586,11 +588,11 @@ async fn repeals(State(s): State<WebState>, c: Caller, Path(id): Path<String>, F
         .map(str::parse)
         .collect();
     let Ok(targets) = targets else {
-        return back_with(id, "请填写要废止的文件编号，多个用逗号分隔").await;
+        return back_with(&s, &c, id, "请填写要废止的文件编号，多个用逗号分隔").await;
     };
     match s.app.set_repeals(actor, id, &targets).await {
-        Ok(()) => back_with(id, "已设置废止关系，本文件发布时生效").await,
-        Err(e) => back_with(id, &format!("设置失败：{e}")).await,
+        Ok(()) => back_with(&s, &c, id, "已设置废止关系，本文件发布时生效").await,
+        Err(e) => back_with(&s, &c, id, &format!("设置失败：{e}")).await,
     }
 }
 
@@ -609,8 +611,8 @@ async fn create_interpretation(State(s): State<WebState>, c: Caller, Form(f): Fo
         document_ids: vec![doc_id],
     };
     match s.app.create_interpretation(actor, input).await {
-        Ok(i) => back_with(doc_id, &format!("已添加解读：{}", i.title)).await,
-        Err(e) => back_with(doc_id, &format!("添加解读失败：{e}")).await,
+        Ok(i) => back_with(&s, &c, doc_id, &format!("已添加解读：{}", i.title)).await,
+        Err(e) => back_with(&s, &c, doc_id, &format!("添加解读失败：{e}")).await,
     }
 }
 
@@ -661,7 +663,8 @@ async fn orgs(State(s): State<WebState>, c: Caller) -> Response {
     if let Err(r) = need(&c) {
         return r;
     }
-    orgs_page(&s, &c, String::new()).await
+    let notice = crate::flash::take_notice(&s, &c).await;
+    orgs_page(&s, &c, notice).await
 }
 
 async fn create_org(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
@@ -683,7 +686,7 @@ async fn create_org(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>)
         Ok(o) => format!("已添加机构：{}", o.name),
         Err(e) => format!("添加失败：{e}"),
     };
-    orgs_page(&s, &c, msg).await
+    crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
 }
 
 #[derive(Template)]
@@ -724,7 +727,8 @@ async fn users(State(s): State<WebState>, c: Caller) -> Response {
         Ok(a) => a,
         Err(r) => return r,
     };
-    users_page(&s, &c, actor, String::new()).await
+    let notice = crate::flash::take_notice(&s, &c).await;
+    users_page(&s, &c, actor, notice).await
 }
 
 async fn create_user(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
@@ -744,7 +748,7 @@ async fn create_user(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>
         Ok(u) => format!("已添加用户：{}", u.username),
         Err(e) => format!("添加失败：{e}"),
     };
-    users_page(&s, &c, actor, msg).await
+    crate::flash::redirect_notice(&s, &c, "/admin/users", msg).await
 }
 
 async fn user_email(
@@ -761,7 +765,7 @@ async fn user_email(
         Ok(u) => format!("已更新 {} 的提醒邮箱", u.username),
         Err(e) => format!("未能更新：{e}"),
     };
-    users_page(&s, &c, actor, msg).await
+    crate::flash::redirect_notice(&s, &c, "/admin/users", msg).await
 }
 
 #[derive(Template)]
@@ -816,7 +820,7 @@ async fn create_topic(State(s): State<WebState>, c: Caller, Form(f): Form<Fields
         Ok(()) => format!("已添加主题分类：{path}"),
         Err(e) => format!("添加失败：{e}"),
     };
-    orgs_page(&s, &c, msg).await
+    crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
 }
 
 async fn org_rules(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
@@ -835,7 +839,7 @@ async fn org_rules(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) 
         ),
         Err(e) => format!("更新失败：{e}"),
     };
-    orgs_page(&s, &c, msg).await
+    crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
 }
 
 #[derive(Template)]
@@ -865,7 +869,8 @@ async fn search_terms(State(s): State<WebState>, c: Caller) -> Response {
     if let Err(r) = need(&c) {
         return r;
     }
-    search_terms_page(&s, &c, String::new()).await
+    let notice = crate::flash::take_notice(&s, &c).await;
+    search_terms_page(&s, &c, notice).await
 }
 
 async fn add_search_term(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
@@ -878,7 +883,7 @@ async fn add_search_term(State(s): State<WebState>, c: Caller, Form(f): Form<Fie
         Ok(t) => format!("已添加“{}”，搜索索引正在重建", t.term),
         Err(e) => format!("添加失败：{e}"),
     };
-    search_terms_page(&s, &c, msg).await
+    crate::flash::redirect_notice(&s, &c, "/admin/search-terms", msg).await
 }
 
 async fn remove_search_term(
@@ -895,5 +900,5 @@ async fn remove_search_term(
         Ok(()) => "已删除，搜索索引正在重建".to_string(),
         Err(e) => format!("删除失败：{e}"),
     };
-    search_terms_page(&s, &c, msg).await
+    crate::flash::redirect_notice(&s, &c, "/admin/search-terms", msg).await
 }

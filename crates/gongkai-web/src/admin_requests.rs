@@ -168,7 +168,7 @@ async fn register(State(s): State<WebState>, c: Caller, req: axum::extract::Requ
                         r.query_code,
                         r.due_on.map(|d| d.to_string()).or(r.due_note).unwrap_or_default()
                     );
-                    detail_page(&s, &c, q.id, msg).await
+                    back_to(&s, &c, q.id, msg).await
                 }
                 None => Redirect::to("/admin/requests").into_response(),
             },
@@ -299,7 +299,13 @@ async fn detail_page(s: &WebState, c: &Caller, id: i64, message: String) -> Resp
 }
 
 async fn detail(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id) -> Response {
-    detail_page(&s, &c, id, String::new()).await
+    let notice = crate::flash::take_notice(&s, &c).await;
+    detail_page(&s, &c, id, notice).await
+}
+
+/// Back to the request's page, which shows `msg` once (Post/Redirect/Get).
+async fn back_to(s: &WebState, c: &Caller, id: i64, msg: impl Into<String>) -> Response {
+    crate::flash::redirect_notice(s, c, &format!("/admin/requests/{id}"), msg).await
 }
 
 async fn event(
@@ -324,7 +330,7 @@ async fn event(
     let (days, amount, to_user_id, to_org_id) =
         match (number("days"), number("amount"), number("to_user_id"), number("to_org_id")) {
             (Some(Err(e)), ..) | (_, Some(Err(e)), ..) | (_, _, Some(Err(e)), _) | (.., Some(Err(e))) => {
-                return detail_page(&s, &c, id, format!("未能登记：{e}")).await;
+                return back_to(&s, &c, id, format!("未能登记：{e}")).await;
             }
             (d, a, u, g) => {
                 (d.and_then(Result::ok), a.and_then(Result::ok), u.and_then(Result::ok), g.and_then(Result::ok))
@@ -347,8 +353,8 @@ async fn event(
     match s.app.record_request_event(actor, id, input).await {
         // Transferred to an organisation the actor cannot see: back to the queue.
         Ok(d) if !actor.may_see_org(d.request.org_id) => Redirect::to("/admin/requests").into_response(),
-        Ok(_) => detail_page(&s, &c, id, "已登记".into()).await,
-        Err(e) => detail_page(&s, &c, id, format!("未能登记：{e}")).await,
+        Ok(_) => back_to(&s, &c, id, "已登记").await,
+        Err(e) => back_to(&s, &c, id, format!("未能登记：{e}")).await,
     }
 }
 
@@ -366,7 +372,7 @@ async fn letter(
         Ok(_) => "答复书已保存".to_string(),
         Err(e) => format!("未能保存：{e}"),
     };
-    detail_page(&s, &c, id, msg).await
+    back_to(&s, &c, id, msg).await
 }
 
 async fn case(
@@ -387,7 +393,7 @@ async fn case(
         Ok(c) => format!("已编入案例库：{}", c.title),
         Err(e) => format!("未能编入案例库：{e}"),
     };
-    detail_page(&s, &c, id, msg).await
+    back_to(&s, &c, id, msg).await
 }
 
 async fn review(
@@ -412,7 +418,7 @@ async fn review(
         Ok(_) => "已登记复议或诉讼".to_string(),
         Err(e) => format!("未能登记：{e}"),
     };
-    detail_page(&s, &c, id, msg).await
+    back_to(&s, &c, id, msg).await
 }
 
 async fn attachment(
@@ -528,7 +534,10 @@ fn report_org(v: Option<&String>) -> Result<Option<i64>, String> {
 async fn report(State(s): State<WebState>, c: Caller, q: Result<Query<ReportParams>, QueryRejection>) -> Response {
     let p = q.map(|Query(p)| p).unwrap_or_default();
     match (report_year(&s, p.year.as_ref()), report_org(p.org.as_ref())) {
-        (Ok(y), Ok(o)) => report_page(&s, &c, y, o, String::new()).await,
+        (Ok(y), Ok(o)) => {
+            let notice = crate::flash::take_notice(&s, &c).await;
+            report_page(&s, &c, y, o, notice).await
+        }
         (Err(e), _) | (_, Err(e)) => views::error_page(&s.app.config.site_name, &AppError::field("year", e)),
     }
 }
@@ -567,5 +576,9 @@ async fn report_figures(State(s): State<WebState>, c: Caller, Form(f): Form<Fiel
             Err(e) => format!("未能保存：{e}"),
         },
     };
-    report_page(&s, &c, year, org, msg).await
+    let back = match org {
+        Some(o) => format!("/admin/reports/annual?year={year}&org={o}"),
+        None => format!("/admin/reports/annual?year={year}"),
+    };
+    crate::flash::redirect_notice(&s, &c, &back, msg).await
 }

@@ -43,7 +43,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/requests/suggestions", get(disclosure_suggestions))
         .route("/v1/cases", get(cases))
         .route("/v1/cases/{id}", get(case))
-        .route("/v1/requests/track", get(track_request))
+        .route("/v1/requests/track", get(track_request).post(track_request_post))
         .route("/v1/reports/annual", get(annual_report))
         .route("/v1/reports/annual/figures", axum::routing::put(report_figures))
         .route("/v1/reports/annual.docx", get(annual_report_docx))
@@ -270,9 +270,13 @@ async fn suggest(State(s): State<WebState>, c: Caller, ApiQuery(p): ApiQuery<Pas
 async fn submit_request(
     State(s): State<WebState>,
     c: Caller,
-    ApiJson(input): ApiJson<gongkai_app::requests::NewRequest>,
+    headers: HeaderMap,
+    ApiJson(mut input): ApiJson<gongkai_app::requests::NewRequest>,
 ) -> WebResult {
     let actor = reader(&c)?.filter(|_| c.via_token);
+    if let Some(k) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+        input.idempotency_key = Some(k.chars().take(128).collect());
+    }
     let r = s.app.submit_request(actor, input).await?;
     Ok((
             StatusCode::CREATED,
@@ -288,6 +292,12 @@ async fn submit_request(
 struct TrackQuery {
     tracking_no: Option<String>,
     query_code: Option<String>,
+}
+
+/// Tracking with the query code in the body, out of URLs and access logs.
+async fn track_request_post(State(s): State<WebState>, ApiJson(p): ApiJson<TrackQuery>) -> WebResult {
+    let v = s.app.track_request(p.tracking_no.as_deref().unwrap_or(""), p.query_code.as_deref().unwrap_or("")).await?;
+    Ok(Json(v).into_response())
 }
 
 async fn track_request(State(s): State<WebState>, ApiQuery(p): ApiQuery<TrackQuery>) -> WebResult {

@@ -2,6 +2,9 @@
 //! tracking number and query code, and the tracking page. They work without JavaScript.
 
 use crate::WebState;
+use crate::auth::Caller;
+use crate::error::{WebError, WebResult};
+use crate::flash::{self, Flash};
 use crate::views::{self, Frame, render};
 use askama::Template;
 use axum::Router;
@@ -19,7 +22,8 @@ use std::collections::HashMap;
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/apply", get(form).post(submit))
-        .route("/apply/track", get(track))
+        .route("/apply/done", get(done))
+        .route("/apply/track", get(track_form).post(track))
         .route("/cases", get(cases))
         .route("/cases/{id}", get(case))
 }
@@ -68,6 +72,8 @@ pub(crate) struct ApplyPage {
     pub errors: Vec<(String, String)>,
     pub max_files: usize,
     pub max_mb: usize,
+    /// This filling-in of the form: a double click or a resend is not filed twice.
+    pub idem: String,
 }
 
 impl ApplyPage {
@@ -87,6 +93,18 @@ impl ApplyPage {
 struct DonePage {
     frame: Frame,
     r: Receipt,
+}
+
+/// The receipt again, from the request as stored and the code this browser was given.
+fn receipt_of(st: PublicStatus, query_code: String) -> Receipt {
+    Receipt {
+        tracking_no: st.tracking_no,
+        query_code,
+        received_on: st.received_on,
+        due_on: st.due_on,
+        due: st.due,
+        due_note: st.due_note,
+    }
 }
 
 impl DonePage {
@@ -120,7 +138,20 @@ impl ApplyPage {
             errors,
             max_files: MAX_REQUEST_FILES,
             max_mb: s.app.config.max_upload_bytes / 1024 / 1024,
+            idem: String::new(),
         }
+        .keyed()
+    }
+
+    /// Keeps the key of the form that was sent (shown again with its errors), or takes a
+    /// new one for a fresh form.
+    fn keyed(mut self) -> ApplyPage {
+        self.idem = self
+            .v
+            .remove("idem")
+            .filter(|k| !k.is_empty() && k.len() <= 64)
+            .unwrap_or_else(gongkai_app::App::new_flash_token);
+        self
     }
 }
 
@@ -201,10 +232,11 @@ pub(crate) fn new_request(f: &HashMap<String, String>, attachments: Vec<Upload>)
         channel: o("channel"),
         received_on: o("received_on"),
         attachments,
+        idempotency_key: o("idem"),
     }
 }
 
-async fn submit(State(s): State<WebState>, req: axum::extract::Request) -> Response {
+async fn submit(State(s): State<WebState>, c: Caller, req: axum::extract::Request) -> Response {
     let (f, files) = match read_form(req).await {
         Ok(x) => x,
         Err(e) => return page(&s, HashMap::new(), vec![("attachments".into(), e)]).await,
@@ -215,16 +247,34 @@ async fn submit(State(s): State<WebState>, req: axum::extract::Request) -> Respo
     input.received_on = None;
     match s.app.submit_request(None, input).await {
         Ok(r) => {
-            let frame =
-                Frame::new(&s.app.config.site_name, "申请已提交", "依申请公开").crumb("政府信息公开申请", "/apply");
-            render(&DonePage { frame, r })
+            let receipt = Flash::Receipt { tracking_no: r.tracking_no, query_code: r.query_code };
+            flash::redirect_with(&s, &c, "/apply/done", receipt).await
         }
         Err(AppError::Validation(errs)) => {
             let errors = errs.into_iter().map(|e| (e.field.to_string(), e.message)).collect();
             page(&s, f, errors).await
         }
-        Err(e) => views::error_page(&s.app.config.site_name, &e),
+        // Sent again from the browser that has its receipt: that receipt, once more.
+        Err(AppError::AlreadyReceived { tracking_no, .. })
+            if flash::receipt(&s, &c).await.is_some_and(|(t, _)| t == tracking_no) =>
+        {
+            axum::response::Redirect::to("/apply/done").into_response()
+        }
+        Err(e) => WebError(e).into_response(),
     }
+}
+
+/// The receipt of the application this browser just sent (refreshing it files nothing).
+async fn done(State(s): State<WebState>, c: Caller) -> WebResult {
+    let gone = || {
+        WebError(AppError::NotFound(
+            "回执只在提交后的一段时间内显示。请凭受理编号和查询码在“办理进度查询”中查看。".into(),
+        ))
+    };
+    let (tracking_no, query_code) = flash::receipt(&s, &c).await.ok_or_else(gone)?;
+    let st = s.app.track_request(&tracking_no, &query_code).await.map_err(|_| gone())?;
+    let frame = Frame::new(&s.app.config.site_name, "申请已提交", "依申请公开").crumb("政府信息公开申请", "/apply");
+    Ok(render(&DonePage { frame, r: receipt_of(st, query_code) }))
 }
 
 #[derive(Deserialize, Default)]
@@ -242,8 +292,17 @@ struct TrackPage {
     error: String,
 }
 
-async fn track(State(s): State<WebState>, q: Result<Query<TrackParams>, QueryRejection>) -> Response {
+/// The tracking form; a tracking number in the link (from the receipt) is filled in.
+async fn track_form(State(s): State<WebState>, q: Result<Query<TrackParams>, QueryRejection>) -> Response {
     let p = q.map(|Query(p)| p).unwrap_or_default();
+    let frame =
+        Frame::new(&s.app.config.site_name, "申请办理进度查询", "依申请公开").crumb("办理进度查询", "/apply/track");
+    let tracking_no = p.tracking_no.unwrap_or_default().chars().take(32).collect();
+    render(&TrackPage { frame, tracking_no, status: None, error: String::new() })
+}
+
+/// Tracking by POST: the query code stays out of URLs, browser history and access logs.
+async fn track(State(s): State<WebState>, axum::Form(p): axum::Form<TrackParams>) -> Response {
     let frame =
         Frame::new(&s.app.config.site_name, "申请办理进度查询", "依申请公开").crumb("办理进度查询", "/apply/track");
     let tracking_no = p.tracking_no.clone().unwrap_or_default();

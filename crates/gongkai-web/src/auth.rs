@@ -19,6 +19,8 @@ pub struct Caller {
     pub via_token: bool,
     /// A bearer token was sent but is not valid.
     pub bad_token: bool,
+    /// The browser's flash token (`crate::flash`), if it has one.
+    pub flash: Option<String>,
 }
 
 impl FromRequestParts<WebState> for Caller {
@@ -30,15 +32,16 @@ impl FromRequestParts<WebState> for Caller {
             let token = h.strip_prefix("Bearer ").unwrap_or("").trim();
             let actor = if token.is_empty() { None } else { app.token_actor(token).await.ok().flatten() };
             let bad = actor.is_none();
-            return Ok(Caller { actor, csrf: None, via_token: true, bad_token: bad });
+            return Ok(Caller { actor, csrf: None, via_token: true, bad_token: bad, flash: None });
         }
         let jar = CookieJar::from_headers(&parts.headers);
+        let flash = jar.get(crate::flash::FLASH_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() <= 64);
         if let Some(c) = jar.get(SESSION_COOKIE)
             && let Ok(Some((actor, csrf))) = app.session_actor(c.value()).await
         {
-            return Ok(Caller { actor: Some(actor), csrf: Some(csrf), via_token: false, bad_token: false });
+            return Ok(Caller { actor: Some(actor), csrf: Some(csrf), via_token: false, bad_token: false, flash });
         }
-        Ok(Caller { actor: None, csrf: None, via_token: false, bad_token: false })
+        Ok(Caller { actor: None, csrf: None, via_token: false, bad_token: false, flash })
     }
 }
 

@@ -13,6 +13,7 @@ mod api;
 mod apply;
 mod auth;
 pub mod error;
+mod flash;
 mod openapi;
 mod portal;
 mod views;

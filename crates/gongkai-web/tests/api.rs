@@ -52,6 +52,33 @@ impl Client {
     }
 }
 
+/// What a browser shows after a console form: a 303 is followed, with the session and the
+/// flash cookie the redirect set, to the page that shows the notice.
+async fn follow(router: &axum::Router, resp: axum::response::Response, session: &str) -> (StatusCode, String) {
+    if resp.status() != StatusCode::SEE_OTHER {
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        return (status, String::from_utf8_lossy(&bytes).to_string());
+    }
+    let to = resp.headers()[header::LOCATION].to_str().unwrap().to_string();
+    assert!(!to.contains("msg="), "no message travels in the URL: {to}");
+    let flash = resp
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("gk_flash=").map(|r| r.split(';').next().unwrap_or("").to_string()));
+    let mut cookie = format!("gk_session={session}");
+    if let Some(f) = flash {
+        cookie.push_str(&format!("; gk_flash={f}"));
+    }
+    let req = Request::builder().uri(&to).header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string())
+}
+
 fn doc(title: &str, category: &str) -> Value {
     json!({"title": title, "category": category, "doc_no": "莱教体发〔2025〕21号", "kind": "通知", "signed_on": "2025-06-20",
            "effective_on": "2025-07-01", "expires_on": "2030-06-30", "body": "第一条 为了测试，制定本办法。\n第二条 本办法自发布之日起施行。"})
@@ -472,27 +499,33 @@ async fn scheduled_publication_and_attachments() {
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{b}");
-        assert!(resp.headers()[header::LOCATION].to_str().unwrap().contains("msg="));
+        let (_, html) = follow(&c.router, resp, &session.token).await;
+        assert!(html.contains("已上传附件：开放安排.txt"), "{b}: the notice is shown once after the redirect");
         let resp = c
             .router
             .clone()
             .oneshot(upload("伪装.pdf", b"MZ\x90\x00this is no pdf", &session.csrf_token))
             .await
             .unwrap();
-        let loc = resp.headers()[header::LOCATION].to_str().unwrap().to_string();
-        assert!(loc.contains(&gongkai_web_urlencode("的内容与扩展名")), "{b}: disguised file refused: {loc}");
+        let (_, html) = follow(&c.router, resp, &session.token).await;
+        assert!(html.contains("的内容与扩展名"), "{b}: disguised file refused");
         let resp = c.router.clone().oneshot(upload("病毒.exe", b"MZ", &session.csrf_token)).await.unwrap();
-        assert!(resp.headers()[header::LOCATION].to_str().unwrap().contains(&gongkai_web_urlencode("的文件类型")));
+        let (_, html) = follow(&c.router, resp, &session.token).await;
+        assert!(html.contains("的文件类型"), "{b}");
+        // A crafted ?msg= shows nothing.
+        let req = Request::builder()
+            .uri(format!("/admin/documents/{id}?msg=%E7%B3%BB%E7%BB%9F%E9%80%9A%E7%9F%A5"))
+            .header(header::COOKIE, format!("gk_session={}", session.token))
+            .body(Body::empty())
+            .unwrap();
+        let (_, html) = follow(&c.router, c.router.clone().oneshot(req).await.unwrap(), &session.token).await;
+        assert!(!html.contains("系统通知"), "{b}: text from the URL is never shown as a notice");
         let resp = c.router.clone().oneshot(upload("开放安排.txt", b"x", "forged")).await.unwrap();
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
         let too_big = vec![b'a'; 21 * 1024 * 1024];
         let resp = c.router.clone().oneshot(upload("大文件.txt", &too_big, &session.csrf_token)).await.unwrap();
-        let loc = resp.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-        assert!(
-            resp.status() == StatusCode::PAYLOAD_TOO_LARGE || loc.contains(&gongkai_web_urlencode("上传失败")),
-            "{b}: {} {loc}",
-            resp.status()
-        );
+        let (status, html) = follow(&c.router, resp, &session.token).await;
+        assert!(status == StatusCode::PAYLOAD_TOO_LARGE || html.contains("上传失败"), "{b}: {status}");
         let detail = c.app.document_detail(None, id, None).await;
         assert!(detail.is_err(), "drafts are not public");
         let actor = c.app.token_actor(&editor).await.unwrap().unwrap();
@@ -831,7 +864,17 @@ async fn requests_are_taken_in_with_their_legal_due_date_and_tracked_by_code() {
         let code = v["query_code"].as_str().unwrap().to_string();
         assert_eq!(code.len(), 8);
         assert_eq!(v["due"]["base"]["days"][3]["skipped"], "周末", "{b}: the calculation is shown: {}", v["due"]);
-        let (_, v2, _) = c.send("POST", "/api/v1/requests", None, Some(person.clone())).await;
+        // The same application again (a retry, a double click) is not filed twice, and the
+        // answer does not give away the first one's number.
+        let (s, v2, raw) = c.send("POST", "/api/v1/requests", None, Some(person.clone())).await;
+        assert_eq!((s, v2["code"].as_str()), (StatusCode::CONFLICT, Some("duplicate_request")), "{b}: {v2}");
+        assert!(
+            !raw.contains("YSQ2025000001") && v2["message"].as_str().unwrap().contains("不会重复受理"),
+            "{b}: {raw}"
+        );
+        let mut other = person.clone();
+        other["description"] = json!("莱芜区2024年老旧小区改造项目的资金安排");
+        let (_, v2, _) = c.send("POST", "/api/v1/requests", None, Some(other)).await;
         assert_eq!(v2["tracking_no"], "YSQ2025000002", "{b}: numbers follow on");
 
         // Tracking: the right code shows progress and nothing personal; a wrong code and an
@@ -849,8 +892,14 @@ async fn requests_are_taken_in_with_their_legal_due_date_and_tracked_by_code() {
             .await;
         assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{b}");
         assert_eq!(w1, w2, "{b}: a wrong code reveals nothing");
-        let (_, _, html) =
-            c.send("GET", "/apply/track?tracking_no=YSQ2025000001&query_code=AAAAAAAA", None, None).await;
+        let req = Request::builder()
+            .method("POST")
+            .uri("/apply/track")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("tracking_no=YSQ2025000001&query_code=AAAAAAAA"))
+            .unwrap();
+        let resp = c.router.clone().oneshot(req).await.unwrap();
+        let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
         assert!(html.contains("受理编号或查询码不正确") && !html.contains("张三"), "{b}");
 
         // Bad input: a precise message per field.
@@ -1136,9 +1185,10 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
             };
             let req = r.body(body).unwrap();
             let router = router.clone();
+            let token = session.token.clone();
             async move {
-                let resp = router.oneshot(req).await.unwrap();
-                String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+                let resp = router.clone().oneshot(req).await.unwrap();
+                follow(&router, resp, &token).await.1
             }
         };
         let open_id = q["items"][1]["id"].as_i64().unwrap();

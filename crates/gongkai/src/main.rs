@@ -386,7 +386,7 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
 
 async fn import_file(
     app: &App,
-    path: &PathBuf,
+    path: &std::path::Path,
     org: Option<i64>,
 ) -> gongkai_app::Result<gongkai_app::import::ImportReport> {
     let reader = gongkai_app::import::open_jsonl(path)?;

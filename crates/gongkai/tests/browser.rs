@@ -185,7 +185,9 @@ async fn publish_a_normative_document_with_its_interpretation() {
         }
         click_nav(&c, Locator::LinkText(title)).await?;
         let page = c.source().await?;
-        assert!(page.contains("莱政办发〔2025〕41号") && page.contains("行政规范性文件") || page.contains("有效"));
+        for shown in ["莱政办发〔2025〕41号", "行政规范性文件", "有效"] {
+            assert!(page.contains(shown), "the document page shows {shown}");
+        }
         assert!(page.contains("《莱芜区政务公开专区管理办法》政策解读"), "interpretation shown on the document page");
         let shot = c.screenshot().await?;
         let _ = std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/document-page.png"), shot);

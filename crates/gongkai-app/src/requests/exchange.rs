@@ -164,6 +164,7 @@ impl App {
             description: String::new(),
             assignee_id: None,
             outcome: None,
+            idempotency_key: None,
         };
         let receipt = format!("{}：{}", channel.label(), channel.receipt_rule());
         let mut models = vec![super::steps::new_step(0, "received", received, &cx, receipt)];
@@ -205,7 +206,7 @@ impl App {
         probe.outcome = models.iter().find_map(|e| e.outcome.clone());
         let reviews =
             x.reviews.iter().map(|r| checked_review(r, received, self.today())).collect::<Result<Vec<_>>>()?;
-        let query_code = new_query_code()?;
+        let (query_code, query_code_hash) = new_query_code().await?;
         let tx = self.store.begin_write().await?;
         if info_request::Entity::find()
             .filter(info_request::Column::TrackingNo.eq(tracking_no.clone()))
@@ -217,7 +218,7 @@ impl App {
         }
         let row = NewRow {
             tracking_no: &tracking_no,
-            query_code: &query_code,
+            query_code_hash,
             org_id: target.id,
             channel,
             received,

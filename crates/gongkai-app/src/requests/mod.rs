@@ -41,6 +41,66 @@ pub struct NewRequest {
     /// Files sent with the application (multipart form only); seen by staff only.
     #[serde(skip)]
     pub attachments: Vec<Upload>,
+    /// The client's key for this submission (the form's hidden field, the API's
+    /// `Idempotency-Key` header): the same key is never filed twice.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+/// How long an identical application (same applicant, organisation and description) is
+/// taken for a resubmission of the first, not a new request.
+pub const RESUBMISSION_MINUTES: i64 = 10;
+
+impl App {
+    /// The request this submission repeats, as the error to answer with: the same
+    /// idempotency key, or a public application identical to one received minutes ago.
+    async fn same_application<C: gongkai_store::ConnectionTrait>(
+        &self,
+        conn: &C,
+        actor: Option<&Actor>,
+        org_id: i64,
+        app: &request::ValidApplication,
+        idempotency: Option<&str>,
+    ) -> Result<Option<AppError>> {
+        let mut cond = gongkai_store::sea_orm::Condition::any();
+        if let Some(k) = idempotency {
+            cond = cond.add(info_request::Column::IdempotencyKey.eq(k));
+        }
+        // Staff register what arrived on paper as it arrived; only the public form's
+        // double posts are folded.
+        if actor.is_none() {
+            cond = cond.add(
+                gongkai_store::sea_orm::Condition::all()
+                    .add(info_request::Column::OrgId.eq(org_id))
+                    .add(info_request::Column::Name.eq(app.name.clone()))
+                    .add(info_request::Column::IdNumber.eq(app.id_number.clone()))
+                    .add(info_request::Column::Description.eq(app.description.clone()))
+                    .add(
+                        info_request::Column::CreatedAt.gte(self.now() - time::Duration::minutes(RESUBMISSION_MINUTES)),
+                    )
+                    .add(info_request::Column::CreatedBy.is_null()),
+            );
+        }
+        if idempotency.is_none() && actor.is_some() {
+            return Ok(None);
+        }
+        let Some(first) = info_request::Entity::find().filter(cond).one(conn).await? else {
+            return Ok(None);
+        };
+        let org = org::Entity::find_by_id(first.org_id).one(conn).await?.map(|o| o.name).unwrap_or_default();
+        let at = first.created_at.to_offset(gongkai_domain::CST);
+        Ok(Some(AppError::AlreadyReceived {
+            tracking_no: first.tracking_no,
+            message: format!(
+                "这份申请已于{}年{}月{}日{:02}:{:02}收到，不会重复受理。如未记下受理编号或查询码，请联系{org}，核实身份后可重新发放查询码。",
+                at.year(),
+                at.month() as u8,
+                at.day(),
+                at.hour(),
+                at.minute()
+            ),
+        }))
+    }
 }
 
 /// An uploaded file as received.
@@ -206,9 +266,14 @@ impl App {
         // Without next year's holiday notice the date waits; the request is taken all the same.
         let due = steps::reply_due(&cal, self.config.first_day, received, &[])?;
         let due_note = steps::missing_year(&cal, self.config.first_day, received, &[]).map(steps::missing_year_note);
-        let query_code = new_query_code()?;
+        let (query_code, query_code_hash) = new_query_code().await?;
         let now = self.now();
+        let idempotency = input.idempotency_key.as_deref().map(str::trim).filter(|k| !k.is_empty()).map(sha256_hex);
         let tx = self.store.begin_write().await?;
+        // Under the write lock, so two identical posts at once cannot both pass.
+        if let Some(first) = self.same_application(&*tx, actor, target.id, &app, idempotency.as_deref()).await? {
+            return Err(first);
+        }
         // Writers are serialised (Store::begin_write), so the next number is safe to take.
         let prefix = request::tracking_no(received.year(), 0);
         let prefix = &prefix[..prefix.len() - 6];
@@ -221,7 +286,7 @@ impl App {
         let tracking_no = request::tracking_no(received.year(), seq);
         let row = NewRow {
             tracking_no: &tracking_no,
-            query_code: &query_code,
+            query_code_hash,
             org_id: target.id,
             channel,
             received,
@@ -230,7 +295,9 @@ impl App {
             created_by: actor.and_then(|a| a.user_id),
             now,
         };
-        let m = request_row(row, app).insert(&*tx).await?;
+        let mut am = request_row(row, app);
+        am.idempotency_key = Set(idempotency);
+        let m = am.insert(&*tx).await?;
         request_event::ActiveModel {
             request_id: Set(m.id),
             kind: Set("received".into()),
@@ -297,12 +364,11 @@ impl App {
             return Err(not_found());
         }
         let conn = self.store.conn();
-        let Some(m) = info_request::Entity::find()
-            .filter(info_request::Column::TrackingNo.eq(tracking_no))
-            .one(conn)
-            .await?
-            .filter(|m| m.query_code_hash == sha256_hex(&code))
-        else {
+        let m = info_request::Entity::find().filter(info_request::Column::TrackingNo.eq(tracking_no)).one(conn).await?;
+        if !query_code_matches(m.as_ref().map(|m| m.query_code_hash.clone()), &code).await {
+            return Err(not_found());
+        }
+        let Some(m) = m else {
             return Err(not_found());
         };
         let org_name = org::Entity::find_by_id(m.org_id).one(conn).await?.map(|o| o.name).unwrap_or_default();
@@ -395,17 +461,48 @@ fn parse_date(field: &'static str, s: &str) -> Result<Date> {
     })
 }
 
-/// A fresh query code: its hash is stored, the code itself is shown once.
-fn new_query_code() -> Result<String> {
+/// A fresh query code and what is stored of it: the code itself is shown once.
+pub(crate) async fn new_query_code() -> Result<(String, String)> {
     let mut random = [0u8; QUERY_CODE_LEN];
     getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(request::query_code(&random))
+    let code = request::query_code(&random);
+    let hash = hash_query_code(&code).await?;
+    Ok((code, hash))
+}
+
+/// Argon2id with a salt of its own (a PHC string): an 8-character code under a fast
+/// unsalted hash could be tried offline in full by anyone who read the table.
+async fn hash_query_code(code: &str) -> Result<String> {
+    let code = code.to_string();
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(code))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Whether `code` is the query code stored as `stored`. Rows written before the salted
+/// hash keep their SHA-256, compared in constant time.
+async fn query_code_matches(stored: Option<String>, code: &str) -> bool {
+    let code = code.to_string();
+    tokio::task::spawn_blocking(move || match stored {
+        Some(h) if h.starts_with('$') => password_auth::verify_password(code, &h).is_ok(),
+        Some(h) => crate::constant_time_eq(&h, &sha256_hex(&code)),
+        // An unknown number costs the same work as a wrong code: the answer's timing
+        // does not tell which tracking numbers exist.
+        None => {
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let dummy = DUMMY.get_or_init(|| password_auth::generate_hash("not a query code"));
+            let _ = password_auth::verify_password(code, dummy);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// What a new request row holds, whichever way it came in.
 struct NewRow<'a> {
     tracking_no: &'a str,
-    query_code: &'a str,
+    query_code_hash: String,
     org_id: i64,
     channel: Channel,
     received: Date,
@@ -418,7 +515,7 @@ struct NewRow<'a> {
 fn request_row(r: NewRow, app: request::ValidApplication) -> info_request::ActiveModel {
     info_request::ActiveModel {
         tracking_no: Set(r.tracking_no.to_string()),
-        query_code_hash: Set(sha256_hex(r.query_code)),
+        query_code_hash: Set(r.query_code_hash),
         org_id: Set(r.org_id),
         channel: Set(r.channel.code().into()),
         received_on: Set(r.received),

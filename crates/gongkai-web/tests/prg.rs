@@ -1,0 +1,127 @@
+//! Post/Redirect/Get: a refresh or the back button never repeats an action, the same
+//! application is never filed twice, and no text reaches an official page through the URL.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use gongkai_testkit::{databases, demo_app};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct Browser {
+    router: axum::Router,
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn new(router: &axum::Router) -> Browser {
+        Browser { router: router.clone(), cookies: vec![] }
+    }
+
+    async fn go(&mut self, method: &str, uri: &str, form: Option<String>) -> (StatusCode, String, Option<String>) {
+        let mut b = Request::builder().method(method).uri(uri);
+        if !self.cookies.is_empty() {
+            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            b = b.header(header::COOKIE, c);
+        }
+        let body = match form {
+            Some(f) => {
+                b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(f)
+            }
+            None => Body::empty(),
+        };
+        let resp = self.router.clone().oneshot(b.body(body).unwrap()).await.unwrap();
+        for v in resp.headers().get_all(header::SET_COOKIE) {
+            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
+            if let Some((k, v)) = pair.split_once('=') {
+                self.cookies.retain(|(n, _)| n != k);
+                self.cookies.push((k.to_string(), v.to_string()));
+            }
+        }
+        let status = resp.status();
+        let location = resp.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string());
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&bytes).to_string(), location)
+    }
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no {name} in the form"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+fn tracking_no(html: &str) -> String {
+    let at = html.find("id=\"tracking-no\">").expect("a receipt") + "id=\"tracking-no\">".len();
+    html[at..at + 13].to_string()
+}
+
+#[tokio::test]
+async fn the_application_form_redirects_and_never_files_twice() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let org = app.request_orgs().await.unwrap()[0].id;
+        let mut me = Browser::new(&router);
+        let (_, form, _) = me.go("GET", "/apply", None).await;
+        let idem = hidden(&form, "idem");
+        let body = format!(
+            "idem={idem}&org_id={org}&applicant_kind=natural&name=%E6%9D%8E%E5%9B%9B&id_number=11010519491231002X\
+             &phone=13800000000&description=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA%E6%94%B9%E9%80%A0%E6%B8%85%E5%8D%95\
+             &medium=paper&delivery=pickup"
+        );
+        let (s, _, to) = me.go("POST", "/apply", Some(body.clone())).await;
+        assert_eq!((s, to.as_deref()), (StatusCode::SEE_OTHER, Some("/apply/done")), "{b}");
+        let (s, receipt, _) = me.go("GET", "/apply/done", None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {receipt}");
+        let first = tracking_no(&receipt);
+        assert!(receipt.contains("id=\"query-code\""), "{b}");
+
+        // A refresh shows the same receipt; the back button and a resend file nothing new.
+        let (_, again, _) = me.go("GET", "/apply/done", None).await;
+        assert_eq!(tracking_no(&again), first, "{b}");
+        let (s, _, to) = me.go("POST", "/apply", Some(body.clone())).await;
+        assert_eq!((s, to.as_deref()), (StatusCode::SEE_OTHER, Some("/apply/done")), "{b}: the first receipt again");
+        let (_, again, _) = me.go("GET", "/apply/done", None).await;
+        assert_eq!(tracking_no(&again), first, "{b}");
+
+        // Someone else sending the same name and description learns nothing.
+        let mut other = Browser::new(&router);
+        let (s, page, _) = other.go("POST", "/apply", Some(body.replace(&idem, "another-key"))).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{b}");
+        assert!(page.contains("不会重复受理") && page.contains("重新发放查询码") && !page.contains(&first), "{b}");
+        let (s, _, _) = other.go("GET", "/apply/done", None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}: no receipt in a browser that sent nothing");
+
+        // Only one request was filed.
+        let office = app.system_actor().await.unwrap();
+        let n = app.request_queue(&office).await.unwrap().iter().filter(|r| r.tracking_no.starts_with("YSQ")).count();
+        assert_eq!(n, 1, "{b}: one request for three posts");
+
+        // Tracking is a POST: the query code is never in a URL.
+        let (_, track, _) = me.go("GET", &format!("/apply/track?tracking_no={first}"), None).await;
+        assert!(track.contains("method=\"post\"") && track.contains(&first), "{b}");
+    }
+}
+
+#[tokio::test]
+async fn console_forms_redirect_and_their_notice_is_shown_once() {
+    let db = gongkai_testkit::sqlite();
+    let app = Arc::new(demo_app(&db).await);
+    let router = gongkai_web::router(app.clone());
+    let (_, session) = app.login("admin", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+    let mut me = Browser::new(&router);
+    me.cookies.push(("gk_session".into(), session.token.clone()));
+    let form = format!("csrf={}&path=%E6%B5%8B%E8%AF%95%E4%B8%BB%E9%A2%98", session.csrf_token);
+    let (s, _, to) = me.go("POST", "/admin/topics", Some(form)).await;
+    assert_eq!((s, to.as_deref()), (StatusCode::SEE_OTHER, Some("/admin/orgs")));
+    let (_, page, _) = me.go("GET", "/admin/orgs", None).await;
+    assert!(page.contains("已添加主题分类：测试主题"), "the notice after the redirect");
+    let (_, page, _) = me.go("GET", "/admin/orgs", None).await;
+    assert!(!page.contains("已添加主题分类"), "shown once");
+    // A crafted message in the URL is not shown as a notice.
+    let (_, page, _) = me.go("GET", "/admin/documents/1?msg=%E5%B7%B2%E5%AE%A1%E6%A0%B8", None).await;
+    assert!(!page.contains("已审核"));
+}

@@ -1,0 +1,147 @@
+//! Regression tests for the trust defects (issue 10) that the API shows: text that could
+//! break storage or spoof a title, outside images, index numbers dated by the server's
+//! clock, and secrets in answers.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use gongkai_testkit::{app_at, databases, demo_app};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+async fn send(
+    router: &axum::Router,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value, String) {
+    let mut b = Request::builder().method(method).uri(uri);
+    if !token.is_empty() {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(v) => {
+            b = b.header(header::CONTENT_TYPE, "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    let resp = router.clone().oneshot(b.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
+}
+
+fn doc(title: &str, body: &str) -> Value {
+    json!({"title": title, "category": "other", "kind": "通知", "signed_on": "2025-06-20", "body": body})
+}
+
+#[tokio::test]
+async fn control_characters_are_refused_with_a_clear_message_on_both_databases() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = demo_app(&db).await;
+        let token = app.create_token(&app.system_actor().await.unwrap(), "editor", "t").await.unwrap();
+        let router = gongkai_web::router(Arc::new(app));
+        for (title, body, field) in [
+            ("关于\u{0}的通知", "第一条 正文。", "title"),
+            ("\u{202E}知通的作工开公", "第一条 正文。", "title"),
+            ("关于测试的通知", "第一条 正文\u{0}。", "body"),
+        ] {
+            let (s, v, _) = send(&router, "POST", "/api/v1/documents", &token, Some(doc(title, body))).await;
+            assert_eq!(
+                (s, v["code"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")),
+                "{b}: {v}"
+            );
+            assert_eq!(v["errors"][0]["field"], field, "{b}: {v}");
+            assert!(v["message"].as_str().unwrap().contains("控制字符"), "{b}: {v}");
+        }
+        let (s, v, _) =
+            send(&router, "POST", "/api/v1/documents", &token, Some(doc("关于测试的通知", "第一条\n第二条"))).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: line breaks are fine in a body: {v}");
+
+        // Applications too (the public form and the API share the rules).
+        let org = router_orgs(&router, &token).await;
+        let person = json!({"applicant_kind": "natural", "name": "王\u{0}五", "id_number": "11010519491231002X",
+            "phone": "13800000000", "description": "某项目清单", "medium": "paper", "delivery": "pickup", "org_id": org});
+        let (s, v, _) = send(&router, "POST", "/api/v1/requests", "", Some(person)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("控制字符"), "{b}: {v}");
+    }
+}
+
+async fn router_orgs(router: &axum::Router, token: &str) -> i64 {
+    let (_, v, _) = send(router, "GET", "/api/v1/orgs", token, None).await;
+    v.as_array().unwrap().iter().find(|o| o["kind"] == "office").map(|o| o["id"].as_i64().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn media_comes_from_https_or_this_site() {
+    let db = gongkai_testkit::sqlite();
+    let app = demo_app(&db).await;
+    let token = app.create_token(&app.system_actor().await.unwrap(), "editor", "t").await.unwrap();
+    let router = gongkai_web::router(Arc::new(app));
+    let (_, d, _) =
+        send(&router, "POST", "/api/v1/documents", &token, Some(doc("关于测试的通知", "第一条 正文。"))).await;
+    let id = d["id"].as_i64().unwrap();
+    for (url, ok) in [
+        ("//evil.example/x.png", false),
+        ("http://example.gov.cn/x.png", false),
+        ("https://www.laiwu.gov.cn/x.png", true),
+    ] {
+        let i = json!({"title": "图解", "form": "graphic", "media_url": url, "body": "", "document_ids": [id]});
+        let (s, v, _) = send(&router, "POST", "/api/v1/interpretations", &token, Some(i)).await;
+        assert_eq!(s == StatusCode::CREATED, ok, "{url}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn the_index_number_year_is_the_documents_own() {
+    for db in databases().await {
+        let b = db.backend;
+        demo_app(&db).await;
+        // Typed in during 2026, signed in 2025.
+        let app = app_at(&db, time::macros::datetime!(2026-03-02 09:00 +8)).await;
+        let token = app.create_token(&app.system_actor().await.unwrap(), "editor", "t").await.unwrap();
+        let router = gongkai_web::router(Arc::new(app));
+        let (s, d, _) =
+            send(&router, "POST", "/api/v1/documents", &token, Some(doc("关于2025年测试的通知", "第一条 正文。")))
+                .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: {d}");
+        assert!(d["index_no"].as_str().unwrap().contains("/2025-"), "{b}: {d}");
+        let mut undated = doc("关于测试的通知", "第一条 正文。");
+        undated["signed_on"] = Value::Null;
+        let (_, d, _) = send(&router, "POST", "/api/v1/documents", &token, Some(undated)).await;
+        assert!(d["index_no"].as_str().unwrap().contains("/2026-"), "{b}: no date of its own: this year's: {d}");
+    }
+}
+
+#[tokio::test]
+async fn the_query_code_hash_never_leaves_the_server() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = demo_app(&db).await;
+        let token = app.create_token(&app.system_actor().await.unwrap(), "office", "t").await.unwrap();
+        let router = gongkai_web::router(Arc::new(app));
+        let org = router_orgs(&router, &token).await;
+        let person = json!({"applicant_kind": "natural", "name": "王五", "id_number": "11010519491231002X",
+            "phone": "13800000000", "description": "某项目清单", "medium": "paper", "delivery": "pickup", "org_id": org});
+        let (s, v, _) = send(&router, "POST", "/api/v1/requests", "", Some(person)).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: {v}");
+        let (_, q, _) = send(&router, "GET", "/api/v1/requests", &token, None).await;
+        let id = q["items"].as_array().unwrap().iter().find(|r| r["tracking_no"] == v["tracking_no"]).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        for uri in
+            [format!("/api/v1/requests/{id}"), format!("/api/v1/requests/{id}/export"), "/api/v1/requests".to_string()]
+        {
+            let (s, _, raw) = send(&router, "GET", &uri, &token, None).await;
+            assert_eq!(s, StatusCode::OK, "{b} {uri}: {raw}");
+            assert!(!raw.contains("query_code_hash") && !raw.contains("argon2"), "{b} {uri}: {raw}");
+        }
+    }
+}
