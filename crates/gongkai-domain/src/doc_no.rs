@@ -68,7 +68,7 @@ impl DocNo {
     }
 
     /// Lenient parse for lookups: accepts the variants people type
-    /// (莱政办发[2025]5号, 莱政办发（2025）5号, 莱政办发2025年5号, "莱政办发 2025 5").
+    /// (莱政办发\[2025\]5号, 莱政办发（2025）5号, 莱政办发2025年5号, "莱政办发 2025 5").
     pub fn parse_lenient(input: &str) -> Option<DocNo> {
         let s = input.trim();
         if s.is_empty() || s.chars().count() > MAX_LEN {
