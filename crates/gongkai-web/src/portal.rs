@@ -289,6 +289,7 @@ async fn document(
         ("成文日期", doc.signed_on_written.clone().unwrap_or_default()),
         ("标题", doc.title.clone()),
         ("发文字号", doc.doc_no.clone().unwrap_or_default()),
+        ("文件类别", doc.category_label.clone()),
         ("发布日期", date(&doc.published_on)),
         ("有效性", doc.validity_label.clone()),
     ];

@@ -209,8 +209,15 @@ async fn publish_a_normative_document_with_its_interpretation() {
         let no = el(&c, "tracking-no").await?.text().await?;
         let code = el(&c, "query-code").await?.text().await?;
         assert!(no.starts_with("YSQ") && code.len() == 8, "{no} {code}");
-        c.goto(&format!("{base}/apply/track?tracking_no={no}&query_code=WRONG234")).await?;
+        // A refresh of the receipt shows it again and files nothing (Post/Redirect/Get).
+        c.refresh().await?;
+        assert_eq!(el(&c, "tracking-no").await?.text().await?, no, "the same receipt after a refresh");
+        // Tracking is a form post: the code never appears in the address bar.
+        c.goto(&format!("{base}/apply/track?tracking_no={no}")).await?;
+        el(&c, "t-code").await?.send_keys("WRONG234").await?;
+        click_nav(&c, Locator::Id("track-submit")).await?;
         assert!(c.source().await?.contains("受理编号或查询码不正确"), "a wrong code reveals nothing");
+        assert!(!c.current_url().await?.as_str().contains("WRONG234"), "no query code in the URL");
         c.goto(&format!("{base}/apply/track")).await?;
         el(&c, "t-no").await?.send_keys(&no).await?;
         el(&c, "t-code").await?.send_keys(&code).await?;
