@@ -53,6 +53,8 @@ impl Http {
         (s, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
+    /// A page as a browser shows it: a 303 after a form is followed, with the session
+    /// and the flash cookie the redirect set.
     async fn page(
         &self,
         method: &str,
@@ -60,7 +62,36 @@ impl Http {
         auth: Auth<'_>,
         body: Option<(String, Vec<u8>)>,
     ) -> (StatusCode, String) {
-        let (s, bytes) = self.raw(method, uri, auth, body).await;
+        let mut r = Request::builder().method(method).uri(uri);
+        let session = match auth {
+            Auth::Session(t) => Some(format!("gk_session={t}")),
+            _ => None,
+        };
+        if let Some(c) = &session {
+            r = r.header(header::COOKIE, c.clone());
+        }
+        let req = match body {
+            Some((ctype, bytes)) => r.header(header::CONTENT_TYPE, ctype).body(Body::from(bytes)).unwrap(),
+            None => r.body(Body::empty()).unwrap(),
+        };
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        if resp.status() != StatusCode::SEE_OTHER {
+            let s = resp.status();
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            return (s, String::from_utf8_lossy(&bytes).into_owned());
+        }
+        let to = resp.headers()[header::LOCATION].to_str().unwrap().to_string();
+        let flash = resp.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+            v.strip_prefix("gk_flash=").map(|r| format!("gk_flash={}", r.split(';').next().unwrap_or("")))
+        });
+        let cookies: Vec<String> = session.into_iter().chain(flash).collect();
+        let mut r = Request::builder().uri(to);
+        if !cookies.is_empty() {
+            r = r.header(header::COOKIE, cookies.join("; "));
+        }
+        let resp = self.router.clone().oneshot(r.body(Body::empty()).unwrap()).await.unwrap();
+        let s = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         (s, String::from_utf8_lossy(&bytes).into_owned())
     }
 }
@@ -658,12 +689,12 @@ async fn requests_wait_for_next_years_calendar_instead_of_being_refused() {
         assert_eq!((s, r["due_on"].is_null()), (StatusCode::CREATED, true), "{b}: {r}");
         assert!(r["due_note"].as_str().unwrap().contains("2027年节假日安排"), "{b}: {r}");
         // The applicant is told the same on the tracking page.
-        let uri = format!(
-            "/apply/track?tracking_no={}&query_code={}",
+        let form = format!(
+            "tracking_no={}&query_code={}",
             r["tracking_no"].as_str().unwrap(),
             r["query_code"].as_str().unwrap()
         );
-        let (_, html) = h.page("GET", &uri, Auth::None, None).await;
+        let (_, html) = h.page("POST", "/apply/track", Auth::None, Some(urlencoded(&form))).await;
         assert!(html.contains("待导入国务院办公厅2027年节假日安排后计算"), "{b}");
         // A request received earlier still has its date; the office is told to load 2027.
         let t = token(&app, "office").await;
