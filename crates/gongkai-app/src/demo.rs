@@ -119,6 +119,9 @@ impl App {
         };
         self.add_user(&cli, user("admin", "系统管理员（示例）", Role::Admin, office.id)).await?;
         self.add_user(&cli, user("office", "区政府办公室公开办（示例）", Role::Office, office.id)).await?;
+        // The office's two review levels are passed by two other people (four-eyes rule).
+        self.add_user(&cli, user("deputy", "区政府办公室副主任（示例，初审）", Role::Reviewer, office.id)).await?;
+        self.add_user(&cli, user("director", "区政府办公室主任（示例，终审）", Role::Reviewer, office.id)).await?;
         self.add_user(&cli, user("editor", "教体局编辑（示例）", Role::Editor, edu.id)).await?;
         self.add_user(&cli, user("reviewer", "教体局审核员（示例）", Role::Reviewer, edu.id)).await?;
 

@@ -318,6 +318,7 @@ pub struct LinkedInterpretation {
     pub form_label: String,
     pub published_at: Option<OffsetDateTime>,
     pub status: String,
+    pub status_label: String,
     /// The version of the document this interpretation was written for.
     pub for_version_no: i32,
     /// True when it explains an earlier version than the one shown.
@@ -680,6 +681,20 @@ impl App {
         };
         let next = state.apply(&action, org.review_levels as u8).map_err(|e| AppError::Conflict(e.to_string()))?;
         let mut am: document::ActiveModel = before.clone().into();
+        match action {
+            Action::Approve => {
+                let mut earlier = gongkai_domain::workflow::parse_reviewers(&before.reviewed_by);
+                if org.four_eyes {
+                    gongkai_domain::workflow::check_reviewer(before.created_by, &earlier, actor.user_id)
+                        .map_err(|e| AppError::Rule(e.to_string()))?;
+                }
+                earlier.extend(actor.user_id);
+                am.reviewed_by = Set(gongkai_domain::workflow::join_reviewers(&earlier));
+            }
+            // A new round of review starts from nobody.
+            Action::Submit | Action::Reject { .. } => am.reviewed_by = Set(String::new()),
+            _ => {}
+        }
         am.status = Set(next.status.code().into());
         am.reviews_passed = Set(next.reviews_passed as i32);
         am.updated_at = Set(now);
@@ -1047,6 +1062,7 @@ impl App {
                 form_label: form.map(|f| f.label().to_string()).unwrap_or_default(),
                 published_at: i.published_at,
                 status: i.status.clone(),
+                status_label: Status::parse(&i.status).map(|s| s.label()).unwrap_or("").to_string(),
                 for_version_no,
                 earlier_version: for_version_no < shown.version_no,
             });

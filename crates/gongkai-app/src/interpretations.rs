@@ -136,9 +136,10 @@ impl App {
             author: Set(opt(&input.author)),
             body: Set(sanitize_html(&input.body)),
             media_url: Set(opt(&input.media_url)),
-            // Linked to a public document: the interpretation goes out at once.
-            status: Set(if any_public { Status::Published } else { Status::Draft }.code().into()),
-            published_at: Set(any_public.then_some(now)),
+            // Linked to a public document it is reviewed on its own before it goes out;
+            // otherwise it is reviewed with its document and published with it.
+            status: Set(if any_public { Status::Submitted } else { Status::Draft }.code().into()),
+            published_at: Set(None),
             is_sample: Set(docs.iter().any(|d| d.is_sample)),
             created_by: Set(actor.user_id),
             created_at: Set(now),
@@ -152,9 +153,6 @@ impl App {
                 .insert(&*tx)
                 .await?;
         }
-        if any_public {
-            queries::record_change(&*tx, "interpretation", m.id, now).await?;
-        }
         self.audit(
             &*tx,
             actor,
@@ -167,6 +165,106 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(view(&m, docs.iter().map(crate::documents::DocRef::from).collect()))
+    }
+
+    /// Review of an interpretation written for a document that is already public: `submit`
+    /// (a draft or one sent back), `approve` (one review level; the four-eyes rule as for
+    /// documents), `reject` (back to the drafter with a reason). Past the last level it is
+    /// published at once if one of its documents is public, else with its document.
+    pub async fn interpretation_action(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: &str,
+        reason: Option<&str>,
+    ) -> Result<InterpretationView> {
+        use gongkai_domain::workflow::{Action, WorkflowState, check_reviewer, join_reviewers, parse_reviewers};
+        let action = match action.trim() {
+            "submit" => Action::Submit,
+            "approve" => Action::Approve,
+            "reject" => Action::Reject { reason: reason.unwrap_or("").to_string() },
+            other => {
+                return Err(AppError::field("action", format!("未知操作“{other}”，应为 submit、approve 或 reject")));
+            }
+        };
+        let tx = self.store.begin_write().await?;
+        let before = interpretation::Entity::find_by_id(id)
+            .one(&*tx)
+            .await?
+            .ok_or_else(|| AppError::NotFound("解读不存在".into()))?;
+        if !actor.may_see_org(before.org_id) {
+            return Err(AppError::Forbidden("不能办理其他机构的解读".into()));
+        }
+        let allowed = if action == Action::Submit { actor.role.can_edit() } else { actor.role.can_review() };
+        if !allowed {
+            return Err(AppError::Forbidden(format!("当前角色不能执行“{}”", action.label())));
+        }
+        let org = self.org(before.org_id).await?;
+        let state = WorkflowState {
+            status: Status::parse(&before.status).unwrap_or(Status::Draft),
+            reviews_passed: before.reviews_passed.clamp(0, 3) as u8,
+        };
+        let next = state.apply(&action, org.review_levels as u8).map_err(|e| AppError::Conflict(e.to_string()))?;
+        let now = self.now();
+        let mut am: interpretation::ActiveModel = before.clone().into();
+        match &action {
+            Action::Approve => {
+                let mut earlier = parse_reviewers(&before.reviewed_by);
+                if org.four_eyes {
+                    check_reviewer(before.created_by, &earlier, actor.user_id)
+                        .map_err(|e| AppError::Rule(e.to_string()))?;
+                }
+                earlier.extend(actor.user_id);
+                am.reviewed_by = Set(join_reviewers(&earlier));
+            }
+            _ => am.reviewed_by = Set(String::new()),
+        }
+        let docs = self.linked_documents(&*tx, id).await?;
+        let goes_out = next.status == Status::Approved && docs.iter().any(|d| d.status == Status::Published.code());
+        am.status = Set(if goes_out { Status::Published } else { next.status }.code().into());
+        am.reviews_passed = Set(next.reviews_passed as i32);
+        am.updated_at = Set(now);
+        if goes_out {
+            am.published_at = Set(Some(now));
+        }
+        let after = am.update(&*tx).await?;
+        if goes_out {
+            queries::record_change(&*tx, "interpretation", id, now).await?;
+        }
+        self.audit(
+            &*tx,
+            actor,
+            &format!(
+                "interpretation.{}",
+                match action {
+                    Action::Submit => "submit",
+                    Action::Approve => "approve",
+                    _ => "reject",
+                }
+            ),
+            "interpretation",
+            Some(id),
+            Some(serde_json::json!({"status": before.status, "reviews_passed": before.reviews_passed})),
+            Some(serde_json::json!({"status": after.status, "reviews_passed": after.reviews_passed, "reason": reason})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(view(&after, docs.iter().map(crate::documents::DocRef::from).collect()))
+    }
+
+    async fn linked_documents<C: gongkai_store::ConnectionTrait>(
+        &self,
+        conn: &C,
+        id: i64,
+    ) -> Result<Vec<document::Model>> {
+        let ids: Vec<i64> = interpretation_link::Entity::find()
+            .filter(interpretation_link::Column::InterpretationId.eq(id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|l| l.document_id)
+            .collect();
+        Ok(document::Entity::find().filter(document::Column::Id.is_in(ids)).all(conn).await?)
     }
 
     /// Withdraws a published interpretation.

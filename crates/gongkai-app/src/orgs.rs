@@ -101,6 +101,7 @@ impl App {
         org_id: i64,
         review_levels: i32,
         require_interpretation: bool,
+        four_eyes: bool,
     ) -> Result<org::Model> {
         if !actor.role.can_manage_users() {
             return Err(AppError::Forbidden("只有系统管理员可以维护机构".into()));
@@ -114,6 +115,7 @@ impl App {
         let mut am: org::ActiveModel = before.clone().into();
         am.review_levels = Set(review_levels);
         am.require_interpretation = Set(require_interpretation);
+        am.four_eyes = Set(four_eyes);
         let after = am.update(&*tx).await?;
         self.audit(
             &*tx,

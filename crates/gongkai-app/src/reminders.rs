@@ -100,10 +100,14 @@ impl App {
             match assignee {
                 Some(a) => by_user.entry(a).or_default().push(r),
                 None => {
-                    // Administrators run the system; they are not handling staff. An
-                    // organisation without staff accounts falls to the district office.
-                    let mut staff: Vec<i64> =
-                        users.iter().filter(|u| u.org_id == r.org_id && u.role != "admin").map(|u| u.id).collect();
+                    // Administrators run the system and reviewers sign off documents; they
+                    // are not handling staff. An organisation without staff accounts falls
+                    // to the district office.
+                    let mut staff: Vec<i64> = users
+                        .iter()
+                        .filter(|u| u.org_id == r.org_id && u.role != "admin" && u.role != "reviewer")
+                        .map(|u| u.id)
+                        .collect();
                     if staff.is_empty() {
                         staff = users.iter().filter(|u| u.role == "office").map(|u| u.id).collect();
                     }

@@ -70,6 +70,33 @@ pub enum WorkflowError {
     NotAllowed { from: &'static str, action: &'static str },
     #[error("请填写{0}的原因")]
     ReasonRequired(&'static str),
+    #[error("不能审核自己起草的内容（四眼原则）：请由本机构的另一位审核人审核")]
+    OwnDraft,
+    #[error("您已通过上一级审核；每一级审核须由不同的人通过（四眼原则）")]
+    SameReviewer,
+}
+
+/// The four-eyes rule: the next review level is passed by someone who neither drafted the
+/// text nor passed an earlier level of this round. `None` is the command line, which
+/// acts for the administrator and is audited as such.
+pub fn check_reviewer(drafter: Option<i64>, earlier: &[i64], reviewer: Option<i64>) -> Result<(), WorkflowError> {
+    let Some(r) = reviewer else { return Ok(()) };
+    if drafter == Some(r) {
+        return Err(WorkflowError::OwnDraft);
+    }
+    if earlier.contains(&r) {
+        return Err(WorkflowError::SameReviewer);
+    }
+    Ok(())
+}
+
+/// The reviewers of this round as stored (`"3,7"`).
+pub fn parse_reviewers(s: &str) -> Vec<i64> {
+    s.split(',').filter_map(|x| x.trim().parse().ok()).collect()
+}
+
+pub fn join_reviewers(ids: &[i64]) -> String {
+    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
 }
 
 impl Action {
@@ -159,6 +186,24 @@ mod tests {
         let s = s.apply(&Action::Publish { at_future: true }, 1).unwrap();
         assert_eq!(s.status, Status::Scheduled);
         assert_eq!(s.apply(&Action::Release, 1).unwrap().status, Status::Published);
+    }
+
+    #[test]
+    fn four_eyes_no_one_approves_their_own_draft_or_two_levels() {
+        let drafter = Some(1);
+        let cases: &[(&[i64], Option<i64>, Result<(), WorkflowError>)] = &[
+            (&[], Some(1), Err(WorkflowError::OwnDraft)),
+            (&[], Some(2), Ok(())),
+            (&[2], Some(2), Err(WorkflowError::SameReviewer)),
+            (&[2], Some(3), Ok(())),
+            (&[2, 3], Some(1), Err(WorkflowError::OwnDraft)),
+            (&[2], None, Ok(())),
+        ];
+        for (earlier, reviewer, want) in cases {
+            assert_eq!(check_reviewer(drafter, earlier, *reviewer), *want, "{earlier:?} {reviewer:?}");
+        }
+        assert_eq!(parse_reviewers(&join_reviewers(&[2, 13])), vec![2, 13]);
+        assert!(parse_reviewers("").is_empty());
     }
 
     #[test]

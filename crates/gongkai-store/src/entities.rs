@@ -31,6 +31,8 @@ entity!(org, "org", {
     pub is_sample: bool,
     pub sort: i32,
     pub created_at: TimeDateTimeWithTimeZone,
+    /// The four-eyes rule: the drafter does not review, each level is another person.
+    pub four_eyes: bool,
 });
 
 entity!(app_user, "app_user", {
@@ -137,6 +139,8 @@ entity!(document, "document", {
     pub created_by: Option<i64>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// Who passed the review levels of this round (`"3,7"`).
+    pub reviewed_by: String,
 });
 
 entity!(attachment, "attachment", {
@@ -171,6 +175,9 @@ entity!(interpretation, "interpretation", {
     pub created_by: Option<i64>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    pub reviews_passed: i32,
+    /// Who passed the review levels of this round (`"3,7"`).
+    pub reviewed_by: String,
 });
 
 entity!(interpretation_link, "interpretation_link", {

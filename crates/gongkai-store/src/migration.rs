@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::job::M0009Jobs),
             Box::new(crate::flash::M0010Flash),
             Box::new(M0011RequestIntake),
+            Box::new(M0012FourEyes),
         ]
     }
 }
@@ -160,7 +161,7 @@ impl MigrationTrait for M0001Initial {
                 .col(text_null("withheld_reason"))
                 .col(text("keywords"))
                 .col(string("status"))
-                .col(integer("reviews_passed").default(0))
+                .col(integer("reviews_passed").default(0).to_owned())
                 .col(timestamp_with_time_zone_null("publish_at"))
                 .col(text_null("withdrawn_reason"))
                 .col(boolean("declared_expired").default(false))
@@ -644,5 +645,37 @@ impl MigrationTrait for M0011RequestIntake {
         m.drop_index(Index::drop().name("info_request_recent").table("info_request").to_owned()).await?;
         m.drop_index(Index::drop().name("info_request_idempotency").table("info_request").to_owned()).await?;
         m.alter_table(Table::alter().table("info_request").drop_column("idempotency_key").to_owned()).await
+    }
+}
+
+/// The four-eyes rule: who passed which review level, per document and interpretation;
+/// the rule's switch per organisation. Interpretations get review levels of their own.
+struct M0012FourEyes;
+
+impl MigrationName for M0012FourEyes {
+    fn name(&self) -> &str {
+        "m0012_four_eyes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0012FourEyes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_col(m, "org", boolean("four_eyes").default(true).to_owned()).await?;
+        add_col(m, "document", string("reviewed_by").default("").to_owned()).await?;
+        add_col(m, "interpretation", integer("reviews_passed").default(0).to_owned()).await?;
+        add_col(m, "interpretation", string("reviewed_by").default("").to_owned()).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (t, c) in [
+            ("interpretation", "reviewed_by"),
+            ("interpretation", "reviews_passed"),
+            ("document", "reviewed_by"),
+            ("org", "four_eyes"),
+        ] {
+            m.alter_table(Table::alter().table(t).drop_column(c).to_owned()).await?;
+        }
+        Ok(())
     }
 }

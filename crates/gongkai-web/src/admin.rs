@@ -34,6 +34,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/documents/{id}/attachments", post(upload))
         .route("/admin/documents/{id}/repeals", post(repeals))
         .route("/admin/interpretations", post(create_interpretation))
+        .route("/admin/interpretations/{id}/action", post(interpretation_action))
         .route("/admin/orgs", get(orgs).post(create_org))
         .route("/admin/topics", post(create_topic))
         .route("/admin/orgs/rules", post(org_rules))
@@ -616,6 +617,27 @@ async fn create_interpretation(State(s): State<WebState>, c: Caller, Form(f): Fo
     }
 }
 
+/// Submit, approve or send back an interpretation; back to the document it was opened from.
+async fn interpretation_action(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::Id(id): crate::error::Id,
+    Form(f): Form<Fields>,
+) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let doc_id: i64 = f.get("document_id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let action = f.get("action").map(String::as_str).unwrap_or("");
+    let reason = f.get("reason").map(String::as_str).filter(|r| !r.trim().is_empty());
+    let msg = match s.app.interpretation_action(actor, id, action, reason).await {
+        Ok(i) => format!("解读“{}”：{}", i.title, i.status_label),
+        Err(e) => format!("解读未能办理：{e}"),
+    };
+    back_with(&s, &c, doc_id, &msg).await
+}
+
 #[derive(Template)]
 #[template(path = "admin/orgs.html")]
 struct OrgsPage {
@@ -634,6 +656,7 @@ mod gongkai_store_view {
         pub credit_code: String,
         pub levels: i32,
         pub interp: bool,
+        pub four_eyes: bool,
         pub parent: String,
     }
 }
@@ -652,6 +675,7 @@ async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
             credit_code: o.credit_code.clone(),
             levels: o.review_levels,
             interp: o.require_interpretation,
+            four_eyes: o.four_eyes,
             parent: name_of(o.parent_id),
         })
         .collect();
@@ -830,12 +854,14 @@ async fn org_rules(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) 
     };
     let org_id: i64 = f.get("org_id").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
     let levels: i32 = f.get("review_levels").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-    let msg = match s.app.update_org_rules(actor, org_id, levels, f.contains_key("require_interpretation")).await {
+    let (interp, four_eyes) = (f.contains_key("require_interpretation"), f.contains_key("four_eyes"));
+    let msg = match s.app.update_org_rules(actor, org_id, levels, interp, four_eyes).await {
         Ok(o) => format!(
-            "已更新“{}”：审核{}级，谁起草谁解读{}",
+            "已更新“{}”：审核{}级，谁起草谁解读{}，四眼原则{}",
             o.name,
             o.review_levels,
-            if o.require_interpretation { "启用" } else { "关闭" }
+            if o.require_interpretation { "启用" } else { "关闭" },
+            if o.four_eyes { "启用" } else { "关闭" }
         ),
         Err(e) => format!("更新失败：{e}"),
     };

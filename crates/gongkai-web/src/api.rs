@@ -25,6 +25,7 @@ pub fn routes() -> Router<WebState> {
         .route("/v1/documents/{id}/diff", get(diff))
         .route("/v1/interpretations", get(interpretations).post(create_interpretation))
         .route("/v1/interpretations/{id}", get(interpretation))
+        .route("/v1/interpretations/{id}/actions", axum::routing::post(interpretation_action))
         .route("/v1/changes", get(changes))
         .route("/v1/search", get(search))
         .route("/v1/passages", get(passages))
@@ -200,6 +201,24 @@ async fn interpretations(State(s): State<WebState>, c: Caller, ApiQuery(q): ApiQ
 async fn interpretation(State(s): State<WebState>, c: Caller, Id(id): Id) -> WebResult {
     let viewer = reader(&c)?;
     let i = s.app.interpretation(viewer, id).await?;
+    Ok(Json(i).into_response())
+}
+
+#[derive(Deserialize)]
+struct InterpretationActionBody {
+    action: String,
+    reason: Option<String>,
+}
+
+async fn interpretation_action(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    Id(id): Id,
+    ApiJson(b): ApiJson<InterpretationActionBody>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    let i = s.app.interpretation_action(actor, id, &b.action, b.reason.as_deref()).await?;
     Ok(Json(i).into_response())
 }
 

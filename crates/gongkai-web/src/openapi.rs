@@ -83,6 +83,9 @@ pub fn document() -> Value {
                 "post": {"summary": "添加解读", "security": [{"bearer": []}], "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InterpretationInput"}}}}, "responses": with(json!({"201": {"description": "已添加"}}))}
             },
             "/api/v1/interpretations/{id}": {"get": {"summary": "解读详情", "parameters": [id_param()], "responses": with(json!({"200": {"description": "解读"}}))}},
+            "/api/v1/interpretations/{id}/actions": {"post": {"summary": "解读审核：提交（submit）、审核通过（approve，四眼原则）、退回（reject，须写原因）；已公开文件的解读在最后一级审核通过后发布", "security": [{"bearer": []}], "parameters": [id_param()],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["action"], "properties": {"action": {"type": "string", "enum": ["submit", "approve", "reject"]}, "reason": {"type": "string"}}}}}},
+                "responses": with(json!({"200": {"description": "解读的新状态"}}))}},
             "/api/v1/changes": {
                 "get": {"summary": "变更订阅：按提交顺序列出新发布、修改和撤回的记录", "parameters": [q("since", "上次读到的游标（next_cursor）"), q("limit", "1–500")], "responses": with(json!({"200": {"description": "一页变更，含 next_cursor 和 has_more"}}))}
             },

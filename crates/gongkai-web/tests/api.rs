@@ -359,7 +359,7 @@ async fn writes_need_auth_and_follow_the_rules() {
         // The drafter-interprets rule can be switched off per organisation.
         let edu = c.app.orgs().await.unwrap().into_iter().find(|o| o.name.contains("教育和体育局")).unwrap();
         let admin = c.app.system_actor().await.unwrap();
-        c.app.update_org_rules(&admin, edu.id, 1, false).await.unwrap();
+        c.app.update_org_rules(&admin, edu.id, 1, false, true).await.unwrap();
         let (_, d, _) = c
             .send("POST", "/api/v1/documents", Some(&editor), Some(doc("不需解读的规范性文件", "行政规范性文件")))
             .await;
@@ -369,7 +369,7 @@ async fn writes_need_auth_and_follow_the_rules() {
             let (s, v, _) = c.send("POST", &format!("/api/v1/documents/{nid}/actions"), Some(tok), Some(act(a))).await;
             assert_eq!(s, StatusCode::OK, "{b} {a}: {v}");
         }
-        assert!(c.app.update_org_rules(&admin, edu.id, 4, true).await.is_err(), "at most three review levels");
+        assert!(c.app.update_org_rules(&admin, edu.id, 4, true, true).await.is_err(), "at most three review levels");
     }
 }
 

@@ -145,3 +145,95 @@ async fn the_query_code_hash_never_leaves_the_server() {
         }
     }
 }
+
+async fn tokens(app: &gongkai_app::App, users: &[&str]) -> Vec<String> {
+    let cli = app.system_actor().await.unwrap();
+    let mut v = Vec::new();
+    for u in users {
+        v.push(app.create_token(&cli, u, "t").await.unwrap());
+    }
+    v
+}
+
+fn act(a: &str) -> Option<Value> {
+    Some(json!({"action": a, "reason": "补充依据"}))
+}
+
+#[tokio::test]
+async fn four_eyes_no_one_reviews_their_own_draft_and_each_level_is_another_person() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let t = tokens(&app, &["office", "deputy", "director", "admin"]).await;
+        let (office, deputy, director) = (&t[0], &t[1], &t[2]);
+        let router = gongkai_web::router(app.clone());
+        let (s, d, _) =
+            send(&router, "POST", "/api/v1/documents", office, Some(doc("关于四眼原则测试的通知", "第一条 正文。")))
+                .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: {d}");
+        let id = d["id"].as_i64().unwrap();
+        let url = format!("/api/v1/documents/{id}/actions");
+        assert_eq!(send(&router, "POST", &url, office, act("submit")).await.0, StatusCode::OK);
+        let (s, v, _) = send(&router, "POST", &url, office, act("approve")).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rule_violated")), "{b}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("四眼原则"), "{b}: {v}");
+        let (s, v, _) = send(&router, "POST", &url, deputy, act("approve")).await;
+        assert_eq!(s, StatusCode::OK, "{b}: 初审 by another person: {v}");
+        let (s, v, _) = send(&router, "POST", &url, deputy, act("approve")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: the same person cannot pass 终审 too: {v}");
+        let (s, v, _) = send(&router, "POST", &url, director, act("approve")).await;
+        assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("approved")), "{b}: {v}");
+
+        // Sent back, the next round starts from nobody: the deputy may review again.
+        assert_eq!(send(&router, "POST", &url, director, act("reject")).await.0, StatusCode::OK);
+        assert_eq!(send(&router, "POST", &url, office, act("submit")).await.0, StatusCode::OK);
+        assert_eq!(send(&router, "POST", &url, deputy, act("approve")).await.0, StatusCode::OK, "{b}");
+
+        // The administrator may switch the rule off for an organisation; that is audited.
+        let admin = app.system_actor().await.unwrap();
+        let office_org = app.orgs().await.unwrap().into_iter().find(|o| o.kind == "office").unwrap();
+        app.update_org_rules(&admin, office_org.id, 2, true, false).await.unwrap();
+        let (s, v, _) = send(&router, "POST", &url, deputy, act("approve")).await;
+        assert_eq!(s, StatusCode::OK, "{b}: rule off: {v}");
+        let (log, _) = app.audit_log(&admin, Some(("org", office_org.id)), 1, 10).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|r| r.action == "org.update" && r.after.as_deref().unwrap_or("").contains("\"four_eyes\":false")),
+            "{b}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_interpretation_of_a_public_document_is_reviewed_before_it_goes_out() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let t = tokens(&app, &["editor", "reviewer"]).await;
+        let (editor, reviewer) = (&t[0], &t[1]);
+        let router = gongkai_web::router(app.clone());
+        let (_, d, _) =
+            send(&router, "POST", "/api/v1/documents", editor, Some(doc("关于解读审核测试的通知", "第一条 正文。")))
+                .await;
+        let id = d["id"].as_i64().unwrap();
+        let url = format!("/api/v1/documents/{id}/actions");
+        assert_eq!(send(&router, "POST", &url, editor, act("submit")).await.0, StatusCode::OK);
+        for a in ["approve", "publish"] {
+            let (s, v, _) = send(&router, "POST", &url, reviewer, act(a)).await;
+            assert_eq!(s, StatusCode::OK, "{b} {a}: {v}");
+        }
+        let i = json!({"title": "《关于解读审核测试的通知》解读", "form": "text", "body": "解读正文", "document_ids": [id]});
+        let (s, v, _) = send(&router, "POST", "/api/v1/interpretations", editor, Some(i)).await;
+        assert_eq!((s, v["status"].as_str()), (StatusCode::CREATED, Some("submitted")), "{b}: waits for review: {v}");
+        let iid = v["id"].as_i64().unwrap();
+        let (s, _, _) = send(&router, "GET", &format!("/api/v1/interpretations/{iid}"), "", None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}: not public before review");
+        let iurl = format!("/api/v1/interpretations/{iid}/actions");
+        let (s, _, _) = send(&router, "POST", &iurl, editor, act("approve")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}: an editor does not review");
+        let (s, v, _) = send(&router, "POST", &iurl, reviewer, act("approve")).await;
+        assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("published")), "{b}: {v}");
+        let (s, _, _) = send(&router, "GET", &format!("/api/v1/interpretations/{iid}"), "", None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: public after review");
+    }
+}

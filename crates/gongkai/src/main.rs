@@ -493,7 +493,7 @@ async fn main() {
                     tracing::warn!(error = %e, "demo requests skipped");
                 }
                 println!(
-                    "已加载示例数据。管理后台 /admin/ 用户 admin、office、editor、reviewer，密码 {}",
+                    "已加载示例数据。管理后台 /admin/ 用户 admin、office、deputy、director、editor、reviewer，密码 {}",
                     gongkai_app::demo::DEMO_PASSWORD
                 );
                 // The laws corpus is imported in the background as a job: cut short by a stop,

@@ -157,19 +157,32 @@ async fn publish_a_normative_document_with_its_interpretation() {
         assert!(status.text().await?.contains("草稿"));
         let doc_url = c.current_url().await?;
 
-        // Publishing without an interpretation is refused, naming the rule.
-        for act in ["act-submit", "act-approve", "act-approve", "act-publish"] {
-            click_nav(&c, Locator::Id(act)).await?;
-        }
-        let flash = el(&c, "flash").await?.text().await?;
-        assert!(flash.contains("谁起草谁解读"), "{flash}");
-
+        // 谁起草谁解读: the drafting office writes the interpretation, then submits both.
         el(&c, "i-title").await?.send_keys("《莱芜区政务公开专区管理办法》政策解读").await?;
         el(&c, "i-body").await?.send_keys("明确专区的设置标准和服务内容。").await?;
         click_nav(&c, Locator::Id("add-interpretation")).await?;
-        click_nav(&c, Locator::Id("act-publish")).await?;
+        click_nav(&c, Locator::Id("act-submit")).await?;
+        // The four-eyes rule: the drafter cannot pass the review.
+        click_nav(&c, Locator::Id("act-approve")).await?;
+        let flash = el(&c, "flash").await?.text().await?;
+        assert!(flash.contains("四眼原则"), "{flash}");
+
+        // 初审 by the deputy, 终审 and publication by the director.
+        for (who, acts) in [("deputy", &["act-approve"][..]), ("director", &["act-approve", "act-publish"][..])] {
+            c.delete_all_cookies().await?;
+            c.goto(&format!("{base}/admin/login")).await?;
+            el(&c, "username").await?.send_keys(who).await?;
+            el(&c, "password").await?.send_keys("gongkai-demo-2025").await?;
+            click_nav(&c, Locator::Id("login-submit")).await?;
+            el(&c, "admin-docs").await?;
+            c.goto(doc_url.as_str()).await?;
+            for act in acts {
+                click_nav(&c, Locator::Id(act)).await?;
+            }
+        }
         let status = el(&c, "doc-status").await?.text().await?;
         assert!(status.contains("已发布"), "{status} at {doc_url}");
+        c.delete_all_cookies().await?;
 
         // The public finds it, with its interpretation.
         c.goto(&format!("{base}/")).await?;
@@ -228,6 +241,11 @@ async fn publish_a_normative_document_with_its_interpretation() {
         assert!(page.contains("计算过程") && !page.contains("张三"), "the reckoning, and no personal data");
 
         // The district office finds it in the queue, with the applicant's file, and takes it.
+        c.goto(&format!("{base}/admin/login")).await?;
+        el(&c, "username").await?.send_keys("office").await?;
+        el(&c, "password").await?.send_keys("gongkai-demo-2025").await?;
+        click_nav(&c, Locator::Id("login-submit")).await?;
+        el(&c, "admin-docs").await?;
         c.goto(&format!("{base}/admin/requests")).await?;
         click_nav(&c, Locator::LinkText(&no)).await?;
         let page = c.source().await?;
