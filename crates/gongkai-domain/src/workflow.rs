@@ -191,7 +191,8 @@ mod tests {
     #[test]
     fn four_eyes_no_one_approves_their_own_draft_or_two_levels() {
         let drafter = Some(1);
-        let cases: &[(&[i64], Option<i64>, Result<(), WorkflowError>)] = &[
+        type Case<'a> = (&'a [i64], Option<i64>, Result<(), WorkflowError>);
+        let cases: &[Case] = &[
             (&[], Some(1), Err(WorkflowError::OwnDraft)),
             (&[], Some(2), Ok(())),
             (&[2], Some(2), Err(WorkflowError::SameReviewer)),
