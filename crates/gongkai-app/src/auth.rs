@@ -174,53 +174,81 @@ impl App {
         Ok(app_user::Entity::find().order_by_asc(app_user::Column::Id).all(self.store.conn()).await?)
     }
 
-    /// Checks a password. Repeated failures lock the account for a while; the answer to a
-    /// wrong user name and to a wrong password is the same.
     /// A fresh random token for a double-submit cookie (the login form has no session yet).
     pub fn form_token() -> String {
         random_hex(16)
     }
 
+    /// [`App::login_from`] without a known source address (the command line, tests).
     pub async fn login(&self, username: &str, password: &str) -> Result<(Actor, SessionInfo)> {
+        self.login_from(username, password, None).await
+    }
+
+    /// How many passwords have been checked (each costs one Argon2id verification, for
+    /// unknown user names too, so the answer's timing tells nothing).
+    pub fn password_checks(&self) -> u64 {
+        self.password_checks.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Checks a password. Failures in a row under one user name, or from one source
+    /// address, make further tries wait (`domain::login`), counted atomically; a wrong user
+    /// name and a wrong password get the same answer after the same work.
+    pub async fn login_from(
+        &self,
+        username: &str,
+        password: &str,
+        source: Option<&str>,
+    ) -> Result<(Actor, SessionInfo)> {
+        use gongkai_store::login_throttle as throttle;
         let generic = || AppError::Forbidden("用户名或密码错误".into());
+        let name = username.trim().to_lowercase();
+        let keys: Vec<String> =
+            std::iter::once(format!("user:{name}")).chain(source.map(|a| format!("addr:{a}"))).collect();
+        let now = self.now();
+        for k in &keys {
+            if let Some(wait) =
+                throttle::get(self.store.conn(), k).await?.and_then(|t| t.wait_until).filter(|w| *w > now)
+            {
+                return Err(AppError::Locked(gongkai_domain::login::throttled_message(wait - now)));
+            }
+        }
         let user = app_user::Entity::find()
             .filter(app_user::Column::Username.eq(username.trim()))
             .one(self.store.conn())
-            .await?;
-        let Some(user) = user.filter(|u| u.active) else {
-            return Err(generic());
-        };
-        let now = self.now();
-        if let Some(until) = user.locked_until
-            && until > now
-        {
-            let minutes = ((until - now).whole_seconds() + 59) / 60;
-            return Err(AppError::Locked(format!("登录失败次数过多，账户已锁定，请{minutes}分钟后再试")));
-        }
+            .await?
+            .filter(|u| u.active);
         let ok = {
-            let (pw, hash) = (password.to_string(), user.password_hash.clone());
-            tokio::task::spawn_blocking(move || password_auth::verify_password(pw, &hash).is_ok())
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let hash = match &user {
+                Some(u) => u.password_hash.clone(),
+                None => DUMMY.get_or_init(|| password_auth::generate_hash("no such user")).clone(),
+            };
+            let pw = password.to_string();
+            self.password_checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let verified = tokio::task::spawn_blocking(move || password_auth::verify_password(pw, &hash).is_ok())
                 .await
-                .map_err(|e| AppError::Internal(e.to_string()))?
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            verified && user.is_some()
         };
         let tx = self.store.begin_write().await?;
-        let actor = to_actor(&user)?;
-        let mut am: app_user::ActiveModel = user.clone().into();
-        if !ok {
-            let failed = user.failed_logins + 1;
-            am.failed_logins = Set(failed);
-            if failed >= self.config.lockout_threshold {
-                am.locked_until = Set(Some(now + Duration::minutes(self.config.lockout_minutes)));
-                am.failed_logins = Set(0);
+        let Some(user) = user.filter(|_| ok) else {
+            let (threshold, cap) =
+                (self.config.lockout_threshold.max(1) as u32, Duration::minutes(self.config.lockout_minutes));
+            for k in &keys {
+                throttle::fail(&*tx, k, now, |n| gongkai_domain::login::throttle_delay(n, threshold, cap)).await?;
             }
-            am.update(&*tx).await?;
-            self.audit(&*tx, &actor, "user.login_failed", "user", Some(user.id), None, None).await?;
+            if let Some(u) =
+                app_user::Entity::find().filter(app_user::Column::Username.eq(username.trim())).one(&*tx).await?
+            {
+                self.audit(&*tx, &to_actor(&u)?, "user.login_failed", "user", Some(u.id), None, None).await?;
+            }
             tx.commit().await?;
             return Err(generic());
-        }
-        am.failed_logins = Set(0);
-        am.locked_until = Set(None);
-        am.update(&*tx).await?;
+        };
+        let actor = to_actor(&user)?;
+        throttle::clear(&*tx, &keys[0]).await?;
+        // Expired sessions go when someone logs in (and with the hourly clean-up job).
+        session::Entity::delete_many().filter(session::Column::ExpiresAt.lte(now)).exec(&*tx).await?;
         let token = random_hex(32);
         let csrf = random_hex(16);
         session::ActiveModel {
@@ -229,6 +257,7 @@ impl App {
             csrf_token: Set(csrf.clone()),
             created_at: Set(now),
             expires_at: Set(now + Duration::hours(self.config.session_hours)),
+            last_seen_at: Set(Some(now)),
         }
         .insert(&*tx)
         .await?;
@@ -242,8 +271,19 @@ impl App {
         let Some(s) = session::Entity::find_by_id(sha256_hex(token)).one(self.store.conn()).await? else {
             return Ok(None);
         };
-        if s.expires_at <= self.now() {
+        let now = self.now();
+        let idle = Duration::minutes(self.config.session_idle_minutes);
+        let last = s.last_seen_at.unwrap_or(s.created_at);
+        if s.expires_at <= now || now - last > idle {
+            // Ended: by its absolute limit, or left unused for too long.
+            session::Entity::delete_by_id(s.id.clone()).exec(self.store.conn()).await?;
             return Ok(None);
+        }
+        // Written at most once a minute: a page of the console is several requests.
+        if now - last > Duration::minutes(1) {
+            let mut am: session::ActiveModel = s.clone().into();
+            am.last_seen_at = Set(Some(now));
+            am.update(self.store.conn()).await?;
         }
         let Some(u) = app_user::Entity::find_by_id(s.user_id).one(self.store.conn()).await? else {
             return Ok(None);
@@ -320,5 +360,63 @@ impl App {
     pub async fn system_actor(&self) -> Result<Actor> {
         let root = org::Entity::find().order_by_asc(org::Column::Id).one(self.store.conn()).await?;
         Ok(Actor::system(root.map(|o| o.id).unwrap_or(0)))
+    }
+}
+
+/// Drops what has run out: sessions past their end or idle, flash messages, login
+/// throttles that have cooled down. Once per cluster, every hour.
+pub struct PurgeExpired;
+
+impl crate::jobs::Job for PurgeExpired {
+    fn kind(&self) -> &'static str {
+        "purge_expired"
+    }
+    fn label(&self) -> &'static str {
+        "清理过期会话"
+    }
+    fn every(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(3600))
+    }
+    fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
+        Box::pin(async move {
+            let n = ctx.app.purge_expired().await?;
+            Ok(Some(format!("{n}")))
+        })
+    }
+}
+
+impl App {
+    /// See [`PurgeExpired`]. Returns how many rows went.
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let now = self.now();
+        let idle_since = now - Duration::minutes(self.config.session_idle_minutes);
+        let tx = self.store.begin_write().await?;
+        let sessions = session::Entity::delete_many()
+            .filter(
+                gongkai_store::sea_orm::Condition::any()
+                    .add(session::Column::ExpiresAt.lte(now))
+                    .add(session::Column::LastSeenAt.lt(idle_since))
+                    .add(
+                        gongkai_store::sea_orm::Condition::all()
+                            .add(session::Column::LastSeenAt.is_null())
+                            .add(session::Column::CreatedAt.lt(idle_since)),
+                    ),
+            )
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        let flashes = gongkai_store::flash::row::Entity::delete_many()
+            .filter(gongkai_store::flash::row::Column::ExpiresAt.lt(now))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        use gongkai_store::login_throttle::row as t;
+        let throttles = t::Entity::delete_many()
+            .filter(t::Column::UpdatedAt.lt(now - Duration::days(1)))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
+        tx.commit().await?;
+        Ok(sessions + flashes + throttles)
     }
 }

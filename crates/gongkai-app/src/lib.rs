@@ -41,6 +41,12 @@ pub struct AppConfig {
     pub smtp: Option<crate::reminders::SmtpConfig>,
     /// Beijing hour at which the daily reminder is sent.
     pub reminder_hour: u8,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Behind TLS: cookies marked Secure and HSTS sent.
+    pub secure_cookies: bool,
+    /// A console session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
 }
 
 impl Default for AppConfig {
@@ -54,6 +60,9 @@ impl Default for AppConfig {
             first_day: Default::default(),
             smtp: None,
             reminder_hour: 8,
+            trusted_proxies: vec![],
+            secure_cookies: false,
+            session_idle_minutes: 30,
         }
     }
 }
@@ -67,6 +76,8 @@ pub struct App {
     /// computed at: any public change moves the feed, so a stale menu is never served.
     pub(crate) facet_cache: Arc<tokio::sync::Mutex<Option<(i64, documents::Facets)>>>,
     pub(crate) search: Option<Arc<search::SearchState>>,
+    /// Passwords checked so far (see `App::password_checks`).
+    pub(crate) password_checks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Who is acting.
@@ -96,7 +107,7 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> App {
-        App { store, clock, config, facet_cache: Arc::default(), search: None }
+        App { store, clock, config, facet_cache: Arc::default(), search: None, password_checks: Arc::default() }
     }
 
     pub fn store(&self) -> &Store {

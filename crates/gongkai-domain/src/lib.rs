@@ -11,6 +11,7 @@ pub mod document;
 pub mod fee;
 pub mod ids;
 pub mod letter;
+pub mod login;
 pub mod org;
 pub mod report;
 pub mod request;

@@ -61,6 +61,8 @@ entity!(session, "session", {
     pub csrf_token: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub expires_at: TimeDateTimeWithTimeZone,
+    /// The last request made with it (idle timeout); None for sessions from before.
+    pub last_seen_at: Option<TimeDateTimeWithTimeZone>,
 });
 
 entity!(api_token, "api_token", {

@@ -9,6 +9,7 @@
 pub mod entities;
 pub mod flash;
 pub mod job;
+pub mod login_throttle;
 pub mod migration;
 pub mod queries;
 

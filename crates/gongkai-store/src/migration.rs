@@ -21,6 +21,8 @@ impl MigratorTrait for Migrator {
             Box::new(crate::flash::M0010Flash),
             Box::new(M0011RequestIntake),
             Box::new(M0012FourEyes),
+            Box::new(crate::login_throttle::M0013LoginThrottle),
+            Box::new(M0014SessionIdle),
         ]
     }
 }
@@ -677,5 +679,27 @@ impl MigrationTrait for M0012FourEyes {
             m.alter_table(Table::alter().table(t).drop_column(c).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// When a session was last used, for the idle timeout.
+struct M0014SessionIdle;
+
+impl MigrationName for M0014SessionIdle {
+    fn name(&self) -> &str {
+        "m0014_session_idle"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0014SessionIdle {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_col(m, "session", timestamp_with_time_zone_null("last_seen_at")).await?;
+        m.create_index(idx("session", "session_expires", &["expires_at"])).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("session_expires").table("session").to_owned()).await?;
+        m.alter_table(Table::alter().table("session").drop_column("last_seen_at").to_owned()).await
     }
 }

@@ -94,6 +94,7 @@ async fn login_page(State(s): State<WebState>, jar: CookieJar) -> Response {
             .path("/admin")
             .http_only(true)
             .same_site(SameSite::Strict)
+            .secure(s.app.config.secure_cookies)
             .build(),
     );
     let page = LoginPage {
@@ -110,7 +111,12 @@ fn random_token() -> String {
     gongkai_app::App::form_token()
 }
 
-async fn login(State(s): State<WebState>, jar: CookieJar, Form(f): Form<Fields>) -> Response {
+async fn login(
+    State(s): State<WebState>,
+    crate::auth::ClientAddr(addr): crate::auth::ClientAddr,
+    jar: CookieJar,
+    Form(f): Form<Fields>,
+) -> Response {
     let cookie_token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     let username = f.get("username").cloned().unwrap_or_default();
     let fail = |msg: String, jar: CookieJar| {
@@ -125,13 +131,15 @@ async fn login(State(s): State<WebState>, jar: CookieJar, Form(f): Form<Fields>)
     if cookie_token.is_empty() || !same_token(&cookie_token, f.get("csrf").map(String::as_str).unwrap_or("")) {
         return fail("页面已过期，请重新登录".into(), jar);
     }
-    match s.app.login(&username, f.get("password").map(String::as_str).unwrap_or("")).await {
+    let source = addr.map(|a| a.to_string());
+    match s.app.login_from(&username, f.get("password").map(String::as_str).unwrap_or(""), source.as_deref()).await {
         Ok((_, session)) => {
             let jar = jar.add(
                 Cookie::build((SESSION_COOKIE, session.token))
                     .path("/")
                     .http_only(true)
                     .same_site(SameSite::Lax)
+                    .secure(s.app.config.secure_cookies)
                     .build(),
             );
             (jar, Redirect::to("/admin/")).into_response()

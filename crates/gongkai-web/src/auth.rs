@@ -49,3 +49,55 @@ impl FromRequestParts<WebState> for Caller {
 pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// The address a request came from: the peer, or — when the peer is one of the configured
+/// `trusted_proxies` — the nearest address in `X-Forwarded-For` that is not a trusted
+/// proxy. A header from anyone else is ignored, so it cannot be used to dodge the limits.
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<WebState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientAddr(client_addr(peer, &parts.headers, &state.app.config.trusted_proxies)))
+    }
+}
+
+pub fn client_addr(
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    Some(forwarded.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_addr;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.5".parse().unwrap());
+        let proxy = "10.0.0.5".parse().unwrap();
+        let peer = "198.51.100.7".parse().unwrap();
+        assert_eq!(client_addr(Some(peer), &h, &[proxy]), Some(peer), "a header from an untrusted peer is ignored");
+        let client = "203.0.113.9".parse().unwrap();
+        assert_eq!(client_addr(Some(proxy), &h, &[proxy]), Some(client));
+        assert_eq!(client_addr(Some(proxy), &HeaderMap::new(), &[proxy]), Some(proxy));
+        assert_eq!(client_addr(None, &h, &[proxy]), None);
+    }
+}

@@ -36,7 +36,12 @@ pub async fn redirect_with(s: &WebState, c: &Caller, to: &str, flash: Flash) -> 
     }
     let mut resp = Redirect::to(to).into_response();
     if new {
-        let cookie = Cookie::build((FLASH_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).build();
+        let cookie = Cookie::build((FLASH_COOKIE, token))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(s.app.config.secure_cookies)
+            .build();
         if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }

@@ -65,6 +65,12 @@ fn with_policy(routes: Router<WebState>, state: WebState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        // No inline script or style anywhere; media of interpretations may come from https.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            (state.app.config.secure_cookies).then(|| HeaderValue::from_static("max-age=31536000")),
+        ))
         // The access log: one line per request with its id, which is also sent back.
         .layer(
             TraceLayer::new_for_http()
@@ -93,6 +99,10 @@ async fn private_pages(
     }
     resp
 }
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
+                   media-src 'self' https:; frame-src https:; object-src 'none'; base-uri 'self'; \
+                   form-action 'self'; frame-ancestors 'self'";
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

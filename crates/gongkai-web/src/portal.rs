@@ -524,6 +524,7 @@ struct ModeQuery {
 }
 
 async fn set_mode(
+    State(s): State<WebState>,
     jar: axum_extra::extract::CookieJar,
     headers: axum::http::HeaderMap,
     q: Result<Query<ModeQuery>, axum::extract::rejection::QueryRejection>,
@@ -535,6 +536,7 @@ async fn set_mode(
     let cookie = axum_extra::extract::cookie::Cookie::build((MODE_COOKIE, mode))
         .path("/")
         .max_age(time::Duration::days(365))
+        .secure(s.app.config.secure_cookies)
         .build();
     // Back to the page the person was on, if it was ours.
     let back = headers

@@ -230,6 +230,12 @@ struct FileConfig {
     reminder_hour: Option<u8>,
     /// E-mail for the daily reminder; without it reminders stay in the console.
     smtp: Option<gongkai_app::reminders::SmtpConfig>,
+    /// Reverse proxies whose X-Forwarded-For header names the client.
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    /// Served over HTTPS (directly or behind a proxy): Secure cookies and HSTS.
+    secure_cookies: Option<bool>,
+    /// Minutes without a request after which a console session ends (default 30).
+    session_idle_minutes: Option<i64>,
 }
 
 struct SystemClock;
@@ -338,6 +344,18 @@ async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> App {
         fail(format!("配置文件中的 [smtp] 有误：{e}"));
     }
     config.smtp = file.smtp.clone();
+    if let Some(p) = &file.trusted_proxies {
+        config.trusted_proxies = p.clone();
+    }
+    if let Some(s) = file.secure_cookies {
+        config.secure_cookies = s;
+    }
+    if let Some(m) = file.session_idle_minutes {
+        if !(1..=24 * 60).contains(&m) {
+            fail("session_idle_minutes 应为 1 至 1440");
+        }
+        config.session_idle_minutes = m;
+    }
     let dir = data.join("search");
     let opened = match use_index {
         IndexUse::None => None,
@@ -525,7 +543,8 @@ async fn main() {
                 let _ = stop_tx.send(true);
             });
             let mut stopped = stop_rx.clone();
-            axum::serve(listener, router)
+            // The peer's address reaches the handlers (login throttling by source).
+            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = stopped.wait_for(|s| *s).await;
                 })
