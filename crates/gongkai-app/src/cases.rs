@@ -20,6 +20,9 @@ pub struct CaseInput {
     pub title: String,
     /// What was asked and how it was answered, in the office's words.
     pub summary: String,
+    /// The basis as the public reads it; the decision's own when left out. Checked like
+    /// the rest: a decision's basis may quote the applicant.
+    pub basis: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,28 +46,14 @@ pub struct Suggestion {
     pub requests: Vec<(String, String)>,
 }
 
-/// Personal data of the applicant, or anything shaped like an identity or phone number.
+/// The applicant's own data, or anything shaped like an identity or phone number, in
+/// any spelling (`domain::privacy`).
 fn leaks(text: &str, r: &info_request::Model) -> Option<&'static str> {
     let mut own = vec![r.name.as_str(), r.id_number.as_str(), r.phone.as_str()];
     own.extend(r.email.as_deref());
     own.extend(r.contact_person.as_deref());
     own.extend(r.address.as_deref());
-    if own.iter().any(|p| p.chars().count() >= 2 && text.contains(p)) {
-        return Some("不得包含申请人的姓名、证件号码、联系方式或地址");
-    }
-    let digits: Vec<char> = text.chars().collect();
-    let mut run = 0;
-    for c in &digits {
-        if c.is_ascii_digit() || *c == 'X' || *c == 'x' {
-            run += 1;
-            if run >= 11 {
-                return Some("不得包含身份证号码、手机号码等个人信息");
-            }
-        } else {
-            run = 0;
-        }
-    }
-    None
+    gongkai_domain::privacy::leak(text, &own)
 }
 
 fn bigram_set(s: &str) -> HashSet<(char, char)> {
@@ -100,7 +89,7 @@ impl App {
             return Err(AppError::Rule("答复书送达申请人后才能编入案例库".into()));
         }
         let outcome = decision.outcome.as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Other);
-        let basis = decision.basis.clone().unwrap_or_default();
+        let basis = crate::opt(&input.basis).or(decision.basis.clone()).unwrap_or_default();
         let title = input.title.trim().to_string();
         let summary = html_text(&ammonia::clean(input.summary.trim()));
         let mut errs = Vec::new();
@@ -113,6 +102,12 @@ impl App {
             errs.push(gongkai_domain::FieldError::new("summary", "案例摘要应为10至5000字"));
         } else if let Some(m) = leaks(&summary, &r) {
             errs.push(gongkai_domain::FieldError::new("summary", format!("案例摘要{m}")));
+        }
+        if let Some(m) = leaks(&basis, &r) {
+            errs.push(gongkai_domain::FieldError::new(
+                "basis",
+                format!("答复依据{m}：请填写供公开的答复依据（不含申请人信息）"),
+            ));
         }
         if !errs.is_empty() {
             return Err(AppError::Validation(errs));

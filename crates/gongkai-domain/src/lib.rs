@@ -13,6 +13,7 @@ pub mod ids;
 pub mod letter;
 pub mod login;
 pub mod org;
+pub mod privacy;
 pub mod report;
 pub mod request;
 pub mod text;

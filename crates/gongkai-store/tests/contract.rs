@@ -132,7 +132,15 @@ async fn migration_8_unpacks_handling_notes() {
     for db in gongkai_testkit::databases().await {
         let s = Store::connect(&db.url).await.unwrap();
         gongkai_store::migration::Migrator::up(s.conn(), Some(7)).await.unwrap();
-        let org_id = an_org(&s).await;
+        // The organisation as a version-7 database holds it (today's model has more columns).
+        s.conn()
+            .execute_unprepared(
+                "INSERT INTO org (kind, name, credit_code, review_levels, require_interpretation, is_sample, sort, created_at) \
+                 VALUES ('office', '测试机构', '11371202K21349004N', 1, true, false, 0, '2025-01-01 00:00:00+00:00')",
+            )
+            .await
+            .unwrap();
+        let org_id: i64 = 1;
         let at = "'2025-09-01 01:00:00+00:00'";
         s.conn()
             .execute_unprepared(&format!(

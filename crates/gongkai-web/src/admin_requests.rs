@@ -388,6 +388,7 @@ async fn case(
     let input = gongkai_app::cases::CaseInput {
         title: f.get("title").cloned().unwrap_or_default(),
         summary: f.get("summary").cloned().unwrap_or_default(),
+        basis: f.get("basis").cloned(),
     };
     let msg = match s.app.publish_case(actor, id, input).await {
         Ok(c) => format!("已编入案例库：{}", c.title),

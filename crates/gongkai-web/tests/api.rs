@@ -1127,6 +1127,24 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("申请人"), "{b}: {v}");
         let (s, v) = case("产业扶持资金明细申请案例", "申请人（电话13800000000）申请公开资金拨付明细。").await;
         assert!(s.is_client_error(), "{b}: {v}");
+        // The applicant's own numbers in another spelling: spaced, full-width.
+        for spelled in [
+            "代码 9135 0100 M000 100Y43 的企业申请公开资金明细。",
+            "代码９１３５０１００Ｍ０００１００Ｙ４３的企业申请公开资金明细。",
+        ] {
+            let (s, v) = case("产业扶持资金明细申请案例", spelled).await;
+            assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("申请人"), "{b}: {spelled}: {v}");
+        }
+        // The basis is published too, and checked like the rest.
+        let (s, v) = send(
+            "POST",
+            &format!("/api/v1/requests/{id}/case"),
+            &office,
+            Some(json!({"title": "产业扶持资金明细申请案例", "summary": "一家企业申请公开区级产业扶持资金拨付明细，经征求意见后区分处理。",
+                        "basis": "第三十七条（申请人某某科技有限公司）"})),
+        )
+        .await;
+        assert_eq!(v["errors"][0]["field"], "basis", "{b}: {s} {v}");
         let (s, v) = case(
             "产业扶持资金明细申请案例",
             "一家企业申请公开区级产业扶持资金拨付明细，涉及第三方商业信息，经征求意见后区分处理。",
