@@ -48,12 +48,39 @@ fn zip_has(bytes: &[u8], name: &str) -> bool {
     zip::ZipArchive::new(Cursor::new(bytes)).map(|mut z| z.by_name(name).is_ok()).unwrap_or(false)
 }
 
-fn zip_text(bytes: &[u8], name: &str, limit: u64) -> Option<String> {
-    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+/// What one extraction may spend, across every entry and page of an archive: a small
+/// file can unpack to gigabytes (a "zip bomb"), and a per-entry cap alone lets a file of
+/// many pages multiply it.
+pub struct Budget {
+    bytes_left: u64,
+    deadline: std::time::Instant,
+}
+
+impl Budget {
+    pub fn new(bytes: u64, time: std::time::Duration) -> Budget {
+        Budget { bytes_left: bytes, deadline: std::time::Instant::now() + time }
+    }
+
+    fn spent(&self) -> bool {
+        self.bytes_left == 0 || std::time::Instant::now() >= self.deadline
+    }
+}
+
+/// 64 MB of unpacked XML and 10 seconds per attachment: far more than any real document.
+fn default_budget() -> Budget {
+    Budget::new(64 * 1024 * 1024, std::time::Duration::from_secs(10))
+}
+
+/// An entry's text, within what is left of the budget (the rest is cut off).
+fn zip_text(z: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, budget: &mut Budget) -> Option<String> {
+    if budget.spent() {
+        return None;
+    }
     let f = z.by_name(name).ok()?;
-    let mut s = String::new();
-    f.take(limit).read_to_string(&mut s).ok()?;
-    Some(s)
+    let mut buf = Vec::new();
+    f.take(budget.bytes_left).read_to_end(&mut buf).ok()?;
+    budget.bytes_left -= buf.len() as u64;
+    Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// Text inside the XML elements whose local name is one of `tags`; paragraphs (`para`) end
@@ -80,16 +107,24 @@ fn xml_text(xml: &str, tags: &[&[u8]], para: &[u8]) -> String {
     out
 }
 
-const TEXT_LIMIT: u64 = 50 * 1024 * 1024;
-
 /// Plain text of a .docx (its main document part).
 pub fn docx_text(bytes: &[u8]) -> Option<String> {
-    let xml = zip_text(bytes, "word/document.xml", TEXT_LIMIT)?;
+    docx_text_within(bytes, &mut default_budget())
+}
+
+pub fn docx_text_within(bytes: &[u8], budget: &mut Budget) -> Option<String> {
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let xml = zip_text(&mut z, "word/document.xml", budget)?;
     Some(xml_text(&xml, &[b"t"], b"p"))
 }
 
 /// Plain text of an .ofd (GB/T 33190): the TextCode elements of every page.
 pub fn ofd_text(bytes: &[u8]) -> Option<String> {
+    ofd_text_within(bytes, &mut default_budget())
+}
+
+/// [`ofd_text`] within a budget shared by all its pages; pages past it are left out.
+pub fn ofd_text_within(bytes: &[u8], budget: &mut Budget) -> Option<String> {
     let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let mut pages: Vec<String> = (0..z.len())
         .filter_map(|i| z.by_index(i).ok().map(|f| f.name().to_string()))
@@ -101,7 +136,7 @@ pub fn ofd_text(bytes: &[u8]) -> Option<String> {
     });
     let mut out = String::new();
     for p in pages {
-        let xml = zip_text(bytes, &p, TEXT_LIMIT)?;
+        let Some(xml) = zip_text(&mut z, &p, budget) else { break };
         out.push_str(&xml_text(&xml, &[b"TextCode"], b"TextObject"));
     }
     Some(out)
@@ -113,9 +148,14 @@ pub async fn pdf_text(bytes: Vec<u8>) -> Option<String> {
 }
 
 pub async fn extract_text(ext: &str, bytes: &[u8]) -> String {
+    // Unpacking and parsing run off the async threads, like the PDF parser.
+    let archive = |f: fn(&[u8]) -> Option<String>| {
+        let owned = bytes.to_vec();
+        async move { tokio::task::spawn_blocking(move || f(&owned)).await.ok().flatten() }
+    };
     let text = match ext {
-        "docx" => docx_text(bytes),
-        "ofd" => ofd_text(bytes),
+        "docx" => archive(docx_text).await,
+        "ofd" => archive(ofd_text).await,
         "pdf" => pdf_text(bytes.to_vec()).await,
         "txt" => std::str::from_utf8(bytes).ok().map(str::to_string),
         _ => None,
@@ -256,6 +296,25 @@ mod tests {
             z.finish().unwrap();
         }
         buf.into_inner()
+    }
+
+    #[test]
+    fn an_archive_bomb_is_cut_off_at_one_budget_for_all_its_pages() {
+        // Four pages of 4 MB each that compress to almost nothing; a 6 MB budget.
+        let filler =
+            format!("<ofd:TextObject><ofd:TextCode>{}</ofd:TextCode></ofd:TextObject>", "政".repeat(1_400_000));
+        let page = |n: u32| (format!("Doc_0/Pages/Page_{n}/Content.xml"), filler.clone());
+        let pages: Vec<(String, String)> = (1..=4).map(page).collect();
+        let files: Vec<(&str, &str)> = pages.iter().map(|(n, x)| (n.as_str(), x.as_str())).collect();
+        let bytes = zip_with(&files);
+        assert!(bytes.len() < 200_000, "a small file: {}", bytes.len());
+        let mut budget = Budget::new(6 * 1024 * 1024, std::time::Duration::from_secs(30));
+        let text = ofd_text_within(&bytes, &mut budget).unwrap();
+        assert!(text.len() <= 6 * 1024 * 1024, "stops at the budget: {}", text.len());
+        assert!(text.len() >= 4 * 1024 * 1024, "reads what fits: {}", text.len());
+        // And time: a spent clock reads nothing more.
+        let mut late = Budget::new(u64::MAX, std::time::Duration::ZERO);
+        assert_eq!(ofd_text_within(&bytes, &mut late).unwrap(), "");
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub struct AppConfig {
     pub secure_cookies: bool,
     /// A console session ends after this many minutes without a request.
     pub session_idle_minutes: i64,
+    /// From this many applications by one identity in one day the office is alerted
+    /// (第三十五条). The regulation sets no number; the district decides.
+    pub request_flag_per_day: i32,
 }
 
 impl Default for AppConfig {
@@ -63,6 +66,7 @@ impl Default for AppConfig {
             trusted_proxies: vec![],
             secure_cookies: false,
             session_idle_minutes: 30,
+            request_flag_per_day: 5,
         }
     }
 }

@@ -274,6 +274,9 @@ entity!(info_request, "info_request", {
     /// SHA-256 of the submitter's idempotency key, if one was sent.
     #[serde(skip)]
     pub idempotency_key: Option<String>,
+    /// The applicant's applications that day (this one included), kept once it reached the
+    /// office's threshold: a hint for 第三十五条, never a reason to refuse receipt.
+    pub same_day_count: Option<i32>,
 });
 
 entity!(request_event, "request_event", {

@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0012FourEyes),
             Box::new(crate::login_throttle::M0013LoginThrottle),
             Box::new(M0014SessionIdle),
+            Box::new(M0015RequestVolume),
         ]
     }
 }
@@ -701,5 +702,28 @@ impl MigrationTrait for M0014SessionIdle {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_index(Index::drop().name("session_expires").table("session").to_owned()).await?;
         m.alter_table(Table::alter().table("session").drop_column("last_seen_at").to_owned()).await
+    }
+}
+
+/// How many applications the same identity filed that day, kept on a request when it
+/// reaches the office's threshold (第三十五条: 数量、频次明显超过合理范围).
+struct M0015RequestVolume;
+
+impl MigrationName for M0015RequestVolume {
+    fn name(&self) -> &str {
+        "m0015_request_volume"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0015RequestVolume {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_col(m, "info_request", integer_null("same_day_count")).await?;
+        m.create_index(idx("info_request", "info_request_identity_day", &["id_number", "received_on"])).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("info_request_identity_day").table("info_request").to_owned()).await?;
+        m.alter_table(Table::alter().table("info_request").drop_column("same_day_count").to_owned()).await
     }
 }

@@ -237,3 +237,27 @@ async fn an_interpretation_of_a_public_document_is_reviewed_before_it_goes_out()
         assert_eq!(s, StatusCode::OK, "{b}: public after review");
     }
 }
+
+#[tokio::test]
+async fn many_applications_by_one_person_in_a_day_are_received_and_flagged() {
+    for db in databases().await {
+        let b = db.backend;
+        demo_app(&db).await;
+        let config = gongkai_app::AppConfig { request_flag_per_day: 3, ..Default::default() };
+        let app = Arc::new(gongkai_testkit::app_with(&db, gongkai_testkit::fixed_now(), config).await);
+        let office = app.create_token(&app.system_actor().await.unwrap(), "office", "t").await.unwrap();
+        let router = gongkai_web::router(app.clone());
+        let org = router_orgs(&router, &office).await;
+        for n in 1..=4 {
+            let person = json!({"applicant_kind": "natural", "name": "王五", "id_number": "11010519491231002X",
+                "phone": "13800000000", "description": format!("某项目清单之{n}"), "medium": "paper", "delivery": "pickup", "org_id": org});
+            let (s, v, _) = send(&router, "POST", "/api/v1/requests", "", Some(person)).await;
+            assert_eq!(s, StatusCode::CREATED, "{b}: every one is received: {v}");
+        }
+        let (_, q, _) = send(&router, "GET", "/api/v1/requests", &office, None).await;
+        let mut counts: Vec<Option<i64>> =
+            q["items"].as_array().unwrap().iter().map(|r| r["same_day_count"].as_i64()).collect();
+        counts.sort();
+        assert_eq!(counts, [None, None, Some(3), Some(4)], "{b}: {q}");
+    }
+}

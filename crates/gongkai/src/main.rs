@@ -236,6 +236,8 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     /// Minutes without a request after which a console session ends (default 30).
     session_idle_minutes: Option<i64>,
+    /// Applications by one identity in one day from which the office is alerted (第三十五条).
+    request_flag_per_day: Option<i32>,
 }
 
 struct SystemClock;
@@ -355,6 +357,12 @@ async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> App {
             fail("session_idle_minutes 应为 1 至 1440");
         }
         config.session_idle_minutes = m;
+    }
+    if let Some(n) = file.request_flag_per_day {
+        if n < 1 {
+            fail("request_flag_per_day 应为正整数");
+        }
+        config.request_flag_per_day = n;
     }
     let dir = data.join("search");
     let opened = match use_index {

@@ -165,6 +165,7 @@ impl App {
             assignee_id: None,
             outcome: None,
             idempotency_key: None,
+            same_day_count: None,
         };
         let receipt = format!("{}：{}", channel.label(), channel.receipt_rule());
         let mut models = vec![super::steps::new_step(0, "received", received, &cx, receipt)];

@@ -5,7 +5,9 @@
 use crate::{Actor, App, AppError, Result, sha256_hex};
 use gongkai_domain::deadline::{FirstDay, ReplyDue, RequestClock};
 use gongkai_domain::request::{self, Application, Channel, Outcome, QUERY_CODE_LEN};
-use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use gongkai_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use gongkai_store::{document, info_request, org, report_figure, request_attachment, request_event, request_review};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -295,8 +297,17 @@ impl App {
             created_by: actor.and_then(|a| a.user_id),
             now,
         };
+        // Received all the same (no refusal to receive); flagged for the office past the
+        // district's threshold.
+        let same_day = info_request::Entity::find()
+            .filter(info_request::Column::IdNumber.eq(app.id_number.clone()))
+            .filter(info_request::Column::ReceivedOn.eq(received))
+            .count(&*tx)
+            .await? as i32
+            + 1;
         let mut am = request_row(row, app);
         am.idempotency_key = Set(idempotency);
+        am.same_day_count = Set((same_day >= self.config.request_flag_per_day.max(1)).then_some(same_day));
         let m = am.insert(&*tx).await?;
         request_event::ActiveModel {
             request_id: Set(m.id),
@@ -439,6 +450,8 @@ pub struct QueueRow {
     pub working_days_left: Option<i64>,
     /// `overdue`, `1`, `3`, `5` (days-left thresholds) or empty.
     pub warning: String,
+    /// The applicant's applications that day, when past the office's threshold (第三十五条).
+    pub same_day_count: Option<i32>,
 }
 
 fn parse_date_into(
@@ -579,6 +592,7 @@ impl App {
                 due_on: m.due_on,
                 working_days_left: left,
                 warning: warning.into(),
+                same_day_count: m.same_day_count,
             });
         }
         // Stopped clocks (no due date) last.
