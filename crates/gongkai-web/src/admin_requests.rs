@@ -26,6 +26,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/requests/new", get(new_form).post(register))
         .route("/admin/requests/{id}", get(detail))
         .route("/admin/requests/{id}/events", post(event))
+        .route("/admin/requests/{id}/identity", post(reveal_identity))
         .route("/admin/requests/{id}/letter", post(letter))
         .route("/admin/requests/{id}/case", post(case))
         .route("/admin/requests/{id}/reviews", post(review))
@@ -196,6 +197,9 @@ struct DetailPage {
     /// The per-request fee this request would carry, in words (国办函〔2020〕109号).
     fee: String,
     message: String,
+    /// The identity number as shown: masked, unless asked for just now (audited).
+    id_shown: String,
+    id_revealed: bool,
 }
 
 impl DetailPage {
@@ -295,7 +299,49 @@ async fn detail_page(s: &WebState, c: &Caller, id: i64, message: String) -> Resp
         Ok(f) => format!("{}元（{}）", f.total_yuan, f.explain()),
         Err(e) => e.to_string(),
     };
-    render(&DetailPage { frame: frame(s, c, &title), d, letter, outcomes, staff, orgs, org_name, today, fee, message })
+    let id_revealed = crate::flash::take_reveal(s, c, id).await;
+    let id_shown =
+        if id_revealed { d.request.id_number.clone() } else { gongkai_domain::privacy::mask_id(&d.request.id_number) };
+    let frame = frame(s, c, &title);
+    render(&DetailPage {
+        frame,
+        d,
+        letter,
+        outcomes,
+        staff,
+        orgs,
+        org_name,
+        today,
+        fee,
+        message,
+        id_shown,
+        id_revealed,
+    })
+}
+
+/// Shows the identity number in full once, after writing who asked to the audit log.
+async fn reveal_identity(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::Id(id): crate::error::Id,
+    Form(f): Form<Fields>,
+) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match s.app.reveal_identity(actor, id).await {
+        Ok(()) => {
+            crate::flash::redirect_with(
+                &s,
+                &c,
+                &format!("/admin/requests/{id}"),
+                crate::flash::Flash::Reveal { request_id: id },
+            )
+            .await
+        }
+        Err(e) => views::error_page(&s.app.config.site_name, &e),
+    }
 }
 
 async fn detail(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id) -> Response {

@@ -21,6 +21,8 @@ pub enum Flash {
     /// An applicant's receipt, shown again on a refresh of the receipt page or when the
     /// same browser sends the same application again.
     Receipt { tracking_no: String, query_code: String },
+    /// A request's identity number, asked for (and audited), shown once in full.
+    Reveal { request_id: i64 },
 }
 
 /// Redirects to `to`, where `flash` is shown.
@@ -72,5 +74,17 @@ pub async fn receipt(s: &WebState, c: &Caller) -> Option<(String, String)> {
     match s.app.peek_flash(token).await.ok().flatten().and_then(|p| serde_json::from_str::<Flash>(&p).ok()) {
         Some(Flash::Receipt { tracking_no, query_code }) => Some((tracking_no, query_code)),
         _ => None,
+    }
+}
+
+/// Whether this browser just asked to see request `id`'s identity number (taken once).
+pub async fn take_reveal(s: &WebState, c: &Caller, id: i64) -> bool {
+    let Some(token) = &c.flash else { return false };
+    match s.app.peek_flash(token).await.ok().flatten().and_then(|p| serde_json::from_str::<Flash>(&p).ok()) {
+        Some(Flash::Reveal { request_id }) if request_id == id => {
+            let _ = s.app.take_flash(token).await;
+            true
+        }
+        _ => false,
     }
 }

@@ -56,6 +56,9 @@ fn with_policy(routes: Router<WebState>, state: WebState) -> Router {
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(axum::middleware::map_response_with_state(state.clone(), private_pages))
+        // Pages and JSON are sent gzip-compressed to clients that accept it (a long law is
+        // ~300 KB of HTML; a phone on a slow line notices).
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

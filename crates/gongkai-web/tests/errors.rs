@@ -137,3 +137,14 @@ async fn console_and_applicant_pages_are_never_cached() {
     let a = send(&router, "GET", "/documents", None, vec![]).await;
     assert!(!a.headers.get(header::CACHE_CONTROL).is_some_and(|v| v.to_str().unwrap_or("").contains("no-store")));
 }
+
+#[tokio::test]
+async fn pages_are_compressed_and_a_missing_page_offers_search() {
+    let db = gongkai_testkit::sqlite();
+    let router = gongkai_web::router(Arc::new(demo_app(&db).await));
+    let req = Request::get("/documents").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"));
+    let a = send(&router, "GET", "/no-such-page", None, vec![]).await;
+    assert!(a.text.contains("action=\"/search\""), "the 404 page has a search box");
+}

@@ -125,3 +125,48 @@ async fn console_forms_redirect_and_their_notice_is_shown_once() {
     let (_, page, _) = me.go("GET", "/admin/documents/1?msg=%E5%B7%B2%E5%AE%A1%E6%A0%B8", None).await;
     assert!(!page.contains("已审核"));
 }
+
+#[tokio::test]
+async fn the_console_masks_identity_numbers_until_asked_and_the_asking_is_audited() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let org = app.request_orgs().await.unwrap()[0].id;
+        let person = gongkai_app::requests::NewRequest {
+            application: gongkai_domain::request::Application {
+                applicant_kind: "natural".into(),
+                name: "王五".into(),
+                id_number: "11010519491231002X".into(),
+                phone: "13800000000".into(),
+                description: "某项目清单".into(),
+                medium: "paper".into(),
+                delivery: "pickup".into(),
+                ..Default::default()
+            },
+            org_id: org,
+            channel: None,
+            received_on: None,
+            attachments: vec![],
+            idempotency_key: None,
+        };
+        app.submit_request(None, person).await.unwrap();
+        let office = app.system_actor().await.unwrap();
+        let id = app.request_queue(&office).await.unwrap()[0].id;
+        let (_, session) = app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let mut me = Browser::new(&router);
+        me.cookies.push(("gk_session".into(), session.token.clone()));
+        let (_, page, _) = me.go("GET", &format!("/admin/requests/{id}"), None).await;
+        assert!(page.contains("110105********002X") && !page.contains("11010519491231002X"), "{b}: masked");
+        let (s, _, to) = me
+            .go("POST", &format!("/admin/requests/{id}/identity"), Some(format!("csrf={}", session.csrf_token)))
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        let (_, page, _) = me.go("GET", to.as_deref().unwrap(), None).await;
+        assert!(page.contains("11010519491231002X"), "{b}: shown in full once asked");
+        let (_, page, _) = me.go("GET", &format!("/admin/requests/{id}"), None).await;
+        assert!(!page.contains("11010519491231002X"), "{b}: masked again on the next visit");
+        let (log, _) = app.audit_log(&office, Some(("info_request", id)), 1, 20).await.unwrap();
+        assert!(log.iter().any(|r| r.action == "request.identity.reveal" && r.actor == "office"), "{b}");
+    }
+}

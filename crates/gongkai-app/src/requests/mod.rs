@@ -413,6 +413,16 @@ impl App {
 }
 
 impl App {
+    /// Records that `actor` asked to see a request's identity number in full (the console
+    /// masks it otherwise).
+    pub async fn reveal_identity(&self, actor: &Actor, request_id: i64) -> Result<()> {
+        let (m, _) = self.request_for(actor, request_id).await?;
+        let tx = self.store.begin_write().await?;
+        self.audit(&*tx, actor, "request.identity.reveal", "info_request", Some(m.id), None, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A file the applicant sent: staff of the answering organisation (and the district
     /// office) only.
     pub async fn request_attachment(
