@@ -386,6 +386,21 @@ impl crate::jobs::Job for PurgeExpired {
 }
 
 impl App {
+    /// Counts a submission of `form` from `addr`; past `config.form_rate_per_minute` in a
+    /// minute it is refused until the minute is over. Held in the database, so it holds
+    /// across nodes.
+    pub async fn rate_hit(&self, form: &str, addr: &str) -> Result<()> {
+        let now = self.now();
+        let tx = self.store.begin_write().await?;
+        let (count, ends) =
+            gongkai_store::rate_limit::hit(&*tx, &format!("{form}:{addr}"), now, Duration::minutes(1)).await?;
+        tx.commit().await?;
+        if count > self.config.form_rate_per_minute {
+            return Err(AppError::TooMany { retry_after: (ends - now).whole_seconds().max(1) });
+        }
+        Ok(())
+    }
+
     /// See [`PurgeExpired`]. Returns how many rows went.
     pub async fn purge_expired(&self) -> Result<u64> {
         let now = self.now();
@@ -416,7 +431,13 @@ impl App {
             .exec(&*tx)
             .await?
             .rows_affected;
+        use gongkai_store::rate_limit::row as r;
+        let windows = r::Entity::delete_many()
+            .filter(r::Column::WindowStart.lt(now - Duration::hours(1)))
+            .exec(&*tx)
+            .await?
+            .rows_affected;
         tx.commit().await?;
-        Ok(sessions + flashes + throttles)
+        Ok(sessions + flashes + throttles + windows)
     }
 }

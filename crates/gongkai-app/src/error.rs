@@ -17,6 +17,7 @@
 //!   `Rule`; someone else changed the record first: `Conflict`;
 //! - who is asking: `Unauthorized` (nobody), `Forbidden` (not this person), `Locked`;
 //! - `Unavailable`: a derived index is being rebuilt; try again shortly;
+//! - `TooMany`: one address sent a form too often (429 with `Retry-After`);
 //! - `AlreadyReceived`: the same application was filed moments ago (or under the same
 //!   idempotency key); nothing new is filed;
 //! - `Internal`: a fault of ours. Its text is the cause, logged with it where it is
@@ -62,6 +63,9 @@ pub enum AppError {
     /// shown to whoever resent the form.
     #[error("{message}")]
     AlreadyReceived { tracking_no: String, message: String },
+    /// Too many requests from one address in a short time; `retry_after` seconds to wait.
+    #[error("操作过于频繁，请{retry_after}秒后再试")]
+    TooMany { retry_after: i64 },
     #[error("系统内部错误，请稍后重试")]
     Internal(String),
 }
@@ -101,6 +105,7 @@ impl AppError {
             AppError::MethodNotAllowed => row("method_not_allowed", 405, "请求方法有误"),
             AppError::Unavailable(_) => row("rebuilding", 503, "请稍后再试"),
             AppError::AlreadyReceived { .. } => row("duplicate_request", 409, "申请已收到"),
+            AppError::TooMany { .. } => row("rate_limited", 429, "请求过于频繁"),
             AppError::Internal(_) => row("internal", 500, "系统繁忙"),
         }
     }
@@ -159,6 +164,7 @@ mod tests {
             AppError::MethodNotAllowed,
             AppError::Unavailable("x".into()),
             AppError::AlreadyReceived { tracking_no: "YSQ".into(), message: "x".into() },
+            AppError::TooMany { retry_after: 30 },
             AppError::Internal("password=secret at db.rs:12".into()),
         ];
         for e in &all {

@@ -50,6 +50,9 @@ pub struct AppConfig {
     /// From this many applications by one identity in one day the office is alerted
     /// (第三十五条). The regulation sets no number; the district decides.
     pub request_flag_per_day: i32,
+    /// Submissions of one public form (applying, tracking, logging in) per source address
+    /// and minute.
+    pub form_rate_per_minute: u32,
 }
 
 impl Default for AppConfig {
@@ -67,6 +70,7 @@ impl Default for AppConfig {
             secure_cookies: false,
             session_idle_minutes: 30,
             request_flag_per_day: 5,
+            form_rate_per_minute: 20,
         }
     }
 }

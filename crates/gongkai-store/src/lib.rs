@@ -12,6 +12,7 @@ pub mod job;
 pub mod login_throttle;
 pub mod migration;
 pub mod queries;
+pub mod rate_limit;
 
 pub use entities::*;
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};

@@ -24,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::login_throttle::M0013LoginThrottle),
             Box::new(M0014SessionIdle),
             Box::new(M0015RequestVolume),
+            Box::new(crate::rate_limit::M0016RateLimit),
         ]
     }
 }

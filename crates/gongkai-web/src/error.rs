@@ -91,6 +91,11 @@ pub async fn render_errors(State(s): State<WebState>, req: Request, next: Next) 
     if matches!(*err, AppError::Unavailable(_)) && !out.headers().contains_key(header::RETRY_AFTER) {
         out.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     }
+    if let AppError::TooMany { retry_after } = &*err
+        && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+    {
+        out.headers_mut().insert(header::RETRY_AFTER, v);
+    }
     out
 }
 

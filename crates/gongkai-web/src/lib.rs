@@ -52,6 +52,7 @@ fn with_policy(routes: Router<WebState>, state: WebState) -> Router {
     routes
         .fallback(portal::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_forms))
         // Inside the error layer, so that a panic is rendered like any internal error.
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_errors))
@@ -86,6 +87,30 @@ fn with_policy(routes: Router<WebState>, state: WebState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Public forms that cost the district something per submission — an application starts a
+/// legal clock, tracking and login try secrets — are limited per source address
+/// (`App::rate_hit`, counted in the database so the limit holds across nodes).
+async fn limit_forms(
+    axum::extract::State(s): axum::extract::State<WebState>,
+    auth::ClientAddr(addr): auth::ClientAddr,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    let form = match (req.method(), req.uri().path()) {
+        (&Method::POST, "/apply" | "/api/v1/requests") => Some("apply"),
+        (&Method::POST, "/apply/track") | (_, "/api/v1/requests/track") => Some("track"),
+        (&Method::POST, "/admin/login") => Some("login"),
+        _ => None,
+    };
+    if let (Some(form), Some(addr)) = (form, addr)
+        && let Err(e) = s.app.rate_hit(form, &addr.to_string()).await
+    {
+        return axum::response::IntoResponse::into_response(error::WebError(e));
+    }
+    next.run(req).await
 }
 
 /// Console pages, and whatever carries an applicant's data or a query code, are never kept

@@ -121,3 +121,55 @@ async fn pages_carry_a_content_security_policy_and_tls_settings_when_asked() {
         );
     }
 }
+
+#[tokio::test]
+async fn public_forms_are_limited_per_source_address() {
+    for db in gongkai_testkit::databases().await {
+        let b = db.backend;
+        demo_app(&db).await;
+        let config = gongkai_app::AppConfig { form_rate_per_minute: 3, ..Default::default() };
+        let router = gongkai_web::router(Arc::new(app_with(&db, fixed_now(), config).await));
+        let from = |addr: &str, uri: &str, ct: &str, body: &str| {
+            let mut req =
+                Request::post(uri).header(header::CONTENT_TYPE, ct).body(Body::from(body.to_string())).unwrap();
+            let peer: std::net::SocketAddr = format!("{addr}:40000").parse().unwrap();
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            req
+        };
+        let track = "tracking_no=YSQ2025000001&query_code=AAAAAAAA";
+        for _ in 0..3 {
+            let resp = router
+                .clone()
+                .oneshot(from("203.0.113.9", "/apply/track", "application/x-www-form-urlencoded", track))
+                .await
+                .unwrap();
+            assert_ne!(resp.status().as_u16(), 429, "{b}");
+        }
+        let resp = router
+            .clone()
+            .oneshot(from("203.0.113.9", "/apply/track", "application/x-www-form-urlencoded", track))
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 429, "{b}: the fourth in a minute");
+        assert!(resp.headers().contains_key(header::RETRY_AFTER), "{b}");
+        let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        assert!(html.contains("操作过于频繁"), "{b}: told in Chinese");
+        // The API answers in JSON; another address is not held up.
+        let json = r#"{"tracking_no": "YSQ2025000001", "query_code": "AAAAAAAA"}"#;
+        let resp = router
+            .clone()
+            .oneshot(from("203.0.113.9", "/api/v1/requests/track", "application/json", json))
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 429, "{b}: tracking by the API counts with the form");
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["code"], "rate_limited", "{b}: {v}");
+        let resp = router
+            .clone()
+            .oneshot(from("198.51.100.1", "/apply/track", "application/x-www-form-urlencoded", track))
+            .await
+            .unwrap();
+        assert_ne!(resp.status().as_u16(), 429, "{b}");
+    }
+}

@@ -238,6 +238,8 @@ struct FileConfig {
     session_idle_minutes: Option<i64>,
     /// Applications by one identity in one day from which the office is alerted (第三十五条).
     request_flag_per_day: Option<i32>,
+    /// Submissions of a public form (apply, track, log in) per source address and minute.
+    form_rate_per_minute: Option<u32>,
 }
 
 struct SystemClock;
@@ -363,6 +365,12 @@ async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> App {
             fail("request_flag_per_day 应为正整数");
         }
         config.request_flag_per_day = n;
+    }
+    if let Some(n) = file.form_rate_per_minute {
+        if n < 1 {
+            fail("form_rate_per_minute 应为正整数");
+        }
+        config.form_rate_per_minute = n;
     }
     let dir = data.join("search");
     let opened = match use_index {
