@@ -24,6 +24,7 @@ pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/admin/requests", get(queue))
         .route("/admin/requests/new", get(new_form).post(register))
+        .route("/admin/requests/find", get(find))
         .route("/admin/requests/{id}", get(detail))
         .route("/admin/requests/{id}/events", post(event))
         .route("/admin/requests/{id}/identity", post(reveal_identity))
@@ -32,6 +33,54 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/requests/{id}/reviews", post(review))
         .route("/admin/requests/{id}/attachments/{aid}", get(attachment))
         .route("/admin/reports/annual", get(report).post(report_figures))
+}
+
+#[derive(Template)]
+#[template(path = "admin/requests_find.html")]
+struct FindPage {
+    frame: views::Frame,
+    p: gongkai_app::requests::RequestSearch,
+    /// (request, organisation)
+    rows: Vec<(gongkai_app::requests::FoundRequest, String)>,
+    searched: bool,
+    error: String,
+}
+
+/// Finding a request, open or closed, by tracking number, applicant or date.
+async fn find(
+    State(s): State<WebState>,
+    c: Caller,
+    q: Result<Query<gongkai_app::requests::RequestSearch>, QueryRejection>,
+) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let p = q.map(|Query(p)| p).unwrap_or_default();
+    let searched = p.q.is_some() || p.from.is_some() || p.to.is_some();
+    let (rows, error) = if searched {
+        match s.app.find_requests(actor, &p).await {
+            Ok(found) => {
+                let orgs = s.app.orgs().await.unwrap_or_default();
+                let name = |id: i64| orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
+                (
+                    found
+                        .into_iter()
+                        .map(|r| {
+                            let n = name(r.org_id);
+                            (r, n)
+                        })
+                        .collect(),
+                    String::new(),
+                )
+            }
+            Err(e) => (vec![], e.to_string()),
+        }
+    } else {
+        (vec![], String::new())
+    };
+    let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (status, render(&FindPage { frame: frame(&s, &c, "查找申请"), p, rows, searched, error })).into_response()
 }
 
 #[derive(Template)]

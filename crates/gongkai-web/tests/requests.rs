@@ -600,6 +600,10 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
     }
 }
 
+async fn office_actor(app: &gongkai_app::App) -> gongkai_app::Actor {
+    app.system_actor().await.unwrap()
+}
+
 #[tokio::test]
 async fn the_demo_has_requests_at_every_stage() {
     for db in databases().await {
@@ -613,6 +617,34 @@ async fn the_demo_has_requests_at_every_stage() {
         assert_eq!(statuses, ["clarifying", "received", "received"], "{}", db.backend);
         assert!(queue.iter().any(|r| r.assignee_id.is_some()), "{}", db.backend);
         assert_eq!(app.cases(1, 10).await.unwrap().1, 1, "{}", db.backend);
+
+        // Closed requests are out of the queue but found by the console's search.
+        let b = db.backend;
+        let app = Arc::new(app);
+        let h = Http { router: gongkai_web::router(app.clone()) };
+        let (_, office) = app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let find = |q: &str| format!("/admin/requests/find?{q}");
+        let (s, html) = h.page("GET", &find("q=%E8%B5%B5%E5%85%AD"), Auth::Session(&office.token), None).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(html.contains("赵六（示例）") && html.contains("已办结"), "{b}: the closed request by its applicant");
+        let closed = app
+            .find_requests(
+                &office_actor(&app).await,
+                &gongkai_app::requests::RequestSearch { q: Some("赵六".into()), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        let no = &closed[0].tracking_no;
+        let (_, html) =
+            h.page("GET", &find(&format!("q={}", no.to_lowercase())), Auth::Session(&office.token), None).await;
+        assert!(html.contains(no.as_str()), "{b}: by its tracking number, typed in any case");
+        let (_, html) = h.page("GET", &find("from=2025-08-31&to=2025-09-01"), Auth::Session(&office.token), None).await;
+        assert!(html.contains("张三（示例）") && !html.contains("赵六（示例）"), "{b}: by the date received");
+        let (s, html) = h.page("GET", &find("from=yesterday"), Auth::Session(&office.token), None).await;
+        assert!(s == StatusCode::UNPROCESSABLE_ENTITY && html.contains("YYYY-MM-DD"), "{b}: {s}");
+        let (_, editor) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let (_, html) = h.page("GET", &find("q=%E8%B5%B5%E5%85%AD"), Auth::Session(&editor.token), None).await;
+        assert!(!html.contains("赵六（示例）"), "{b}: another organisation's requests stay out");
     }
 }
 

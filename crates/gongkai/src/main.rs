@@ -11,6 +11,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
+/// `println!` that ends the program quietly when the reader went away (`gongkai jobs |
+/// head`) instead of panicking on the closed pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            fail(format!("无法输出：{e}"));
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "gongkai", version, about = "gongkai 政务公开平台")]
 struct Cli {
@@ -468,23 +482,29 @@ async fn main() {
             }
             let r = app.eval_retrieval(&qs).await.unwrap_or_else(|e| fail(e));
             if *json {
-                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
-                println!("问题 {} 个（其中 {} 个的标准答案文件不在库中）", r.questions, r.missing_gold);
-                println!(
+                say!("问题 {} 个（其中 {} 个的标准答案文件不在库中）", r.questions, r.missing_gold);
+                say!(
                     "文件级：Recall@1 {:.3}  Recall@5 {:.3}  Recall@10 {:.3}  MRR {:.3}",
-                    r.doc_recall_at_1, r.doc_recall_at_5, r.doc_recall_at_10, r.doc_mrr
+                    r.doc_recall_at_1,
+                    r.doc_recall_at_5,
+                    r.doc_recall_at_10,
+                    r.doc_mrr
                 );
-                println!(
+                say!(
                     "条款级：Recall@1 {:.3}  Recall@5 {:.3}  Recall@10 {:.3}  MRR {:.3}",
-                    r.article_recall_at_1, r.article_recall_at_5, r.article_recall_at_10, r.article_mrr
+                    r.article_recall_at_1,
+                    r.article_recall_at_5,
+                    r.article_recall_at_10,
+                    r.article_mrr
                 );
             }
         }
         Command::Reindex => {
             let app = open(&cli, &file, IndexUse::Own).await;
             let n = app.reindex().await.unwrap_or_else(|e| fail(e));
-            println!("搜索索引已重建：{n} 件");
+            say!("搜索索引已重建：{n} 件");
         }
         Command::Search { query, json, limit } => {
             let app = open(&cli, &file, IndexUse::Read).await;
@@ -500,11 +520,11 @@ async fn main() {
             };
             let r = app.search(&p).await.unwrap_or_else(|e| fail(e));
             if *json {
-                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
-                println!("共 {} 条", r.total);
+                say!("共 {} 条", r.total);
                 for h in r.hits {
-                    println!(
+                    say!(
                         "{}\t{}\t{}\t{}",
                         h.id,
                         h.published_on.unwrap_or_default(),
@@ -516,7 +536,7 @@ async fn main() {
         }
         Command::Migrate => {
             open(&cli, &file, IndexUse::None).await;
-            println!("数据库已是最新结构");
+            say!("数据库已是最新结构");
         }
         Command::Serve { addr, demo, corpus, no_laws } => {
             let app = Arc::new(open(&cli, &file, IndexUse::Own).await);
@@ -526,7 +546,7 @@ async fn main() {
                 if let Err(e) = app.load_demo_requests().await {
                     tracing::warn!(error = %e, "demo requests skipped");
                 }
-                println!(
+                say!(
                     "已加载示例数据。管理后台 /admin/ 用户 admin、office、deputy、director、editor、reviewer，密码 {}",
                     gongkai_app::demo::DEMO_PASSWORD
                 );
@@ -540,7 +560,7 @@ async fn main() {
                     app.enqueue_job("import_laws", "import_laws", payload)
                         .await
                         .unwrap_or_else(|e| fail(format!("无法安排法律法规导入：{e}")));
-                    println!("法律法规语料（3,457 件）将在后台导入，进度见管理后台首页或 gongkai jobs");
+                    say!("法律法规语料（3,457 件）将在后台导入，进度见管理后台首页或 gongkai jobs");
                 }
             }
             // Background work: scheduled publication, the daily reminder and the laws import
@@ -551,7 +571,7 @@ async fn main() {
             let addr = addr.clone().or(file.addr.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let listener =
                 tokio::net::TcpListener::bind(&addr).await.unwrap_or_else(|e| fail(format!("无法监听 {addr}：{e}")));
-            println!("gongkai 已启动：http://{addr}/ （数据库：{}）", app.store().backend_name());
+            say!("gongkai 已启动：http://{addr}/ （数据库：{}）", app.store().backend_name());
             let router = gongkai_web::router(app);
             tokio::spawn(async move {
                 shutdown_signal().await;
@@ -572,11 +592,15 @@ async fn main() {
             let app = open(&cli, &file, IndexUse::None).await;
             let r = app.send_daily_reminders().await.unwrap_or_else(|e| fail(e));
             if *json {
-                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
-                println!(
+                say!(
                     "提醒 {} 人：后台 {} 条，邮件发送 {} 封，失败 {} 封，未登记邮箱 {} 人",
-                    r.people, r.console, r.emailed, r.failed, r.no_email
+                    r.people,
+                    r.console,
+                    r.emailed,
+                    r.failed,
+                    r.no_email
                 );
             }
         }
@@ -588,12 +612,12 @@ async fn main() {
             };
             let r = import_file(&app, path, org_id).await.unwrap_or_else(|e| fail(e));
             if *json {
-                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
                 for (line, msg) in &r.errors {
                     eprintln!("第{line}行：{msg}");
                 }
-                println!(
+                say!(
                     "读取 {} 行：新导入 {}，已存在未改动 {}，出错跳过 {}",
                     r.lines,
                     r.imported,
@@ -625,7 +649,7 @@ async fn main() {
             }
             let days = app.calendar_days(&parsed).await.unwrap_or_else(|e| fail(e));
             if *json {
-                println!("{}", serde_json::to_string_pretty(&days).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&days).unwrap_or_default());
             } else {
                 for d in days {
                     let what = match (&d.holiday, &d.makeup_for, d.working) {
@@ -634,7 +658,7 @@ async fn main() {
                         (_, _, true) => "工作日".to_string(),
                         _ => "休息（周末）".to_string(),
                     };
-                    println!("{}\t{what}", d.date);
+                    say!("{}\t{what}", d.date);
                 }
             }
         }
@@ -656,19 +680,19 @@ async fn main() {
                 std::fs::write(path, bytes).unwrap_or_else(|e| fail(format!("无法写入 {}：{e}", path.display())));
             }
             if *json {
-                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
-                println!("三、收到和处理政府信息公开申请情况（{}年）", r.year);
-                println!("{:<40}\t{}", "", r.part3.columns.join("\t"));
+                say!("三、收到和处理政府信息公开申请情况（{}年）", r.year);
+                say!("{:<40}\t{}", "", r.part3.columns.join("\t"));
                 for row in &r.part3.rows {
                     let indent = "  ".repeat(row.level as usize);
                     match row.values {
-                        Some(v) => println!(
+                        Some(v) => say!(
                             "{indent}{}\t{}",
                             row.label,
                             v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("\t")
                         ),
-                        None => println!("{indent}{}", row.label),
+                        None => say!("{indent}{}", row.label),
                     }
                 }
             }
@@ -679,7 +703,7 @@ async fn main() {
                 std::fs::read_to_string(path).unwrap_or_else(|e| fail(format!("无法读取 {}：{e}", path.display())));
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
             let year = app.load_calendar_year(&actor, &text).await.unwrap_or_else(|e| fail(e));
-            println!("已导入{year}年节假日安排");
+            say!("已导入{year}年节假日安排");
         }
         Command::Org { cmd: OrgCmd::Add { name, kind, credit_code, issuer_code, parent, review_levels, json } } => {
             let app = open(&cli, &file, IndexUse::None).await;
@@ -701,19 +725,19 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(e));
             if *json {
-                println!("{}", serde_json::to_string(&o).unwrap_or_default());
+                say!("{}", serde_json::to_string(&o).unwrap_or_default());
             } else {
-                println!("已添加机构 {}（编号 {}）", o.name, o.id);
+                say!("已添加机构 {}（编号 {}）", o.name, o.id);
             }
         }
         Command::Org { cmd: OrgCmd::List { json } } => {
             let app = open(&cli, &file, IndexUse::None).await;
             let orgs = app.orgs().await.unwrap_or_else(|e| fail(e));
             if *json {
-                println!("{}", serde_json::to_string_pretty(&orgs).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&orgs).unwrap_or_default());
             } else {
                 for o in orgs {
-                    println!("{}\t{}\t{}\t{}", o.id, o.credit_code, o.issuer_code.unwrap_or_default(), o.name);
+                    say!("{}\t{}\t{}\t{}", o.id, o.credit_code, o.issuer_code.unwrap_or_default(), o.name);
                 }
             }
         }
@@ -737,25 +761,22 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(e));
             if *json {
-                println!(
-                    "{}",
-                    serde_json::json!({"id": u.id, "username": u.username, "role": u.role, "org_id": u.org_id})
-                );
+                say!("{}", serde_json::json!({"id": u.id, "username": u.username, "role": u.role, "org_id": u.org_id}));
             } else {
-                println!("已添加用户 {}（编号 {}）", u.username, u.id);
+                say!("已添加用户 {}（编号 {}）", u.username, u.id);
             }
         }
         Command::Jobs { json } => {
             let app = open(&cli, &file, IndexUse::None).await;
             let jobs = app.jobs().await.unwrap_or_else(|e| fail(e));
             if *json {
-                println!("{}", serde_json::to_string_pretty(&jobs).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&jobs).unwrap_or_default());
             } else {
                 let t = |t: Option<time::OffsetDateTime>| {
                     t.map(|t| t.to_offset(gongkai_domain::CST).to_string()).unwrap_or("—".into())
                 };
                 for j in jobs {
-                    println!(
+                    say!(
                         "{}\t{}\t{}\t下次 {}\t已运行 {} 次\t上次结束 {}{}{}",
                         j.key,
                         j.label,
@@ -773,7 +794,7 @@ async fn main() {
             let app = open(&cli, &file, IndexUse::None).await;
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
             let t = app.create_token(&actor, name, label).await.unwrap_or_else(|e| fail(e));
-            println!("{t}");
+            say!("{t}");
         }
     }
 }

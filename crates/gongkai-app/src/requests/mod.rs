@@ -446,6 +446,79 @@ impl App {
     }
 }
 
+/// What the console's request search asks: a tracking number or words of the applicant's
+/// name or the description, and a range of receipt dates; open and closed requests alike
+/// (a 复议 or 诉讼 needs the old file).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestSearch {
+    pub q: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// One request found.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoundRequest {
+    pub id: i64,
+    pub tracking_no: String,
+    pub org_id: i64,
+    pub applicant: String,
+    pub description: String,
+    pub received_on: Date,
+    pub status_label: String,
+}
+
+impl App {
+    /// Requests of the actor's organisation (every one for the district office) matching
+    /// `p`, newest first, at most 100.
+    pub async fn find_requests(&self, actor: &Actor, p: &RequestSearch) -> Result<Vec<FoundRequest>> {
+        let mut errs = Vec::new();
+        let from = parse_date_into("from", &p.from, &mut errs);
+        let to = parse_date_into("to", &p.to, &mut errs);
+        if !errs.is_empty() {
+            return Err(AppError::Validation(errs));
+        }
+        let mut q = info_request::Entity::find();
+        if !actor.role.is_district_wide() {
+            q = q.filter(info_request::Column::OrgId.eq(actor.org_id));
+        }
+        if let Some(text) = crate::opt(&p.q) {
+            let text: String = text.chars().take(50).collect();
+            q = q.filter(
+                gongkai_store::sea_orm::Condition::any()
+                    .add(info_request::Column::TrackingNo.eq(text.to_ascii_uppercase()))
+                    .add(info_request::Column::Name.contains(&text))
+                    .add(info_request::Column::Description.contains(&text)),
+            );
+        }
+        if let Some(d) = from {
+            q = q.filter(info_request::Column::ReceivedOn.gte(d));
+        }
+        if let Some(d) = to {
+            q = q.filter(info_request::Column::ReceivedOn.lte(d));
+        }
+        let rows = q
+            .order_by_desc(info_request::Column::ReceivedOn)
+            .order_by_desc(info_request::Column::Id)
+            .limit(100)
+            .all(self.store.conn())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| FoundRequest {
+                id: m.id,
+                tracking_no: m.tracking_no,
+                org_id: m.org_id,
+                applicant: m.name,
+                description: m.description.chars().take(60).collect(),
+                received_on: m.received_on,
+                status_label: status_label(&m.status).into(),
+            })
+            .collect())
+    }
+}
+
 /// One row of a supervision queue.
 #[derive(Debug, Clone, Serialize)]
 pub struct QueueRow {
