@@ -995,6 +995,38 @@ impl App {
         Ok(q)
     }
 
+    /// The 发文机关 menu as a reader of a district portal expects it: the district's own
+    /// bodies first, in the order of the organisation list, then the other issuers
+    /// (imported laws and regulations) by how many documents they have.
+    async fn issuers_in_menu_order(&self, issuers: Vec<String>) -> Result<Vec<String>> {
+        use gongkai_store::sea_orm::{QueryOrder, QuerySelect};
+        let orgs = org::Entity::find()
+            .order_by_asc(org::Column::Sort)
+            .order_by_asc(org::Column::Id)
+            .all(self.store.conn())
+            .await?;
+        let counts: std::collections::HashMap<String, i64> = document::Entity::find()
+            .select_only()
+            .column(document::Column::Issuer)
+            .column_as(document::Column::Id.count(), "n")
+            .filter(document::Column::Status.eq(Status::Published.code()))
+            .group_by(document::Column::Issuer)
+            .into_tuple::<(String, i64)>()
+            .all(self.store.conn())
+            .await?
+            .into_iter()
+            .collect();
+        let rank = |name: &str| orgs.iter().position(|o| o.name == name);
+        let mut ordered = issuers;
+        ordered.sort_by(|a, b| match (rank(a), rank(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => counts.get(b).cmp(&counts.get(a)).then_with(|| a.cmp(b)),
+        });
+        Ok(ordered)
+    }
+
     /// Values for the filter menus of public lists: issuers, topics, years.
     pub async fn document_facets(&self) -> Result<Facets> {
         let conn = self.store.conn();
@@ -1009,6 +1041,7 @@ impl App {
             DocQuery { statuses: Some(vec![Status::Published.code().into()]), latest_only: true, ..Default::default() };
         let today = self.today();
         let issuers = queries::document_distinct(conn, &q, today, document::Column::Issuer).await?;
+        let issuers = self.issuers_in_menu_order(issuers).await?;
         let topics = queries::document_distinct(conn, &q, today, document::Column::Topic).await?;
         let years = queries::document_years(conn, &q, today).await?;
         let f = (issuers, topics, years);

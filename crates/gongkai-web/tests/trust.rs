@@ -261,3 +261,18 @@ async fn many_applications_by_one_person_in_a_day_are_received_and_flagged() {
         assert_eq!(counts, [None, None, Some(3), Some(4)], "{b}: {q}");
     }
 }
+
+#[tokio::test]
+async fn the_issuer_menu_puts_the_districts_own_bodies_first() {
+    let db = gongkai_testkit::sqlite();
+    let app = demo_app(&db).await;
+    let laws = include_str!("../../gongkai/tests/fixtures/laws-sample.jsonl");
+    let cli = app.system_actor().await.unwrap();
+    app.import_jsonl(&cli, None, std::io::Cursor::new(laws), &|_, _| {}).await.unwrap();
+    let (issuers, _, _) = app.document_facets().await.unwrap();
+    let orgs: Vec<String> = app.orgs().await.unwrap().into_iter().map(|o| o.name).collect();
+    let first_other = issuers.iter().position(|i| !orgs.contains(i)).expect("imported issuers are listed");
+    assert!(first_other > 0, "{issuers:?}");
+    assert!(issuers[first_other..].iter().all(|i| !orgs.contains(i)), "the district's bodies come first: {issuers:?}");
+    assert!(issuers.contains(&"国务院".to_string()), "{issuers:?}");
+}
