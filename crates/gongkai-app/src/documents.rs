@@ -374,6 +374,8 @@ pub struct ListParams {
     pub doc_no: Option<String>,
     pub org: Option<i64>,
     pub status: Option<String>,
+    /// `hide`: leave out the imported laws and regulations; `only`: only them.
+    pub imported: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -982,6 +984,12 @@ impl App {
                 errs.push(FieldError::new("q", "检索词不超过100字"));
             }
             q.title_contains = Some(t);
+        }
+        match opt(&p.imported).as_deref() {
+            None => {}
+            Some("hide") => q.imported = Some(false),
+            Some("only") => q.imported = Some(true),
+            Some(_) => errs.push(FieldError::new("imported", "imported 应为 hide 或 only")),
         }
         if let Some(n) = opt(&p.doc_no) {
             match DocNo::parse_lenient(&n) {

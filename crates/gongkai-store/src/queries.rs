@@ -27,6 +27,9 @@ pub struct DocQuery {
     pub doc_no: Option<(String, Option<i32>, i64)>,
     /// Only the newest version of each family.
     pub latest_only: bool,
+    /// Some(false): leave out imported laws and regulations (records with an external id);
+    /// Some(true): only those.
+    pub imported: Option<bool>,
     pub offset: u64,
     pub limit: u64,
 }
@@ -89,6 +92,11 @@ pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
     }
     if let Some(t) = &q.title_contains {
         c = c.add(Expr::col((document::Entity, C::Title)).like(format!("%{}%", escape_like(t))));
+    }
+    match q.imported {
+        Some(false) => c = c.add(C::ExternalId.is_null()),
+        Some(true) => c = c.add(C::ExternalId.is_not_null()),
+        None => {}
     }
     if let Some((code, year, seq)) = &q.doc_no {
         c = c.add(C::DocNoCode.eq(code.clone())).add(C::DocNoSeq.eq(*seq));

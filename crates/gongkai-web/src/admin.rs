@@ -177,14 +177,27 @@ struct Dashboard {
     total: u64,
     page: u64,
     pages: u64,
-    status: String,
     statuses: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    orgs: Vec<(i64, String)>,
     district_wide: bool,
+    /// The filters in use, and as a query string for the pager.
+    f: ListParams,
+    keep: String,
     /// 依申请公开督办提醒: open requests with 5 or fewer working days left, or overdue.
     reminders: Vec<gongkai_app::requests::QueueRow>,
     /// Background work the office should know of: a one-off job not yet done, or any job
     /// whose last run failed.
     jobs: Vec<JobLine>,
+}
+
+impl Dashboard {
+    fn is(&self, v: &Option<String>, code: &str) -> bool {
+        v.as_deref() == Some(code)
+    }
+    fn org_is(&self, id: &i64) -> bool {
+        self.f.org == Some(*id)
+    }
 }
 
 struct JobLine {
@@ -235,6 +248,12 @@ async fn dashboard(
     };
     let mut p = q.map(|Query(p)| p).unwrap_or_default();
     p.per_page = Some(30);
+    // The district's own documents by default: 3,457 imported laws would bury them.
+    if p.imported.as_deref().is_none_or(str::is_empty) {
+        p.imported = Some("hide".into());
+    } else if p.imported.as_deref() == Some("all") {
+        p.imported = None;
+    }
     let page = match s.app.list_documents(Some(actor), &p).await {
         Ok(p) => p,
         Err(e) => return views::error_page(site(&s), &e),
@@ -252,9 +271,34 @@ async fn dashboard(
         total: page.total,
         page: page.page,
         pages: page.pages,
-        status: p.status.unwrap_or_default(),
         statuses: gongkai_domain::Status::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        categories: gongkai_domain::Category::ALL.iter().map(|c| (c.code(), c.label())).collect(),
+        orgs: s
+            .app
+            .orgs()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| actor.may_see_org(o.id))
+            .map(|o| (o.id, o.name))
+            .collect(),
         district_wide: actor.role.is_district_wide(),
+        // Every page link keeps the filters.
+        keep: views::query_without_page(&[
+            ("status", &p.status),
+            ("category", &p.category),
+            ("q", &p.q),
+            ("org", &p.org.map(|o| o.to_string())),
+            (
+                "imported",
+                &Some(match p.imported.as_deref() {
+                    Some("hide") => "hide".to_string(),
+                    Some("only") => "only".to_string(),
+                    _ => "all".to_string(),
+                }),
+            ),
+        ]),
+        f: p,
     })
 }
 

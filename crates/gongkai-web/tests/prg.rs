@@ -170,3 +170,42 @@ async fn the_console_masks_identity_numbers_until_asked_and_the_asking_is_audite
         assert!(log.iter().any(|r| r.action == "request.identity.reveal" && r.actor == "office"), "{b}");
     }
 }
+
+#[tokio::test]
+async fn the_console_list_shows_the_districts_documents_and_keeps_its_filters() {
+    let db = gongkai_testkit::sqlite();
+    let app = Arc::new(demo_app(&db).await);
+    let cli = app.system_actor().await.unwrap();
+    let laws = include_str!("../../gongkai/tests/fixtures/laws-sample.jsonl");
+    app.import_jsonl(&cli, None, std::io::Cursor::new(laws), &|_, _| {}).await.unwrap();
+    let router = gongkai_web::router(app.clone());
+    let (_, session) = app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+    let mut me = Browser::new(&router);
+    me.cookies.push(("gk_session".into(), session.token.clone()));
+    let (_, page, _) = me.go("GET", "/admin/", None).await;
+    assert!(
+        page.contains("2025年莱芜区政务公开工作要点") && !page.contains("政府信息公开条例"),
+        "the district's own first"
+    );
+    let (_, page, _) = me.go("GET", "/admin/?imported=only", None).await;
+    assert!(page.contains("中华人民共和国政府信息公开条例"), "the laws on request");
+    // Filters survive paging (30 a page).
+    let office = app.token_actor(&app.create_token(&cli, "office", "t").await.unwrap()).await.unwrap().unwrap();
+    for n in 0..31 {
+        let d = gongkai_app::documents::DocumentInput {
+            title: format!("关于分页测试的通知（{n}）"),
+            category: "other".into(),
+            body: "第一条 正文。".into(),
+            ..Default::default()
+        };
+        app.create_document(&office, d).await.unwrap();
+    }
+    let (_, page, _) = me.go("GET", "/admin/?imported=all&category=other", None).await;
+    let at = page.find("id=\"next-page\"").expect("a second page");
+    let link = &page[page[..at].rfind("href=\"").unwrap()..at];
+    assert!(link.contains("category=other") && link.contains("imported=all"), "{link}");
+    assert!(
+        page.contains("value=\"all\" selected") && page.contains("value=\"other\" selected"),
+        "the filters stay selected"
+    );
+}
