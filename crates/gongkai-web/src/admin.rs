@@ -531,6 +531,26 @@ struct DetailPage {
     d: gongkai_app::documents::DocumentDetail,
     message: String,
     forms: Vec<&'static str>,
+    /// What the person looking may do: draft and edit, review and publish.
+    can_edit: bool,
+    can_review: bool,
+}
+
+impl DetailPage {
+    /// Whether `act` is offered: allowed for the role and possible in the current state.
+    fn offers(&self, act: &str) -> bool {
+        let st = self.d.document.status.as_str();
+        match act {
+            "edit" | "submit" => self.can_edit && st == "draft",
+            "approve" => self.can_review && st == "submitted",
+            "publish" => self.can_review && st == "approved",
+            "reject" => self.can_review && matches!(st, "submitted" | "approved" | "scheduled"),
+            "withdraw" => self.can_review && matches!(st, "published" | "scheduled"),
+            "revise" => self.can_edit && st == "published",
+            "interpretation" => self.can_edit && st != "withdrawn",
+            _ => false,
+        }
+    }
 }
 
 async fn detail(
@@ -555,6 +575,8 @@ async fn detail(
             d,
             message,
             forms: gongkai_domain::interpretation::Form::ALL.iter().map(|f| f.label()).collect(),
+            can_edit: actor.role.can_edit(),
+            can_review: actor.role.can_review(),
         }),
         Err(e) => views::error_page(site(&s), &e),
     }
@@ -848,9 +870,126 @@ async fn user_email(
 #[template(path = "admin/audit.html")]
 struct AuditPage {
     frame: Frame,
-    rows: Vec<(String, String, String, String, String, String)>,
+    rows: Vec<AuditLine>,
     page: u64,
     pages: u64,
+}
+
+/// One audit row as a clerk reads it: words, not codes or JSON.
+struct AuditLine {
+    at: String,
+    who: String,
+    action: String,
+    what: String,
+    link: String,
+    before: String,
+    after: String,
+}
+
+/// What an action code means (`document.approve` → 审核通过文件).
+fn audit_action(code: &str) -> String {
+    let label = match code {
+        "user.login" => "登录",
+        "user.login_failed" => "登录失败",
+        "user.create" => "添加用户",
+        "user.email" => "修改提醒邮箱",
+        "token.create" => "创建接口令牌",
+        "org.create" => "添加机构",
+        "org.update" => "修改机构规则",
+        "topic.create" => "添加主题分类",
+        "calendar.load" => "导入节假日安排",
+        "search_term.add" => "添加检索词",
+        "search_term.remove" => "删除检索词",
+        "document.create" => "起草文件",
+        "document.update" => "修改草稿",
+        "document.revise" => "修订文件（新版本）",
+        "document.submit" => "提交审核",
+        "document.approve" => "审核通过",
+        "document.reject" => "退回修改",
+        "document.publish" => "发布文件",
+        "document.schedule" => "定时发布",
+        "document.release" => "到时发布",
+        "document.withdraw" => "撤回文件",
+        "document.set_repeals" => "设置废止关系",
+        "document.import" => "导入文件",
+        "attachment.create" => "上传附件",
+        "interpretation.create" => "添加解读",
+        "interpretation.submit" => "提交解读审核",
+        "interpretation.approve" => "解读审核通过",
+        "interpretation.reject" => "退回解读",
+        "interpretation.withdraw" => "撤回解读",
+        "request.receive" => "收到申请",
+        "request.export" => "导出申请案卷",
+        "request.import" => "导入申请",
+        "request.review" => "登记复议或诉讼",
+        "request.attachment.read" => "查看申请人材料",
+        "request.identity.reveal" => "查看完整证件号码",
+        "case.publish" => "编入案例库",
+        "report.figures" => "填报年度报告数据",
+        other => match other.strip_prefix("request.") {
+            Some(step) => return format!("办理申请：{}", gongkai_app::requests::event_label(step)),
+            None => other,
+        },
+    };
+    label.to_string()
+}
+
+/// The record an audit row is about, and where to see it.
+fn audit_object(entity: &str, id: Option<i64>) -> (String, String) {
+    let Some(id) = id else { return (String::new(), String::new()) };
+    match entity {
+        "document" => (format!("文件（编号 {id}）"), format!("/admin/documents/{id}")),
+        "info_request" => (format!("申请（编号 {id}）"), format!("/admin/requests/{id}")),
+        "interpretation" => (format!("解读（编号 {id}）"), format!("/interpretations/{id}")),
+        "user" => (format!("用户（编号 {id}）"), "/admin/users".into()),
+        "org" => (format!("机构（编号 {id}）"), "/admin/orgs".into()),
+        "request_case" => (format!("案例（编号 {id}）"), format!("/cases/{id}")),
+        _ => (format!("编号 {id}"), String::new()),
+    }
+}
+
+/// Values kept before or after a change, as `名称：值` in words; what has no name for
+/// a clerk is left out rather than shown as JSON.
+fn audit_values(json: Option<&str>) -> String {
+    let Some(v) = json.and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok()) else { return String::new() };
+    let Some(map) = v.as_object() else { return String::new() };
+    let name = |k: &str| match k {
+        "status" => Some("状态"),
+        "reviews_passed" => Some("已通过审核级数"),
+        "reason" => Some("原因"),
+        "title" => Some("标题"),
+        "doc_no" => Some("发文字号"),
+        "tracking_no" => Some("受理编号"),
+        "received_on" => Some("收到日期"),
+        "due_on" => Some("答复期限"),
+        "review_levels" => Some("审核级数"),
+        "require_interpretation" => Some("谁起草谁解读"),
+        "four_eyes" => Some("四眼原则"),
+        "name" => Some("名称"),
+        "username" => Some("用户名"),
+        "role" => Some("角色"),
+        "term" => Some("检索词"),
+        "publish_at" => Some("定时发布时间"),
+        "published_on" => Some("发布日期"),
+        _ => None,
+    };
+    let value = |k: &str, v: &serde_json::Value| -> String {
+        match v {
+            serde_json::Value::String(s) if k == "status" => {
+                gongkai_domain::Status::parse(s).map(|st| st.label().to_string()).unwrap_or_else(|| s.clone())
+            }
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Bool(b) => if *b { "启用" } else { "关闭" }.to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Null => "无".to_string(),
+            _ => String::new(),
+        }
+    };
+    map.iter()
+        .filter_map(|(k, v)| name(k).map(|n| format!("{n}：{}", value(k, v))))
+        .filter(|s| !s.ends_with('：'))
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 async fn audit(
@@ -869,14 +1008,20 @@ async fn audit(
             rows: rows
                 .into_iter()
                 .map(|r| {
-                    (
-                        datetime(&Some(r.at)),
-                        r.actor,
-                        r.action,
-                        format!("{} {}", r.entity, r.entity_id.map(|i| i.to_string()).unwrap_or_default()),
-                        r.before.unwrap_or_default().chars().take(300).collect(),
-                        r.after.unwrap_or_default().chars().take(300).collect(),
-                    )
+                    let (what, link) = audit_object(&r.entity, r.entity_id);
+                    AuditLine {
+                        at: datetime(&Some(r.at)),
+                        who: match r.actor.as_str() {
+                            "cli" => "命令行".to_string(),
+                            "public" => "公众".to_string(),
+                            _ => r.actor,
+                        },
+                        action: audit_action(&r.action),
+                        what,
+                        link,
+                        before: audit_values(r.before.as_deref()),
+                        after: audit_values(r.after.as_deref()),
+                    }
                 })
                 .collect(),
             page,

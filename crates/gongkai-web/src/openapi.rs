@@ -60,7 +60,7 @@ pub fn document() -> Value {
         },
         "paths": {
             "/api/v1/documents": {
-                "get": {"summary": "文件列表（筛选、分页）", "parameters": [q("issuer", "发文机关"), q("topic", "主题分类"), q("category", "文件类别"), q("kind", "文种"), q("year", "发布年份"), q("validity", "有效性"), q("q", "标题包含"), q("doc_no", "发文字号（常见写法均可）"), q("status", "状态（仅工作人员）"), q("page", "页码"), q("per_page", "每页条数，1–100")],
+                "get": {"summary": "文件列表（筛选、分页）", "parameters": [q("issuer", "发文机关"), q("topic", "主题分类"), q("category", "文件类别"), q("kind", "文种"), q("year", "发布年份"), q("validity", "有效性"), q("q", "标题包含"), q("doc_no", "发文字号（常见写法均可）"), q("status", "状态（仅工作人员）"), q("imported", "hide：不含导入的法律法规；only：只看导入的"), q("page", "页码"), q("per_page", "每页条数，1–100")],
                         "responses": with(json!({"200": {"description": "一页文件"}}))},
                 "post": {"summary": "起草文件", "security": [{"bearer": []}], "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DocumentInput"}}}},
                          "responses": with(json!({"201": {"description": "已创建草稿", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}}}))}

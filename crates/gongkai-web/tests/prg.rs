@@ -209,3 +209,50 @@ async fn the_console_list_shows_the_districts_documents_and_keeps_its_filters() 
         "the filters stay selected"
     );
 }
+
+#[tokio::test]
+async fn the_console_shows_words_not_codes_and_only_the_actions_allowed_now() {
+    let db = gongkai_testkit::sqlite();
+    let app = Arc::new(demo_app(&db).await);
+    let router = gongkai_web::router(app.clone());
+    let cli = app.system_actor().await.unwrap();
+    let editor = app.token_actor(&app.create_token(&cli, "editor", "t").await.unwrap()).await.unwrap().unwrap();
+    let d = gongkai_app::documents::DocumentInput {
+        title: "关于按钮测试的通知".into(),
+        category: "other".into(),
+        body: "第一条 正文。".into(),
+        ..Default::default()
+    };
+    let id = app.create_document(&editor, d).await.unwrap().id;
+    let submit = gongkai_app::documents::ActionInput { action: "submit".into(), ..Default::default() };
+    app.document_action(&editor, id, submit).await.unwrap();
+    let page_as = |user: &'static str| {
+        let (app, router) = (app.clone(), router.clone());
+        async move {
+            let (_, s) = app.login(user, gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+            let mut b = Browser::new(&router);
+            b.cookies.push(("gk_session".into(), s.token));
+            b.go("GET", &format!("/admin/documents/{id}"), None).await.1
+        }
+    };
+    let as_editor = page_as("editor").await;
+    assert!(
+        !as_editor.contains("id=\"act-approve\"") && !as_editor.contains("id=\"act-submit\""),
+        "submitted: nothing for the editor"
+    );
+    let as_reviewer = page_as("reviewer").await;
+    assert!(
+        as_reviewer.contains("id=\"act-approve\"") && !as_reviewer.contains("id=\"act-publish\""),
+        "the reviewer can approve"
+    );
+
+    let (_, s) = app.login("admin", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+    let mut me = Browser::new(&router);
+    me.cookies.push(("gk_session".into(), s.token));
+    let (_, audit, _) = me.go("GET", "/admin/audit", None).await;
+    assert!(audit.contains("登录") && audit.contains("提交审核") && audit.contains("状态：待审核"), "in words");
+    assert!(
+        !audit.contains("user.login") && !audit.contains("document.submit") && !audit.contains("{&quot;"),
+        "no codes or JSON"
+    );
+}
