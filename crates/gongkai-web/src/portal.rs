@@ -221,6 +221,19 @@ struct DocQuery {
     as_of: Option<String>,
 }
 
+/// A version as readers name it — by its date and what happened then (2024年9月27日修订)
+/// — with its number; 第N版 only when it has no date.
+fn version_label(v: &gongkai_app::documents::DocRef) -> String {
+    let no = v.doc_no.as_ref().map(|n| format!("（{n}）")).unwrap_or_default();
+    match v.published_on {
+        Some(d) => {
+            let what = if v.version_no <= 1 { "发布" } else { "修订" };
+            format!("{}年{}月{}日{what}{no}", d.year(), d.month() as u8, d.day())
+        }
+        None => format!("第{}版{no}", v.version_no),
+    }
+}
+
 pub struct VersionRow {
     pub id: i64,
     pub label: String,
@@ -291,8 +304,12 @@ async fn document(
         ("发文字号", doc.doc_no.clone().unwrap_or_default()),
         ("文件类别", doc.category_label.clone()),
         ("发布日期", date(&doc.published_on)),
+        ("施行日期", date(&doc.effective_on)),
         ("有效性", doc.validity_label.clone()),
     ];
+    // An empty field reads 无, not a blank a reader takes for a fault of the page.
+    let meta: Vec<(&str, String)> =
+        meta.into_iter().map(|(k, v)| (k, if v.trim().is_empty() { "无".to_string() } else { v })).collect();
     let (banner, banner_links) = match doc.validity.as_str() {
         "repealed" => (
             "该文件已废止".to_string(),
@@ -320,12 +337,7 @@ async fn document(
     let versions = d
         .versions
         .iter()
-        .map(|v| VersionRow {
-            id: v.id,
-            label: format!("第{}版{}", v.version_no, v.doc_no.as_ref().map(|n| format!("（{n}）")).unwrap_or_default()),
-            date: date(&v.published_on),
-            current: v.id == doc.id,
-        })
+        .map(|v| VersionRow { id: v.id, label: version_label(v), date: date(&v.published_on), current: v.id == doc.id })
         .collect::<Vec<_>>();
     let prev_version = d.versions.iter().filter(|v| v.version_no < doc.version_no).map(|v| v.id).next_back();
     let attachments = d

@@ -276,3 +276,26 @@ async fn the_issuer_menu_puts_the_districts_own_bodies_first() {
     assert!(issuers[first_other..].iter().all(|i| !orgs.contains(i)), "the district's bodies come first: {issuers:?}");
     assert!(issuers.contains(&"国务院".to_string()), "{issuers:?}");
 }
+
+#[tokio::test]
+async fn a_document_page_names_versions_by_date_and_fills_empty_fields() {
+    let db = gongkai_testkit::sqlite();
+    let router = gongkai_web::router(Arc::new(demo_app(&db).await));
+    let (_, list, _) = send(&router, "GET", "/api/v1/documents?per_page=100", "", None).await;
+    let mut revised = None;
+    for d in list["items"].as_array().unwrap() {
+        let id = d["id"].as_i64().unwrap();
+        let (_, one, _) = send(&router, "GET", &format!("/api/v1/documents/{id}"), "", None).await;
+        if one["versions"].as_array().is_some_and(|v| v.len() >= 2) {
+            revised = Some(id);
+            break;
+        }
+    }
+    let id = revised.expect("the demo has a revised document");
+    let (_, _, html) = send(&router, "GET", &format!("/documents/{id}"), "", None).await;
+    assert!(html.contains("施行日期"), "the metadata box shows 施行日期");
+    assert!(html.contains("日修订") && html.contains("日发布"), "versions named by date and action");
+    assert!(!html.contains("第2版"), "not 第N版 when the version has a date");
+    let cells: Vec<&str> = html.split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap_or("")).collect();
+    assert!(!cells.iter().any(|c| c.trim().is_empty()), "no blank metadata cell: {cells:?}");
+}
