@@ -355,6 +355,8 @@ pub struct DocumentDetail {
     pub as_of: Option<AsOf>,
     pub org_name: String,
     pub next_review: Option<String>,
+    /// 谁起草谁解读 applies: a normative document of an organisation that keeps the rule.
+    pub needs_interpretation: bool,
 }
 
 /// Issuers, topics and years of the published documents.
@@ -682,6 +684,10 @@ impl App {
             reviews_passed: before.reviews_passed.clamp(0, 3) as u8,
         };
         let next = state.apply(&action, org.review_levels as u8).map_err(|e| AppError::Conflict(e.to_string()))?;
+        // 谁起草谁解读: the interpretation is part of what goes for sign-off (审签).
+        if action == Action::Submit {
+            self.check_interpretation_rule(&*tx, &before, &org).await?;
+        }
         let mut am: document::ActiveModel = before.clone().into();
         match action {
             Action::Approve => {
@@ -789,7 +795,8 @@ impl App {
             .await?;
         if usable.is_empty() {
             return Err(AppError::Rule(
-                "按照“谁起草谁解读”的要求，行政规范性文件须与其政策解读同步发布：请先为本文件添加解读，再发布".into(),
+                "按照“谁起草谁解读”的要求，行政规范性文件的政策解读须与文件同步报审、同步发布：请先为本文件添加解读"
+                    .into(),
             ));
         }
         Ok(())
@@ -1137,6 +1144,7 @@ impl App {
         Ok(DocumentDetail {
             blocks: parse_body(&shown.body),
             next_review: state.next_review_name(org.review_levels as u8).map(str::to_string),
+            needs_interpretation: shown.category == Category::Normative.code() && org.require_interpretation,
             document: DocumentView::from_model(&shown, today, true),
             versions: visible.iter().map(|d| DocRef::from(*d)).collect(),
             interpretations,
