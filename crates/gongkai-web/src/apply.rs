@@ -86,6 +86,26 @@ impl ApplyPage {
     fn is(&self, k: &str, value: &str) -> bool {
         self.v.get(k).map(String::as_str) == Some(value)
     }
+    /// The control a field's error summary links to.
+    fn field_id(&self, field: &str) -> &'static str {
+        match field {
+            "channel" => "a-channel",
+            "received_on" => "a-received",
+            "org_id" => "a-org",
+            "applicant_kind" => "a-kind",
+            "name" => "a-name",
+            "id_number" => "a-id",
+            "contact_person" => "a-contact",
+            "phone" => "a-phone",
+            "email" => "a-email",
+            "address" => "a-addr",
+            "description" => "a-desc",
+            "purpose" => "a-purpose",
+            "medium" => "a-medium",
+            "delivery" => "a-delivery",
+            _ => "a-files",
+        }
+    }
 }
 
 #[derive(Template)]
@@ -164,7 +184,13 @@ async fn page(s: &WebState, v: HashMap<String, String>, errors: Vec<(String, Str
 }
 
 async fn form(State(s): State<WebState>) -> Response {
-    page(&s, HashMap::new(), vec![]).await
+    // Defaults that need nothing more from the applicant: an electronic copy to fetch
+    // online (e-mail would need an address, post a postal address).
+    let v = HashMap::from([
+        ("medium".to_string(), "electronic".to_string()),
+        ("delivery".to_string(), "online".to_string()),
+    ]);
+    page(&s, v, vec![]).await
 }
 
 /// Reads the application form: its fields, and the files chosen in `attachments` (an

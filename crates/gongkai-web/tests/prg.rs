@@ -256,3 +256,36 @@ async fn the_console_shows_words_not_codes_and_only_the_actions_allowed_now() {
         "no codes or JSON"
     );
 }
+
+#[tokio::test]
+async fn the_application_form_defaults_need_nothing_more_and_errors_are_announced() {
+    let db = gongkai_testkit::sqlite();
+    let app = Arc::new(demo_app(&db).await);
+    let router = gongkai_web::router(app.clone());
+    let mut me = Browser::new(&router);
+    let (_, form, _) = me.go("GET", "/apply", None).await;
+    assert!(form.contains("value=\"online\" selected") && form.contains("value=\"electronic\" selected"), "defaults");
+    assert!(form.contains("id=\"a-name\" required aria-required=\"true\""), "required fields are marked");
+    // Only what a person must type, with the defaults left as they are: no error they did not make.
+    let org = app.request_orgs().await.unwrap()[0].id;
+    let body = format!(
+        "idem={}&org_id={org}&applicant_kind=natural&name=%E6%9D%8E%E5%9B%9B&id_number=11010519491231002X&phone=13800000000\
+         &description=%E6%9F%90%E9%A1%B9%E7%9B%AE%E6%B8%85%E5%8D%95&medium=electronic&delivery=online",
+        hidden(&form, "idem")
+    );
+    let (s, _, _) = me.go("POST", "/apply", Some(body)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "accepted with the defaults");
+    // Errors: each field marked and described, a summary linking to them.
+    let bad = format!(
+        "org_id={org}&applicant_kind=natural&name=x&id_number=123&phone=12&description=x&medium=paper&delivery=pickup"
+    );
+    let (s, page, _) = me.go("POST", "/apply", Some(bad)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("aria-invalid=\"true\" aria-describedby=\"err-id_number\"")
+            && page.contains("id=\"err-id_number\"")
+    );
+    assert!(
+        page.contains("id=\"error-summary\"") && page.contains("href=\"#a-id\"") && page.contains("href=\"#a-phone\"")
+    );
+}
