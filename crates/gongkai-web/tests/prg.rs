@@ -289,3 +289,20 @@ async fn the_application_form_defaults_need_nothing_more_and_errors_are_announce
         page.contains("id=\"error-summary\"") && page.contains("href=\"#a-id\"") && page.contains("href=\"#a-phone\"")
     );
 }
+
+#[tokio::test]
+async fn the_console_has_its_own_frame_and_the_portal_no_console_in_its_menu() {
+    let db = gongkai_testkit::sqlite();
+    let app = Arc::new(demo_app(&db).await);
+    let router = gongkai_web::router(app.clone());
+    let mut visitor = Browser::new(&router);
+    let (_, home, _) = visitor.go("GET", "/", None).await;
+    let nav = &home[home.find("aria-label=\"主导航\"").unwrap()..home.find("</nav>").unwrap()];
+    assert!(!nav.contains("/admin/"), "the citizen's menu has no console entry: {nav}");
+    let (_, s) = app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+    let mut clerk = Browser::new(&router);
+    clerk.cookies.push(("gk_session".into(), s.token));
+    let (_, page, _) = clerk.go("GET", "/admin/requests", None).await;
+    assert!(page.contains("id=\"console-menu\"") && page.contains("管理后台"), "the console frame");
+    assert!(!page.contains("aria-label=\"主导航\""), "not the citizen's navigation");
+}
