@@ -325,6 +325,16 @@ impl DocForm {
     fn err(&self, k: &str) -> String {
         self.errors.get(k).cloned().unwrap_or_default()
     }
+    /// The summary's messages, each with the field it links to (empty when none).
+    fn linked_errors(&self) -> Vec<(String, String)> {
+        self.summary
+            .iter()
+            .map(|m| {
+                let field = self.errors.iter().find(|(_, v)| *v == m).map(|(k, _)| k.clone()).unwrap_or_default();
+                (field, m.clone())
+            })
+            .collect()
+    }
     fn is(&self, k: &str, v: &str) -> bool {
         self.f.get(k).map(String::as_str) == Some(v)
     }

@@ -421,6 +421,8 @@ async fn login_locks_out_and_forms_need_csrf() {
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     assert!(html.contains("请填写标题") && html.contains("莱〔2025〕5号"), "errors shown next to fields in Chinese");
+    assert!(html.contains("id=\"title\" name=\"title\" aria-invalid=\"true\""), "the field is marked invalid");
+    assert!(html.contains("href=\"#title\"") && html.contains("href=\"#doc_no\""), "the summary links to the fields");
 }
 
 #[tokio::test]
