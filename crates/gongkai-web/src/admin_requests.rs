@@ -252,6 +252,33 @@ struct DetailPage {
 }
 
 impl DetailPage {
+    /// Whether the step form offers `kind` now: the rules are checked again when it is
+    /// recorded (`check_step`); this only leaves out what cannot come next.
+    fn allows(&self, kind: &str) -> bool {
+        let has = |k: &str| self.d.events.iter().any(|e| e.kind == k);
+        let status = self.d.request.status.as_str();
+        if has("delivery") {
+            return false;
+        }
+        if has("decision") {
+            return kind == "delivery";
+        }
+        match kind {
+            "clarification" => !has("clarification"),
+            "clarified" => status == "clarifying",
+            "consultation_reply" => status == "consulting",
+            "extension" => !has("extension"),
+            "fee_notice" => status != "fee_pending" && !has("fee_notice"),
+            "fee_paid" => status == "fee_pending",
+            "delivery" => false,
+            _ => true,
+        }
+    }
+
+    fn closed(&self) -> bool {
+        self.d.events.iter().any(|e| e.kind == "delivery")
+    }
+
     fn event_label(&self, kind: &str) -> String {
         gongkai_app::requests::event_label(kind)
     }

@@ -642,6 +642,27 @@ async fn the_demo_has_requests_at_every_stage() {
         assert!(html.contains("张三（示例）") && !html.contains("赵六（示例）"), "{b}: by the date received");
         let (s, html) = h.page("GET", &find("from=yesterday"), Auth::Session(&office.token), None).await;
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && html.contains("YYYY-MM-DD"), "{b}: {s}");
+        // The step form offers only what can come next; a closed request has none.
+        let (_, html) =
+            h.page("GET", &format!("/admin/requests/{}", closed[0].id), Auth::Session(&office.token), None).await;
+        assert!(html.contains("这件申请已办结") && !html.contains("id=\"e-kind\""), "{b}: closed: no step form");
+        let open = app
+            .find_requests(
+                &office_actor(&app).await,
+                &gongkai_app::requests::RequestSearch { q: Some("张三".into()), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        let (_, html) =
+            h.page("GET", &format!("/admin/requests/{}", open[0].id), Auth::Session(&office.token), None).await;
+        let form = &html[html.find("id=\"e-kind\"").expect("a step form")..];
+        let form = &form[..form.find("</select>").unwrap()];
+        assert!(form.contains("value=\"clarification\"") && form.contains("value=\"decision\""), "{b}: {form}");
+        assert!(
+            !form.contains("value=\"fee_paid\"") && !form.contains("value=\"delivery\""),
+            "{b}: not before their time: {form}"
+        );
+        assert!(html.contains("id=\"e-date\" name=\"on_date\" type=\"date\""), "{b}: a date input");
         let (_, editor) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
         let (_, html) = h.page("GET", &find("q=%E8%B5%B5%E5%85%AD"), Auth::Session(&editor.token), None).await;
         assert!(!html.contains("赵六（示例）"), "{b}: another organisation's requests stay out");
