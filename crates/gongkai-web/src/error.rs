@@ -133,7 +133,9 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
 
 /// Ids in the path (`{id}`, and `{aid}` for a file of a request): positive integers, or
 /// an `invalid_id` error naming what was sent.
-fn path_ids(params: &RawPathParams) -> Result<Vec<(String, i64)>, WebError> {
+async fn path_ids<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Vec<(String, i64)>, WebError> {
+    let params =
+        RawPathParams::from_request_parts(parts, state).await.map_err(|_| WebError(AppError::BadId(String::new())))?;
     params
         .iter()
         .map(|(k, v)| match v.parse::<i64>() {
@@ -150,10 +152,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let raw = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| WebError(AppError::BadId(String::new())))?;
-        let ids = path_ids(&raw)?;
+        let ids = path_ids(parts, state).await?;
         ids.iter()
             .find(|(k, _)| k == "id")
             .map(|(_, i)| Id(*i))
@@ -168,10 +167,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPair {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let raw = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| WebError(AppError::BadId(String::new())))?;
-        let ids = path_ids(&raw)?;
+        let ids = path_ids(parts, state).await?;
         let get = |name: &str| ids.iter().find(|(k, _)| k == name).map(|(_, i)| *i);
         match (get("id"), get("aid")) {
             (Some(a), Some(b)) => Ok(IdPair(a, b)),
