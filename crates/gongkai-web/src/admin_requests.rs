@@ -25,6 +25,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/requests", get(queue))
         .route("/admin/requests/new", get(new_form).post(register))
         .route("/admin/requests/find", get(find))
+        .route("/admin/calendar", post(load_calendar))
         .route("/admin/requests/{id}", get(detail))
         .route("/admin/requests/{id}/events", post(event))
         .route("/admin/requests/{id}/identity", post(reveal_identity))
@@ -44,6 +45,20 @@ struct FindPage {
     rows: Vec<(gongkai_app::requests::FoundRequest, String)>,
     searched: bool,
     error: String,
+}
+
+/// Loads a year's holiday arrangement typed or pasted by the district office; every open
+/// request's reply date is counted again.
+async fn load_calendar(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let msg = match s.app.load_calendar_year(actor, f.get("text").map(String::as_str).unwrap_or("")).await {
+        Ok(year) => format!("已导入{year}年节假日安排，未办结申请的答复期限已重新计算"),
+        Err(e) => format!("未能导入节假日安排：{e}"),
+    };
+    crate::flash::redirect_notice(&s, &c, "/admin/requests", msg).await
 }
 
 /// Finding a request, open or closed, by tracking number, applicant or date.
@@ -96,6 +111,9 @@ struct QueuePage {
     suggestions: Vec<(String, Vec<(String, String)>)>,
     /// A year of holidays the office should load now.
     calendar_gap: Option<i32>,
+    notice: String,
+    /// The district office may load the holidays here.
+    district_wide: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -164,8 +182,17 @@ async fn queue(State(s): State<WebState>, c: Caller, q: Result<Query<QueueParams
         .map(|g| (orgs.iter().find(|o| o.id == g.org_id).map(|o| o.name.clone()).unwrap_or_default(), g.requests))
         .collect();
     let calendar_gap = s.app.calendar_gap().await.unwrap_or(None);
+    let notice = crate::flash::take_notice(&s, &c).await;
+    let district_wide = actor.role.is_district_wide();
     render(&QueuePage {
-        frame: frame(&s, &c, "依申请公开办理"), rows, mine, reminders, suggestions, calendar_gap
+        frame: frame(&s, &c, "依申请公开办理"),
+        rows,
+        mine,
+        reminders,
+        suggestions,
+        calendar_gap,
+        notice,
+        district_wide,
     })
 }
 
