@@ -38,6 +38,48 @@ pub struct DocumentInput {
     pub version_note: Option<String>,
 }
 
+/// Where a reviewed record (a document, an interpretation) stands in its workflow.
+pub(crate) struct Reviewed<'a> {
+    pub status: &'a str,
+    pub reviews_passed: i32,
+    pub created_by: Option<i64>,
+    pub reviewed_by: &'a str,
+}
+
+/// One workflow action on a reviewed record: who may take it, where it leads, and the
+/// four-eyes rule on approval. Returns the next state and the reviewers of the round
+/// after it (a new round, from submission or a send-back, starts from nobody).
+pub(crate) fn review_step(
+    actor: &Actor,
+    org: &org::Model,
+    action: &Action,
+    r: Reviewed<'_>,
+) -> Result<(WorkflowState, String)> {
+    use gongkai_domain::workflow::{check_reviewer, join_reviewers, parse_reviewers};
+    let allowed = if *action == Action::Submit { actor.role.can_edit() } else { actor.role.can_review() };
+    if !allowed {
+        return Err(AppError::Forbidden(format!("当前角色不能执行“{}”", action.label())));
+    }
+    let state = WorkflowState {
+        status: Status::parse(r.status).unwrap_or(Status::Draft),
+        reviews_passed: r.reviews_passed.clamp(0, 3) as u8,
+    };
+    let next = state.apply(action, org.review_levels as u8).map_err(|e| AppError::Conflict(e.to_string()))?;
+    let reviewers = match action {
+        Action::Approve => {
+            let mut earlier = parse_reviewers(r.reviewed_by);
+            if org.four_eyes {
+                check_reviewer(r.created_by, &earlier, actor.user_id).map_err(|e| AppError::Rule(e.to_string()))?;
+            }
+            earlier.extend(actor.user_id);
+            join_reviewers(&earlier)
+        }
+        Action::Submit | Action::Reject { .. } => String::new(),
+        _ => r.reviewed_by.to_string(),
+    };
+    Ok((next, reviewers))
+}
+
 impl Valid {
     /// The year in the 索引号: the document's own (published, else signed), not the day it
     /// was typed in — a 2025 plan entered in 2026 is still …/2025-….
@@ -671,38 +713,20 @@ impl App {
         if !actor.may_see_org(before.org_id) {
             return Err(AppError::Forbidden("不能办理其他机构的文件".into()));
         }
-        let allowed = match action {
-            Action::Submit => actor.role.can_edit(),
-            _ => actor.role.can_review(),
-        };
-        if !allowed {
-            return Err(AppError::Forbidden(format!("当前角色不能执行“{}”", action.label())));
-        }
         let org = self.org(before.org_id).await?;
-        let state = WorkflowState {
-            status: Status::parse(&before.status).unwrap_or(Status::Draft),
-            reviews_passed: before.reviews_passed.clamp(0, 3) as u8,
+        let reviewed = Reviewed {
+            status: &before.status,
+            reviews_passed: before.reviews_passed,
+            created_by: before.created_by,
+            reviewed_by: &before.reviewed_by,
         };
-        let next = state.apply(&action, org.review_levels as u8).map_err(|e| AppError::Conflict(e.to_string()))?;
+        let (next, reviewers) = review_step(actor, &org, &action, reviewed)?;
         // 谁起草谁解读: the interpretation is part of what goes for sign-off (审签).
         if action == Action::Submit {
             self.check_interpretation_rule(&*tx, &before, &org).await?;
         }
         let mut am: document::ActiveModel = before.clone().into();
-        match action {
-            Action::Approve => {
-                let mut earlier = gongkai_domain::workflow::parse_reviewers(&before.reviewed_by);
-                if org.four_eyes {
-                    gongkai_domain::workflow::check_reviewer(before.created_by, &earlier, actor.user_id)
-                        .map_err(|e| AppError::Rule(e.to_string()))?;
-                }
-                earlier.extend(actor.user_id);
-                am.reviewed_by = Set(gongkai_domain::workflow::join_reviewers(&earlier));
-            }
-            // A new round of review starts from nobody.
-            Action::Submit | Action::Reject { .. } => am.reviewed_by = Set(String::new()),
-            _ => {}
-        }
+        am.reviewed_by = Set(reviewers);
         am.status = Set(next.status.code().into());
         am.reviews_passed = Set(next.reviews_passed as i32);
         am.updated_at = Set(now);

@@ -178,7 +178,7 @@ impl App {
         action: &str,
         reason: Option<&str>,
     ) -> Result<InterpretationView> {
-        use gongkai_domain::workflow::{Action, WorkflowState, check_reviewer, join_reviewers, parse_reviewers};
+        use gongkai_domain::workflow::Action;
         let action = match action.trim() {
             "submit" => Action::Submit,
             "approve" => Action::Approve,
@@ -195,30 +195,17 @@ impl App {
         if !actor.may_see_org(before.org_id) {
             return Err(AppError::Forbidden("不能办理其他机构的解读".into()));
         }
-        let allowed = if action == Action::Submit { actor.role.can_edit() } else { actor.role.can_review() };
-        if !allowed {
-            return Err(AppError::Forbidden(format!("当前角色不能执行“{}”", action.label())));
-        }
         let org = self.org(before.org_id).await?;
-        let state = WorkflowState {
-            status: Status::parse(&before.status).unwrap_or(Status::Draft),
-            reviews_passed: before.reviews_passed.clamp(0, 3) as u8,
+        let reviewed = crate::documents::Reviewed {
+            status: &before.status,
+            reviews_passed: before.reviews_passed,
+            created_by: before.created_by,
+            reviewed_by: &before.reviewed_by,
         };
-        let next = state.apply(&action, org.review_levels as u8).map_err(|e| AppError::Conflict(e.to_string()))?;
+        let (next, reviewers) = crate::documents::review_step(actor, &org, &action, reviewed)?;
         let now = self.now();
         let mut am: interpretation::ActiveModel = before.clone().into();
-        match &action {
-            Action::Approve => {
-                let mut earlier = parse_reviewers(&before.reviewed_by);
-                if org.four_eyes {
-                    check_reviewer(before.created_by, &earlier, actor.user_id)
-                        .map_err(|e| AppError::Rule(e.to_string()))?;
-                }
-                earlier.extend(actor.user_id);
-                am.reviewed_by = Set(join_reviewers(&earlier));
-            }
-            _ => am.reviewed_by = Set(String::new()),
-        }
+        am.reviewed_by = Set(reviewers);
         let docs = self.linked_documents(&*tx, id).await?;
         let goes_out = next.status == Status::Approved && docs.iter().any(|d| d.status == Status::Published.code());
         am.status = Set(if goes_out { Status::Published } else { next.status }.code().into());

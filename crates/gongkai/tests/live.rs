@@ -78,23 +78,30 @@ fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
     panic!("timed out waiting until {what}");
 }
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/laws-sample.jsonl");
-
-#[test]
-fn commands_beside_a_running_server_never_take_its_search_index() {
-    let data = std::env::temp_dir().join(format!("gongkai-live-{}", std::process::id()));
+/// `serve --demo` with `extra` on a fresh data folder named `name`, on a free port.
+fn demo_server(name: &str, extra: &[&str]) -> (std::path::PathBuf, String, Killer) {
+    let data = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let addr = format!("127.0.0.1:{}", free_port());
-    let _server = Killer(
+    let server = Killer(
         Command::new(env!("CARGO_BIN_EXE_gongkai"))
             .arg("--data")
             .arg(&data)
-            .args(["--config", "/nonexistent.toml", "serve", "--demo", "--addr", &addr, "--no-laws"])
+            .args(["--config", "/nonexistent.toml", "serve", "--demo", "--addr", &addr])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("server starts"),
     );
+    (data, addr, server)
+}
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/laws-sample.jsonl");
+
+#[test]
+fn commands_beside_a_running_server_never_take_its_search_index() {
+    let (data, addr, _server) = demo_server("gongkai-live", &["--no-laws"]);
     wait_until("the demo is searchable", || hits(&addr, "教育").is_some_and(|n| n > 0));
     assert_eq!(hits(&addr, "学生伤害事故"), Some(0), "not imported yet");
 
@@ -138,19 +145,7 @@ fn commands_beside_a_running_server_never_take_its_search_index() {
 
 #[test]
 fn the_demo_imports_its_laws_in_a_job_that_gongkai_jobs_reports() {
-    let data = std::env::temp_dir().join(format!("gongkai-live-jobs-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    let addr = format!("127.0.0.1:{}", free_port());
-    let _server = Killer(
-        Command::new(env!("CARGO_BIN_EXE_gongkai"))
-            .arg("--data")
-            .arg(&data)
-            .args(["--config", "/nonexistent.toml", "serve", "--demo", "--addr", &addr, "--corpus", FIXTURE])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("server starts"),
-    );
+    let (data, addr, _server) = demo_server("gongkai-live-jobs", &["--corpus", FIXTURE]);
     let job = |key: &str| -> Option<serde_json::Value> {
         let o = run(&data, &["jobs", "--json"], None);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).ok()?;
