@@ -295,7 +295,7 @@ impl App {
                 .ok_or_else(|| crate::AppError::NotFound("示例机构不存在".into()))
         };
         let (office, edu) = (find("office", "")?, find("department", "莱教")?);
-        use crate::requests::{EventInput, NewRequest};
+        use crate::requests::{NewRequest, StepInput};
         use gongkai_domain::request::Application;
         let cli = Actor { org_id: office, ..Actor::system(office) };
         let today = self.today();
@@ -308,17 +308,17 @@ impl App {
             email: Some("applicant@example.cn".into()),
             description: description.into(),
             medium: "electronic".into(),
-            delivery: "email".into(),
+            collect_by: "email".into(),
             ..Default::default()
         };
         let submit = |app: Application, org_id: i64, channel: &str, received: String| NewRequest {
             application: app,
             org_id,
-            channel: Some(channel.into()),
+            intake_channel: Some(channel.into()),
             received_on: Some(received),
             ..Default::default()
         };
-        let step = |kind: &str, on: String| EventInput { kind: kind.into(), on_date: on, ..Default::default() };
+        let step = |kind: &str, on: String| StepInput { kind: kind.into(), on_date: on, ..Default::default() };
         // Online today.
         self.submit_request(
             None,
@@ -344,14 +344,14 @@ impl App {
                 .into_iter()
                 .find(|u| u.username == "office")
                 .map(|u| u.id);
-            self.record_request_event(&cli, id, EventInput { to_user_id: handler, ..step("assign", ago(25)) }).await?;
+            self.record_request_event(&cli, id, StepInput { to_user_id: handler, ..step("assign", ago(25)) }).await?;
         }
         // By post to the education bureau, waiting for 补正.
         let r = self
             .submit_request(Some(&cli), submit(person("王五（示例）", "学校的有关文件"), edu, "post_signed", ago(12)))
             .await?;
         if let Some(id) = self.demo_request_id(&r.tracking_no).await? {
-            let ask = EventInput {
+            let ask = StepInput {
                 note: Some("请说明所需文件的名称、年份或文号".into()),
                 due_by: Some(ago(1)),
                 ..step("clarification", ago(10))
@@ -366,13 +366,13 @@ impl App {
             )
             .await?;
         if let Some(id) = self.demo_request_id(&r.tracking_no).await? {
-            let decide = EventInput {
+            let decide = StepInput {
                 outcome: Some("disclose".into()),
                 basis: Some("《中华人民共和国政府信息公开条例》第三十六条第（一）项".into()),
                 ..step("decision", ago(30))
             };
             self.record_request_event(&cli, id, decide).await?;
-            let deliver = EventInput { note: Some("电子邮件送达".into()), ..step("delivery", ago(30)) };
+            let deliver = StepInput { note: Some("电子邮件送达".into()), ..step("delivery", ago(30)) };
             self.record_request_event(&cli, id, deliver).await?;
             self.publish_case(
                 &cli,

@@ -14,7 +14,9 @@
 //!   `MethodNotAllowed` — the web layer produces these from its extractors;
 //! - the request was read but a field is wrong: `Validation`, with one message per field;
 //! - the fields are fine but the rules of the workflow or the regulation refuse it:
-//!   `Rule`; someone else changed the record first: `Conflict`;
+//!   `Rule`; a handling step of a request is refused: `Step`, whose code is the
+//!   refusal's own (`gongkai_domain::handling::Refusal::code`); someone else changed the
+//!   record first: `Conflict`;
 //! - who is asking: `Unauthorized` (nobody), `Forbidden` (not this person), `Locked`;
 //! - `Unavailable`: a derived index is being rebuilt; try again shortly;
 //! - `TooMany`: one address sent a form too often (429 with `Retry-After`);
@@ -40,6 +42,10 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     Rule(String),
+    /// A handling step the regulation or the steps before it refuse, under the refusal's
+    /// own code (`clarification_twice`, `extension_over_cap`, …).
+    #[error("{0}")]
+    Step(gongkai_domain::handling::Refusal),
     #[error("{0}")]
     Locked(String),
     #[error("“{0}”不是有效的编号")]
@@ -95,6 +101,7 @@ impl AppError {
             AppError::Locked(_) => row("account_locked", 403, "账号暂时锁定"),
             AppError::Validation(_) => row("validation_failed", 422, "填写有误"),
             AppError::Rule(_) => row("rule_violated", 422, "不符合办理规则"),
+            AppError::Step(r) => row(r.code(), 422, "不符合办理规则"),
             AppError::Conflict(_) => row("conflict", 409, "操作冲突"),
             AppError::BadId(_) => row("invalid_id", 400, "地址有误"),
             AppError::BadQuery(_) => row("invalid_query", 400, "请求有误"),

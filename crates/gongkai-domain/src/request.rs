@@ -26,7 +26,7 @@ impl ApplicantKind {
 
 labelled_enum! {
     /// How the application arrived; each has its own receipt rule (第三十一条).
-    Channel {
+    RequestChannel {
         Online = "online" / "网上申请",
         InPerson = "in_person" / "当面提交",
         PostSigned = "post_signed" / "邮寄（需签收）",
@@ -35,22 +35,22 @@ labelled_enum! {
     }
 }
 
-impl Channel {
+impl RequestChannel {
     /// What the receipt date is for this channel, as the registration form explains it.
     pub fn receipt_rule(self) -> &'static str {
         match self {
-            Channel::Online => "以双方确认之日为收到申请之日（网上提交即时确认）",
-            Channel::InPerson => "以提交之日为收到申请之日",
-            Channel::PostSigned => "以签收之日为收到申请之日",
-            Channel::PostUnsigned => "以当日与申请人确认之日为收到申请之日",
-            Channel::Fax => "以双方确认之日为收到申请之日",
+            RequestChannel::Online => "以双方确认之日为收到申请之日（网上提交即时确认）",
+            RequestChannel::InPerson => "以提交之日为收到申请之日",
+            RequestChannel::PostSigned => "以签收之日为收到申请之日",
+            RequestChannel::PostUnsigned => "以当日与申请人确认之日为收到申请之日",
+            RequestChannel::Fax => "以双方确认之日为收到申请之日",
         }
     }
 }
 
 labelled_enum! {
     /// How the applicant wants the information (第二十九条第三项).
-    Delivery {
+    CollectBy {
         Email = "email" / "电子邮件",
         Post = "post" / "邮寄",
         Pickup = "pickup" / "当面领取",
@@ -148,7 +148,9 @@ pub struct Application {
     pub description: String,
     pub purpose: Option<String>,
     pub medium: String,
-    pub delivery: String,
+    /// 申请人领取方式; published as `delivery`, still accepted.
+    #[serde(alias = "delivery")]
+    pub collect_by: String,
 }
 
 /// An application that passed every check.
@@ -165,7 +167,7 @@ pub struct ValidApplication {
     pub description: String,
     pub purpose: Option<String>,
     pub medium: Medium,
-    pub delivery: Delivery,
+    pub collect_by: CollectBy,
 }
 
 fn trimmed(s: &Option<String>) -> Option<String> {
@@ -250,15 +252,15 @@ pub fn validate(a: &Application) -> Result<ValidApplication, Vec<FieldError>> {
     if medium.is_none() {
         errs.push(FieldError::new("medium", "请选择信息的提供形式：纸质或电子"));
     }
-    let delivery = Delivery::parse(&a.delivery);
+    let delivery = CollectBy::parse(&a.collect_by);
     if delivery.is_none() {
         errs.push(FieldError::new("delivery", "请选择获取方式：电子邮件、邮寄、当面领取或网上获取"));
     }
-    if delivery == Some(Delivery::Email) && email.is_none() {
+    if delivery == Some(CollectBy::Email) && email.is_none() {
         errs.push(FieldError::new("email", "选择电子邮件获取时，请填写电子邮箱"));
     }
     let address = trimmed(&a.address);
-    if delivery == Some(Delivery::Post) && address.is_none() {
+    if delivery == Some(CollectBy::Post) && address.is_none() {
         errs.push(FieldError::new("address", "选择邮寄时，请填写通信地址"));
     }
     let purpose = trimmed(&a.purpose);
@@ -277,7 +279,7 @@ pub fn validate(a: &Application) -> Result<ValidApplication, Vec<FieldError>> {
             description,
             purpose,
             medium,
-            delivery,
+            collect_by: delivery,
         }),
         _ => Err(errs),
     }
@@ -286,9 +288,9 @@ pub fn validate(a: &Application) -> Result<ValidApplication, Vec<FieldError>> {
 /// The receipt date for a channel (第三十一条): the day of submission, signing or mutual
 /// confirmation. Staff give the date the channel's rule names; it cannot lie in the future
 /// or before the letter was sent.
-pub fn receipt_date(channel: Channel, stated: Option<Date>, today: Date) -> Result<Date, FieldError> {
+pub fn receipt_date(channel: RequestChannel, stated: Option<Date>, today: Date) -> Result<Date, FieldError> {
     let d = match (channel, stated) {
-        (Channel::Online, _) => return Ok(today),
+        (RequestChannel::Online, _) => return Ok(today),
         (_, Some(d)) => d,
         (_, None) => {
             return Err(FieldError::new("received_on", format!("请填写收到申请的日期：{}", channel.receipt_rule())));
@@ -331,7 +333,7 @@ mod tests {
             email: Some("zhang@example.cn".into()),
             description: "莱芜区2024年老旧小区改造项目清单".into(),
             medium: "electronic".into(),
-            delivery: "email".into(),
+            collect_by: "email".into(),
             ..Default::default()
         }
     }
@@ -354,7 +356,7 @@ mod tests {
         a.id_number = "110105194912310021".into(); // wrong check digit
         a.phone = "12".into();
         a.description = "文件".into();
-        a.delivery = "post".into();
+        a.collect_by = "post".into();
         a.email = Some("not-an-email".into());
         let errs = validate(&a).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field).collect();
@@ -372,11 +374,14 @@ mod tests {
     #[test]
     fn receipt_dates_follow_the_channel() {
         let today = date!(2025 - 02 - 10);
-        assert_eq!(receipt_date(Channel::Online, Some(date!(2025 - 01 - 01)), today), Ok(today));
-        assert_eq!(receipt_date(Channel::PostSigned, Some(date!(2025 - 02 - 08)), today), Ok(date!(2025 - 02 - 08)));
-        let e = receipt_date(Channel::PostUnsigned, None, today).unwrap_err();
+        assert_eq!(receipt_date(RequestChannel::Online, Some(date!(2025 - 01 - 01)), today), Ok(today));
+        assert_eq!(
+            receipt_date(RequestChannel::PostSigned, Some(date!(2025 - 02 - 08)), today),
+            Ok(date!(2025 - 02 - 08))
+        );
+        let e = receipt_date(RequestChannel::PostUnsigned, None, today).unwrap_err();
         assert!(e.message.contains("当日与申请人确认"), "{}", e.message);
-        assert!(receipt_date(Channel::Fax, Some(date!(2025 - 02 - 11)), today).is_err(), "not in the future");
+        assert!(receipt_date(RequestChannel::Fax, Some(date!(2025 - 02 - 11)), today).is_err(), "not in the future");
     }
 
     #[test]

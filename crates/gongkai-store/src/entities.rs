@@ -248,7 +248,8 @@ entity!(info_request, "info_request", {
     pub query_code_hash: String,
     /// The organisation that answers it.
     pub org_id: i64,
-    pub channel: String,
+    /// 申请渠道 (`RequestChannel`).
+    pub intake_channel: String,
     /// 收到申请之日, by the channel's rule (第三十一条).
     pub received_on: TimeDate,
     pub due_on: Option<TimeDate>,
@@ -262,7 +263,8 @@ entity!(info_request, "info_request", {
     pub email: Option<String>,
     pub address: Option<String>,
     pub medium: String,
-    pub delivery: String,
+    /// 申请人领取方式 (`CollectBy`).
+    pub collect_by: String,
     pub purpose: Option<String>,
     pub created_by: Option<i64>,
     pub created_at: TimeDateTimeWithTimeZone,
@@ -283,7 +285,8 @@ entity!(request_event, "request_event", {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub request_id: i64,
-    /// received, clarification, consultation, extension, decision, delivery, …
+    /// `gongkai_domain::handling::StepKind`: received, clarification, third_party_consultation,
+    /// extension, decision, service, …
     pub kind: String,
     /// The Beijing date it counts from.
     pub on_date: TimeDate,

@@ -25,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0014SessionIdle),
             Box::new(M0015RequestVolume),
             Box::new(crate::rate_limit::M0016RateLimit),
+            Box::new(M0017GlossaryNames),
         ]
     }
 }
@@ -727,4 +728,51 @@ impl MigrationTrait for M0015RequestVolume {
         m.drop_index(Index::drop().name("info_request_identity_day").table("info_request").to_owned()).await?;
         m.alter_table(Table::alter().table("info_request").drop_column("same_day_count").to_owned()).await
     }
+}
+
+/// The names the glossary settled before the coming capabilities use the words: a
+/// request's channel is its intake channel (公开渠道 is `channel`), how the applicant
+/// collects the information is `collect_by` (送达 is the step `service`), and 征求第三方意见
+/// is `third_party_consultation` (征求意见 on drafts is `consultation`). `/api/v1` keeps
+/// its published names; only storage changes here.
+struct M0017GlossaryNames;
+
+impl MigrationName for M0017GlossaryNames {
+    fn name(&self) -> &str {
+        "m0017_glossary_names"
+    }
+}
+
+const STEP_RENAMES: [(&str, &str); 3] = [
+    ("consultation", "third_party_consultation"),
+    ("consultation_reply", "third_party_reply"),
+    ("delivery", "service"),
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0017GlossaryNames {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (old, new) in STEP_RENAMES {
+            rename_step(m, old, new).await?;
+        }
+        for (old, new) in [("channel", "intake_channel"), ("delivery", "collect_by")] {
+            m.alter_table(Table::alter().table("info_request").rename_column(old, new).to_owned()).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (old, new) in [("channel", "intake_channel"), ("delivery", "collect_by")] {
+            m.alter_table(Table::alter().table("info_request").rename_column(new, old).to_owned()).await?;
+        }
+        for (old, new) in STEP_RENAMES {
+            rename_step(m, new, old).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn rename_step(m: &SchemaManager<'_>, from: &str, to: &str) -> Result<(), DbErr> {
+    let q = Query::update().table("request_event").value("kind", to).and_where(Expr::col("kind").eq(from)).to_owned();
+    m.exec_stmt(q).await
 }

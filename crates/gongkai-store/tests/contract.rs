@@ -176,6 +176,56 @@ async fn migration_8_unpacks_handling_notes() {
     }
 }
 
+/// Migration 17 gives the glossary's names to what a version-16 database holds: the steps
+/// `consultation`, `consultation_reply`, `delivery` and the columns `channel`, `delivery`.
+#[tokio::test]
+async fn migration_17_renames_steps_and_columns_without_losing_a_row() {
+    use gongkai_store::sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+    use gongkai_store::sea_orm_migration::MigratorTrait;
+    use gongkai_store::{info_request, request_event};
+    for db in gongkai_testkit::databases().await {
+        let s = Store::connect(&db.url).await.unwrap();
+        gongkai_store::migration::Migrator::up(s.conn(), Some(16)).await.unwrap();
+        let at = "'2025-09-01 01:00:00+00:00'";
+        s.conn()
+            .execute_unprepared(&format!(
+                "INSERT INTO org (kind, name, credit_code, review_levels, require_interpretation, is_sample, sort, created_at) \
+                 VALUES ('office', '测试机构', '11371202K21349004N', 1, true, false, 0, {at})"
+            ))
+            .await
+            .unwrap();
+        s.conn()
+            .execute_unprepared(&format!(
+                "INSERT INTO info_request (tracking_no, query_code_hash, org_id, channel, received_on, status, \
+                 applicant_kind, name, id_number, phone, medium, delivery, created_at, description) VALUES \
+                 ('YSQ2025000001', 'x', (SELECT id FROM org), 'post_signed', '2025-07-01', 'closed', 'natural', 'n', \
+                 'i', 'p', 'paper', 'pickup', {at}, 'd')"
+            ))
+            .await
+            .unwrap();
+        let rid = "(SELECT id FROM info_request WHERE tracking_no = 'YSQ2025000001')";
+        for kind in ["received", "consultation", "consultation_reply", "decision", "delivery"] {
+            s.conn()
+                .execute_unprepared(&format!(
+                    "INSERT INTO request_event (request_id, kind, on_date, at, note) VALUES ({rid}, '{kind}', '2025-07-02', {at}, '')"
+                ))
+                .await
+                .unwrap();
+        }
+        s.migrate().await.unwrap();
+        let events = request_event::Entity::find().order_by_asc(request_event::Column::Id).all(s.conn()).await.unwrap();
+        let kinds: Vec<String> = events.into_iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            ["received", "third_party_consultation", "third_party_reply", "decision", "service"],
+            "{}",
+            db.backend
+        );
+        let r = info_request::Entity::find().one(s.conn()).await.unwrap().unwrap();
+        assert_eq!((r.intake_channel.as_str(), r.collect_by.as_str()), ("post_signed", "pickup"), "{}", db.backend);
+    }
+}
+
 #[tokio::test]
 async fn processes_starting_together_on_a_new_database_migrate_it_once() {
     for db in gongkai_testkit::databases().await {

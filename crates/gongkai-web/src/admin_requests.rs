@@ -15,8 +15,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use gongkai_app::AppError;
-use gongkai_app::requests::{AnnualReport, EventInput, Letter, QueueRow, RequestDetail};
-use gongkai_domain::request::{ApplicantKind, Channel, Delivery, Medium, Outcome};
+use gongkai_app::requests::{AnnualReport, Letter, QueueRow, RequestDetail, StepInput};
+use gongkai_domain::handling::{RequestStatus, StepKind};
+use gongkai_domain::request::Outcome;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -282,50 +283,55 @@ impl DetailPage {
     /// Whether the step form offers `kind` now: the rules are checked again when it is
     /// recorded (`check_step`); this only leaves out what cannot come next.
     fn allows(&self, kind: &str) -> bool {
-        let has = |k: &str| self.d.events.iter().any(|e| e.kind == k);
-        let status = self.d.request.status.as_str();
-        if has("delivery") {
+        use StepKind::*;
+        let Some(kind) = StepKind::parse_any(kind) else {
+            return false;
+        };
+        let has = |k| self.d.has(k);
+        let status = self.d.request.status;
+        if has(Service) {
             return false;
         }
-        if has("decision") {
-            return kind == "delivery";
+        if has(Decision) {
+            return kind == Service;
         }
         match kind {
-            "clarification" => !has("clarification"),
-            "clarified" => status == "clarifying",
-            "consultation_reply" => status == "consulting",
-            "extension" => !has("extension"),
-            "fee_notice" => status != "fee_pending" && !has("fee_notice"),
-            "fee_paid" => status == "fee_pending",
-            "delivery" => false,
+            Clarification => !has(Clarification),
+            Clarified => status == RequestStatus::Clarifying,
+            ThirdPartyReply => status == RequestStatus::Consulting,
+            Extension => !has(Extension),
+            FeeNotice => status != RequestStatus::FeePending && !has(FeeNotice),
+            FeePaid => status == RequestStatus::FeePending,
+            Service | Received => false,
             _ => true,
         }
     }
 
     fn closed(&self) -> bool {
-        self.d.events.iter().any(|e| e.kind == "delivery")
+        self.d.has(StepKind::Service)
     }
 
-    fn event_label(&self, kind: &str) -> String {
-        gongkai_app::requests::event_label(kind)
+    fn answered(&self) -> bool {
+        self.d.request.status.is_answered()
     }
+
     fn status_label(&self) -> &'static str {
-        gongkai_app::requests::status_label(&self.d.request.status)
+        self.d.request.status.label()
     }
     fn is_assignee(&self, id: &i64) -> bool {
         self.d.request.assignee_id == Some(*id)
     }
-    fn applicant_kind(&self) -> String {
-        ApplicantKind::parse(&self.d.request.applicant_kind).map(|k| k.label().to_string()).unwrap_or_default()
+    fn applicant_kind(&self) -> &'static str {
+        self.d.request.applicant_kind.label()
     }
-    fn channel(&self) -> String {
-        Channel::parse(&self.d.request.channel).map(|k| k.label().to_string()).unwrap_or_default()
+    fn channel(&self) -> &'static str {
+        self.d.request.intake_channel.label()
     }
-    fn medium(&self) -> String {
-        Medium::parse(&self.d.request.medium).map(|k| k.label().to_string()).unwrap_or_default()
+    fn medium(&self) -> &'static str {
+        self.d.request.medium.label()
     }
-    fn delivery(&self) -> String {
-        Delivery::parse(&self.d.request.delivery).map(|k| k.label().to_string()).unwrap_or_default()
+    fn collect_by(&self) -> &'static str {
+        self.d.request.collect_by.label()
     }
     fn review_label(&self, r: &gongkai_app::requests::Review) -> String {
         use gongkai_domain::report::{ReviewKind, ReviewResult};
@@ -337,7 +343,7 @@ impl DetailPage {
         }
     }
     /// The facts a step carries beyond its note, in words.
-    fn facts(&self, e: &gongkai_app::requests::Step) -> String {
+    fn facts(&self, e: &gongkai_app::requests::StepView) -> String {
         let mut out = Vec::new();
         if let Some(p) = &e.party {
             out.push(match p.as_str() {
@@ -358,9 +364,9 @@ impl DetailPage {
             out.push(format!("金额：{a}元"));
         }
         if let Some(d) = e.due_by {
-            out.push(match e.kind.as_str() {
-                "clarification" => format!("补正期限：{d}"),
-                "fee_notice" => format!("缴费期限：{d}（收到通知次日起20个工作日）"),
+            out.push(match e.kind {
+                StepKind::Clarification => format!("补正期限：{d}"),
+                StepKind::FeeNotice => format!("缴费期限：{d}（收到通知次日起20个工作日）"),
                 _ => format!("期限：{d}"),
             });
         }
@@ -457,47 +463,77 @@ async fn back_to(s: &WebState, c: &Caller, id: i64, msg: impl Into<String>) -> R
     crate::flash::redirect_notice(s, c, &format!("/admin/requests/{id}"), msg).await
 }
 
+/// The console's step form. One form serves every step, so the fields that mean the
+/// party for different steps have names of their own; numbers arrive as text so that a
+/// wrong one gets a sentence, not a parser's error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StepForm {
+    kind: String,
+    on_date: String,
+    note: String,
+    days: String,
+    approver: String,
+    outcome: String,
+    basis: String,
+    /// A consultation's party (third_party, agency).
+    party: String,
+    /// A fee notice's method (per_request, per_page).
+    fee_method: String,
+    /// A joint review's organisation.
+    review_org: String,
+    due_by: String,
+    amount: String,
+    to_user_id: String,
+    to_org_id: String,
+}
+
+impl StepForm {
+    /// The step as the app takes it, or the sentence for a number that is not one.
+    fn input(self) -> Result<StepInput, String> {
+        let some = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let number = |v: &str| match v.trim() {
+            "" => Ok(None),
+            t => t.parse::<i64>().map(Some).map_err(|_| format!("“{t}”不是整数")),
+        };
+        let days = number(&self.days)?;
+        let (amount, to_user_id, to_org_id) =
+            (number(&self.amount)?, number(&self.to_user_id)?, number(&self.to_org_id)?);
+        let party = match StepKind::parse_any(&self.kind) {
+            Some(StepKind::FeeNotice) => some(self.fee_method),
+            Some(StepKind::JointReview) => some(self.review_org),
+            _ => some(self.party),
+        };
+        Ok(StepInput {
+            kind: self.kind,
+            on_date: self.on_date,
+            note: some(self.note),
+            // A negative or huge number is refused by the rules as out of range.
+            days: days.map(|d| u32::try_from(d).unwrap_or(0)),
+            approver: some(self.approver),
+            outcome: some(self.outcome),
+            basis: some(self.basis),
+            party,
+            due_by: some(self.due_by),
+            amount,
+            to_user_id,
+            to_org_id,
+        })
+    }
+}
+
 async fn event(
     State(s): State<WebState>,
-    c: Caller,
     crate::error::Id(id): crate::error::Id,
-    Form(f): Form<Fields>,
+    f: crate::forms::StaffForm<StepForm>,
 ) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+    let crate::forms::StaffForm { caller: c, form } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let o = |k: &str| f.get(k).cloned().filter(|v| !v.trim().is_empty());
-    let kind = o("kind").unwrap_or_default();
-    // One form serves every step; the party field depends on the step.
-    let party = match kind.as_str() {
-        "fee_notice" => o("fee_method"),
-        "joint_review" => o("review_org"),
-        _ => o("party"),
-    };
-    let number = |k: &str| o(k).map(|v| v.trim().parse::<i64>().map_err(|_| format!("“{v}”不是整数")));
-    let (days, amount, to_user_id, to_org_id) =
-        match (number("days"), number("amount"), number("to_user_id"), number("to_org_id")) {
-            (Some(Err(e)), ..) | (_, Some(Err(e)), ..) | (_, _, Some(Err(e)), _) | (.., Some(Err(e))) => {
-                return back_to(&s, &c, id, format!("未能登记：{e}")).await;
-            }
-            (d, a, u, g) => {
-                (d.and_then(Result::ok), a.and_then(Result::ok), u.and_then(Result::ok), g.and_then(Result::ok))
-            }
-        };
-    let input = EventInput {
-        kind,
-        on_date: o("on_date").unwrap_or_default(),
-        note: o("note"),
-        days: days.and_then(|d| u32::try_from(d).ok()).or(days.map(|_| 0)),
-        approver: o("approver"),
-        outcome: o("outcome"),
-        basis: o("basis"),
-        party,
-        due_by: o("due_by"),
-        amount,
-        to_user_id,
-        to_org_id,
+    let input = match form.input() {
+        Ok(i) => i,
+        Err(e) => return back_to(&s, &c, id, format!("未能登记：{e}")).await,
     };
     match s.app.record_request_event(actor, id, input).await {
         // Transferred to an organisation the actor cannot see: back to the queue.

@@ -341,7 +341,7 @@ async fn request_event(
     c: Caller,
     headers: HeaderMap,
     Id(id): Id,
-    ApiJson(input): ApiJson<gongkai_app::requests::EventInput>,
+    ApiJson(input): ApiJson<gongkai_app::requests::StepInput>,
 ) -> WebResult {
     let actor = writer(&c, &headers)?;
     let d = s.app.record_request_event(actor, id, input).await?;

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use gongkai_app::AppError;
 use gongkai_app::requests::{MAX_REQUEST_FILES, NewRequest, PublicStatus, Receipt, Upload};
-use gongkai_domain::request::{ApplicantKind, Application, Delivery, Medium};
+use gongkai_domain::request::{ApplicantKind, Application, CollectBy, Medium};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -145,15 +145,15 @@ impl ApplyPage {
         v: HashMap<String, String>,
         errors: Vec<(String, String)>,
     ) -> ApplyPage {
-        use gongkai_domain::request::Channel;
+        use gongkai_domain::request::RequestChannel;
         ApplyPage {
             frame,
             staff,
-            channels: Channel::ALL.iter().map(|c| (c.code(), c.label())).collect(),
+            channels: RequestChannel::ALL.iter().map(|c| (c.code(), c.label())).collect(),
             orgs,
             kinds: ApplicantKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
             media: Medium::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-            deliveries: Delivery::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+            deliveries: CollectBy::ALL.iter().map(|k| (k.code(), k.label())).collect(),
             v,
             errors,
             max_files: MAX_REQUEST_FILES,
@@ -252,10 +252,10 @@ pub(crate) fn new_request(f: &HashMap<String, String>, attachments: Vec<Upload>)
             description: g("description"),
             purpose: o("purpose"),
             medium: g("medium"),
-            delivery: g("delivery"),
+            collect_by: g("delivery"),
         },
         org_id: g("org_id").trim().parse().unwrap_or(0),
-        channel: o("channel"),
+        intake_channel: o("channel"),
         received_on: o("received_on"),
         attachments,
         idempotency_key: o("idem"),
@@ -269,7 +269,7 @@ async fn submit(State(s): State<WebState>, c: Caller, req: axum::extract::Reques
     };
     let mut input = new_request(&f, files);
     // The public form is always online, received today.
-    input.channel = None;
+    input.intake_channel = None;
     input.received_on = None;
     match s.app.submit_request(None, input).await {
         Ok(r) => {

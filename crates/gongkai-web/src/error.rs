@@ -72,6 +72,11 @@ pub async fn render_errors(State(s): State<WebState>, req: Request, next: Next) 
         if let AppError::Validation(errs) = &*err {
             body["errors"] = serde_json::to_value(errs).unwrap_or_default();
         }
+        if let AppError::Step(r) = &*err
+            && let Some(field) = r.field()
+        {
+            body["errors"] = serde_json::json!([{ "field": field, "message": r.to_string() }]);
+        }
         (status, axum::Json(body)).into_response()
     } else {
         let page = ErrorPage {

@@ -14,6 +14,7 @@ mod apply;
 mod auth;
 pub mod error;
 mod flash;
+mod forms;
 mod openapi;
 mod portal;
 mod views;

@@ -1021,7 +1021,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         // stops, and restarts from the day the clarified request arrives.
         let (s, v) =
             ev(json!({"kind": "clarification", "on_date": "2025-07-14", "note": "请说明所需资金的项目范围"})).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {v}");
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("clarification_late")), "{b}: {v}");
         assert!(v["message"].as_str().unwrap().contains("2025-07-10"), "{b}: {v}");
         let (s, v) = ev(
             json!({"kind": "clarification", "on_date": "2025-07-08", "note": "请说明所需资金的项目范围", "due_by": "2025-07-18"}),
@@ -1034,6 +1034,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         );
         let (s, v) = ev(json!({"kind": "clarification", "on_date": "2025-07-09", "note": "再次补正"})).await;
         assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("一次性"), "{b}: {v}");
+        assert_eq!(v["code"], "clarification_twice", "{b}: each refusal has its own code: {v}");
         let (_, v) = ev(json!({"kind": "clarified", "on_date": "2025-07-15"})).await;
         assert_eq!(v["request"]["due_on"], "2025-08-12", "{b}: 20 working days from 15 July: {v}");
 
@@ -1067,6 +1068,11 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let (s, v) =
             ev(json!({"kind": "extension", "on_date": "2025-08-20", "days": 25, "approver": "公开办主任"})).await;
         assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("20个工作日"), "{b}: {v}");
+        assert_eq!(
+            (v["code"].as_str(), v["errors"][0]["field"].as_str()),
+            (Some("extension_over_cap"), Some("days")),
+            "{b}: {v}"
+        );
         let (s, v) = ev(json!({"kind": "extension", "on_date": "2025-08-20", "days": 10})).await;
         assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("批准人"), "{b}: {v}");
         let (_, v) =
@@ -1077,6 +1083,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         // A decision needs a national outcome category and its legal basis.
         let (s, v) = ev(json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "予以公开"})).await;
         assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("法律依据"), "{b}: {v}");
+        assert_eq!(v["code"], "decision_without_basis", "{b}: {v}");
         let (s, v) =
             ev(json!({"kind": "decision", "on_date": "2025-09-01", "outcome": "大概公开", "basis": "第三十六条"}))
                 .await;
@@ -1086,8 +1093,12 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         )
         .await;
         assert_eq!((s, v["request"]["status"].as_str()), (StatusCode::CREATED, Some("decided")), "{b}: {v}");
-        let (s, _) = ev(json!({"kind": "consultation", "on_date": "2025-09-01", "note": "x"})).await;
-        assert!(s.is_client_error(), "{b}: nothing after the decision");
+        let (s, v) = ev(json!({"kind": "consultation", "on_date": "2025-09-01", "note": "x"})).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("already_decided")),
+            "{b}: nothing after the decision: {v}"
+        );
 
         // The reply letter: drafted from the decision, edited, downloaded as .docx, then sent.
         let (s, l) = send("GET", &format!("/api/v1/requests/{id}/letter"), &office, None).await;
@@ -1342,7 +1353,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
 
         // Exchange with the city platform: a whole case out, and back in under its own number.
         let (s, x) = send("GET", &format!("/api/v1/requests/{id}/export"), &office, None).await;
-        assert_eq!((s, x["format"].as_str()), (StatusCode::OK, Some("gongkai.request.v2")), "{b}: {x}");
+        assert_eq!((s, x["format"].as_str()), (StatusCode::OK, Some("gongkai.request.v3")), "{b}: {x}");
         let kinds: Vec<&str> = x["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
@@ -1350,14 +1361,19 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
                 "received",
                 "clarification",
                 "clarified",
-                "consultation",
-                "consultation_reply",
+                "third_party_consultation",
+                "third_party_reply",
                 "joint_review",
                 "extension",
                 "decision",
                 "letter",
-                "delivery"
+                "service"
             ]
+        );
+        assert_eq!(
+            (x["intake_channel"].as_str(), x["application"]["collect_by"].as_str()),
+            (Some("post_signed"), Some("pickup")),
+            "{b}: {x}"
         );
         let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(x.clone())).await;
         assert_eq!(s, StatusCode::CONFLICT, "{b}: the same number twice: {v}");
@@ -1388,5 +1404,38 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
             "{b}"
         );
         assert_eq!(back["reviews"][0]["result"], "maintained", "{b}");
+
+        // A file in the earlier format (v2: the old step, channel and delivery names) still imports.
+        let mut v2 = x.clone();
+        v2["format"] = json!("gongkai.request.v2");
+        v2["tracking_no"] = json!("SJPT-2025-0002");
+        let obj = v2.as_object_mut().unwrap();
+        let channel = obj.remove("intake_channel").unwrap();
+        obj.insert("channel".into(), channel);
+        let app = v2["application"].as_object_mut().unwrap();
+        let collect = app.remove("collect_by").unwrap();
+        app.insert("delivery".into(), collect);
+        for e in v2["events"].as_array_mut().unwrap() {
+            let old = match e["kind"].as_str().unwrap() {
+                "third_party_consultation" => "consultation",
+                "third_party_reply" => "consultation_reply",
+                "service" => "delivery",
+                k => k,
+            };
+            e["kind"] = json!(old);
+        }
+        let (s, v) = send("POST", "/api/v1/requests/import", &office, Some(v2)).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: v2 imports: {v}");
+        let (_, back) = send("GET", &format!("/api/v1/requests/{}", v["id"]), &office, None).await;
+        let kinds: Vec<&str> = back["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert!(
+            kinds.contains(&"consultation") && kinds.contains(&"delivery"),
+            "{b}: the API keeps its published step names: {kinds:?}"
+        );
+        assert_eq!(
+            (back["request"]["channel"].as_str(), back["request"]["delivery"].as_str()),
+            (Some("post_signed"), Some("pickup")),
+            "{b}: {back}"
+        );
     }
 }

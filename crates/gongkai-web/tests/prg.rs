@@ -141,11 +141,11 @@ async fn the_console_masks_identity_numbers_until_asked_and_the_asking_is_audite
                 phone: "13800000000".into(),
                 description: "某项目清单".into(),
                 medium: "paper".into(),
-                delivery: "pickup".into(),
+                collect_by: "pickup".into(),
                 ..Default::default()
             },
             org_id: org,
-            channel: None,
+            intake_channel: None,
             received_on: None,
             attachments: vec![],
             idempotency_key: None,

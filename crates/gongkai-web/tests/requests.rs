@@ -693,7 +693,7 @@ async fn concurrent_steps_cannot_both_pass_the_rules() {
         for _ in 0..6 {
             let (app, actor) = (app.clone(), actor.clone());
             tasks.push(tokio::spawn(async move {
-                let step = gongkai_app::requests::EventInput {
+                let step = gongkai_app::requests::StepInput {
                     kind: "clarification".into(),
                     on_date: "2025-08-26".into(),
                     note: Some("请说明项目名称".into()),
@@ -707,13 +707,13 @@ async fn concurrent_steps_cannot_both_pass_the_rules() {
         for t in tasks {
             match t.await.unwrap() {
                 Ok(_) => ok += 1,
-                Err(AppError::Conflict(_) | AppError::Rule(_)) => {}
+                Err(AppError::Conflict(_) | AppError::Step(gongkai_domain::handling::Refusal::ClarificationTwice)) => {}
                 Err(e) => panic!("{b}: {e:?}"),
             }
         }
         assert_eq!(ok, 1, "{b}: one 补正 notice, however many clicks");
         let d = app.request_detail(&actor, id).await.unwrap();
-        assert_eq!(d.events.iter().filter(|e| e.kind == "clarification").count(), 1, "{b}");
+        assert_eq!(d.events.iter().filter(|e| e.kind.code() == "clarification").count(), 1, "{b}");
     }
 }
 

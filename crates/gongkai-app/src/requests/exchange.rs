@@ -2,8 +2,9 @@
 
 use super::reviews::{checked_review, review_model};
 use super::*;
+use gongkai_domain::handling::{self, RecordedStep, RequestFacts, Step};
 
-/// A whole case as exchanged with the city platform (`format`: `gongkai.request.v2`). It
+/// A whole case as exchanged with the city platform (`format`: [`EXCHANGE_FORMAT`]). It
 /// carries the applicant's data: export and import are for staff, and both are audited.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -12,7 +13,9 @@ pub struct Exchange {
     pub tracking_no: String,
     /// The answering organisation, by its 统一社会信用代码.
     pub org_credit_code: String,
-    pub channel: String,
+    /// 申请渠道 (v2: `channel`).
+    #[serde(alias = "channel")]
+    pub intake_channel: String,
     pub received_on: String,
     pub status: String,
     pub application: Application,
@@ -20,7 +23,7 @@ pub struct Exchange {
     pub reviews: Vec<ReviewInput>,
 }
 
-/// A handling step as exchanged: the same fields as [`EventInput`], minus the ones that
+/// A handling step as exchanged: the same fields as [`StepInput`], minus the ones that
 /// name local people or organisations (assignment and transfer stay inside one system).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -44,9 +47,12 @@ pub struct ExchangeEvent {
     pub amount: Option<i64>,
 }
 
-pub const EXCHANGE_FORMAT: &str = "gongkai.request.v2";
-/// Steps that only make sense inside one system.
-const LOCAL_KINDS: [&str; 2] = ["assign", "transfer"];
+/// The format written. v3 names the steps as the glossary does (`third_party_consultation`,
+/// `third_party_reply`, `service`); [`EXCHANGE_FORMATS_READ`] still reads v2 files, whose
+/// step names (`consultation`, `consultation_reply`, `delivery`) are taken as before.
+pub const EXCHANGE_FORMAT: &str = "gongkai.request.v3";
+/// Every format import takes.
+pub const EXCHANGE_FORMATS_READ: [&str; 2] = ["gongkai.request.v2", EXCHANGE_FORMAT];
 
 impl App {
     pub async fn export_request(&self, actor: &Actor, id: i64) -> Result<Exchange> {
@@ -62,7 +68,7 @@ impl App {
             format: EXCHANGE_FORMAT.into(),
             tracking_no: m.tracking_no,
             org_credit_code: org,
-            channel: m.channel,
+            intake_channel: m.intake_channel,
             received_on: m.received_on.to_string(),
             status: m.status,
             application: Application {
@@ -76,13 +82,13 @@ impl App {
                 description: m.description,
                 purpose: m.purpose,
                 medium: m.medium,
-                delivery: m.delivery,
+                collect_by: m.collect_by,
             },
             events: events
                 .into_iter()
-                .filter(|e| !LOCAL_KINDS.contains(&e.kind.as_str()))
-                .map(|e| ExchangeEvent {
-                    kind: e.kind,
+                .filter_map(|e| StepKind::parse_any(&e.kind).filter(|k| !k.is_local()).map(|k| (k, e)))
+                .map(|(k, e)| ExchangeEvent {
+                    kind: k.code().into(),
                     on_date: e.on_date.to_string(),
                     note: e.note,
                     days: e.days.and_then(|d| u32::try_from(d).ok()),
@@ -114,8 +120,8 @@ impl App {
         if !actor.role.is_district_wide() {
             return Err(AppError::Forbidden("只有公开办可以导入市级平台的申请".into()));
         }
-        if x.format != EXCHANGE_FORMAT {
-            return Err(AppError::field("format", format!("format 应为 {EXCHANGE_FORMAT}")));
+        if !EXCHANGE_FORMATS_READ.contains(&x.format.as_str()) {
+            return Err(AppError::field("format", format!("format 应为 {}", EXCHANGE_FORMATS_READ.join(" 或 "))));
         }
         let app = request::validate(&x.application).map_err(AppError::Validation)?;
         let tracking_no = x.tracking_no.trim().to_ascii_uppercase();
@@ -125,7 +131,8 @@ impl App {
         {
             return Err(AppError::field("tracking_no", "受理编号只能包含字母、数字和短横线，不超过32位"));
         }
-        let channel = Channel::parse(&x.channel).ok_or_else(|| AppError::field("channel", "渠道无效"))?;
+        let channel =
+            RequestChannel::parse(&x.intake_channel).ok_or_else(|| AppError::field("intake_channel", "渠道无效"))?;
         let received = parse_date("received_on", &x.received_on)?;
         if received > self.today() {
             return Err(AppError::field("received_on", "收到申请的日期不能晚于今天"));
@@ -140,35 +147,9 @@ impl App {
         let now = self.now();
         let cal = self.calendar().await?;
         let cx = self.step_context(&cal, actor);
-        let mut probe = info_request::Model {
-            id: 0,
-            tracking_no: tracking_no.clone(),
-            query_code_hash: String::new(),
-            org_id: target.id,
-            channel: channel.code().into(),
-            received_on: received,
-            due_on: None,
-            status: String::new(),
-            applicant_kind: app.applicant_kind.code().into(),
-            name: String::new(),
-            id_number: String::new(),
-            contact_person: None,
-            phone: String::new(),
-            email: None,
-            address: None,
-            medium: String::new(),
-            delivery: String::new(),
-            purpose: None,
-            created_by: None,
-            created_at: now,
-            description: String::new(),
-            assignee_id: None,
-            outcome: None,
-            idempotency_key: None,
-            same_day_count: None,
-        };
+        let req = RequestFacts { received_on: received, org_id: target.id };
         let receipt = format!("{}：{}", channel.label(), channel.receipt_rule());
-        let mut models = vec![super::steps::new_step(0, "received", received, &cx, receipt)];
+        let mut steps = vec![RecordedStep { on: received, note: receipt, step: Step::Received }];
         for (i, e) in x.events.iter().enumerate() {
             let at = |msg: String| {
                 AppError::Validation(vec![gongkai_domain::FieldError::new(
@@ -176,16 +157,17 @@ impl App {
                     format!("第{}个办理环节（{}）：{msg}", i + 1, e.kind),
                 )])
             };
-            if e.kind == "received" {
+            let kind = StepKind::parse_any(&e.kind);
+            if kind == Some(StepKind::Received) {
                 if i != 0 || e.on_date != x.received_on {
                     return Err(at("收到申请只能是第一个环节，日期与 received_on 一致".into()));
                 }
                 continue;
             }
-            if LOCAL_KINDS.contains(&e.kind.as_str()) {
+            if kind.is_some_and(StepKind::is_local) {
                 return Err(at("指定承办人和转交是本系统内部的环节，不能导入".into()));
             }
-            let input = EventInput {
+            let input = StepInput {
                 kind: e.kind.clone(),
                 on_date: e.on_date.clone(),
                 note: Some(e.note.clone()),
@@ -199,12 +181,15 @@ impl App {
                 to_user_id: None,
                 to_org_id: None,
             };
-            let step = super::steps::check_step(&probe, &models, &input, &cx).map_err(|err| at(err.to_string()))?;
-            models.push(step);
+            let step = super::steps::check_step(req, &steps, &input, &cx).map_err(|err| at(err.to_string()))?;
+            steps.push(step);
         }
-        let status = super::steps::status_of(&models);
-        let due = super::steps::reply_due(&cal, self.config.first_day, received, &models)?.map(|d| d.due);
-        probe.outcome = models.iter().find_map(|e| e.outcome.clone());
+        let status = handling::status_of(&steps);
+        let due = super::steps::reply_due(&cal, self.config.first_day, received, &steps)?.map(|d| d.due);
+        let outcome = steps.iter().find_map(|s| match &s.step {
+            Step::Decision { outcome, .. } => Some(outcome.code().to_string()),
+            _ => None,
+        });
         let reviews =
             x.reviews.iter().map(|r| checked_review(r, received, self.today())).collect::<Result<Vec<_>>>()?;
         let (query_code, query_code_hash) = new_query_code().await?;
@@ -221,20 +206,19 @@ impl App {
             tracking_no: &tracking_no,
             query_code_hash,
             org_id: target.id,
-            channel,
+            intake_channel: channel,
             received,
             due,
-            status,
+            status: status.code(),
             created_by: actor.user_id,
             now,
         };
         let mut row = request_row(row, app);
-        row.outcome = Set(probe.outcome);
+        row.outcome = Set(outcome);
         let m = row.insert(&*tx).await?;
-        for e in models {
-            let mut row: request_event::ActiveModel = e.into();
+        for s in &steps {
+            let mut row: request_event::ActiveModel = super::steps::row_of(m.id, s, &cx).into();
             row.id = gongkai_store::sea_orm::ActiveValue::NotSet;
-            row.request_id = Set(m.id);
             row.insert(&*tx).await?;
         }
         for r in &reviews {

@@ -1,6 +1,7 @@
 //! The reply letter (答复书 / 告知书): drafted from the decision, edited, sent.
 
 use super::*;
+use gongkai_domain::handling::{RequestFacts, Step};
 
 /// The reply letter of a request: the saved edit, or a draft from the decision.
 #[derive(Debug, Clone, Serialize)]
@@ -15,15 +16,16 @@ pub struct Letter {
 
 impl App {
     pub async fn reply_letter(&self, actor: &Actor, id: i64) -> Result<Letter> {
-        let (m, events) = self.request_for(actor, id).await?;
-        let decision = events
-            .iter()
-            .find(|e| e.kind == "decision")
-            .ok_or_else(|| AppError::Rule("作出答复决定后才能生成答复书".into()))?;
-        let outcome = decision.outcome.as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Other);
-        let basis = decision.basis.as_deref().unwrap_or_default();
-        let sent = events.iter().any(|e| e.kind == "delivery");
-        if let Some(saved) = events.iter().rev().find(|e| e.kind == "letter") {
+        let (m, rows) = self.request_for(actor, id).await?;
+        let events = super::steps::recorded_all(&rows)?;
+        let Some((decided_on, outcome, basis)) = events.iter().find_map(|e| match &e.step {
+            Step::Decision { outcome, basis } => Some((e.on, *outcome, basis.as_str())),
+            _ => None,
+        }) else {
+            return Err(AppError::Rule("作出答复决定后才能生成答复书".into()));
+        };
+        let sent = events.iter().any(|e| e.kind() == StepKind::Service);
+        if let Some(saved) = events.iter().rev().find(|e| e.kind() == StepKind::Letter) {
             let title = saved.note.lines().next().unwrap_or_default().to_string();
             return Ok(Letter { title, text: saved.note.clone(), saved: true, sent });
         }
@@ -37,7 +39,7 @@ impl App {
             description: &m.description,
             outcome,
             basis,
-            decided_on: decision.on_date,
+            decided_on,
         });
         Ok(Letter { title: gongkai_domain::letter::title(outcome).into(), text, saved: false, sent })
     }
@@ -51,14 +53,15 @@ impl App {
         let (m, events) = self.request_for(actor, id).await?;
         let cal = self.calendar().await?;
         let cx = self.step_context(&cal, actor);
-        let input = EventInput {
-            kind: "letter".into(),
+        let input = StepInput {
+            kind: StepKind::Letter.code().into(),
             on_date: self.today().to_string(),
             note: Some(text.trim().replace("\r\n", "\n")),
             ..Default::default()
         };
-        let step = super::steps::check_step(&m, &events, &input, &cx)?;
-        self.write_step(actor, &m, &events, step).await?;
+        let req = RequestFacts { received_on: m.received_on, org_id: m.org_id };
+        let step = super::steps::check_step(req, &super::steps::recorded_all(&events)?, &input, &cx)?;
+        self.write_step(actor, &m, &events, super::steps::row_of(m.id, &step, &cx)).await?;
         self.reply_letter(actor, id).await
     }
 }

@@ -3,8 +3,9 @@
 //! the official calendar, and the applicant's tracking page.
 
 use crate::{Actor, App, AppError, Result, sha256_hex};
-use gongkai_domain::deadline::{FirstDay, ReplyDue, RequestClock};
-use gongkai_domain::request::{self, Application, Channel, Outcome, QUERY_CODE_LEN};
+use gongkai_domain::deadline::{FirstDay, ReplyDue};
+use gongkai_domain::handling::{RequestStatus, StepKind};
+use gongkai_domain::request::{self, Application, Outcome, QUERY_CODE_LEN, RequestChannel};
 use gongkai_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -19,14 +20,12 @@ mod reviews;
 mod steps;
 
 pub use exchange::{EXCHANGE_FORMAT, Exchange, ExchangeEvent};
-/// A recorded handling step.
-pub use gongkai_store::request_event::Model as Step;
 /// A recorded reconsideration or lawsuit.
 pub use gongkai_store::request_review::Model as Review;
 pub use letter::Letter;
 pub use report::AnnualReport;
 pub use reviews::ReviewInput;
-pub use steps::{EventInput, RequestDetail};
+pub use steps::{RequestDetail, RequestView, StepInput, StepView};
 
 /// A request as submitted: the application, the organisation asked, and for staff the
 /// channel it came through and the receipt date that channel's rule gives.
@@ -37,7 +36,8 @@ pub struct NewRequest {
     pub application: Application,
     pub org_id: i64,
     /// Staff only; the public form is always `online`.
-    pub channel: Option<String>,
+    #[serde(alias = "channel")]
+    pub intake_channel: Option<String>,
     /// Staff only: YYYY-MM-DD.
     pub received_on: Option<String>,
     /// Files sent with the application (multipart form only); seen by staff only.
@@ -153,37 +153,13 @@ pub struct PublicEvent {
 
 /// How a status reads, on the tracking page and in the console.
 pub fn status_label(s: &str) -> &'static str {
-    match s {
-        "received" => "已受理，正在办理",
-        "clarifying" => "待申请人补正",
-        "consulting" => "征求意见中",
-        "fee_pending" => "待申请人缴纳信息处理费",
-        "decided" => "已答复",
-        "closed" => "已办结",
-        _ => "办理中",
-    }
+    RequestStatus::parse(s).map(RequestStatus::label).unwrap_or("办理中")
 }
 
-/// How the timeline names a step, on the tracking page and in the console.
+/// How the timeline names a step, on the tracking page and in the console; any name a
+/// step was ever stored or published under.
 pub fn event_label(kind: &str) -> String {
-    match kind {
-        "received" => "收到申请",
-        "clarification" => "发出补正告知",
-        "clarified" => "收到补正材料",
-        "consultation" => "征求意见（期间不计入答复期限）",
-        "consultation_reply" => "收到征求意见的答复",
-        "extension" => "延长答复期限",
-        "decision" => "作出答复决定",
-        "letter" => "修改答复书",
-        "joint_review" => "联合会商",
-        "fee_notice" => "发出收费通知",
-        "fee_paid" => "申请人已缴费",
-        "assign" => "指定承办人",
-        "transfer" => "转交其他机关办理",
-        "delivery" => "答复书已送达",
-        other => other,
-    }
-    .to_string()
+    StepKind::parse_any(kind).map(|k| k.label().to_string()).unwrap_or_else(|| kind.to_string())
 }
 
 /// The same answer for an unknown number and a wrong code: neither reveals anything.
@@ -199,14 +175,14 @@ impl App {
             Ok(a) => (Some(a), vec![]),
             Err(e) => (None, e),
         };
-        let channel = match (actor, input.channel.as_deref().map(str::trim).filter(|c| !c.is_empty())) {
-            (None, None | Some("online")) => Some(Channel::Online),
+        let channel = match (actor, input.intake_channel.as_deref().map(str::trim).filter(|c| !c.is_empty())) {
+            (None, None | Some("online")) => Some(RequestChannel::Online),
             (None, Some(_)) => {
                 errs.push(gongkai_domain::FieldError::new("channel", "网上申请的渠道只能是 online"));
                 None
             }
-            (Some(_), None) => Some(Channel::Online),
-            (Some(_), Some(c)) => Channel::parse(c).or_else(|| {
+            (Some(_), None) => Some(RequestChannel::Online),
+            (Some(_), Some(c)) => RequestChannel::parse(c).or_else(|| {
                 errs.push(gongkai_domain::FieldError::new(
                     "channel",
                     "渠道应为 online、in_person、post_signed、post_unsigned 或 fax",
@@ -290,10 +266,10 @@ impl App {
             tracking_no: &tracking_no,
             query_code_hash,
             org_id: target.id,
-            channel,
+            intake_channel: channel,
             received,
             due: due.as_ref().map(|d| d.due),
-            status: "received",
+            status: RequestStatus::Received.code(),
             created_by: actor.and_then(|a| a.user_id),
             now,
         };
@@ -311,7 +287,7 @@ impl App {
         let m = am.insert(&*tx).await?;
         request_event::ActiveModel {
             request_id: Set(m.id),
-            kind: Set("received".into()),
+            kind: Set(StepKind::Received.code().into()),
             on_date: Set(received),
             at: Set(now),
             user_id: Set(actor.and_then(|a| a.user_id)),
@@ -350,7 +326,7 @@ impl App {
             Some(m.id),
             None,
             Some(serde_json::json!({
-                "tracking_no": m.tracking_no, "org_id": m.org_id, "channel": m.channel,
+                "tracking_no": m.tracking_no, "org_id": m.org_id, "channel": m.intake_channel,
                 "received_on": received.to_string(), "due_on": due.as_ref().map(|d| d.due.to_string()),
                 "attachments": files.len(),
             })),
@@ -383,10 +359,11 @@ impl App {
             return Err(not_found());
         };
         let org_name = org::Entity::find_by_id(m.org_id).one(conn).await?.map(|o| o.name).unwrap_or_default();
-        let steps = steps::steps_of(conn, m.id).await?;
+        let rows = steps::steps_of(conn, m.id).await?;
+        let steps = steps::recorded_all(&rows)?;
         let cal = self.calendar().await?;
-        let (due, due_note) = match m.status.as_str() {
-            "decided" | "closed" => (None, None),
+        let (due, due_note) = match RequestStatus::parse(&m.status) {
+            Some(s) if s.is_answered() => (None, None),
             _ => (
                 steps::reply_due(&cal, self.config.first_day, m.received_on, &steps)?,
                 steps::missing_year(&cal, self.config.first_day, m.received_on, &steps).map(steps::missing_year_note),
@@ -395,8 +372,8 @@ impl App {
         // Internal steps (who handles it, edits of the letter) are not the applicant's business.
         let events = steps
             .into_iter()
-            .filter(|e| !matches!(e.kind.as_str(), "assign" | "letter"))
-            .map(|e| PublicEvent { on_date: e.on_date, label: event_label(&e.kind) })
+            .filter(|e| !matches!(e.kind(), StepKind::Assign | StepKind::Letter))
+            .map(|e| PublicEvent { on_date: e.on, label: e.kind().label().to_string() })
             .collect();
         Ok(PublicStatus {
             tracking_no: m.tracking_no,
@@ -600,7 +577,7 @@ struct NewRow<'a> {
     tracking_no: &'a str,
     query_code_hash: String,
     org_id: i64,
-    channel: Channel,
+    intake_channel: RequestChannel,
     received: Date,
     due: Option<Date>,
     status: &'a str,
@@ -613,7 +590,7 @@ fn request_row(r: NewRow, app: request::ValidApplication) -> info_request::Activ
         tracking_no: Set(r.tracking_no.to_string()),
         query_code_hash: Set(r.query_code_hash),
         org_id: Set(r.org_id),
-        channel: Set(r.channel.code().into()),
+        intake_channel: Set(r.intake_channel.code().into()),
         received_on: Set(r.received),
         due_on: Set(r.due),
         status: Set(r.status.into()),
@@ -625,7 +602,7 @@ fn request_row(r: NewRow, app: request::ValidApplication) -> info_request::Activ
         email: Set(app.email),
         address: Set(app.address),
         medium: Set(app.medium.code().into()),
-        delivery: Set(app.delivery.code().into()),
+        collect_by: Set(app.collect_by.code().into()),
         purpose: Set(app.purpose),
         created_by: Set(r.created_by),
         created_at: Set(r.now),

@@ -1,51 +1,199 @@
-//! Handling steps. Each is checked by [`check_step`] — a pure function of the request, the
-//! steps recorded so far and the calendar — before anything is written; the same check
-//! runs for steps typed in the console and for cases imported from the city platform. The
-//! status and the reply date are always derived from the steps, never kept by hand.
+//! Handling steps, stored. The rules live in `gongkai_domain::handling`: each step is
+//! checked by its pure `check_step` before anything is written, the same check for steps
+//! typed in the console and for cases imported from the city platform. The status and the
+//! reply date are always derived from the steps, never kept by hand. This module reads
+//! and writes the rows and turns them into the app's [`StepView`].
 
 use super::*;
 use gongkai_domain::calendar::{CalendarError, WorkCalendar};
 use gongkai_domain::deadline::DeadlineError;
-use gongkai_domain::deadline::{Excluded, add_working_days, fee_payment_due};
+pub use gongkai_domain::handling::StepInput;
+use gongkai_domain::handling::{self, Facts, RecordedStep, RequestFacts, RequestStatus, StepKind};
+use gongkai_domain::request::{ApplicantKind, CollectBy, Medium};
 use gongkai_store::request_review;
 use gongkai_store::{app_user, request_attachment};
 
-/// One handling step recorded by staff.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct EventInput {
-    /// clarification, clarified, consultation, consultation_reply, joint_review, extension,
-    /// fee_notice, fee_paid, assign, transfer, decision, delivery
-    pub kind: String,
-    /// YYYY-MM-DD: the day it happened (notice sent, reply received, …).
-    pub on_date: String,
-    pub note: Option<String>,
-    /// extension: working days, at most 20.
-    pub days: Option<u32>,
-    /// extension: who approved it (第三十三条: the head of the disclosure office).
+/// A recorded step as the console and the API show it. `kind` is written in the
+/// published names of `/api/v1` (`consultation`, `consultation_reply`, `delivery`), so
+/// the contract does not follow the stored names.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    pub id: i64,
+    pub request_id: i64,
+    #[serde(serialize_with = "published_kind")]
+    pub kind: StepKind,
+    pub on_date: Date,
+    pub at: time::OffsetDateTime,
+    pub user_id: Option<i64>,
+    pub note: String,
+    pub days: Option<i32>,
     pub approver: Option<String>,
-    /// decision: one of the national outcome categories.
     pub outcome: Option<String>,
-    /// decision: the legal basis cited.
     pub basis: Option<String>,
-    /// consultation: `third_party` (第三十二条) or `agency` (第三十四条); joint_review: the
-    /// organisation giving its opinion; fee_notice: `per_request` or `per_page`.
     pub party: Option<String>,
-    /// clarification: the 补正 deadline given to the applicant (YYYY-MM-DD).
-    pub due_by: Option<String>,
-    /// fee_notice: the amount in 元, as the fee calculation gives it.
+    pub due_by: Option<Date>,
     pub amount: Option<i64>,
-    /// assign: the staff member who will handle it.
-    pub to_user_id: Option<i64>,
-    /// transfer: the organisation that will answer instead.
     pub to_org_id: Option<i64>,
+    pub to_user_id: Option<i64>,
+}
+
+fn published_kind<S: serde::Serializer>(k: &StepKind, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(k.published())
+}
+
+impl StepView {
+    fn of(e: request_event::Model) -> Result<StepView> {
+        let kind = StepKind::parse_any(&e.kind).ok_or_else(|| unreadable(&e))?;
+        Ok(StepView {
+            id: e.id,
+            request_id: e.request_id,
+            kind,
+            on_date: e.on_date,
+            at: e.at,
+            user_id: e.user_id,
+            note: e.note,
+            days: e.days,
+            approver: e.approver,
+            outcome: e.outcome,
+            basis: e.basis,
+            party: e.party,
+            due_by: e.due_by,
+            amount: e.amount,
+            to_org_id: e.to_org_id,
+            to_user_id: e.to_user_id,
+        })
+    }
+
+    /// The timeline's name of the step.
+    pub fn label(&self) -> &'static str {
+        self.kind.label()
+    }
+}
+
+fn unreadable(e: &request_event::Model) -> AppError {
+    AppError::Internal(format!("request_event {} has kind {:?} with facts this version cannot read", e.id, e.kind))
+}
+
+/// The domain's reading of a stored step.
+pub(super) fn recorded(e: &request_event::Model) -> Result<RecordedStep> {
+    let facts = Facts {
+        days: e.days.and_then(|d| u32::try_from(d).ok()),
+        approver: e.approver.clone(),
+        outcome: e.outcome.as_deref().and_then(Outcome::parse),
+        basis: e.basis.clone(),
+        party: e.party.clone(),
+        due_by: e.due_by,
+        amount: e.amount,
+        to_org_id: e.to_org_id,
+        to_user_id: e.to_user_id,
+    };
+    RecordedStep::from_facts(&e.kind, e.on_date, e.note.clone(), facts).ok_or_else(|| unreadable(e))
+}
+
+/// The domain's reading of all of a request's steps.
+pub(super) fn recorded_all(events: &[request_event::Model]) -> Result<Vec<RecordedStep>> {
+    events.iter().map(recorded).collect()
+}
+
+/// The row to write for a checked step.
+pub(super) fn row_of(request_id: i64, s: &RecordedStep, cx: &StepContext) -> request_event::Model {
+    let f = s.facts();
+    request_event::Model {
+        id: 0,
+        request_id,
+        kind: s.kind().code().to_string(),
+        on_date: s.on,
+        at: cx.now,
+        user_id: cx.user_id,
+        note: s.note.clone(),
+        days: f.days.and_then(|d| i32::try_from(d).ok()),
+        approver: f.approver,
+        outcome: f.outcome.map(|o| o.code().to_string()),
+        basis: f.basis,
+        party: f.party,
+        due_by: f.due_by,
+        amount: f.amount,
+        to_org_id: f.to_org_id,
+        to_user_id: f.to_user_id,
+    }
+}
+
+/// A request as the console and the API show it, applicant data included (staff only).
+/// The JSON names are the published ones of `/api/v1` (`channel`, `delivery`), whatever
+/// the columns are called.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestView {
+    pub id: i64,
+    pub tracking_no: String,
+    /// The organisation that answers it.
+    pub org_id: i64,
+    #[serde(rename = "channel")]
+    pub intake_channel: RequestChannel,
+    /// 收到申请之日, by the channel's rule (第三十一条).
+    pub received_on: Date,
+    pub due_on: Option<Date>,
+    pub status: RequestStatus,
+    pub applicant_kind: ApplicantKind,
+    pub name: String,
+    pub id_number: String,
+    pub contact_person: Option<String>,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub medium: Medium,
+    #[serde(rename = "delivery")]
+    pub collect_by: CollectBy,
+    pub purpose: Option<String>,
+    pub created_by: Option<i64>,
+    pub created_at: time::OffsetDateTime,
+    pub description: String,
+    pub assignee_id: Option<i64>,
+    pub outcome: Option<Outcome>,
+    /// The applicant's applications that day, when past the office's threshold (第三十五条).
+    pub same_day_count: Option<i32>,
+}
+
+impl RequestView {
+    pub(super) fn of(m: info_request::Model) -> Result<RequestView> {
+        let bad = |what: &str, v: &str| AppError::Internal(format!("info_request {}: {what} {v:?}", m.id));
+        Ok(RequestView {
+            intake_channel: RequestChannel::parse(&m.intake_channel)
+                .ok_or_else(|| bad("intake_channel", &m.intake_channel))?,
+            status: RequestStatus::parse(&m.status).ok_or_else(|| bad("status", &m.status))?,
+            applicant_kind: ApplicantKind::parse(&m.applicant_kind)
+                .ok_or_else(|| bad("applicant_kind", &m.applicant_kind))?,
+            medium: Medium::parse(&m.medium).ok_or_else(|| bad("medium", &m.medium))?,
+            collect_by: CollectBy::parse(&m.collect_by).ok_or_else(|| bad("collect_by", &m.collect_by))?,
+            outcome: match &m.outcome {
+                Some(o) => Some(Outcome::parse(o).ok_or_else(|| bad("outcome", o))?),
+                None => None,
+            },
+            id: m.id,
+            tracking_no: m.tracking_no,
+            org_id: m.org_id,
+            received_on: m.received_on,
+            due_on: m.due_on,
+            name: m.name,
+            id_number: m.id_number,
+            contact_person: m.contact_person,
+            phone: m.phone,
+            email: m.email,
+            address: m.address,
+            purpose: m.purpose,
+            created_by: m.created_by,
+            created_at: m.created_at,
+            description: m.description,
+            assignee_id: m.assignee_id,
+            same_day_count: m.same_day_count,
+        })
+    }
 }
 
 /// The staff view of a request, applicant data included.
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestDetail {
-    pub request: info_request::Model,
-    pub events: Vec<request_event::Model>,
+    pub request: RequestView,
+    pub events: Vec<StepView>,
     /// The reply date and how it was counted; None while the clock is stopped.
     pub due: Option<ReplyDue>,
     /// Why the clock is stopped, when it is.
@@ -62,6 +210,13 @@ pub struct RequestDetail {
     pub attachments: Vec<request_attachment::Model>,
     /// Reconsiderations and lawsuits over it.
     pub reviews: Vec<request_review::Model>,
+}
+
+impl RequestDetail {
+    /// Whether a step of this kind was recorded.
+    pub fn has(&self, kind: StepKind) -> bool {
+        self.events.iter().any(|e| e.kind == kind)
+    }
 }
 
 /// A time limit other than the reply date, with its reckoning.
@@ -83,86 +238,6 @@ pub(super) async fn steps_of<C: gongkai_store::ConnectionTrait>(
         .await?)
 }
 
-/// The open consultation (asked, not yet answered), if any.
-pub(super) fn open_consultation(events: &[request_event::Model]) -> Option<&request_event::Model> {
-    let asked = events.iter().filter(|e| e.kind == "consultation").count();
-    let answered = events.iter().filter(|e| e.kind == "consultation_reply").count();
-    if asked > answered { events.iter().rev().find(|e| e.kind == "consultation") } else { None }
-}
-
-/// The fee notice not yet paid, if any.
-fn open_fee_notice(events: &[request_event::Model]) -> Option<&request_event::Model> {
-    let notice = events.iter().rev().find(|e| e.kind == "fee_notice")?;
-    (!events.iter().any(|e| e.kind == "fee_paid")).then_some(notice)
-}
-
-/// The 补正 notice still waiting for the applicant, if any.
-fn open_clarification(events: &[request_event::Model]) -> Option<&request_event::Model> {
-    let notice = events.iter().find(|e| e.kind == "clarification")?;
-    (!events.iter().any(|e| e.kind == "clarified")).then_some(notice)
-}
-
-/// Where a request stands, from its steps.
-pub(super) fn status_of(events: &[request_event::Model]) -> &'static str {
-    let has = |k: &str| events.iter().any(|e| e.kind == k);
-    if has("delivery") {
-        "closed"
-    } else if has("decision") {
-        "decided"
-    } else if open_consultation(events).is_some() {
-        "consulting"
-    } else if open_fee_notice(events).is_some() {
-        "fee_pending"
-    } else if open_clarification(events).is_some() {
-        "clarifying"
-    } else {
-        "received"
-    }
-}
-
-/// The deadline facts recorded so far, and why the clock is stopped if it is.
-fn clock_of(received_on: Date, events: &[request_event::Model]) -> (RequestClock, Option<&'static str>) {
-    let mut clock = RequestClock { received_on: Some(received_on), ..Default::default() };
-    let mut asked: Option<Date> = None;
-    let mut fee: Option<Date> = None;
-    for e in events {
-        match e.kind.as_str() {
-            "clarification" => clock.clarification_sent_on = Some(e.on_date),
-            "clarified" => clock.clarified_on = Some(e.on_date),
-            "consultation" => asked = Some(e.on_date),
-            "consultation_reply" => {
-                if let Some(from) = asked.take() {
-                    clock.consultations.push(Excluded {
-                        from,
-                        to: e.on_date,
-                        reason: "征求第三方或其他机关意见".into(),
-                    });
-                }
-            }
-            "fee_notice" => fee = Some(e.on_date),
-            "fee_paid" => {
-                if let Some(from) = fee.take() {
-                    clock
-                        .consultations
-                        .push(Excluded { from, to: e.on_date, reason: "收费通知至缴纳费用".into() });
-                }
-            }
-            "extension" => clock.extension_days = e.days.and_then(|d| u32::try_from(d).ok()).unwrap_or(0),
-            _ => {}
-        }
-    }
-    let stopped = if asked.is_some() {
-        Some("征求意见期间，答复期限暂停计算")
-    } else if fee.is_some() {
-        Some("等待申请人缴纳信息处理费，答复期限暂停计算")
-    } else if clock.clarification_sent_on.is_some() && clock.clarified_on.is_none() {
-        Some("等待申请人补正，收到补正材料后重新计算答复期限")
-    } else {
-        None
-    };
-    (clock, stopped)
-}
-
 /// The reply date from the steps; None while the clock is stopped, or while the period
 /// runs into a year whose holiday arrangement is not loaded yet ([`missing_year`] says
 /// which): a request is never refused, nor a step blocked, for want of next year's notice.
@@ -170,9 +245,9 @@ pub(super) fn reply_due(
     cal: &WorkCalendar,
     first: FirstDay,
     received_on: Date,
-    events: &[request_event::Model],
+    steps: &[RecordedStep],
 ) -> Result<Option<ReplyDue>> {
-    match strict_due(cal, first, received_on, events) {
+    match handling::reply_due(cal, first, received_on, steps) {
         Err(DeadlineError::Calendar(CalendarError::MissingYear(_))) => Ok(None),
         r => r.map_err(|e| AppError::Rule(e.to_string())),
     }
@@ -183,9 +258,9 @@ pub(super) fn missing_year(
     cal: &WorkCalendar,
     first: FirstDay,
     received_on: Date,
-    events: &[request_event::Model],
+    steps: &[RecordedStep],
 ) -> Option<i32> {
-    match strict_due(cal, first, received_on, events) {
+    match handling::reply_due(cal, first, received_on, steps) {
         Err(DeadlineError::Calendar(CalendarError::MissingYear(y))) => Some(y),
         _ => None,
     }
@@ -194,19 +269,6 @@ pub(super) fn missing_year(
 /// Why a request has no reply date for lack of calendar data, in words.
 pub(super) fn missing_year_note(year: i32) -> String {
     format!("答复期限跨入{year}年，待导入国务院办公厅{year}年节假日安排后计算")
-}
-
-fn strict_due(
-    cal: &WorkCalendar,
-    first: FirstDay,
-    received_on: Date,
-    events: &[request_event::Model],
-) -> std::result::Result<Option<ReplyDue>, DeadlineError> {
-    let (clock, stopped) = clock_of(received_on, events);
-    if stopped.is_some() {
-        return Ok(None);
-    }
-    clock.reply_due(cal, first)
 }
 
 /// What a step is checked against besides the request itself.
@@ -219,6 +281,12 @@ pub(super) struct StepContext<'a> {
     pub now: time::OffsetDateTime,
 }
 
+impl StepContext<'_> {
+    fn rules(&self) -> handling::Context<'_> {
+        handling::Context { cal: self.cal, first: self.first, today: self.today }
+    }
+}
+
 impl App {
     /// The context steps are checked in: the calendar, the first-day setting, today, and
     /// who records them.
@@ -227,266 +295,22 @@ impl App {
     }
 }
 
-/// A step with only its common facts; the kind-specific ones are filled in by the check.
-pub(super) fn new_step(request_id: i64, kind: &str, on: Date, cx: &StepContext, note: String) -> request_event::Model {
-    request_event::Model {
-        id: 0,
-        request_id,
-        kind: kind.to_string(),
-        on_date: on,
-        at: cx.now,
-        user_id: cx.user_id,
-        note,
-        days: None,
-        approver: None,
-        outcome: None,
-        basis: None,
-        party: None,
-        due_by: None,
-        amount: None,
-        to_org_id: None,
-        to_user_id: None,
-    }
-}
-
-fn text(v: &Option<String>) -> String {
-    v.as_deref().unwrap_or_default().trim().to_string()
-}
-
-fn rule(msg: impl Into<String>) -> AppError {
-    AppError::Rule(msg.into())
+/// Checks a step with the domain's rules; a refusal keeps its own code.
+pub(super) fn check_step(
+    req: RequestFacts,
+    steps: &[RecordedStep],
+    input: &StepInput,
+    cx: &StepContext,
+) -> Result<RecordedStep> {
+    handling::check_step(req, steps, input, cx.rules()).map_err(AppError::Step)
 }
 
 fn cal_err(e: impl std::fmt::Display) -> AppError {
     AppError::Rule(e.to_string())
 }
 
-/// Checks one step against the regulation and the steps before it; returns the step to
-/// write. Existence of the person or organisation named by assign/transfer is checked by
-/// the caller, which has the database.
-pub(super) fn check_step(
-    m: &info_request::Model,
-    events: &[request_event::Model],
-    input: &EventInput,
-    cx: &StepContext,
-) -> Result<request_event::Model> {
-    let on = parse_date("on_date", &input.on_date)?;
-    if on > cx.today {
-        return Err(AppError::field("on_date", "日期不能晚于今天"));
-    }
-    if on < m.received_on {
-        return Err(AppError::field("on_date", "日期不能早于收到申请之日"));
-    }
-    if let Some(last) = events.iter().map(|e| e.on_date).max()
-        && on < last
-    {
-        return Err(AppError::field("on_date", format!("日期不能早于上一个办理环节（{last}）")));
-    }
-    let has = |k: &str| events.iter().any(|e| e.kind == k);
-    let kind = input.kind.trim();
-    if has("delivery") {
-        return Err(rule("这件申请已经办结"));
-    }
-    if has("decision") && !matches!(kind, "delivery" | "letter") {
-        return Err(rule("这件申请已经作出答复决定"));
-    }
-    let note = text(&input.note);
-    let mut step = new_step(m.id, kind, on, cx, note.clone());
-    let current_due = || reply_due(cx.cal, cx.first, m.received_on, events);
-    match kind {
-        "clarification" => {
-            if has("clarification") {
-                return Err(rule("补正只能一次性告知，这件申请已经发出过补正通知（第三十条）"));
-            }
-            let limit = RequestClock { received_on: Some(m.received_on), ..Default::default() }
-                .clarification_limit(cx.cal, cx.first)
-                .map_err(cal_err)?;
-            if let Some(limit) = limit
-                && on > limit
-            {
-                return Err(rule(format!("补正通知应在收到申请之日起7个工作日内（{limit}前）一次性发出（第三十条）")));
-            }
-            if note.is_empty() {
-                return Err(AppError::field("note", "请写明需要补正的事项"));
-            }
-            let by = parse_date("due_by", input.due_by.as_deref().unwrap_or_default())?;
-            if by <= on {
-                return Err(AppError::field("due_by", "补正期限应晚于发出补正通知之日（第三十条：合理的补正期限）"));
-            }
-            step.due_by = Some(by);
-        }
-        "clarified" => {
-            let Some(sent) = open_clarification(events) else {
-                return Err(rule(if has("clarified") {
-                    "已经登记过补正材料"
-                } else {
-                    "没有发出补正通知，不能登记补正材料"
-                }));
-            };
-            if on < sent.on_date {
-                return Err(AppError::field("on_date", "收到补正材料的日期不能早于补正通知"));
-            }
-        }
-        "consultation" => {
-            if open_consultation(events).is_some() {
-                return Err(rule("上一次征求意见尚未收到答复"));
-            }
-            let party = text(&input.party);
-            if !matches!(party.as_str(), "third_party" | "agency") {
-                return Err(AppError::field(
-                    "party",
-                    "请选择征求意见的对象：third_party（第三方）或 agency（其他机关）",
-                ));
-            }
-            if note.is_empty() {
-                return Err(AppError::field("note", "请写明征求意见的第三方或机关"));
-            }
-            step.party = Some(party);
-        }
-        "consultation_reply" => {
-            if open_consultation(events).is_none() {
-                return Err(rule("没有正在进行的征求意见"));
-            }
-        }
-        "joint_review" => {
-            // 联合会商: organisations record opinions on a hard case; the clock runs on.
-            let party = text(&input.party);
-            if party.is_empty() || note.is_empty() {
-                return Err(AppError::field("note", "联合会商须写明参加机关（party）及其意见（note）"));
-            }
-            step.party = Some(party);
-        }
-        "extension" => {
-            if has("extension") {
-                return Err(rule("答复期限只能延长一次"));
-            }
-            let days = input.days.unwrap_or(0);
-            if !(1..=gongkai_domain::deadline::MAX_EXTENSION).contains(&days) {
-                return Err(AppError::field("days", "延长答复期限最长不得超过20个工作日（第三十三条）"));
-            }
-            let approver = text(&input.approver);
-            if approver.is_empty() {
-                return Err(AppError::field(
-                    "approver",
-                    "延长答复期限须经政府信息公开工作机构负责人同意，请填写批准人",
-                ));
-            }
-            if let Some(due) = current_due()?
-                && on > due.due
-            {
-                return Err(rule(format!("答复期限已于{}届满，不能再延长", due.due)));
-            }
-            step.days = i32::try_from(days).ok();
-            step.approver = Some(approver);
-        }
-        "fee_notice" => {
-            if has("fee_notice") {
-                return Err(rule("这件申请已经发出过收费通知"));
-            }
-            let method = text(&input.party);
-            if !matches!(method.as_str(), "per_request" | "per_page") {
-                return Err(AppError::field("party", "请选择计费方式：per_request（按件）或 per_page（按量）"));
-            }
-            match input.amount {
-                Some(a) if a > 0 && a <= 10_000_000 => step.amount = Some(a),
-                _ => return Err(AppError::field("amount", "请填写收费金额（元，正整数）")),
-            }
-            if let Some(due) = current_due()?
-                && on > due.due
-            {
-                return Err(rule(format!("收费通知应在答复期限（{}）内发出", due.due)));
-            }
-            step.party = Some(method);
-            step.due_by = Some(fee_payment_due(cx.cal, on).map_err(cal_err)?.due);
-        }
-        "fee_paid" => {
-            if open_fee_notice(events).is_none() {
-                return Err(rule(if has("fee_paid") { "已经登记过缴费" } else { "没有发出收费通知" }));
-            }
-        }
-        "assign" => {
-            let Some(user) = input.to_user_id else {
-                return Err(AppError::field("to_user_id", "请选择承办人"));
-            };
-            step.to_user_id = Some(user);
-        }
-        "transfer" => {
-            match input.to_org_id {
-                Some(o) if o != m.org_id => step.to_org_id = Some(o),
-                Some(_) => return Err(AppError::field("to_org_id", "已经由这个机关办理")),
-                None => return Err(AppError::field("to_org_id", "请选择转交的机关")),
-            }
-            if note.is_empty() {
-                return Err(AppError::field("note", "请写明转交理由"));
-            }
-        }
-        "decision" => {
-            let outcome = input
-                .outcome
-                .as_deref()
-                .and_then(Outcome::parse)
-                .ok_or_else(|| AppError::field("outcome", "请选择答复结果（年度报告规定的类别）"))?;
-            let basis = text(&input.basis);
-            if basis.is_empty() {
-                return Err(AppError::field("basis", "答复决定须写明法律依据（如：第三十六条第（三）项）"));
-            }
-            if open_consultation(events).is_some() {
-                return Err(rule("征求意见尚未结束：请先登记答复（对方逾期未答复的，登记“逾期未答复”）"));
-            }
-            match outcome {
-                Outcome::OtherNoClarification => match open_clarification(events) {
-                    None => return Err(rule("只有发出补正通知而申请人未补正的，才能按“逾期不补正”处理")),
-                    Some(c) if c.due_by.is_some_and(|by| on <= by) => {
-                        return Err(rule(format!(
-                            "补正期限（{}）尚未届满，不能视为放弃申请",
-                            c.due_by.map(|d| d.to_string()).unwrap_or_default()
-                        )));
-                    }
-                    Some(_) => {}
-                },
-                Outcome::OtherUnpaid => match open_fee_notice(events) {
-                    None => return Err(rule("只有发出收费通知而申请人未缴费的，才能按“逾期未缴费”处理")),
-                    Some(f) if f.due_by.is_some_and(|by| on <= by) => {
-                        return Err(rule(format!(
-                            "缴费期限（{}）尚未届满，不能视为放弃申请",
-                            f.due_by.map(|d| d.to_string()).unwrap_or_default()
-                        )));
-                    }
-                    Some(_) => {}
-                },
-                _ => {}
-            }
-            step.outcome = Some(outcome.code().into());
-            step.basis = Some(basis);
-        }
-        "letter" => {
-            if !has("decision") {
-                return Err(rule("作出答复决定后才能编辑答复书"));
-            }
-            if !(20..=20_000).contains(&note.chars().count()) {
-                return Err(AppError::field("text", "答复书应为20至20000字"));
-            }
-        }
-        "delivery" => {
-            if !has("decision") {
-                return Err(rule("作出答复决定后才能登记送达"));
-            }
-            if note.is_empty() {
-                return Err(AppError::field("note", "请写明送达方式（如：电子邮件送达、邮寄送达并附挂号信单号）"));
-            }
-        }
-        _ => {
-            return Err(AppError::field(
-                "kind",
-                "办理环节应为 clarification、clarified、consultation、consultation_reply、joint_review、extension、fee_notice、fee_paid、assign、transfer、decision 或 delivery",
-            ));
-        }
-    }
-    // A step the calendar cannot place changes nothing.
-    let mut all = events.to_vec();
-    all.push(step.clone());
-    reply_due(cx.cal, cx.first, m.received_on, &all)?;
-    Ok(step)
+fn facts_of(m: &info_request::Model) -> RequestFacts {
+    RequestFacts { received_on: m.received_on, org_id: m.org_id }
 }
 
 impl App {
@@ -518,44 +342,21 @@ impl App {
     ) -> Result<RequestDetail> {
         let id = request.id;
         let cal = self.calendar().await?;
-        let due = reply_due(&cal, self.config.first_day, request.received_on, &events)?;
-        let stopped = clock_of(request.received_on, &events)
+        let first = self.config.first_day;
+        let steps = recorded_all(&events)?;
+        let due = reply_due(&cal, first, request.received_on, &steps)?;
+        let stopped = handling::clock_of(request.received_on, &steps)
             .1
             .map(str::to_string)
-            .or_else(|| missing_year(&cal, self.config.first_day, request.received_on, &events).map(missing_year_note));
-        let mut deadlines = Vec::new();
-        let open = !matches!(status_of(&events), "decided" | "closed");
-        if open && !events.iter().any(|e| e.kind == "clarification") {
-            let limit = add_working_days(
-                &cal,
-                request.received_on,
-                gongkai_domain::deadline::CLARIFY_WITHIN,
-                self.config.first_day,
-                &[],
-            )
-            .map_err(cal_err)?;
-            // Only while a 补正 notice can still go out.
-            if limit.due >= self.today() {
-                deadlines.push(Deadline {
-                    label: "补正通知最迟发出日（收到申请之日起7个工作日内，第三十条）".into(),
-                    reckoning: limit,
-                });
-            }
-        }
-        if let Some(e) = open_consultation(&events) {
-            deadlines.push(Deadline {
-                label: "被征求意见方答复期限（15个工作日，第三十二条、第三十四条）".into(),
-                reckoning: add_working_days(&cal, e.on_date, 15, FirstDay::NextDay, &[]).map_err(cal_err)?,
-            });
-        }
-        if let Some(e) = open_fee_notice(&events).filter(|_| open) {
-            deadlines.push(Deadline {
-                label: "缴费期限（收到收费通知次日起20个工作日，逾期视为放弃申请）".into(),
-                reckoning: fee_payment_due(&cal, e.on_date).map_err(cal_err)?,
-            });
-        }
+            .or_else(|| missing_year(&cal, first, request.received_on, &steps).map(missing_year_note));
+        let limits =
+            handling::running_limits(&cal, first, self.today(), request.received_on, &steps).map_err(cal_err)?;
         let consultation_answer_due =
-            deadlines.iter().find(|d| d.label.starts_with("被征求意见方")).map(|d| d.reckoning.due);
+            limits.iter().find(|(l, _)| *l == handling::Limit::ConsultedAnswer).map(|(_, r)| r.due);
+        let deadlines =
+            limits.into_iter().map(|(l, reckoning)| Deadline { label: l.label().into(), reckoning }).collect();
+        let events = events.into_iter().map(StepView::of).collect::<Result<Vec<_>>>()?;
+        let request = RequestView::of(request)?;
         let conn = self.store.conn();
         let assignee = match request.assignee_id {
             Some(u) => app_user::Entity::find_by_id(u).one(conn).await?.map(|u| u.display_name),
@@ -586,11 +387,12 @@ impl App {
 
     /// Records a handling step, after checking it against the regulation's rules, and
     /// recomputes the status and the reply date.
-    pub async fn record_request_event(&self, actor: &Actor, id: i64, input: EventInput) -> Result<RequestDetail> {
+    pub async fn record_request_event(&self, actor: &Actor, id: i64, input: StepInput) -> Result<RequestDetail> {
         let (m, events) = self.request_for(actor, id).await?;
         let cal = self.calendar().await?;
         let cx = self.step_context(&cal, actor);
-        let mut step = check_step(&m, &events, &input, &cx)?;
+        let checked = check_step(facts_of(&m), &recorded_all(&events)?, &input, &cx)?;
+        let mut step = row_of(m.id, &checked, &cx);
         let conn = self.store.conn();
         if let Some(u) = step.to_user_id {
             let user = app_user::Entity::find_by_id(u)
@@ -638,8 +440,8 @@ impl App {
             .await?;
         let mut changed = 0;
         for m in open {
-            let events = steps_of(&*tx, m.id).await?;
-            let due = reply_due(&cal, self.config.first_day, m.received_on, &events)?.map(|d| d.due);
+            let steps = recorded_all(&steps_of(&*tx, m.id).await?)?;
+            let due = reply_due(&cal, self.config.first_day, m.received_on, &steps)?.map(|d| d.due);
             if due != m.due_on {
                 let mut am: info_request::ActiveModel = m.into();
                 am.due_on = Set(due);
@@ -660,10 +462,10 @@ impl App {
         events: &[request_event::Model],
         step: request_event::Model,
     ) -> Result<()> {
-        let mut all = events.to_vec();
-        all.push(step.clone());
+        let mut all = recorded_all(events)?;
+        all.push(recorded(&step)?);
         let cal = self.calendar().await?;
-        let status = status_of(&all);
+        let status = handling::status_of(&all);
         let due = reply_due(&cal, self.config.first_day, m.received_on, &all)?.map(|d| d.due);
         let tx = self.store.begin_write().await?;
         // The step was checked against the steps read before the write lock; another step
@@ -687,8 +489,8 @@ impl App {
         row.id = gongkai_store::sea_orm::ActiveValue::NotSet;
         row.insert(&*tx).await?;
         let mut am: info_request::ActiveModel = m.clone().into();
-        am.status = Set(status.to_string());
-        am.due_on = Set(if matches!(status, "decided" | "closed") { m.due_on } else { due });
+        am.status = Set(status.code().to_string());
+        am.due_on = Set(if status.is_answered() { m.due_on } else { due });
         if let Some(o) = &step.outcome {
             am.outcome = Set(Some(o.clone()));
         }
@@ -712,7 +514,7 @@ impl App {
                 "org_id": m.org_id, "assignee_id": m.assignee_id,
             })),
             Some(serde_json::json!({
-                "status": status, "due_on": due.map(|d| d.to_string()),
+                "status": status.code(), "due_on": due.map(|d| d.to_string()),
                 "org_id": step.to_org_id.unwrap_or(m.org_id),
                 "assignee_id": step.to_user_id.or(if step.to_org_id.is_some() { None } else { m.assignee_id }),
             })),
