@@ -7,7 +7,7 @@ use gongkai_store::{api_token, app_user, org, session};
 use serde::Deserialize;
 use time::Duration;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
     pub username: String,
     pub display_name: Option<String>,

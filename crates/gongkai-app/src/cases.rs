@@ -14,7 +14,7 @@ use gongkai_store::{info_request, org, request_case, request_event};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CaseInput {
     pub title: String,
@@ -25,7 +25,7 @@ pub struct CaseInput {
     pub basis: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseView {
     pub id: i64,
     pub title: String,
@@ -39,7 +39,8 @@ pub struct CaseView {
 }
 
 /// Several requests asking for much the same information.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DisclosureSuggestion)]
 pub struct Suggestion {
     pub org_id: i64,
     /// The requests that triggered it (tracking numbers and what they asked).

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 /// What an editor submits (form or JSON). Everything is text until validated.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct DocumentInput {
     pub title: String,
@@ -226,7 +226,7 @@ pub(crate) fn validate(input: &DocumentInput, topics: &[String]) -> Result<Valid
 }
 
 /// A document as people and the API see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentView {
     pub id: i64,
     pub family_id: i64,
@@ -329,7 +329,7 @@ pub fn validity_of(m: &document::Model, today: Date) -> Validity {
     )
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocRef {
     pub id: i64,
     pub title: String,
@@ -352,7 +352,7 @@ impl From<&document::Model> for DocRef {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LinkedInterpretation {
     pub id: i64,
     pub title: String,
@@ -367,7 +367,7 @@ pub struct LinkedInterpretation {
     pub earlier_version: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AttachmentMeta {
     pub id: i64,
     pub file_name: String,
@@ -377,7 +377,7 @@ pub struct AttachmentMeta {
 }
 
 /// The version in force on a date, for `?as_of=`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AsOf {
     pub date: Date,
     /// The version in force then, if any.
@@ -385,7 +385,7 @@ pub struct AsOf {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentDetail {
     pub document: DocumentView,
     pub blocks: Vec<Block>,
@@ -405,26 +405,39 @@ pub struct DocumentDetail {
 pub type Facets = (Vec<String>, Vec<String>, Vec<i32>);
 
 /// Query parameters of document lists.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListParams {
+    /// 发文机关
     pub issuer: Option<String>,
+    /// 主题分类
     pub topic: Option<String>,
+    /// 文件类别
     pub category: Option<String>,
+    /// 文种
     pub kind: Option<String>,
+    /// 发布年份
     pub year: Option<String>,
+    /// 有效性
     pub validity: Option<String>,
+    /// 标题包含
     pub q: Option<String>,
+    /// 发文字号（常见写法均可）
     pub doc_no: Option<String>,
+    /// 机关编号
     pub org: Option<i64>,
+    /// 状态（仅工作人员）
     pub status: Option<String>,
     /// `hide`: leave out the imported laws and regulations; `only`: only them.
     pub imported: Option<String>,
+    /// 页码
     pub page: Option<u64>,
+    /// 每页条数，1–100
     pub per_page: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentPage {
     pub items: Vec<DocumentView>,
     pub total: u64,
@@ -434,7 +447,7 @@ pub struct DocumentPage {
 }
 
 /// Body of a workflow action.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ActionInput {
     pub action: String,
@@ -443,7 +456,7 @@ pub struct ActionInput {
     pub publish_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DiffView {
     pub from: DocRef,
     pub to: DocRef,

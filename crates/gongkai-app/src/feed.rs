@@ -11,7 +11,7 @@ use gongkai_store::{document, interpretation};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChangeItem {
     /// Cursor of this change; pass the last one seen as `since`.
     pub seq: i64,
@@ -26,7 +26,7 @@ pub struct ChangeItem {
     pub interpretation: Option<InterpretationView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChangePage {
     pub items: Vec<ChangeItem>,
     /// Pass as `since` for the next page; equal to `since` when nothing is new.

@@ -16,7 +16,7 @@ use std::io::{BufRead, Write};
 use time::Date;
 
 /// One line of the corpus format.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Record {
     pub id: String,
     pub title: String,
@@ -39,7 +39,7 @@ pub struct Record {
 }
 
 /// Adoption and amendment notes: one string or a list of them.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum History {
     Many(Vec<String>),
@@ -56,7 +56,7 @@ impl History {
 }
 
 /// gongkai's own fields, written by `export` and read back by `import`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Extra {
     pub index_no: Option<String>,
     pub kind: Option<String>,
@@ -70,7 +70,7 @@ pub struct Extra {
     pub validity: String,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub lines: usize,
     pub imported: usize,
@@ -439,7 +439,7 @@ pub const LAWS_CORPUS: &[u8] = include_bytes!("../demo/laws-corpus.jsonl.gz");
 /// cluster. The import is idempotent, so a run cut short by a stop simply runs again.
 pub struct ImportLaws;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 struct ImportLawsInput {
     path: Option<String>,
 }

@@ -12,7 +12,7 @@ use gongkai_store::{document, interpretation, interpretation_link};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct InterpretationInput {
     pub title: String,
@@ -25,7 +25,7 @@ pub struct InterpretationInput {
     pub document_ids: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InterpretationView {
     pub id: i64,
     pub title: String,

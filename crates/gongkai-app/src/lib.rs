@@ -89,7 +89,7 @@ pub struct App {
 }
 
 /// Who is acting.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Actor {
     pub user_id: Option<i64>,
     pub username: String,

@@ -8,7 +8,10 @@ use gongkai_store::sea_orm::{
 use gongkai_store::{org, topic};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// An organisation as the API lists it.
+pub use gongkai_store::org::Model as Org;
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewOrg {
     pub name: String,
     pub kind: String,

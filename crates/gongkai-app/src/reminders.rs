@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use time::Date;
 
 /// `[smtp]` in the configuration file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     /// `smtp://user:password@host:587?tls=required`, `smtps://host:465`, or `smtp://host:25`
@@ -28,7 +28,7 @@ pub struct SmtpConfig {
 }
 
 /// What one person is reminded of today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Reminder {
     pub user_id: i64,
     pub display_name: String,
@@ -60,7 +60,7 @@ impl Reminder {
 }
 
 /// What a run did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ReminderRun {
     pub people: usize,
     /// Console reminders written now (not already written earlier today).

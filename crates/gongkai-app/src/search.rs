@@ -28,25 +28,35 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> gongkai_search::Result<
 }
 
 /// Query parameters of a search (portal, API, CLI).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct SearchParams {
+    /// 检索词：分词与二元切分、文号/索引号精确查找、"短语"、-排除词
     pub q: Option<String>,
     /// Kind of content: `document`, `interpretation`, … (see [`SearchSource`]).
     pub source: Option<String>,
+    /// 发文机关
     pub issuer: Option<String>,
+    /// 文件类别
     pub category: Option<String>,
+    /// 文种
     pub kind: Option<String>,
+    /// 主题分类
     pub topic: Option<String>,
+    /// 年份
     pub year: Option<String>,
+    /// 有效性
     pub validity: Option<String>,
     /// `relevance` (default) or `date`.
     pub sort: Option<String>,
+    /// 页码
     pub page: Option<u64>,
+    /// 每页条数，1–50
     pub per_page: Option<u64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchOutcome {
     /// The index is being rebuilt; try again shortly.
     pub rebuilding: bool,
@@ -67,6 +77,8 @@ pub const MAX_QUERY_CHARS: usize = 100;
 
 /// The dictionary terms shipped with gongkai (the district office adds its own).
 pub use gongkai_search::analysis::DISCLOSURE_TERMS as SHIPPED_TERMS;
+/// What the API answers with, named here so that the web layer needs only this crate.
+pub use gongkai_search::{Suggestion, passages::PassageHit};
 
 fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -> SearchDoc {
     let validity = validity_of(m, today);
@@ -484,7 +496,7 @@ impl App {
 }
 
 /// One question of an evaluation set (the format of shared/data/qa_dev.jsonl).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct EvalQuestion {
     pub question: String,
     pub gold_doc_id: String,
@@ -492,7 +504,7 @@ pub struct EvalQuestion {
 }
 
 /// Recall@1/5/10 and MRR@10, at document and article level.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct EvalReport {
     pub questions: usize,
     pub doc_recall_at_1: f64,

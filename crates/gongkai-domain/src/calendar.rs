@@ -27,7 +27,7 @@ pub struct YearArrangement {
 }
 
 /// What a date is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DayInfo {
     pub date: Date,
     pub working: bool,

@@ -9,7 +9,7 @@ use time::{Date, Duration};
 /// How the first day is counted. The regulation does not say (RULES.md §1.1 gaps), so it
 /// is a setting; the default follows the common reading 自收到申请次日起算.
 /// In the configuration file: `first_day = "next_day"` or `"same_day"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FirstDay {
     /// The working day after receipt is day 1.
@@ -20,14 +20,14 @@ pub enum FirstDay {
 }
 
 /// A stretch of days that does not count (third-party or inter-agency consultation).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Excluded {
     pub from: Date,
     pub to: Date,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DayRecord {
     pub date: Date,
     /// The ordinal of this working day, when it counted.
@@ -37,7 +37,7 @@ pub struct DayRecord {
 }
 
 /// A due date and how it was reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Reckoning {
     pub from: Date,
     pub working_days: u32,
@@ -92,7 +92,7 @@ pub fn add_working_days(
 }
 
 /// The facts of one request that move its reply deadline.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct RequestClock {
     pub received_on: Option<Date>,
     /// Date the 补正 notice went out.
@@ -109,7 +109,7 @@ pub const CLARIFY_WITHIN: u32 = 7;
 pub const MAX_EXTENSION: u32 = 20;
 pub const FEE_PAY_DAYS: u32 = 20;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReplyDue {
     /// The 20-working-day deadline.
     pub base: Reckoning,

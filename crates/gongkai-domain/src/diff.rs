@@ -5,7 +5,7 @@
 use serde::Serialize;
 use similar::{Algorithm, DiffTag, TextDiff, capture_diff_slices};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     Equal,
@@ -13,7 +13,7 @@ pub enum Change {
     Delete,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Segment {
     pub change: Change,
     pub text: String,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// One band of a calculation: how many units fell in it, at what rate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Band {
     pub from: u32,
     pub to: Option<u32>,
@@ -15,7 +15,7 @@ pub struct Band {
 }
 
 /// A fee and how it was reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Fee {
     pub basis: &'static str,
     pub bands: Vec<Band>,

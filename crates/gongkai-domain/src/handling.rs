@@ -248,7 +248,7 @@ impl RecordedStep {
 
 /// A step as typed into the console or sent to the API; [`check_step`] turns it into a
 /// [`RecordedStep`] or refuses it.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct StepInput {
     /// clarification, clarified, consultation, consultation_reply, joint_review, extension,

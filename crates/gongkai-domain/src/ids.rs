@@ -9,7 +9,7 @@ const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// 统一社会信用代码: 18 characters, the last a check character.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct CreditCode(String);
 
@@ -89,7 +89,7 @@ impl fmt::Display for CreditCode {
 }
 
 /// 18-digit 居民身份证号码 (GB 11643-1999, ISO 7064 MOD 11-2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct ResidentId(String);
 
@@ -152,7 +152,7 @@ impl From<ResidentId> for String {
 
 /// 索引号: credit code of the publishing organisation + `/` + year + `-` + 7-digit sequence,
 /// as the Jinan platform shows (`11370112MB2803691Q/2024-6538710`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IndexNo {
     pub org: CreditCode,
     pub year: u16,

@@ -18,7 +18,7 @@ pub struct Case {
 }
 
 /// One row of the table; `values` is None for a heading row without figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Row {
     pub label: String,
     /// 0 for 一/二/三/四, 1 for （一）…（七）, 2 for the numbered sub-rows.
@@ -26,7 +26,7 @@ pub struct Row {
     pub values: Option<[u64; 7]>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Part3 {
     pub year: i32,
     pub columns: [&'static str; 7],
@@ -166,7 +166,7 @@ pub struct Issued {
 }
 
 /// One row of part 二's first table: 本年制发件数, 本年废止件数, 现行有效件数.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, utoipa::ToSchema)]
 pub struct IssuedRow {
     pub issued: u64,
     pub repealed: u64,
@@ -174,7 +174,7 @@ pub struct IssuedRow {
 }
 
 /// Figures of part 二 that the library does not hold, entered by the office.
-#[derive(Debug, Clone, PartialEq, Serialize, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct EnteredFigures {
     /// 第二十条第（五）项 行政许可: 本年处理决定数量.
@@ -186,7 +186,7 @@ pub struct EnteredFigures {
     pub fees_wan_yuan: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Part2 {
     pub rules: IssuedRow,
     pub normative: IssuedRow,
@@ -249,7 +249,7 @@ pub struct Review {
 }
 
 /// Part 四: for each of 行政复议, 未经复议直接起诉, 复议后起诉 — 维持, 纠正, 其他, 尚未审结, 总计.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Part4 {
     pub groups: [&'static str; 3],
     pub columns: [&'static str; 5],

@@ -131,7 +131,7 @@ impl Outcome {
 }
 
 /// An application as typed into the public form or the staff registration form.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Application {
     pub applicant_kind: String,

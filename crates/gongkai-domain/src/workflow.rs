@@ -35,7 +35,7 @@ pub fn review_level_names(levels: u8) -> &'static [&'static str] {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     Submit,
@@ -57,7 +57,7 @@ pub enum Action {
 }
 
 /// The state a document's workflow is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WorkflowState {
     pub status: Status,
     /// Review levels passed so far.

@@ -227,7 +227,7 @@ pub struct SearchQuery {
     pub limit: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Hit {
     pub source: String,
     pub id: i64,
@@ -247,7 +247,7 @@ pub struct Hit {
     pub exact: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct Facets {
     pub source: Vec<(String, u64)>,
     pub issuer: Vec<(String, u64)>,
@@ -258,7 +258,7 @@ pub struct Facets {
     pub topic: Vec<(String, u64)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Results {
     pub total: usize,
     pub hits: Vec<Hit>,
@@ -270,7 +270,7 @@ pub struct Results {
 }
 
 /// A title offered while typing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     pub title: String,
     pub url: String,

@@ -50,7 +50,7 @@ pub struct Passage {
 }
 
 /// A retrieved article with its citation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PassageHit {
     pub doc_id: i64,
     pub title: String,

@@ -4,9 +4,12 @@ macro_rules! entity {
     ($modname:ident, $table:literal, { $($body:tt)* }) => {
         pub mod $modname {
             use sea_orm::entity::prelude::*;
+            #[allow(unused_imports)]
+            use ::time::{Date, OffsetDateTime};
 
             #[sea_orm::model]
-            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
+            #[schema(as = $modname::Model)]
             #[sea_orm(table_name = $table)]
             pub struct Model { $($body)* }
 
@@ -30,7 +33,7 @@ entity!(org, "org", {
     pub require_interpretation: bool,
     pub is_sample: bool,
     pub sort: i32,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
     /// The four-eyes rule: the drafter does not review, each level is another person.
     pub four_eyes: bool,
 });
@@ -46,9 +49,9 @@ entity!(app_user, "app_user", {
     #[serde(skip)]
     pub password_hash: String,
     pub failed_logins: i32,
-    pub locked_until: Option<TimeDateTimeWithTimeZone>,
+    pub locked_until: Option<OffsetDateTime>,
     pub active: bool,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
     /// Where daily reminders go, when SMTP is configured.
     pub email: Option<String>,
 });
@@ -59,10 +62,10 @@ entity!(session, "session", {
     pub id: String,
     pub user_id: i64,
     pub csrf_token: String,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub expires_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
     /// The last request made with it (idle timeout); None for sessions from before.
-    pub last_seen_at: Option<TimeDateTimeWithTimeZone>,
+    pub last_seen_at: Option<OffsetDateTime>,
 });
 
 entity!(api_token, "api_token", {
@@ -73,8 +76,8 @@ entity!(api_token, "api_token", {
     #[sea_orm(unique)]
     #[serde(skip)]
     pub token_hash: String,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub last_used_at: Option<TimeDateTimeWithTimeZone>,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
     pub revoked: bool,
 });
 
@@ -118,17 +121,17 @@ entity!(document, "document", {
     pub category: String,
     pub legal_level: Option<String>,
     pub topic: Option<String>,
-    pub signed_on: Option<TimeDate>,
-    pub published_on: Option<TimeDate>,
-    pub effective_on: Option<TimeDate>,
-    pub expires_on: Option<TimeDate>,
+    pub signed_on: Option<Date>,
+    pub published_on: Option<Date>,
+    pub effective_on: Option<Date>,
+    pub expires_on: Option<Date>,
     pub disclosure_mode: String,
     pub withheld_reason: Option<String>,
     pub keywords: String,
     pub body: String,
     pub status: String,
     pub reviews_passed: i32,
-    pub publish_at: Option<TimeDateTimeWithTimeZone>,
+    pub publish_at: Option<OffsetDateTime>,
     pub withdrawn_reason: Option<String>,
     pub declared_expired: bool,
     pub superseded_by: Option<i64>,
@@ -139,8 +142,8 @@ entity!(document, "document", {
     pub history_note: Option<String>,
     pub is_sample: bool,
     pub created_by: Option<i64>,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
     /// Who passed the review levels of this round (`"3,7"`).
     pub reviewed_by: String,
 });
@@ -157,7 +160,7 @@ entity!(attachment, "attachment", {
     pub content: Vec<u8>,
     pub extracted_text: String,
     pub sort: i32,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
 });
 
 entity!(interpretation, "interpretation", {
@@ -172,11 +175,11 @@ entity!(interpretation, "interpretation", {
     /// Image, video or H5 address for 图解 / 视频 / H5.
     pub media_url: Option<String>,
     pub status: String,
-    pub published_at: Option<TimeDateTimeWithTimeZone>,
+    pub published_at: Option<OffsetDateTime>,
     pub is_sample: bool,
     pub created_by: Option<i64>,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
     pub reviews_passed: i32,
     /// Who passed the review levels of this round (`"3,7"`).
     pub reviewed_by: String,
@@ -199,7 +202,7 @@ entity!(repeal_link, "repeal_link", {
 entity!(audit_log, "audit_log", {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub at: TimeDateTimeWithTimeZone,
+    pub at: OffsetDateTime,
     pub user_id: Option<i64>,
     pub actor: String,
     pub action: String,
@@ -215,7 +218,7 @@ entity!(change_log, "change_log", {
     pub seq: i64,
     pub entity: String,
     pub entity_id: i64,
-    pub at: TimeDateTimeWithTimeZone,
+    pub at: OffsetDateTime,
 });
 
 entity!(calendar_year, "calendar_year", {
@@ -223,7 +226,7 @@ entity!(calendar_year, "calendar_year", {
     pub year: i32,
     /// The year's file as loaded (see `gongkai_domain::calendar::parse_year`).
     pub source: String,
-    pub loaded_at: TimeDateTimeWithTimeZone,
+    pub loaded_at: OffsetDateTime,
 });
 
 entity!(search_term, "search_term", {
@@ -233,7 +236,7 @@ entity!(search_term, "search_term", {
     pub term: String,
     pub note: String,
     pub created_by: Option<i64>,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
 });
 
 entity!(info_request, "info_request", {
@@ -251,8 +254,8 @@ entity!(info_request, "info_request", {
     /// 申请渠道 (`RequestChannel`).
     pub intake_channel: String,
     /// 收到申请之日, by the channel's rule (第三十一条).
-    pub received_on: TimeDate,
-    pub due_on: Option<TimeDate>,
+    pub received_on: Date,
+    pub due_on: Option<Date>,
     pub status: String,
     pub applicant_kind: String,
     /// Personal data from here to `purpose`: never on public pages, in search or in logs.
@@ -267,7 +270,7 @@ entity!(info_request, "info_request", {
     pub collect_by: String,
     pub purpose: Option<String>,
     pub created_by: Option<i64>,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
     pub description: String,
     /// The staff member handling it, in the answering organisation.
     pub assignee_id: Option<i64>,
@@ -289,8 +292,8 @@ entity!(request_event, "request_event", {
     /// extension, decision, service, …
     pub kind: String,
     /// The Beijing date it counts from.
-    pub on_date: TimeDate,
-    pub at: TimeDateTimeWithTimeZone,
+    pub on_date: Date,
+    pub at: OffsetDateTime,
     pub user_id: Option<i64>,
     pub note: String,
     /// extension: working days granted.
@@ -304,7 +307,7 @@ entity!(request_event, "request_event", {
     /// consultation: third_party or agency; joint_review: the organisation; fee_notice: per_request or per_page.
     pub party: Option<String>,
     /// clarification: the 补正 deadline set in the notice; fee_notice: the payment deadline.
-    pub due_by: Option<TimeDate>,
+    pub due_by: Option<Date>,
     /// fee_notice: the amount in 元.
     pub amount: Option<i64>,
     /// transfer: the organisation it went to.
@@ -323,21 +326,21 @@ entity!(request_attachment, "request_attachment", {
     pub sha256: String,
     #[serde(skip)]
     pub content: Vec<u8>,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
 });
 
 // One day's reminder to one person, by one channel (console or email).
 entity!(reminder, "reminder", {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub sent_on: TimeDate,
+    pub sent_on: Date,
     pub user_id: i64,
     pub channel: String,
     pub requests: i32,
     /// sent, failed, no_email
     pub status: String,
     pub detail: String,
-    pub at: TimeDateTimeWithTimeZone,
+    pub at: OffsetDateTime,
 });
 
 entity!(request_review, "request_review", {
@@ -346,12 +349,12 @@ entity!(request_review, "request_review", {
     pub request_id: i64,
     /// reconsideration, litigation_direct, litigation_after
     pub kind: String,
-    pub filed_on: TimeDate,
+    pub filed_on: Date,
     /// maintained, corrected, other, pending
     pub result: String,
-    pub decided_on: Option<TimeDate>,
+    pub decided_on: Option<Date>,
     pub note: String,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
 });
 
 entity!(request_case, "request_case", {
@@ -364,9 +367,9 @@ entity!(request_case, "request_case", {
     pub title: String,
     pub outcome: String,
     pub basis: String,
-    pub received_on: TimeDate,
-    pub decided_on: TimeDate,
-    pub published_at: TimeDateTimeWithTimeZone,
+    pub received_on: Date,
+    pub decided_on: Date,
+    pub published_at: OffsetDateTime,
     pub summary: String,
 });
 
@@ -378,5 +381,5 @@ entity!(report_figure, "report_figure", {
     pub org_id: i64,
     /// JSON of `gongkai_domain::report::EnteredFigures`.
     pub figures: String,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub updated_at: OffsetDateTime,
 });

@@ -13,7 +13,7 @@ entity!(row, "flash", {
     /// SHA-256 of the browser's flash token; the token itself is never stored.
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    pub expires_at: TimeDateTimeWithTimeZone,
+    pub expires_at: OffsetDateTime,
     /// What to show, as JSON.
     pub payload: String,
 });

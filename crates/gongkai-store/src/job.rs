@@ -28,21 +28,21 @@ entity!(row, "job", {
     pub node: Option<String>,
     /// `due`, `running`, `done` or `failed`.
     pub state: String,
-    pub run_at: TimeDateTimeWithTimeZone,
+    pub run_at: OffsetDateTime,
     /// Seconds between runs of a recurring job; None: runs once.
     pub every_secs: Option<i64>,
     /// Failed tries since the last success.
     pub attempts: i32,
     pub max_attempts: i32,
     pub claimed_by: Option<String>,
-    pub lease_until: Option<TimeDateTimeWithTimeZone>,
+    pub lease_until: Option<OffsetDateTime>,
     pub runs: i64,
-    pub last_started_at: Option<TimeDateTimeWithTimeZone>,
-    pub last_finished_at: Option<TimeDateTimeWithTimeZone>,
+    pub last_started_at: Option<OffsetDateTime>,
+    pub last_finished_at: Option<OffsetDateTime>,
     pub last_error: Option<String>,
     /// How far a long job is, in words for the console ("1023/3457").
     pub progress: Option<String>,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: OffsetDateTime,
     /// The job's input as JSON.
     pub payload: String,
 });

@@ -14,8 +14,8 @@ entity!(row, "login_throttle", {
     /// Failures in a row.
     pub failures: i32,
     /// No try is checked before this instant.
-    pub wait_until: Option<TimeDateTimeWithTimeZone>,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub wait_until: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
 });
 
 pub async fn get<C: ConnectionTrait>(conn: &C, key: &str) -> Result<Option<row::Model>, DbErr> {

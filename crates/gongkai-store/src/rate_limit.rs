@@ -11,7 +11,7 @@ entity!(row, "rate_limit", {
     /// `<form>:<address>`.
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,
-    pub window_start: TimeDateTimeWithTimeZone,
+    pub window_start: OffsetDateTime,
     pub count: i32,
 });
 

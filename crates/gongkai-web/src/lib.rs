@@ -42,7 +42,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(apply::routes())
         .merge(admin::routes())
         .merge(admin_requests::routes())
-        .nest("/api", api::routes());
+        .merge(api::routes());
     with_policy(routes, WebState { app })
 }
 

@@ -28,7 +28,7 @@ use time::OffsetDateTime;
 /// What a job's run returns: a progress note to keep (e.g. the date it last did its work).
 pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<String>>> + Send + 'a>>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Cluster,
@@ -83,7 +83,7 @@ impl JobCtx {
 }
 
 /// A job as `gongkai jobs` and the console show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JobView {
     pub kind: String,
     pub label: String,

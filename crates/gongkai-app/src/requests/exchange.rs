@@ -6,7 +6,7 @@ use gongkai_domain::handling::{self, RecordedStep, RequestFacts, Step};
 
 /// A whole case as exchanged with the city platform (`format`: [`EXCHANGE_FORMAT`]). It
 /// carries the applicant's data: export and import are for staff, and both are audited.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Exchange {
     pub format: String,
@@ -25,7 +25,7 @@ pub struct Exchange {
 
 /// A handling step as exchanged: the same fields as [`StepInput`], minus the ones that
 /// name local people or organisations (assignment and transfer stay inside one system).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ExchangeEvent {
     pub kind: String,

@@ -4,7 +4,7 @@ use super::*;
 use gongkai_domain::handling::{RequestFacts, Step};
 
 /// The reply letter of a request: the saved edit, or a draft from the decision.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Letter {
     pub title: String,
     pub text: String,

@@ -29,7 +29,7 @@ pub use steps::{RequestDetail, RequestView, StepInput, StepView};
 
 /// A request as submitted: the application, the organisation asked, and for staff the
 /// channel it came through and the receipt date that channel's rule gives.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct NewRequest {
     #[serde(flatten)]
@@ -116,7 +116,7 @@ pub struct Upload {
 pub const MAX_REQUEST_FILES: usize = 5;
 
 /// What the applicant is given: keep the query code, it is shown once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
     pub tracking_no: String,
     pub query_code: String,
@@ -130,7 +130,7 @@ pub struct Receipt {
 }
 
 /// What the tracking page shows: no personal data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicStatus {
     pub tracking_no: String,
     pub org_name: String,
@@ -145,7 +145,7 @@ pub struct PublicStatus {
     pub events: Vec<PublicEvent>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicEvent {
     pub on_date: Date,
     pub label: String,
@@ -426,7 +426,7 @@ impl App {
 /// What the console's request search asks: a tracking number or words of the applicant's
 /// name or the description, and a range of receipt dates; open and closed requests alike
 /// (a 复议 or 诉讼 needs the old file).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RequestSearch {
     pub q: Option<String>,
@@ -435,7 +435,7 @@ pub struct RequestSearch {
 }
 
 /// One request found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FoundRequest {
     pub id: i64,
     pub tracking_no: String,
@@ -497,7 +497,7 @@ impl App {
 }
 
 /// One row of a supervision queue.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueRow {
     pub id: i64,
     pub tracking_no: String,

@@ -5,7 +5,7 @@ use super::*;
 use crate::office::{Block, docx, xlsx};
 
 /// The annual report's part 三, computed from the cases.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AnnualReport {
     pub year: i32,
     /// The organisation reported on; None for the whole district.

@@ -3,7 +3,7 @@
 use super::*;
 
 /// A reconsideration or lawsuit over a request, as staff record it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ReviewInput {
     /// reconsideration, litigation_direct, litigation_after

@@ -16,11 +16,14 @@ use gongkai_store::{app_user, request_attachment};
 /// A recorded step as the console and the API show it. `kind` is written in the
 /// published names of `/api/v1` (`consultation`, `consultation_reply`, `delivery`), so
 /// the contract does not follow the stored names.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StepView {
     pub id: i64,
     pub request_id: i64,
+    /// received, clarification, clarified, consultation, consultation_reply, joint_review,
+    /// extension, fee_notice, fee_paid, assign, transfer, decision, letter, delivery.
     #[serde(serialize_with = "published_kind")]
+    #[schema(value_type = String, example = "consultation")]
     pub kind: StepKind,
     pub on_date: Date,
     pub at: time::OffsetDateTime,
@@ -121,7 +124,7 @@ pub(super) fn row_of(request_id: i64, s: &RecordedStep, cx: &StepContext) -> req
 /// A request as the console and the API show it, applicant data included (staff only).
 /// The JSON names are the published ones of `/api/v1` (`channel`, `delivery`), whatever
 /// the columns are called.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RequestView {
     pub id: i64,
     pub tracking_no: String,
@@ -190,7 +193,7 @@ impl RequestView {
 }
 
 /// The staff view of a request, applicant data included.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RequestDetail {
     pub request: RequestView,
     pub events: Vec<StepView>,
@@ -220,7 +223,7 @@ impl RequestDetail {
 }
 
 /// A time limit other than the reply date, with its reckoning.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Deadline {
     pub label: String,
     pub reckoning: gongkai_domain::deadline::Reckoning,
