@@ -13,8 +13,10 @@ pub mod login_throttle;
 pub mod migration;
 pub mod queries;
 pub mod rate_limit;
+pub mod requests;
 
 pub use entities::*;
+pub use requests::*;
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, Statement};

@@ -1,22 +1,19 @@
 //! HTTP for gongkai: the public portal (`/`), the admin console (`/admin/`) and the JSON
 //! API (`/api/v1/`, described at `/api/openapi.json`). Calls only `gongkai-app`.
 
-// The OpenAPI document is one `json!` literal; it outgrew the default macro depth.
-#![recursion_limit = "256"]
 // Helpers return a finished error `Response` for handlers to send at once; boxing it
 // would only add an allocation on the error path.
 #![allow(clippy::result_large_err)]
 
 mod admin;
-mod admin_requests;
 mod api;
-mod apply;
 mod auth;
 pub mod error;
 mod flash;
 mod forms;
 mod openapi;
 mod portal;
+mod requests;
 mod views;
 
 use axum::Router;
@@ -37,12 +34,8 @@ pub struct WebState {
 
 /// The whole HTTP surface.
 pub fn router(app: Arc<App>) -> Router {
-    let routes = Router::new()
-        .merge(portal::routes())
-        .merge(apply::routes())
-        .merge(admin::routes())
-        .merge(admin_requests::routes())
-        .merge(api::routes());
+    let routes =
+        Router::new().merge(portal::routes()).merge(admin::routes()).merge(requests::routes()).merge(api::routes());
     with_policy(routes, WebState { app })
 }
 

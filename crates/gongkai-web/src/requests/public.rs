@@ -29,7 +29,7 @@ pub fn routes() -> Router<WebState> {
 }
 
 #[derive(Template)]
-#[template(path = "cases.html")]
+#[template(path = "requests/cases.html")]
 struct CasesPage {
     frame: Frame,
     items: Vec<gongkai_app::cases::CaseView>,
@@ -57,7 +57,7 @@ async fn case(State(s): State<WebState>, crate::error::Id(id): crate::error::Id)
 }
 
 #[derive(Template)]
-#[template(path = "apply.html")]
+#[template(path = "requests/apply.html")]
 pub(crate) struct ApplyPage {
     pub frame: Frame,
     /// Staff registering a request that came in person, by post or fax.
@@ -109,7 +109,7 @@ impl ApplyPage {
 }
 
 #[derive(Template)]
-#[template(path = "apply_done.html")]
+#[template(path = "requests/apply_done.html")]
 struct DonePage {
     frame: Frame,
     r: Receipt,
@@ -310,7 +310,7 @@ struct TrackParams {
 }
 
 #[derive(Template)]
-#[template(path = "apply_track.html")]
+#[template(path = "requests/track.html")]
 struct TrackPage {
     frame: Frame,
     tracking_no: String,

@@ -2,9 +2,9 @@
 //! came in person, by post or fax, a request with its timeline and due-date reckoning, a
 //! form for each handling step, the reply letter, and the annual report.
 
+use super::{ApplyPage, new_request, read_form};
 use crate::WebState;
 use crate::admin::{Fields, frame, need, need_csrf};
-use crate::apply::{ApplyPage, new_request, read_form};
 use crate::auth::Caller;
 use crate::views::{self, render};
 use askama::Template;
@@ -38,7 +38,7 @@ pub fn routes() -> Router<WebState> {
 }
 
 #[derive(Template)]
-#[template(path = "admin/requests_find.html")]
+#[template(path = "requests/console_find.html")]
 struct FindPage {
     frame: views::Frame,
     p: gongkai_app::requests::RequestSearch,
@@ -100,7 +100,7 @@ async fn find(
 }
 
 #[derive(Template)]
-#[template(path = "admin/requests.html")]
+#[template(path = "requests/console_queue.html")]
 struct QueuePage {
     frame: views::Frame,
     /// (row, organisation, handler)
@@ -261,7 +261,7 @@ async fn register(State(s): State<WebState>, c: Caller, req: axum::extract::Requ
 }
 
 #[derive(Template)]
-#[template(path = "admin/request.html")]
+#[template(path = "requests/console_request.html")]
 struct DetailPage {
     frame: views::Frame,
     d: RequestDetail,
@@ -632,7 +632,7 @@ async fn attachment(
 }
 
 #[derive(Template)]
-#[template(path = "admin/report.html")]
+#[template(path = "requests/report.html")]
 struct ReportPage {
     frame: views::Frame,
     year: i32,
