@@ -78,7 +78,7 @@ pub const MAX_QUERY_CHARS: usize = 100;
 /// The dictionary terms shipped with gongkai (the district office adds its own).
 pub use gongkai_search::analysis::DISCLOSURE_TERMS as SHIPPED_TERMS;
 /// What the API answers with, named here so that the web layer needs only this crate.
-pub use gongkai_search::{Suggestion, passages::PassageHit};
+pub use gongkai_search::{Excerpt, Facets, Hit, Mark, Suggestion, passages::PassageHit};
 
 fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -> SearchDoc {
     let validity = validity_of(m, today);

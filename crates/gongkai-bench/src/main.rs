@@ -542,7 +542,7 @@ impl Engine {
                         ..Default::default()
                     })
                     .expect("search");
-                let bytes = r.hits.iter().map(|h| h.snippet.len() + h.title.len()).sum::<usize>()
+                let bytes = r.hits.iter().map(|h| h.excerpt.text.len() + h.title.len()).sum::<usize>()
                     + r.facets.issuer.len()
                     + r.facets.year.len();
                 Page { total: r.total, bytes }

@@ -6,7 +6,66 @@
 //! bigram field matched on them.
 
 use crate::analysis::WordTokenizer;
-use crate::escape;
+use serde::Serialize;
+
+/// A stretch of stored text with the query's matches marked. Plain text, never HTML: the
+/// web layer escapes it and marks the ranges (`views::marked`); a cut is shown as `…` in
+/// `text` itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Excerpt {
+    pub text: String,
+    /// Byte ranges of `text` that match the query, sorted and not overlapping.
+    pub marks: Vec<Mark>,
+}
+
+/// One match in an [`Excerpt`]: `text[start..end]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Mark {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Excerpt {
+    /// The text in order as (piece, matched) pairs, for a renderer to walk.
+    pub fn pieces(&self) -> Vec<(&str, bool)> {
+        let mut out = Vec::with_capacity(self.marks.len() * 2 + 1);
+        let mut at = 0;
+        for m in &self.marks {
+            if let (Some(before), Some(hit)) = (self.text.get(at..m.start), self.text.get(m.start..m.end)) {
+                if !before.is_empty() {
+                    out.push((before, false));
+                }
+                out.push((hit, true));
+                at = m.end;
+            }
+        }
+        if let Some(rest) = self.text.get(at..)
+            && !rest.is_empty()
+        {
+            out.push((rest, false));
+        }
+        out
+    }
+
+    /// Puts `…` before the text (a cut), keeping the marks on their characters.
+    pub(crate) fn cut_before(&mut self) {
+        if !self.text.starts_with('…') {
+            self.text.insert(0, '…');
+            let n = '…'.len_utf8();
+            for m in &mut self.marks {
+                m.start += n;
+                m.end += n;
+            }
+        }
+    }
+
+    /// Puts `…` after the text (a cut).
+    pub(crate) fn cut_after(&mut self) {
+        if !self.text.ends_with('…') {
+            self.text.push('…');
+        }
+    }
+}
 
 /// Characters of context jieba sees on each side of an occurrence.
 const CONTEXT: usize = 6;
@@ -73,9 +132,9 @@ impl<'a> Highlighter<'a> {
         self.words.words(&text[from..to]).iter().any(|t| t.offset_from == s || t.offset_to == e)
     }
 
-    /// An HTML snippet of about `max_chars` characters around the densest cluster of
-    /// matches, matches in `<b>`; the start of the text when nothing matches.
-    pub fn snippet(&self, text: &str, max_chars: usize) -> String {
+    /// An excerpt of about `max_chars` characters around the densest cluster of matches;
+    /// the start of the text when nothing matches.
+    pub fn snippet(&self, text: &str, max_chars: usize) -> Excerpt {
         let ranges = self.ranges(text);
         if ranges.is_empty() {
             return plain_start(text, max_chars);
@@ -90,34 +149,32 @@ impl<'a> Highlighter<'a> {
             .unwrap_or(0);
         let start = back_chars(text, ranges[best].0, 20);
         let end = forward_chars(text, start, max_chars);
-        let mut html = String::with_capacity((end - start) + 32);
+        let mut e = Excerpt {
+            text: text[start..end].to_string(),
+            marks: ranges
+                .iter()
+                .filter(|r| r.0 >= start && r.1 <= end)
+                .map(|&(s, e)| Mark { start: s - start, end: e - start })
+                .collect(),
+        };
         if start > 0 {
-            html.push('…');
+            e.cut_before();
         }
-        let mut at = start;
-        for &(s, e) in ranges.iter().filter(|r| r.0 >= start && r.1 <= end) {
-            html.push_str(&escape(&text[at..s]));
-            html.push_str("<b>");
-            html.push_str(&escape(&text[s..e]));
-            html.push_str("</b>");
-            at = e;
-        }
-        html.push_str(&escape(&text[at..end]));
         if end < text.len() {
-            html.push('…');
+            e.cut_after();
         }
-        html
+        e
     }
 }
 
-/// The first `max_chars` characters, escaped.
-pub fn plain_start(text: &str, max_chars: usize) -> String {
+/// The first `max_chars` characters, unmarked.
+pub fn plain_start(text: &str, max_chars: usize) -> Excerpt {
     let end = forward_chars(text, 0, max_chars);
-    let mut s = escape(&text[..end]);
+    let mut e = Excerpt { text: text[..end].to_string(), marks: vec![] };
     if end < text.len() {
-        s.push('…');
+        e.cut_after();
     }
-    s
+    e
 }
 
 fn back_chars(text: &str, at: usize, n: usize) -> usize {
@@ -132,10 +189,12 @@ fn forward_chars(text: &str, at: usize, n: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The excerpt with its marks written as `<b>…</b>`, unescaped: what the tests read.
     fn snip(needles: &[&str], text: &str) -> String {
         let w = WordTokenizer::default();
         let n: Vec<String> = needles.iter().map(|s| s.to_string()).collect();
-        Highlighter::new(&n, &w).snippet(text, 60)
+        let e = Highlighter::new(&n, &w).snippet(text, 60);
+        e.pieces().iter().map(|(t, hit)| if *hit { format!("<b>{t}</b>") } else { t.to_string() }).collect()
     }
 
     #[test]
@@ -155,7 +214,7 @@ mod tests {
     fn overlapping_needles_never_overlap_or_panic() {
         let s = snip(&["人民政府", "民政", "政府"], "𠀀人民政府<script>𠀀");
         assert!(s.contains("<b>人民政府</b>"), "{s}");
-        assert!(s.contains("&lt;script&gt;"), "escaped: {s}");
+        assert!(s.contains("<script>"), "plain text, escaped by whoever renders it: {s}");
         assert_eq!(s.matches("<b>").count(), 1, "{s}");
         assert_eq!(snip(&["x"], ""), "");
         assert_eq!(snip(&[], "短"), "短");

@@ -11,6 +11,8 @@ pub mod cache;
 pub mod highlight;
 pub mod passages;
 
+pub use highlight::{Excerpt, Mark};
+
 use analysis::{BigramTokenizer, CharTokenizer, WordTokenizer, bigrams, is_cjk};
 use gongkai_domain::{DocNo, IndexNo};
 use highlight::Highlighter;
@@ -240,8 +242,8 @@ pub struct Hit {
     pub published_on: Option<String>,
     /// False for an earlier version of a revised document.
     pub current: bool,
-    /// HTML-escaped text with matches in `<b>`.
-    pub snippet: String,
+    /// Where the query matched, as plain text with match ranges.
+    pub excerpt: Excerpt,
     pub score: f32,
     /// Found by its document or index number.
     pub exact: bool,
@@ -896,7 +898,7 @@ impl SearchIndex {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let s = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
             let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default();
-            let snippet = body_snippet(body.as_bytes(), &parsed.needles, &highlighter);
+            let excerpt = body_snippet(body.as_bytes(), &parsed.needles, &highlighter);
             hits.push(Hit {
                 exact: exact_keys.contains(&key_of(&doc, f)),
                 source: s(f.source).unwrap_or_default(),
@@ -909,7 +911,7 @@ impl SearchIndex {
                 validity: s(f.validity).unwrap_or_default(),
                 published_on: s(f.published_on),
                 current: doc.get_first(f.current).and_then(|v| v.as_u64()) != Some(0),
-                snippet,
+                excerpt,
                 score,
             });
         }
@@ -1014,7 +1016,7 @@ impl SearchIndex {
 
 /// The snippet of a stored body. The needles are found with memchr's substring search; only
 /// a window around the first match is highlighted (a law runs to tens of kilobytes).
-fn body_snippet(body: &[u8], needles: &[String], h: &Highlighter) -> String {
+fn body_snippet(body: &[u8], needles: &[String], h: &Highlighter) -> Excerpt {
     let first = needles
         .iter()
         .filter_map(|n| {
@@ -1039,14 +1041,14 @@ fn body_snippet(body: &[u8], needles: &[String], h: &Highlighter) -> String {
     while end > start && end < body.len() && body[end] & 0xC0 == 0x80 {
         end -= 1;
     }
-    let Ok(text) = std::str::from_utf8(&body[start..end]) else { return String::new() };
+    let Ok(text) = std::str::from_utf8(&body[start..end]) else { return Excerpt::default() };
     let mut s =
         if first.is_none() { highlight::plain_start(text, SNIPPET_CHARS) } else { h.snippet(text, SNIPPET_CHARS) };
-    if start > 0 && !s.starts_with('…') {
-        s.insert(0, '…');
+    if start > 0 {
+        s.cut_before();
     }
-    if end < body.len() && !s.ends_with('…') {
-        s.push('…');
+    if end < body.len() {
+        s.cut_after();
     }
     s
 }
@@ -1145,20 +1147,6 @@ fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
 
 fn boosted(q: Box<dyn Query>, b: f32) -> Box<dyn Query> {
     if (b - 1.0).abs() < f32::EPSILON { q } else { Box::new(BoostQuery::new(q, b)) }
-}
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STR_FACETS: [&str; 6] = ["source", "issuer", "category", "validity", "kind", "topic"];
@@ -1265,6 +1253,10 @@ impl SegmentCollector for FacetSegment {
 
 #[cfg(test)]
 mod tests {
+    /// An excerpt with its marks as `<b>…</b>`, for assertions.
+    fn b(e: &crate::Excerpt) -> String {
+        e.pieces().iter().map(|(t, hit)| if *hit { format!("<b>{t}</b>") } else { t.to_string() }).collect()
+    }
     use super::*;
 
     #[allow(clippy::too_many_arguments)] // a table of test records reads best flat
@@ -1449,7 +1441,7 @@ mod tests {
             .unwrap();
         let r2 = s.search(&SearchQuery { text: "安全生产".into(), limit: 10, ..Default::default() }).unwrap();
         assert!(r.hits.is_empty() || r.hits[0].id == 1);
-        assert!(r2.hits[0].snippet.contains("<b>"), "{}", r2.hits[0].snippet);
+        assert!(b(&r2.hits[0].excerpt).contains("<b>"), "{:?}", r2.hits[0].excerpt);
     }
 
     #[test]
@@ -1467,7 +1459,7 @@ mod tests {
         let body = format!("{}第九十九条 违反本条例规定泄露个人隐私的，依法追究责任。", "总则内容。".repeat(4000));
         s.apply(&[doc(9, "某某条例", None, "某机关", "in_force", true, 2020, &body)], &[], None).unwrap();
         let r = s.search(&SearchQuery { text: "个人隐私".into(), limit: 10, ..Default::default() }).unwrap();
-        assert!(r.hits[0].snippet.contains("<b>个人隐私</b>"), "{}", r.hits[0].snippet);
+        assert!(b(&r.hits[0].excerpt).contains("<b>个人隐私</b>"), "{:?}", r.hits[0].excerpt);
     }
 
     #[test]
@@ -1510,7 +1502,7 @@ mod tests {
         assert_eq!(ids(&s, "救"), [2]);
         let r = s.search(&SearchQuery { text: "助".into(), limit: 10, ..Default::default() }).unwrap();
         assert!(r.hits.iter().any(|h| h.id == 2) && r.hits.iter().any(|h| h.id == 3), "{:?}", r.hits);
-        assert!(r.hits.iter().find(|h| h.id == 2).unwrap().snippet.contains("<b>助</b>"));
+        assert!(b(&r.hits.iter().find(|h| h.id == 2).unwrap().excerpt).contains("<b>助</b>"));
     }
 
     #[test]
@@ -1579,7 +1571,7 @@ mod tests {
         assert!(!s.set_terms(&[" 一业一证 ".into()]), "same dictionary: no rebuild");
         assert_eq!(ids(&s, "一业一证"), [1]);
         let r = s.search(&SearchQuery { text: "一业一证".into(), limit: 10, ..Default::default() }).unwrap();
-        assert!(r.hits[0].snippet.contains("<b>一业一证</b>"), "{}", r.hits[0].snippet);
+        assert!(b(&r.hits[0].excerpt).contains("<b>一业一证</b>"), "{:?}", r.hits[0].excerpt);
     }
 
     #[test]

@@ -58,7 +58,8 @@ pub struct PassageHit {
     pub version_no: i64,
     pub current: bool,
     pub text: String,
-    pub snippet: String,
+    /// The article around the question's words, with match ranges.
+    pub excerpt: crate::Excerpt,
     pub score: f32,
 }
 
@@ -199,7 +200,7 @@ impl PassageIndex {
                 label: s(f.label),
                 version_no: i(f.version_no),
                 current: d.get_first(f.current).and_then(|v| v.as_u64()) == Some(1),
-                snippet: highlighter.snippet(&text, 200),
+                excerpt: highlighter.snippet(&text, 200),
                 text,
                 score,
             });
@@ -244,7 +245,7 @@ mod tests {
         assert_eq!(hits[0].label, "第四十二条", "{hits:?}");
         let hits = p.search("多少个工作日内答复", 3, &WordTokenizer::default()).unwrap();
         assert_eq!(hits[0].label, "第三十三条");
-        assert!(hits[0].snippet.contains("<b>"));
+        assert!(!hits[0].excerpt.marks.is_empty(), "{:?}", hits[0].excerpt);
         p.apply(&[7], &[]).unwrap();
         assert!(
             p.search("费用", 3, &WordTokenizer::default()).unwrap().is_empty(),

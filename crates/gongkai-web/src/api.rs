@@ -7,6 +7,7 @@
 use crate::WebState;
 use crate::auth::{Caller, same_token};
 use crate::error::{ApiJson, ApiQuery, Id, WebError, WebResult};
+use crate::views::marked;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -18,7 +19,7 @@ use gongkai_app::documents::{
 use gongkai_app::feed::ChangePage;
 use gongkai_app::interpretations::{InterpretationInput, InterpretationView};
 use gongkai_app::orgs::Org as OrgModel;
-use gongkai_app::search::{PassageHit, SearchOutcome, SearchParams, Suggestion};
+use gongkai_app::search::{Facets, Hit, PassageHit, SearchOutcome, SearchParams, Suggestion};
 use gongkai_app::{Actor, AppError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -90,7 +91,54 @@ struct InterpretationPage {
 
 #[derive(Serialize, ToSchema)]
 struct Passages {
-    passages: Vec<PassageHit>,
+    passages: Vec<ApiPassage>,
+}
+
+/// An article found for a question; `snippet` is its `excerpt` as HTML.
+#[derive(Serialize, ToSchema)]
+struct ApiPassage {
+    #[serde(flatten)]
+    hit: PassageHit,
+    /// The excerpt as HTML: text escaped, matches in `<b>`.
+    snippet: String,
+}
+
+/// A search's answer, with each hit's excerpt also as HTML (`snippet`, as published).
+#[derive(Serialize, ToSchema)]
+struct SearchAnswer {
+    rebuilding: bool,
+    empty_query: bool,
+    total: usize,
+    page: u64,
+    per_page: u64,
+    hits: Vec<ApiHit>,
+    facets: Facets,
+    relaxed: bool,
+    did_you_mean: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ApiHit {
+    #[serde(flatten)]
+    hit: Hit,
+    /// The excerpt as HTML: text escaped, matches in `<b>`.
+    snippet: String,
+}
+
+impl From<SearchOutcome> for SearchAnswer {
+    fn from(o: SearchOutcome) -> Self {
+        SearchAnswer {
+            rebuilding: o.rebuilding,
+            empty_query: o.empty_query,
+            total: o.total,
+            page: o.page,
+            per_page: o.per_page,
+            hits: o.hits.into_iter().map(|hit| ApiHit { snippet: marked(&hit.excerpt), hit }).collect(),
+            facets: o.facets,
+            relaxed: o.relaxed,
+            did_you_mean: o.did_you_mean,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -316,14 +364,14 @@ async fn orgs(State(s): State<WebState>) -> WebResult {
     Ok(Json(o).into_response())
 }
 
-#[utoipa::path(get, path = "/v1/search", params(SearchParams), responses((status = 200, description = "命中、分面、放宽检索与相近标题", body = SearchOutcome), Failures), summary = "全文检索")]
+#[utoipa::path(get, path = "/v1/search", params(SearchParams), responses((status = 200, description = "命中、分面、放宽检索与相近标题", body = SearchAnswer), Failures), summary = "全文检索")]
 async fn search(State(s): State<WebState>, c: Caller, ApiQuery(p): ApiQuery<SearchParams>) -> WebResult {
     reader(&c)?;
     let r = s.app.search(&p).await?;
     if r.rebuilding {
         return Err(AppError::Unavailable("搜索索引正在重建，请稍后再试".into()).into());
     }
-    Ok(Json(r).into_response())
+    Ok(Json(SearchAnswer::from(r)).into_response())
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -337,7 +385,8 @@ struct PassageQuery {
 async fn passages(State(s): State<WebState>, c: Caller, ApiQuery(p): ApiQuery<PassageQuery>) -> WebResult {
     reader(&c)?;
     let hits = s.app.passages(p.q.as_deref().unwrap_or(""), p.k.unwrap_or(5)).await?;
-    Ok(Json(Passages { passages: hits }).into_response())
+    let passages = hits.into_iter().map(|hit| ApiPassage { snippet: marked(&hit.excerpt), hit }).collect();
+    Ok(Json(Passages { passages }).into_response())
 }
 
 #[utoipa::path(get, path = "/v1/suggest", params(PassageQuery), responses((status = 200, description = "标题包含已输入文字的现行文件", body = Suggestions), Failures), summary = "输入提示")]

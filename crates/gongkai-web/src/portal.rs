@@ -571,7 +571,7 @@ pub struct SearchRow {
     pub current: bool,
     pub title: String,
     pub doc_no: String,
-    pub snippet: String,
+    pub excerpt: gongkai_app::search::Excerpt,
     pub validity: String,
     pub validity_code: String,
     pub date: String,
@@ -596,7 +596,7 @@ struct SearchPage {
     relaxed: bool,
     did_you_mean: Option<String>,
     /// 相关条款: articles that answer the query.
-    articles: Vec<(i64, String, String, String)>,
+    articles: Vec<(i64, String, String, gongkai_app::search::Excerpt)>,
 }
 
 fn validity_label(code: &str) -> String {
@@ -670,7 +670,7 @@ async fn search(
                     current: h.current,
                     title: h.title.clone(),
                     doc_no: h.doc_no.clone().unwrap_or_default(),
-                    snippet: h.snippet.clone(),
+                    excerpt: h.excerpt.clone(),
                     validity: validity_label(&h.validity),
                     validity_code: h.validity.clone(),
                     date: h.published_on.clone().unwrap_or_default(),
@@ -721,7 +721,7 @@ async fn search(
             .await
             .unwrap_or_default()
             .into_iter()
-            .map(|h| (h.doc_id, h.title, h.label, h.snippet))
+            .map(|h| (h.doc_id, h.title, h.label, h.excerpt))
             .collect();
     }
     let status = if page.rebuilding { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };

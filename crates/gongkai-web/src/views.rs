@@ -43,6 +43,31 @@ impl Frame {
     }
 }
 
+/// An excerpt as HTML: its text escaped, its matches in `<b>` (the API's `snippet`;
+/// templates walk `Excerpt::pieces` and let askama escape).
+pub fn marked(e: &gongkai_app::search::Excerpt) -> String {
+    let mut out = String::with_capacity(e.text.len() + e.marks.len() * 7);
+    for (piece, hit) in e.pieces() {
+        if hit {
+            out.push_str("<b>");
+        }
+        for c in piece.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+        }
+        if hit {
+            out.push_str("</b>");
+        }
+    }
+    out
+}
+
 pub fn date(d: &Option<Date>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
@@ -126,4 +151,19 @@ pub fn urlencode(s: &str) -> String {
 /// `Content-Disposition` for a download under its own (possibly Chinese) file name.
 pub fn attachment_disposition(file_name: &str) -> String {
     format!("attachment; filename=\"download\"; filename*=UTF-8''{}", urlencode(file_name))
+}
+
+#[cfg(test)]
+mod marked_tests {
+    use super::marked;
+    use gongkai_app::search::{Excerpt, Mark};
+
+    #[test]
+    fn an_excerpt_is_escaped_and_only_its_matches_are_marked() {
+        let text = "<script>民政</script>&\"'".to_string();
+        let start = text.find("民政").unwrap();
+        let e = Excerpt { marks: vec![Mark { start, end: start + "民政".len() }], text };
+        assert_eq!(marked(&e), "&lt;script&gt;<b>民政</b>&lt;/script&gt;&amp;&quot;&#39;");
+        assert_eq!(marked(&Excerpt::default()), "");
+    }
 }

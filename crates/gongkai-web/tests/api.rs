@@ -898,6 +898,11 @@ async fn search_covers_interpretations_suggests_and_keeps_the_office_dictionary(
         let hit = v["hits"].as_array().unwrap().iter().find(|h| h["source"] == "interpretation").cloned();
         let hit = hit.unwrap_or_else(|| panic!("{b}: {v}"));
         assert!(hit["snippet"].as_str().unwrap().contains("<b>政策找人</b>"), "{b}: {hit}");
+        // The same excerpt as plain text with match ranges, for clients that mark it themselves.
+        let text = hit["excerpt"]["text"].as_str().unwrap();
+        let m = &hit["excerpt"]["marks"][0];
+        let (start, end) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+        assert_eq!(&text[start..end], "政策找人", "{b}: {hit}");
         let (audit, _) = c.app.audit_log(&office, Some(("search_term", t.id)), 1, 10).await.unwrap();
         assert_eq!(audit[0].action, "search_term.add", "{b}");
         c.app.remove_search_term(&office, t.id).await.unwrap();
