@@ -8,6 +8,7 @@
 mod admin;
 mod api;
 mod auth;
+mod documents;
 pub mod error;
 mod flash;
 mod forms;
@@ -35,7 +36,13 @@ pub struct WebState {
 /// The whole HTTP surface.
 pub fn router(app: Arc<App>) -> Router {
     let routes =
-        Router::new().merge(portal::routes()).merge(admin::routes()).merge(requests::routes()).merge(api::routes());
+        // One line per capability; the API composes its own (`api::routes`).
+        Router::new()
+            .merge(portal::routes())
+            .merge(admin::routes())
+            .merge(documents::routes())
+            .merge(requests::routes())
+            .merge(api::routes());
     with_policy(routes, WebState { app })
 }
 

@@ -1,0 +1,453 @@
+//! The console for the document library: the form that shows each validation error in
+//! Chinese next to its field, a document with its workflow, attachments, repeals and
+//! interpretations.
+
+use crate::WebState;
+use crate::admin::{Fields, frame, need, need_csrf, site};
+use crate::auth::Caller;
+use crate::views::{self, Frame, date, render};
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use gongkai_app::AppError;
+use gongkai_app::documents::{ActionInput, DocumentInput};
+use gongkai_app::interpretations::InterpretationInput;
+use gongkai_domain::{Category, DisclosureMode, DocumentKind};
+use std::collections::HashMap;
+
+pub(crate) fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/admin/documents/new", get(new_form))
+        .route("/admin/documents", post(create))
+        .route("/admin/documents/{id}", get(detail).post(update))
+        .route("/admin/documents/{id}/edit", get(edit_form))
+        .route("/admin/documents/{id}/revise", get(revise_form).post(revise))
+        .route("/admin/documents/{id}/action", post(action))
+        .route("/admin/documents/{id}/attachments", post(upload))
+        .route("/admin/documents/{id}/repeals", post(repeals))
+        .route("/admin/interpretations", post(create_interpretation))
+        .route("/admin/interpretations/{id}/action", post(interpretation_action))
+}
+
+#[derive(Template)]
+#[template(path = "documents/form.html")]
+struct DocForm {
+    frame: Frame,
+    action: String,
+    heading: String,
+    f: Fields,
+    errors: HashMap<String, String>,
+    summary: Vec<String>,
+    kinds: Vec<&'static str>,
+    categories: Vec<&'static str>,
+    modes: Vec<&'static str>,
+    topics: Vec<String>,
+    revising: bool,
+}
+
+impl DocForm {
+    fn v(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+    /// The summary's messages, each with the field it links to (empty when none).
+    fn linked_errors(&self) -> Vec<(String, String)> {
+        self.summary
+            .iter()
+            .map(|m| {
+                let field = self.errors.iter().find(|(_, v)| *v == m).map(|(k, _)| k.clone()).unwrap_or_default();
+                (field, m.clone())
+            })
+            .collect()
+    }
+    fn is(&self, k: &str, v: &str) -> bool {
+        self.f.get(k).map(String::as_str) == Some(v)
+    }
+}
+
+async fn doc_form(
+    s: &WebState,
+    c: &Caller,
+    action: String,
+    heading: &str,
+    f: Fields,
+    err: Option<AppError>,
+    revising: bool,
+) -> Response {
+    let mut errors = HashMap::new();
+    let mut summary = Vec::new();
+    let mut status = axum::http::StatusCode::OK;
+    match err {
+        Some(AppError::Validation(errs)) => {
+            status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            for e in errs {
+                summary.push(e.message.clone());
+                errors.insert(e.field.to_string(), e.message);
+            }
+        }
+        Some(e) => {
+            status = axum::http::StatusCode::from_u16(e.spec().status).unwrap_or(status);
+            summary.push(e.to_string());
+        }
+        None => {}
+    }
+    let page = DocForm {
+        frame: frame(s, c, heading),
+        action,
+        heading: heading.into(),
+        f,
+        errors,
+        summary,
+        kinds: DocumentKind::ALL.iter().map(|k| k.label()).collect(),
+        categories: Category::ALL.iter().map(|k| k.label()).collect(),
+        modes: DisclosureMode::ALL.iter().map(|k| k.label()).collect(),
+        topics: s.app.topics().await.unwrap_or_default(),
+        revising,
+    };
+    (status, render(&page)).into_response()
+}
+
+fn input_of(f: &Fields) -> DocumentInput {
+    let g = |k: &str| f.get(k).cloned().filter(|v| !v.trim().is_empty());
+    DocumentInput {
+        title: f.get("title").cloned().unwrap_or_default(),
+        org_id: None,
+        issuer: g("issuer"),
+        co_issuers: f
+            .get("co_issuers")
+            .map(|s| s.split(['、', '\n', ',', '，']).map(str::to_string).collect())
+            .unwrap_or_default(),
+        doc_no: g("doc_no"),
+        kind: g("kind"),
+        category: f.get("category").cloned().unwrap_or_default(),
+        topic: g("topic"),
+        signed_on: g("signed_on"),
+        published_on: g("published_on"),
+        effective_on: g("effective_on"),
+        expires_on: g("expires_on"),
+        disclosure_mode: g("disclosure_mode"),
+        withheld_reason: g("withheld_reason"),
+        keywords: g("keywords"),
+        body: f.get("body").cloned().unwrap_or_default(),
+        version_note: g("version_note"),
+    }
+}
+
+fn fields_of(m: &gongkai_app::documents::DocumentView) -> Fields {
+    let mut f = Fields::new();
+    let mut put = |k: &str, v: String| {
+        f.insert(k.into(), v);
+    };
+    put("title", m.title.clone());
+    put("issuer", m.issuer.clone());
+    put("co_issuers", m.co_issuers.join("、"));
+    put("doc_no", m.doc_no.clone().unwrap_or_default());
+    put("kind", m.kind_label.clone().unwrap_or_default());
+    put("category", m.category_label.clone());
+    put("topic", m.topic.clone().unwrap_or_default());
+    put("signed_on", date(&m.signed_on));
+    put("published_on", date(&m.published_on));
+    put("effective_on", date(&m.effective_on));
+    put("expires_on", date(&m.expires_on));
+    put("disclosure_mode", m.disclosure_mode_label.clone());
+    put("withheld_reason", m.withheld_reason.clone().unwrap_or_default());
+    put("keywords", m.keywords.clone());
+    put("body", m.body.clone().unwrap_or_default());
+    f
+}
+
+async fn new_form(State(s): State<WebState>, c: Caller) -> Response {
+    if let Err(r) = need(&c) {
+        return r;
+    }
+    let mut f = Fields::new();
+    f.insert("category".into(), "其他文件".into());
+    doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, None, false).await
+}
+
+async fn create(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match s.app.create_document(actor, input_of(&f)).await {
+        Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
+        Err(e) => doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, Some(e), false).await,
+    }
+}
+
+fn id_of(s: &str) -> Result<i64, AppError> {
+    s.parse().map_err(|_| AppError::NotFound("编号无效".into()))
+}
+
+async fn edit_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let d = match id_of(&id) {
+        Ok(id) => s.app.document_detail(Some(actor), id, None).await,
+        Err(e) => Err(e),
+    };
+    match d {
+        Ok(d) => {
+            doc_form(
+                &s,
+                &c,
+                format!("/admin/documents/{}", d.document.id),
+                "修改草稿",
+                fields_of(&d.document),
+                None,
+                false,
+            )
+            .await
+        }
+        Err(e) => views::error_page(site(&s), &e),
+    }
+}
+
+async fn update(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    match s.app.update_document(actor, id, input_of(&f)).await {
+        Ok(_) => Redirect::to(&format!("/admin/documents/{id}")).into_response(),
+        Err(e) => doc_form(&s, &c, format!("/admin/documents/{id}"), "修改草稿", f, Some(e), false).await,
+    }
+}
+
+async fn revise_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let d = match id_of(&id) {
+        Ok(id) => s.app.document_detail(Some(actor), id, None).await,
+        Err(e) => Err(e),
+    };
+    match d {
+        Ok(d) => {
+            let mut f = fields_of(&d.document);
+            f.insert("doc_no".into(), String::new());
+            f.insert("published_on".into(), String::new());
+            doc_form(&s, &c, format!("/admin/documents/{}/revise", d.document.id), "修订（生成新版本）", f, None, true)
+                .await
+        }
+        Err(e) => views::error_page(site(&s), &e),
+    }
+}
+
+async fn revise(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    match s.app.revise_document(actor, id, input_of(&f)).await {
+        Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
+        Err(e) => {
+            doc_form(&s, &c, format!("/admin/documents/{id}/revise"), "修订（生成新版本）", f, Some(e), true).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "documents/console_document.html")]
+struct DetailPage {
+    frame: Frame,
+    d: gongkai_app::documents::DocumentDetail,
+    message: String,
+    forms: Vec<&'static str>,
+    /// What the person looking may do: draft and edit, review and publish.
+    can_edit: bool,
+    can_review: bool,
+}
+
+impl DetailPage {
+    /// Whether `act` is offered: allowed for the role and possible in the current state.
+    fn offers(&self, act: &str) -> bool {
+        let st = self.d.document.status.as_str();
+        match act {
+            "edit" | "submit" => self.can_edit && st == "draft",
+            "approve" => self.can_review && st == "submitted",
+            "publish" => self.can_review && st == "approved",
+            "reject" => self.can_review && matches!(st, "submitted" | "approved" | "scheduled"),
+            "withdraw" => self.can_review && matches!(st, "published" | "scheduled"),
+            "revise" => self.can_edit && st == "published",
+            "interpretation" => self.can_edit && st != "withdrawn",
+            _ => false,
+        }
+    }
+}
+
+async fn detail(
+    State(s): State<WebState>,
+    c: Caller,
+    Path(id): Path<String>,
+    q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let actor = match need(&c) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let d = match id_of(&id) {
+        Ok(id) => s.app.document_detail(Some(actor), id, None).await,
+        Err(e) => Err(e),
+    };
+    let _ = q;
+    let message = crate::flash::take_notice(&s, &c).await;
+    match d {
+        Ok(d) => render(&DetailPage {
+            frame: frame(&s, &c, &d.document.title),
+            d,
+            message,
+            forms: gongkai_domain::interpretation::Form::ALL.iter().map(|f| f.label()).collect(),
+            can_edit: actor.role.can_edit(),
+            can_review: actor.role.can_review(),
+        }),
+        Err(e) => views::error_page(site(&s), &e),
+    }
+}
+
+/// Back to the document's page, which shows `msg` once (Post/Redirect/Get).
+async fn back_with(s: &WebState, c: &Caller, id: i64, msg: &str) -> Response {
+    crate::flash::redirect_notice(s, c, &format!("/admin/documents/{id}"), msg).await
+}
+
+async fn action(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    let input = ActionInput {
+        action: f.get("action").cloned().unwrap_or_default(),
+        reason: f.get("reason").cloned(),
+        publish_at: f.get("publish_at").cloned(),
+    };
+    match s.app.document_action(actor, id, input).await {
+        Ok(d) => back_with(&s, &c, id, &format!("操作成功，当前状态：{}", d.status_label)).await,
+        Err(e) => back_with(&s, &c, id, &format!("操作未完成：{e}")).await,
+    }
+}
+
+async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mut mp: Multipart) -> Response {
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                match field.bytes().await {
+                    Ok(b) if name == "csrf" => csrf = String::from_utf8_lossy(&b).to_string(),
+                    Ok(b) if name == "file" => file = Some((file_name.unwrap_or_default(), b.to_vec())),
+                    Ok(_) => {}
+                    Err(_) => return back_with(&s, &c, id, "上传失败：文件过大或传输中断").await,
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return back_with(&s, &c, id, "上传失败：文件过大或格式错误").await,
+        }
+    }
+    let mut f = Fields::new();
+    f.insert("csrf".into(), csrf);
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Some((name, bytes)) = file else {
+        return back_with(&s, &c, id, "请选择要上传的文件").await;
+    };
+    match s.app.add_attachment(actor, id, &name, bytes).await {
+        Ok(a) => back_with(&s, &c, id, &format!("已上传附件：{}", a.file_name)).await,
+        Err(e) => back_with(&s, &c, id, &format!("上传失败：{e}")).await,
+    }
+}
+
+async fn repeals(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&id) {
+        Ok(i) => i,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
+    let targets: Result<Vec<i64>, _> = f
+        .get("targets")
+        .map(String::as_str)
+        .unwrap_or("")
+        .split([',', '，', ' '])
+        .filter(|t| !t.is_empty())
+        .map(str::parse)
+        .collect();
+    let Ok(targets) = targets else {
+        return back_with(&s, &c, id, "请填写要废止的文件编号，多个用逗号分隔").await;
+    };
+    match s.app.set_repeals(actor, id, &targets).await {
+        Ok(()) => back_with(&s, &c, id, "已设置废止关系，本文件发布时生效").await,
+        Err(e) => back_with(&s, &c, id, &format!("设置失败：{e}")).await,
+    }
+}
+
+async fn create_interpretation(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let doc_id: i64 = f.get("document_id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let input = InterpretationInput {
+        title: f.get("title").cloned().unwrap_or_default(),
+        form: f.get("form").cloned().unwrap_or_default(),
+        author: f.get("author").cloned(),
+        body: f.get("body").cloned().unwrap_or_default(),
+        media_url: f.get("media_url").cloned(),
+        document_ids: vec![doc_id],
+    };
+    match s.app.create_interpretation(actor, input).await {
+        Ok(i) => back_with(&s, &c, doc_id, &format!("已添加解读：{}", i.title)).await,
+        Err(e) => back_with(&s, &c, doc_id, &format!("添加解读失败：{e}")).await,
+    }
+}
+
+/// Submit, approve or send back an interpretation; back to the document it was opened from.
+async fn interpretation_action(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::Id(id): crate::error::Id,
+    Form(f): Form<Fields>,
+) -> Response {
+    let actor = match need_csrf(&c, &f) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let doc_id: i64 = f.get("document_id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let action = f.get("action").map(String::as_str).unwrap_or("");
+    let reason = f.get("reason").map(String::as_str).filter(|r| !r.trim().is_empty());
+    let msg = match s.app.interpretation_action(actor, id, action, reason).await {
+        Ok(i) => format!("解读“{}”：{}", i.title, i.status_label),
+        Err(e) => format!("解读未能办理：{e}"),
+    };
+    back_with(&s, &c, doc_id, &msg).await
+}
