@@ -158,6 +158,15 @@ async fn the_console_masks_identity_numbers_until_asked_and_the_asking_is_audite
         me.cookies.push(("gk_session".into(), session.token.clone()));
         let (_, page, _) = me.go("GET", &format!("/admin/requests/{id}"), None).await;
         assert!(page.contains("110105********002X") && !page.contains("11010519491231002X"), "{b}: masked");
+        // A typed console form checks the session's CSRF token, and wants a session at all.
+        let (s, page, _) = me.go("POST", &format!("/admin/requests/{id}/identity"), Some("csrf=forged".into())).await;
+        assert!(s == StatusCode::FORBIDDEN && page.contains("CSRF"), "{b}: {s}");
+        let (s, _, to) = Browser::new(&router)
+            .go("POST", &format!("/admin/requests/{id}/identity"), Some(format!("csrf={}", session.csrf_token)))
+            .await;
+        assert_eq!((s, to.as_deref()), (StatusCode::SEE_OTHER, Some("/admin/login")), "{b}: nobody signed in");
+        let (log, _) = app.audit_log(&office, Some(("info_request", id)), 1, 20).await.unwrap();
+        assert!(!log.iter().any(|r| r.action == "request.identity.reveal"), "{b}: refused forms reveal nothing");
         let (s, _, to) = me
             .go("POST", &format!("/admin/requests/{id}/identity"), Some(format!("csrf={}", session.csrf_token)))
             .await;

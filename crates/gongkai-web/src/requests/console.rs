@@ -6,14 +6,15 @@ use super::{ApplyPage, new_request, read_form};
 use crate::WebState;
 use crate::admin::{Fields, frame, need, need_csrf};
 use crate::auth::Caller;
+use crate::forms::StaffForm;
 use crate::views::{self, render};
 use askama::Template;
+use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use gongkai_app::AppError;
 use gongkai_app::requests::{AnnualReport, Letter, QueueRow, RequestDetail, StepInput};
 use gongkai_domain::handling::{RequestStatus, StepKind};
@@ -50,12 +51,12 @@ struct FindPage {
 
 /// Loads a year's holiday arrangement typed or pasted by the district office; every open
 /// request's reply date is counted again.
-async fn load_calendar(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+async fn load_calendar(State(s): State<WebState>, f: StaffForm<TextForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let msg = match s.app.load_calendar_year(actor, f.get("text").map(String::as_str).unwrap_or("")).await {
+    let msg = match s.app.load_calendar_year(actor, &f.text).await {
         Ok(year) => format!("已导入{year}年节假日安排，未办结申请的答复期限已重新计算"),
         Err(e) => format!("未能导入节假日安排：{e}"),
     };
@@ -431,13 +432,12 @@ async fn detail_page(s: &WebState, c: &Caller, id: i64, message: String) -> Resp
 /// Shows the identity number in full once, after writing who asked to the audit log.
 async fn reveal_identity(
     State(s): State<WebState>,
-    c: Caller,
     crate::error::Id(id): crate::error::Id,
-    Form(f): Form<Fields>,
+    f: StaffForm<NoFields>,
 ) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+    let StaffForm { caller: c, .. } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
     match s.app.reveal_identity(actor, id).await {
         Ok(()) => {
@@ -461,6 +461,29 @@ async fn detail(State(s): State<WebState>, c: Caller, crate::error::Id(id): crat
 /// Back to the request's page, which shows `msg` once (Post/Redirect/Get).
 async fn back_to(s: &WebState, c: &Caller, id: i64, msg: impl Into<String>) -> Response {
     crate::flash::redirect_notice(s, c, &format!("/admin/requests/{id}"), msg).await
+}
+
+/// A form whose one field is a text (a calendar year pasted in, the reply letter).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TextForm {
+    text: String,
+}
+
+/// A form that only confirms an action (its CSRF token is all it carries).
+#[derive(Debug, Default, Deserialize)]
+struct NoFields {}
+
+/// A reconsideration or lawsuit as the console registers it; empty dates and notes are
+/// left out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReviewForm {
+    kind: String,
+    filed_on: String,
+    result: String,
+    decided_on: String,
+    note: String,
 }
 
 /// The console's step form. One form serves every step, so the fields that mean the
@@ -522,12 +545,8 @@ impl StepForm {
     }
 }
 
-async fn event(
-    State(s): State<WebState>,
-    crate::error::Id(id): crate::error::Id,
-    f: crate::forms::StaffForm<StepForm>,
-) -> Response {
-    let crate::forms::StaffForm { caller: c, form } = f;
+async fn event(State(s): State<WebState>, crate::error::Id(id): crate::error::Id, f: StaffForm<StepForm>) -> Response {
+    let StaffForm { caller: c, form } = f;
     let Some(actor) = c.actor.as_ref() else {
         return Redirect::to("/admin/login").into_response();
     };
@@ -543,17 +562,12 @@ async fn event(
     }
 }
 
-async fn letter(
-    State(s): State<WebState>,
-    c: Caller,
-    crate::error::Id(id): crate::error::Id,
-    Form(f): Form<Fields>,
-) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+async fn letter(State(s): State<WebState>, crate::error::Id(id): crate::error::Id, f: StaffForm<TextForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let msg = match s.app.save_letter(actor, id, f.get("text").map(String::as_str).unwrap_or("")).await {
+    let msg = match s.app.save_letter(actor, id, &f.text).await {
         Ok(_) => "答复书已保存".to_string(),
         Err(e) => format!("未能保存：{e}"),
     };
@@ -562,20 +576,14 @@ async fn letter(
 
 async fn case(
     State(s): State<WebState>,
-    c: Caller,
     crate::error::Id(id): crate::error::Id,
-    Form(f): Form<Fields>,
+    f: StaffForm<gongkai_app::cases::CaseInput>,
 ) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let input = gongkai_app::cases::CaseInput {
-        title: f.get("title").cloned().unwrap_or_default(),
-        summary: f.get("summary").cloned().unwrap_or_default(),
-        basis: f.get("basis").cloned(),
-    };
-    let msg = match s.app.publish_case(actor, id, input).await {
+    let msg = match s.app.publish_case(actor, id, f).await {
         Ok(c) => format!("已编入案例库：{}", c.title),
         Err(e) => format!("未能编入案例库：{e}"),
     };
@@ -584,21 +592,20 @@ async fn case(
 
 async fn review(
     State(s): State<WebState>,
-    c: Caller,
     crate::error::Id(id): crate::error::Id,
-    Form(f): Form<Fields>,
+    f: StaffForm<ReviewForm>,
 ) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let o = |k: &str| f.get(k).cloned().filter(|v| !v.trim().is_empty());
+    let some = |v: String| Some(v).filter(|v| !v.trim().is_empty());
     let input = gongkai_app::requests::ReviewInput {
-        kind: o("kind").unwrap_or_default(),
-        filed_on: o("filed_on").unwrap_or_default(),
-        result: o("result").unwrap_or_default(),
-        decided_on: o("decided_on"),
-        note: o("note"),
+        kind: f.kind,
+        filed_on: f.filed_on,
+        result: f.result,
+        decided_on: some(f.decided_on),
+        note: some(f.note),
     };
     let msg = match s.app.record_review(actor, id, input).await {
         Ok(_) => "已登记复议或诉讼".to_string(),
@@ -728,10 +735,10 @@ async fn report(State(s): State<WebState>, c: Caller, q: Result<Query<ReportPara
     }
 }
 
-async fn report_figures(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+async fn report_figures(State(s): State<WebState>, f: StaffForm<Fields>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
     let (year, org) = match (report_year(&s, f.get("year")), report_org(f.get("org"))) {
         (Ok(y), Ok(o)) => (y, o),
