@@ -19,7 +19,7 @@ mod report;
 mod reviews;
 mod steps;
 
-pub use exchange::{EXCHANGE_FORMAT, Exchange, ExchangeEvent};
+pub use exchange::{EXCHANGE_FORMAT, EXCHANGE_FORMATS_READ, Exchange, ExchangeEvent};
 /// A recorded reconsideration or lawsuit.
 pub use gongkai_store::request_review::Model as Review;
 pub use letter::Letter;
