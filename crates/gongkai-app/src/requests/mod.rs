@@ -20,11 +20,9 @@ mod reviews;
 mod steps;
 
 pub use exchange::{EXCHANGE_FORMAT, EXCHANGE_FORMATS_READ, Exchange, ExchangeEvent};
-/// A recorded reconsideration or lawsuit.
-pub use gongkai_store::request_review::Model as Review;
 pub use letter::Letter;
 pub use report::AnnualReport;
-pub use reviews::ReviewInput;
+pub use reviews::{AttachmentView, ReviewInput, ReviewView};
 pub use steps::{RequestDetail, RequestView, StepInput, StepView};
 
 /// A request as submitted: the application, the organisation asked, and for staff the

@@ -1,6 +1,7 @@
 //! Administrative reconsideration and litigation recorded against a request.
 
 use super::*;
+use gongkai_domain::report::{ReviewKind, ReviewResult};
 
 /// A reconsideration or lawsuit over a request, as staff record it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -15,9 +16,70 @@ pub struct ReviewInput {
     pub note: Option<String>,
 }
 
+/// A reconsideration or lawsuit as the console and the API show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReviewView {
+    pub id: i64,
+    pub request_id: i64,
+    pub kind: ReviewKind,
+    pub filed_on: Date,
+    pub result: ReviewResult,
+    pub decided_on: Option<Date>,
+    pub note: String,
+    pub created_at: time::OffsetDateTime,
+}
+
+impl ReviewView {
+    pub(super) fn of(m: request_review::Model) -> Result<ReviewView> {
+        let bad = |what: &str, v: &str| AppError::Internal(format!("request_review {}: {what} {v:?}", m.id));
+        Ok(ReviewView {
+            kind: ReviewKind::parse(&m.kind).ok_or_else(|| bad("kind", &m.kind))?,
+            result: ReviewResult::parse(&m.result).ok_or_else(|| bad("result", &m.result))?,
+            id: m.id,
+            request_id: m.request_id,
+            filed_on: m.filed_on,
+            decided_on: m.decided_on,
+            note: m.note,
+            created_at: m.created_at,
+        })
+    }
+
+    /// How the console lists it.
+    pub fn label(&self) -> String {
+        match self.decided_on {
+            Some(d) => format!("{} {}，{d} 审结：{}", self.filed_on, self.kind.label(), self.result.label()),
+            None => format!("{} {}：{}", self.filed_on, self.kind.label(), self.result.label()),
+        }
+    }
+}
+
+/// A file the applicant sent, as staff see it listed (the content is downloaded apart).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AttachmentView {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: time::OffsetDateTime,
+}
+
+impl From<gongkai_store::request_attachment::Model> for AttachmentView {
+    fn from(m: gongkai_store::request_attachment::Model) -> Self {
+        AttachmentView {
+            id: m.id,
+            file_name: m.file_name,
+            content_type: m.content_type,
+            size: m.size,
+            sha256: m.sha256,
+            created_at: m.created_at,
+        }
+    }
+}
+
 impl App {
     /// Records a reconsideration or lawsuit and its result (维持, 纠正, 其他, 尚未审结).
-    pub async fn record_review(&self, actor: &Actor, id: i64, input: ReviewInput) -> Result<request_review::Model> {
+    pub async fn record_review(&self, actor: &Actor, id: i64, input: ReviewInput) -> Result<ReviewView> {
         let (m, _) = self.request_for(actor, id).await?;
         let v = checked_review(&input, m.received_on, self.today())?;
         let tx = self.store.begin_write().await?;
@@ -33,7 +95,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(r)
+        ReviewView::of(r)
     }
 }
 

@@ -210,9 +210,9 @@ pub struct RequestDetail {
     /// The handling person, by name.
     pub assignee: Option<String>,
     /// Files the applicant sent with the request (private: staff only).
-    pub attachments: Vec<request_attachment::Model>,
+    pub attachments: Vec<super::reviews::AttachmentView>,
     /// Reconsiderations and lawsuits over it.
-    pub reviews: Vec<request_review::Model>,
+    pub reviews: Vec<super::reviews::ReviewView>,
 }
 
 impl RequestDetail {
@@ -375,6 +375,8 @@ impl App {
             .order_by_asc(request_review::Column::Id)
             .all(conn)
             .await?;
+        let attachments = attachments.into_iter().map(Into::into).collect();
+        let reviews = reviews.into_iter().map(super::reviews::ReviewView::of).collect::<Result<Vec<_>>>()?;
         Ok(RequestDetail {
             request,
             events,

@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use gongkai_app::AppError;
 use gongkai_app::cases::{CaseInput, CaseView, Suggestion as DisclosureSuggestion};
 use gongkai_app::requests::{
-    AnnualReport, Exchange, Letter, NewRequest, PublicStatus, QueueRow, Receipt, RequestDetail, Review as ReviewModel,
-    ReviewInput, StepInput,
+    AnnualReport, Exchange, Letter, NewRequest, PublicStatus, QueueRow, Receipt, RequestDetail, ReviewInput,
+    ReviewView, StepInput,
 };
 use gongkai_domain::fee::Fee;
 use serde::{Deserialize, Serialize};
@@ -174,7 +174,7 @@ async fn request_fee(State(s): State<WebState>, c: Caller, Id(id): Id, ApiQuery(
     Ok(Json(FeeQuote { fee: f, explain }).into_response())
 }
 
-#[utoipa::path(post, path = "/v1/requests/{id}/reviews", params(("id" = i64, Path, description = "编号")), request_body = ReviewInput, security(("bearer" = [])), responses((status = 201, description = "已登记", body = ReviewModel), Failures), summary = "登记行政复议、行政诉讼及其结果，计入年度报告第四部分")]
+#[utoipa::path(post, path = "/v1/requests/{id}/reviews", params(("id" = i64, Path, description = "编号")), request_body = ReviewInput, security(("bearer" = [])), responses((status = 201, description = "已登记", body = ReviewView), Failures), summary = "登记行政复议、行政诉讼及其结果，计入年度报告第四部分")]
 async fn request_review(
     State(s): State<WebState>,
     c: Caller,

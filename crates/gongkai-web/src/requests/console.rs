@@ -334,15 +334,6 @@ impl DetailPage {
     fn collect_by(&self) -> &'static str {
         self.d.request.collect_by.label()
     }
-    fn review_label(&self, r: &gongkai_app::requests::Review) -> String {
-        use gongkai_domain::report::{ReviewKind, ReviewResult};
-        let kind = ReviewKind::parse(&r.kind).map(|k| k.label().to_string()).unwrap_or_else(|| r.kind.clone());
-        let result = ReviewResult::parse(&r.result).map(|k| k.label().to_string()).unwrap_or_else(|| r.result.clone());
-        match r.decided_on {
-            Some(d) => format!("{} {kind}，{d} 审结：{result}", r.filed_on),
-            None => format!("{} {kind}：{result}", r.filed_on),
-        }
-    }
     /// The facts a step carries beyond its note, in words.
     fn facts(&self, e: &gongkai_app::requests::StepView) -> String {
         let mut out = Vec::new();
