@@ -5,6 +5,8 @@
 use crate::WebState;
 use crate::admin::{Fields, frame, need, need_csrf, site};
 use crate::auth::Caller;
+use crate::error::Id;
+use crate::forms::StaffForm;
 use crate::views::{self, Frame, date, render};
 use askama::Template;
 use axum::Form;
@@ -16,6 +18,7 @@ use gongkai_app::AppError;
 use gongkai_app::documents::{ActionInput, DocumentInput};
 use gongkai_app::interpretations::InterpretationInput;
 use gongkai_domain::{Category, DisclosureMode, DocumentKind};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 pub(crate) fn routes() -> Router<WebState> {
@@ -327,21 +330,12 @@ async fn back_with(s: &WebState, c: &Caller, id: i64, msg: &str) -> Response {
     crate::flash::redirect_notice(s, c, &format!("/admin/documents/{id}"), msg).await
 }
 
-async fn action(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+async fn action(State(s): State<WebState>, Id(id): Id, f: StaffForm<ActionInput>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let id = match id_of(&id) {
-        Ok(i) => i,
-        Err(e) => return views::error_page(site(&s), &e),
-    };
-    let input = ActionInput {
-        action: f.get("action").cloned().unwrap_or_default(),
-        reason: f.get("reason").cloned(),
-        publish_at: f.get("publish_at").cloned(),
-    };
-    match s.app.document_action(actor, id, input).await {
+    match s.app.document_action(actor, id, f).await {
         Ok(d) => back_with(&s, &c, id, &format!("操作成功，当前状态：{}", d.status_label)).await,
         Err(e) => back_with(&s, &c, id, &format!("操作未完成：{e}")).await,
     }
@@ -385,23 +379,20 @@ async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mu
     }
 }
 
-async fn repeals(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+/// The documents a draft repeals, by number, separated by commas or spaces.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RepealsForm {
+    targets: String,
+}
+
+async fn repeals(State(s): State<WebState>, Id(id): Id, f: StaffForm<RepealsForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let id = match id_of(&id) {
-        Ok(i) => i,
-        Err(e) => return views::error_page(site(&s), &e),
-    };
-    let targets: Result<Vec<i64>, _> = f
-        .get("targets")
-        .map(String::as_str)
-        .unwrap_or("")
-        .split([',', '，', ' '])
-        .filter(|t| !t.is_empty())
-        .map(str::parse)
-        .collect();
+    let targets: Result<Vec<i64>, _> =
+        f.targets.split([',', '，', ' ']).filter(|t| !t.is_empty()).map(str::parse).collect();
     let Ok(targets) = targets else {
         return back_with(&s, &c, id, "请填写要废止的文件编号，多个用逗号分隔").await;
     };
@@ -411,18 +402,30 @@ async fn repeals(State(s): State<WebState>, c: Caller, Path(id): Path<String>, F
     }
 }
 
-async fn create_interpretation(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+/// An interpretation added from a document's page: one document, the page's own.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct InterpretationForm {
+    document_id: String,
+    title: String,
+    form: String,
+    author: Option<String>,
+    body: String,
+    media_url: Option<String>,
+}
+
+async fn create_interpretation(State(s): State<WebState>, f: StaffForm<InterpretationForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let doc_id: i64 = f.get("document_id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let doc_id: i64 = f.document_id.trim().parse().unwrap_or(0);
     let input = InterpretationInput {
-        title: f.get("title").cloned().unwrap_or_default(),
-        form: f.get("form").cloned().unwrap_or_default(),
-        author: f.get("author").cloned(),
-        body: f.get("body").cloned().unwrap_or_default(),
-        media_url: f.get("media_url").cloned(),
+        title: f.title,
+        form: f.form,
+        author: f.author,
+        body: f.body,
+        media_url: f.media_url,
         document_ids: vec![doc_id],
     };
     match s.app.create_interpretation(actor, input).await {
@@ -432,20 +435,27 @@ async fn create_interpretation(State(s): State<WebState>, c: Caller, Form(f): Fo
 }
 
 /// Submit, approve or send back an interpretation; back to the document it was opened from.
+/// A review step on an interpretation, from its document's page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct InterpretationActionForm {
+    document_id: String,
+    action: String,
+    reason: String,
+}
+
 async fn interpretation_action(
     State(s): State<WebState>,
-    c: Caller,
-    crate::error::Id(id): crate::error::Id,
-    Form(f): Form<Fields>,
+    Id(id): Id,
+    f: StaffForm<InterpretationActionForm>,
 ) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let doc_id: i64 = f.get("document_id").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let action = f.get("action").map(String::as_str).unwrap_or("");
-    let reason = f.get("reason").map(String::as_str).filter(|r| !r.trim().is_empty());
-    let msg = match s.app.interpretation_action(actor, id, action, reason).await {
+    let doc_id: i64 = f.document_id.trim().parse().unwrap_or(0);
+    let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
+    let msg = match s.app.interpretation_action(actor, id, &f.action, reason).await {
         Ok(i) => format!("解读“{}”：{}", i.title, i.status_label),
         Err(e) => format!("解读未能办理：{e}"),
     };
