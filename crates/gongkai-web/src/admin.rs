@@ -5,6 +5,8 @@
 
 use crate::WebState;
 use crate::auth::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, same_token};
+use crate::error::Id;
+use crate::forms::{NoFields, StaffForm};
 use crate::views::{self, Frame, date, datetime, render};
 use askama::Template;
 use axum::Form;
@@ -16,6 +18,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use gongkai_app::documents::ListParams;
 use gongkai_app::{Actor, AppError};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<WebState> {
@@ -137,10 +140,7 @@ async fn login(
     }
 }
 
-async fn logout(State(s): State<WebState>, c: Caller, jar: CookieJar, Form(f): Form<Fields>) -> Response {
-    if let Err(r) = need_csrf(&c, &f) {
-        return r;
-    }
+async fn logout(State(s): State<WebState>, jar: CookieJar, _f: StaffForm<NoFields>) -> Response {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let _ = s.app.logout(cookie.value()).await;
     }
@@ -344,19 +344,32 @@ async fn orgs(State(s): State<WebState>, c: Caller) -> Response {
     orgs_page(&s, &c, notice).await
 }
 
-async fn create_org(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+/// A new organisation; a ticked box arrives as a field, an unticked one not at all.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct OrgForm {
+    name: String,
+    kind: String,
+    parent_id: String,
+    issuer_code: Option<String>,
+    credit_code: String,
+    review_levels: String,
+    require_interpretation: Option<String>,
+}
+
+async fn create_org(State(s): State<WebState>, f: StaffForm<OrgForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
     let o = gongkai_app::orgs::NewOrg {
-        name: f.get("name").cloned().unwrap_or_default(),
-        kind: f.get("kind").cloned().unwrap_or_default(),
-        parent_id: f.get("parent_id").and_then(|v| v.parse().ok()),
-        issuer_code: f.get("issuer_code").cloned(),
-        credit_code: f.get("credit_code").cloned().unwrap_or_default(),
-        review_levels: f.get("review_levels").and_then(|v| v.parse().ok()).unwrap_or(1),
-        require_interpretation: f.contains_key("require_interpretation"),
+        name: f.name,
+        kind: f.kind,
+        parent_id: f.parent_id.trim().parse().ok(),
+        issuer_code: f.issuer_code,
+        credit_code: f.credit_code,
+        review_levels: f.review_levels.trim().parse().unwrap_or(1),
+        require_interpretation: f.require_interpretation.is_some(),
         is_sample: false,
     };
     let msg = match s.app.create_org(actor, o).await {
@@ -408,18 +421,29 @@ async fn users(State(s): State<WebState>, c: Caller) -> Response {
     users_page(&s, &c, actor, notice).await
 }
 
-async fn create_user(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct UserForm {
+    username: String,
+    display_name: Option<String>,
+    role: String,
+    org: String,
+    password: String,
+    email: Option<String>,
+}
+
+async fn create_user(State(s): State<WebState>, f: StaffForm<UserForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
     let u = gongkai_app::auth::NewUser {
-        username: f.get("username").cloned().unwrap_or_default(),
-        display_name: f.get("display_name").cloned(),
-        role: f.get("role").cloned().unwrap_or_default(),
-        org: f.get("org").cloned().unwrap_or_default(),
-        password: f.get("password").cloned().unwrap_or_default(),
-        email: f.get("email").cloned(),
+        username: f.username,
+        display_name: f.display_name,
+        role: f.role,
+        org: f.org,
+        password: f.password,
+        email: f.email,
     };
     let msg = match s.app.add_user(actor, u).await {
         Ok(u) => format!("已添加用户：{}", u.username),
@@ -428,17 +452,18 @@ async fn create_user(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>
     crate::flash::redirect_notice(&s, &c, "/admin/users", msg).await
 }
 
-async fn user_email(
-    State(s): State<WebState>,
-    c: Caller,
-    crate::error::Id(id): crate::error::Id,
-    Form(f): Form<Fields>,
-) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EmailForm {
+    email: String,
+}
+
+async fn user_email(State(s): State<WebState>, Id(id): Id, f: StaffForm<EmailForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let msg = match s.app.set_user_email(actor, id, f.get("email").map(String::as_str).unwrap_or("")).await {
+    let msg = match s.app.set_user_email(actor, id, &f.email).await {
         Ok(u) => format!("已更新 {} 的提醒邮箱", u.username),
         Err(e) => format!("未能更新：{e}"),
     };
@@ -610,27 +635,42 @@ async fn audit(
     }
 }
 
-async fn create_topic(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TopicForm {
+    path: String,
+}
+
+async fn create_topic(State(s): State<WebState>, f: StaffForm<TopicForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let path = f.get("path").cloned().unwrap_or_default();
-    let msg = match s.app.add_topic(actor, &path).await {
-        Ok(()) => format!("已添加主题分类：{path}"),
+    let msg = match s.app.add_topic(actor, &f.path).await {
+        Ok(()) => format!("已添加主题分类：{}", f.path),
         Err(e) => format!("添加失败：{e}"),
     };
     crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
 }
 
-async fn org_rules(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+/// An organisation's review rules; a ticked box arrives as a field, an unticked one not at all.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct OrgRulesForm {
+    org_id: String,
+    review_levels: String,
+    require_interpretation: Option<String>,
+    four_eyes: Option<String>,
+}
+
+async fn org_rules(State(s): State<WebState>, f: StaffForm<OrgRulesForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let org_id: i64 = f.get("org_id").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-    let levels: i32 = f.get("review_levels").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-    let (interp, four_eyes) = (f.contains_key("require_interpretation"), f.contains_key("four_eyes"));
+    let org_id: i64 = f.org_id.trim().parse().unwrap_or(0);
+    let levels: i32 = f.review_levels.trim().parse().unwrap_or(0);
+    let (interp, four_eyes) = (f.require_interpretation.is_some(), f.four_eyes.is_some());
     let msg = match s.app.update_org_rules(actor, org_id, levels, interp, four_eyes).await {
         Ok(o) => format!(
             "已更新“{}”：审核{}级，谁起草谁解读{}，四眼原则{}",
@@ -675,28 +715,29 @@ async fn search_terms(State(s): State<WebState>, c: Caller) -> Response {
     search_terms_page(&s, &c, notice).await
 }
 
-async fn add_search_term(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TermForm {
+    term: String,
+    note: String,
+}
+
+async fn add_search_term(State(s): State<WebState>, f: StaffForm<TermForm>) -> Response {
+    let StaffForm { caller: c, form: f } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
-    let term = f.get("term").cloned().unwrap_or_default();
-    let msg = match s.app.add_search_term(actor, &term, f.get("note").map(String::as_str).unwrap_or("")).await {
+    let msg = match s.app.add_search_term(actor, &f.term, &f.note).await {
         Ok(t) => format!("已添加“{}”，搜索索引正在重建", t.term),
         Err(e) => format!("添加失败：{e}"),
     };
     crate::flash::redirect_notice(&s, &c, "/admin/search-terms", msg).await
 }
 
-async fn remove_search_term(
-    State(s): State<WebState>,
-    c: Caller,
-    crate::error::Id(id): crate::error::Id,
-    Form(f): Form<Fields>,
-) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
+async fn remove_search_term(State(s): State<WebState>, Id(id): Id, f: StaffForm<NoFields>) -> Response {
+    let StaffForm { caller: c, .. } = f;
+    let Some(actor) = c.actor.as_ref() else {
+        return Redirect::to("/admin/login").into_response();
     };
     let msg = match s.app.remove_search_term(actor, id).await {
         Ok(()) => "已删除，搜索索引正在重建".to_string(),

@@ -20,6 +20,10 @@ pub struct StaffForm<T> {
     pub form: T,
 }
 
+/// A form that only confirms an action: its CSRF token is all it carries.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoFields {}
+
 #[derive(Deserialize)]
 struct Token {
     #[serde(default)]

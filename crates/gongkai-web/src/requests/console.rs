@@ -6,7 +6,7 @@ use super::{ApplyPage, new_request, read_form};
 use crate::WebState;
 use crate::admin::{Fields, frame, need, need_csrf};
 use crate::auth::Caller;
-use crate::forms::StaffForm;
+use crate::forms::{NoFields, StaffForm};
 use crate::views::{self, render};
 use askama::Template;
 use axum::Router;
@@ -460,10 +460,6 @@ async fn back_to(s: &WebState, c: &Caller, id: i64, msg: impl Into<String>) -> R
 struct TextForm {
     text: String,
 }
-
-/// A form that only confirms an action (its CSRF token is all it carries).
-#[derive(Debug, Default, Deserialize)]
-struct NoFields {}
 
 /// A reconsideration or lawsuit as the console registers it; empty dates and notes are
 /// left out.
