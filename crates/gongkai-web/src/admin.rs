@@ -358,10 +358,8 @@ struct OrgForm {
 }
 
 async fn create_org(State(s): State<WebState>, f: StaffForm<OrgForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let o = gongkai_app::orgs::NewOrg {
         name: f.name,
         kind: f.kind,
@@ -433,10 +431,8 @@ struct UserForm {
 }
 
 async fn create_user(State(s): State<WebState>, f: StaffForm<UserForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let u = gongkai_app::auth::NewUser {
         username: f.username,
         display_name: f.display_name,
@@ -459,10 +455,8 @@ struct EmailForm {
 }
 
 async fn user_email(State(s): State<WebState>, Id(id): Id, f: StaffForm<EmailForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let msg = match s.app.set_user_email(actor, id, &f.email).await {
         Ok(u) => format!("已更新 {} 的提醒邮箱", u.username),
         Err(e) => format!("未能更新：{e}"),
@@ -642,10 +636,8 @@ struct TopicForm {
 }
 
 async fn create_topic(State(s): State<WebState>, f: StaffForm<TopicForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let msg = match s.app.add_topic(actor, &f.path).await {
         Ok(()) => format!("已添加主题分类：{}", f.path),
         Err(e) => format!("添加失败：{e}"),
@@ -664,10 +656,8 @@ struct OrgRulesForm {
 }
 
 async fn org_rules(State(s): State<WebState>, f: StaffForm<OrgRulesForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let org_id: i64 = f.org_id.trim().parse().unwrap_or(0);
     let levels: i32 = f.review_levels.trim().parse().unwrap_or(0);
     let (interp, four_eyes) = (f.require_interpretation.is_some(), f.four_eyes.is_some());
@@ -723,10 +713,8 @@ struct TermForm {
 }
 
 async fn add_search_term(State(s): State<WebState>, f: StaffForm<TermForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let msg = match s.app.add_search_term(actor, &f.term, &f.note).await {
         Ok(t) => format!("已添加“{}”，搜索索引正在重建", t.term),
         Err(e) => format!("添加失败：{e}"),
@@ -735,10 +723,8 @@ async fn add_search_term(State(s): State<WebState>, f: StaffForm<TermForm>) -> R
 }
 
 async fn remove_search_term(State(s): State<WebState>, Id(id): Id, f: StaffForm<NoFields>) -> Response {
-    let StaffForm { caller: c, .. } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, .. } = f;
+    let actor = &actor;
     let msg = match s.app.remove_search_term(actor, id).await {
         Ok(()) => "已删除，搜索索引正在重建".to_string(),
         Err(e) => format!("删除失败：{e}"),

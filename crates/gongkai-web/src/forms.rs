@@ -17,6 +17,8 @@ use serde::de::DeserializeOwned;
 /// A CSRF-checked console form from a signed-in member of staff.
 pub struct StaffForm<T> {
     pub caller: Caller,
+    /// The signed-in actor (the extractor refuses a form without one).
+    pub actor: gongkai_app::Actor,
     pub form: T,
 }
 
@@ -36,9 +38,9 @@ impl<T: DeserializeOwned + Send> FromRequest<WebState> for StaffForm<T> {
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
         let Ok(caller) = Caller::from_request_parts(&mut parts, state).await;
-        if caller.actor.is_none() {
+        let Some(actor) = caller.actor.clone() else {
             return Err(Redirect::to("/admin/login").into_response());
-        }
+        };
         let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
             .map_err(|_| WebError(AppError::TooLarge(0)).into_response())?;
@@ -52,7 +54,7 @@ impl<T: DeserializeOwned + Send> FromRequest<WebState> for StaffForm<T> {
             .into_response());
         }
         match Form::<T>::from_request(read(bytes), state).await {
-            Ok(Form(form)) => Ok(StaffForm { caller, form }),
+            Ok(Form(form)) => Ok(StaffForm { caller, actor, form }),
             Err(e) => Err(WebError(AppError::BadQuery(e.body_text())).into_response()),
         }
     }

@@ -331,10 +331,8 @@ async fn back_with(s: &WebState, c: &Caller, id: i64, msg: &str) -> Response {
 }
 
 async fn action(State(s): State<WebState>, Id(id): Id, f: StaffForm<ActionInput>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     match s.app.document_action(actor, id, f).await {
         Ok(d) => back_with(&s, &c, id, &format!("操作成功，当前状态：{}", d.status_label)).await,
         Err(e) => back_with(&s, &c, id, &format!("操作未完成：{e}")).await,
@@ -387,10 +385,8 @@ struct RepealsForm {
 }
 
 async fn repeals(State(s): State<WebState>, Id(id): Id, f: StaffForm<RepealsForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let targets: Result<Vec<i64>, _> =
         f.targets.split([',', '，', ' ']).filter(|t| !t.is_empty()).map(str::parse).collect();
     let Ok(targets) = targets else {
@@ -415,10 +411,8 @@ struct InterpretationForm {
 }
 
 async fn create_interpretation(State(s): State<WebState>, f: StaffForm<InterpretationForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let doc_id: i64 = f.document_id.trim().parse().unwrap_or(0);
     let input = InterpretationInput {
         title: f.title,
@@ -449,10 +443,8 @@ async fn interpretation_action(
     Id(id): Id,
     f: StaffForm<InterpretationActionForm>,
 ) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let doc_id: i64 = f.document_id.trim().parse().unwrap_or(0);
     let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
     let msg = match s.app.interpretation_action(actor, id, &f.action, reason).await {

@@ -52,10 +52,8 @@ struct FindPage {
 /// Loads a year's holiday arrangement typed or pasted by the district office; every open
 /// request's reply date is counted again.
 async fn load_calendar(State(s): State<WebState>, f: StaffForm<TextForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let msg = match s.app.load_calendar_year(actor, &f.text).await {
         Ok(year) => format!("已导入{year}年节假日安排，未办结申请的答复期限已重新计算"),
         Err(e) => format!("未能导入节假日安排：{e}"),
@@ -426,10 +424,8 @@ async fn reveal_identity(
     crate::error::Id(id): crate::error::Id,
     f: StaffForm<NoFields>,
 ) -> Response {
-    let StaffForm { caller: c, .. } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, .. } = f;
+    let actor = &actor;
     match s.app.reveal_identity(actor, id).await {
         Ok(()) => {
             crate::flash::redirect_with(
@@ -533,10 +529,8 @@ impl StepForm {
 }
 
 async fn event(State(s): State<WebState>, crate::error::Id(id): crate::error::Id, f: StaffForm<StepForm>) -> Response {
-    let StaffForm { caller: c, form } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form } = f;
+    let actor = &actor;
     let input = match form.input() {
         Ok(i) => i,
         Err(e) => return back_to(&s, &c, id, format!("未能登记：{e}")).await,
@@ -550,10 +544,8 @@ async fn event(State(s): State<WebState>, crate::error::Id(id): crate::error::Id
 }
 
 async fn letter(State(s): State<WebState>, crate::error::Id(id): crate::error::Id, f: StaffForm<TextForm>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let msg = match s.app.save_letter(actor, id, &f.text).await {
         Ok(_) => "答复书已保存".to_string(),
         Err(e) => format!("未能保存：{e}"),
@@ -566,10 +558,8 @@ async fn case(
     crate::error::Id(id): crate::error::Id,
     f: StaffForm<gongkai_app::cases::CaseInput>,
 ) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let msg = match s.app.publish_case(actor, id, f).await {
         Ok(c) => format!("已编入案例库：{}", c.title),
         Err(e) => format!("未能编入案例库：{e}"),
@@ -582,10 +572,8 @@ async fn review(
     crate::error::Id(id): crate::error::Id,
     f: StaffForm<ReviewForm>,
 ) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let some = |v: String| Some(v).filter(|v| !v.trim().is_empty());
     let input = gongkai_app::requests::ReviewInput {
         kind: f.kind,
@@ -723,10 +711,8 @@ async fn report(State(s): State<WebState>, c: Caller, q: Result<Query<ReportPara
 }
 
 async fn report_figures(State(s): State<WebState>, f: StaffForm<Fields>) -> Response {
-    let StaffForm { caller: c, form: f } = f;
-    let Some(actor) = c.actor.as_ref() else {
-        return Redirect::to("/admin/login").into_response();
-    };
+    let StaffForm { caller: c, actor, form: f } = f;
+    let actor = &actor;
     let (year, org) = match (report_year(&s, f.get("year")), report_org(f.get("org"))) {
         (Ok(y), Ok(o)) => (y, o),
         (Err(e), _) | (_, Err(e)) => return views::error_page(&s.app.config.site_name, &AppError::field("year", e)),
