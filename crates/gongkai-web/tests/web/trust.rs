@@ -266,7 +266,7 @@ async fn many_applications_by_one_person_in_a_day_are_received_and_flagged() {
 async fn the_issuer_menu_puts_the_districts_own_bodies_first() {
     let db = gongkai_testkit::sqlite();
     let app = demo_app(&db).await;
-    let laws = include_str!("../../gongkai/tests/fixtures/laws-sample.jsonl");
+    let laws = include_str!("../../../gongkai/tests/fixtures/laws-sample.jsonl");
     let cli = app.system_actor().await.unwrap();
     app.import_jsonl(&cli, None, std::io::Cursor::new(laws), &|_, _| {}).await.unwrap();
     let (issuers, _, _) = app.document_facets().await.unwrap();

@@ -185,7 +185,7 @@ async fn the_console_list_shows_the_districts_documents_and_keeps_its_filters() 
     let db = gongkai_testkit::sqlite();
     let app = Arc::new(demo_app(&db).await);
     let cli = app.system_actor().await.unwrap();
-    let laws = include_str!("../../gongkai/tests/fixtures/laws-sample.jsonl");
+    let laws = include_str!("../../../gongkai/tests/fixtures/laws-sample.jsonl");
     app.import_jsonl(&cli, None, std::io::Cursor::new(laws), &|_, _| {}).await.unwrap();
     let router = gongkai_web::router(app.clone());
     let (_, session) = app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
