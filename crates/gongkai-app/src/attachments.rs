@@ -217,7 +217,7 @@ impl App {
         doc_id: i64,
         file_name: &str,
         bytes: Vec<u8>,
-    ) -> Result<attachment::Model> {
+    ) -> Result<crate::documents::AttachmentMeta> {
         let CheckedFile { file_name, ext, content_type, sha256 } = self.check_file(file_name, &bytes)?;
         let text = extract_text(&ext, &bytes).await;
         let tx = self.store.begin_write().await?;
@@ -260,7 +260,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(m)
+        Ok(m.into())
     }
 
     pub async fn attachment(&self, viewer: Option<&Actor>, id: i64) -> Result<Download> {

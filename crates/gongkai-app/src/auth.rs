@@ -4,7 +4,7 @@ use crate::{Actor, App, AppError, Result, random_hex, sha256_hex};
 use gongkai_domain::Role;
 use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use gongkai_store::{api_token, app_user, org, session};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::Duration;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -28,6 +28,43 @@ pub struct SessionInfo {
 
 pub const MIN_PASSWORD_LEN: usize = 10;
 
+/// A staff account as the console lists it; the password hash never leaves the store.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_id: i64,
+    /// Where daily reminders go, when SMTP is configured.
+    pub email: Option<String>,
+    /// Locked after too many wrong passwords (until the time passes or an admin unlocks).
+    pub locked: bool,
+    pub active: bool,
+    pub created_at: time::OffsetDateTime,
+}
+
+impl User {
+    fn of(m: app_user::Model) -> Result<User> {
+        let role = Role::parse(&m.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", m.role)))?;
+        Ok(User {
+            id: m.id,
+            username: m.username,
+            display_name: m.display_name,
+            role,
+            org_id: m.org_id,
+            email: m.email,
+            locked: m.locked_until.is_some(),
+            active: m.active,
+            created_at: m.created_at,
+        })
+    }
+}
+
+fn users_of(rows: Vec<app_user::Model>) -> Result<Vec<User>> {
+    rows.into_iter().map(User::of).collect()
+}
+
 fn to_actor(u: &app_user::Model) -> Result<Actor> {
     Ok(Actor {
         user_id: Some(u.id),
@@ -39,7 +76,12 @@ fn to_actor(u: &app_user::Model) -> Result<Actor> {
 }
 
 impl App {
-    pub async fn find_org(&self, key: &str) -> Result<org::Model> {
+    /// An organisation by id or 统一社会信用代码 (the command line names them so).
+    pub async fn find_org(&self, key: &str) -> Result<crate::orgs::Org> {
+        crate::orgs::Org::of(self.find_org_row(key).await?)
+    }
+
+    pub(crate) async fn find_org_row(&self, key: &str) -> Result<org::Model> {
         let key = key.trim();
         let found = match key.parse::<i64>() {
             Ok(id) if key.len() < 18 => org::Entity::find_by_id(id).one(self.store.conn()).await?,
@@ -54,7 +96,7 @@ impl App {
     }
 
     /// Adds a user. Only administrators (or the command line) may.
-    pub async fn add_user(&self, actor: &Actor, u: NewUser) -> Result<app_user::Model> {
+    pub async fn add_user(&self, actor: &Actor, u: NewUser) -> Result<User> {
         if !actor.role.can_manage_users() {
             return Err(AppError::Forbidden("只有系统管理员可以添加用户".into()));
         }
@@ -80,7 +122,7 @@ impl App {
         if !errs.is_empty() {
             return Err(AppError::Validation(errs));
         }
-        let org = self.find_org(&u.org).await?;
+        let org = self.find_org_row(&u.org).await?;
         let hash = {
             let pw = u.password.clone();
             tokio::task::spawn_blocking(move || password_auth::generate_hash(pw))
@@ -117,12 +159,12 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(m)
+        User::of(m)
     }
 
     /// Changes a user's reminder e-mail address: administrators for anyone, everyone for
     /// themselves. An empty address removes it.
-    pub async fn set_user_email(&self, actor: &Actor, user_id: i64, email: &str) -> Result<app_user::Model> {
+    pub async fn set_user_email(&self, actor: &Actor, user_id: i64, email: &str) -> Result<User> {
         if !actor.role.can_manage_users() && actor.user_id != Some(user_id) {
             return Err(AppError::Forbidden("只能修改自己的电子邮箱".into()));
         }
@@ -150,28 +192,30 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(m)
+        User::of(m)
     }
 
     /// Active staff of an organisation, for choosing who handles a request.
-    pub async fn staff_of(&self, actor: &Actor, org_id: i64) -> Result<Vec<app_user::Model>> {
+    pub async fn staff_of(&self, actor: &Actor, org_id: i64) -> Result<Vec<User>> {
         if !actor.may_see_org(org_id) {
             return Err(AppError::Forbidden("只能查看本机关的工作人员".into()));
         }
-        Ok(app_user::Entity::find()
-            .filter(app_user::Column::OrgId.eq(org_id))
-            .filter(app_user::Column::Active.eq(true))
-            .filter(app_user::Column::Role.ne("admin"))
-            .order_by_asc(app_user::Column::Id)
-            .all(self.store.conn())
-            .await?)
+        users_of(
+            app_user::Entity::find()
+                .filter(app_user::Column::OrgId.eq(org_id))
+                .filter(app_user::Column::Active.eq(true))
+                .filter(app_user::Column::Role.ne(Role::Admin.code()))
+                .order_by_asc(app_user::Column::Id)
+                .all(self.store.conn())
+                .await?,
+        )
     }
 
-    pub async fn users(&self, actor: &Actor) -> Result<Vec<app_user::Model>> {
+    pub async fn users(&self, actor: &Actor) -> Result<Vec<User>> {
         if !actor.role.is_district_wide() {
             return Err(AppError::Forbidden("无权查看用户列表".into()));
         }
-        Ok(app_user::Entity::find().order_by_asc(app_user::Column::Id).all(self.store.conn()).await?)
+        users_of(app_user::Entity::find().order_by_asc(app_user::Column::Id).all(self.store.conn()).await?)
     }
 
     /// A fresh random token for a double-submit cookie (the login form has no session yet).

@@ -10,7 +10,7 @@ use gongkai_store::queries;
 use gongkai_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use gongkai_store::{info_request, org, request_case, request_event};
+use gongkai_store::{info_request, org, request_case, request_step};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -79,9 +79,9 @@ impl App {
             .await?
             .filter(|r| actor.may_see_org(r.org_id))
             .ok_or_else(|| AppError::NotFound("没有这件申请，或不属于本机关".into()))?;
-        let decision = request_event::Entity::find()
-            .filter(request_event::Column::RequestId.eq(r.id))
-            .filter(request_event::Column::Kind.eq("decision"))
+        let decision = request_step::Entity::find()
+            .filter(request_step::Column::RequestId.eq(r.id))
+            .filter(request_step::Column::Kind.eq("decision"))
             .one(conn)
             .await?
             .ok_or_else(|| AppError::Rule("只有已作出答复决定的申请才能编入案例库".into()))?;

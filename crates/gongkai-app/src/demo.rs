@@ -61,7 +61,7 @@ impl App {
         self.document_action(actor, id, act("submit")).await?;
         loop {
             let d = self.document_action(actor, id, act("approve")).await?;
-            if d.status == Status::Approved.code() {
+            if d.status == Status::Approved {
                 break;
             }
         }
@@ -290,7 +290,7 @@ impl App {
         let orgs = self.orgs().await?;
         let find = |kind: &str, code: &str| {
             orgs.iter()
-                .find(|o| o.kind == kind && o.issuer_code.as_deref().unwrap_or("").starts_with(code))
+                .find(|o| o.kind.code() == kind && o.issuer_code.as_deref().unwrap_or("").starts_with(code))
                 .map(|o| o.id)
                 .ok_or_else(|| crate::AppError::NotFound("示例机构不存在".into()))
         };
@@ -344,7 +344,7 @@ impl App {
                 .into_iter()
                 .find(|u| u.username == "office")
                 .map(|u| u.id);
-            self.record_request_event(&cli, id, StepInput { to_user_id: handler, ..step("assign", ago(25)) }).await?;
+            self.record_request_step(&cli, id, StepInput { to_user_id: handler, ..step("assign", ago(25)) }).await?;
         }
         // By post to the education bureau, waiting for 补正.
         let r = self
@@ -356,7 +356,7 @@ impl App {
                 due_by: Some(ago(1)),
                 ..step("clarification", ago(10))
             };
-            self.record_request_event(&cli, id, ask).await?;
+            self.record_request_step(&cli, id, ask).await?;
         }
         // Answered and delivered, then written up for the case library.
         let r = self
@@ -371,9 +371,9 @@ impl App {
                 basis: Some("《中华人民共和国政府信息公开条例》第三十六条第（一）项".into()),
                 ..step("decision", ago(30))
             };
-            self.record_request_event(&cli, id, decide).await?;
+            self.record_request_step(&cli, id, decide).await?;
             let deliver = StepInput { note: Some("电子邮件送达".into()), ..step("delivery", ago(30)) };
-            self.record_request_event(&cli, id, deliver).await?;
+            self.record_request_step(&cli, id, deliver).await?;
             self.publish_case(
                 &cli,
                 id,

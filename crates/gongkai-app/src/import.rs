@@ -3,7 +3,7 @@
 
 use crate::documents::DocumentView;
 use crate::{Actor, App, AppError, Result};
-use gongkai_domain::{Category, DocNo, DocumentKind, Status};
+use gongkai_domain::{Category, DocNo, DocumentKind, Status, Validity};
 use gongkai_store::queries;
 use gongkai_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -134,7 +134,7 @@ impl App {
             return Err(AppError::Forbidden("只有系统管理员和公开办可以导入".into()));
         }
         let owner = match owner_org {
-            Some(id) => self.org(id).await?,
+            Some(id) => self.org_row(id).await?,
             None => org::Entity::find()
                 .order_by_asc(org::Column::Id)
                 .one(self.store.conn())
@@ -384,11 +384,14 @@ impl App {
                     written_on: m.signed_on.map(|d| d.to_string()),
                     published_on: m.published_on.map(|d| d.to_string()),
                     effective_on: m.effective_on.map(|d| d.to_string()),
-                    validity: Some(match v.validity.as_str() {
-                        "amended" => "已被修订".to_string(),
-                        "expired" | "repealed" => "失效".to_string(),
-                        _ => "有效".to_string(),
-                    }),
+                    validity: Some(
+                        match v.validity {
+                            Validity::Amended => "已被修订",
+                            Validity::Expired | Validity::Repealed => "失效",
+                            Validity::InForce => "有效",
+                        }
+                        .to_string(),
+                    ),
                     category: Some(v.category_label.clone()),
                     body: Some(m.body.clone()),
                     source_path: m.source.clone(),
@@ -405,7 +408,7 @@ impl App {
                         co_issuers: v.co_issuers.clone(),
                         keywords: m.keywords.clone(),
                         version_no: m.version_no,
-                        validity: v.validity.clone(),
+                        validity: v.validity.code().to_string(),
                     }),
                 };
                 serde_json::to_writer(&mut *out, &rec).map_err(|e| AppError::Internal(e.to_string()))?;

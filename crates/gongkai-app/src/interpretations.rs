@@ -35,7 +35,7 @@ pub struct InterpretationView {
     pub author: Option<String>,
     pub body: String,
     pub media_url: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub status_label: String,
     pub published_at: Option<OffsetDateTime>,
     pub is_sample: bool,
@@ -54,7 +54,7 @@ fn view(m: &interpretation::Model, documents: Vec<crate::documents::DocRef>) -> 
         author: m.author.clone(),
         body: m.body.clone(),
         media_url: m.media_url.clone(),
-        status: status.code().into(),
+        status,
         status_label: status.label().into(),
         published_at: m.published_at,
         is_sample: m.is_sample,
@@ -195,7 +195,7 @@ impl App {
         if !actor.may_see_org(before.org_id) {
             return Err(AppError::Forbidden("不能办理其他机构的解读".into()));
         }
-        let org = self.org(before.org_id).await?;
+        let org = self.org_row(before.org_id).await?;
         let reviewed = crate::documents::Reviewed {
             status: &before.status,
             reviews_passed: before.reviews_passed,

@@ -19,13 +19,14 @@ pub mod reminders;
 pub mod requests;
 pub mod search;
 
+#[cfg(test)]
+mod boundary;
+
 use gongkai_domain::{Clock, Role};
 use gongkai_store::Store;
 use gongkai_store::queries::{self, AuditEntry};
 use serde::Serialize;
 use std::sync::Arc;
-
-pub use gongkai_store::Store as StoreHandle;
 
 /// Settings the composition root passes in.
 #[derive(Debug, Clone)]
@@ -165,11 +166,44 @@ impl App {
         entity: Option<(&str, i64)>,
         page: u64,
         per_page: u64,
-    ) -> Result<(Vec<gongkai_store::audit_log::Model>, u64)> {
+    ) -> Result<(Vec<AuditRecord>, u64)> {
         if !actor.role.is_district_wide() {
             return Err(AppError::Forbidden("只有系统管理员和公开办可以查看审计日志".into()));
         }
-        Ok(queries::audit_page(self.store.conn(), entity, page.saturating_sub(1) * per_page, per_page).await?)
+        let (rows, total) =
+            queries::audit_page(self.store.conn(), entity, page.saturating_sub(1) * per_page, per_page).await?;
+        Ok((rows.into_iter().map(AuditRecord::from).collect(), total))
+    }
+}
+
+/// One line of the audit log: who did what to which record, with the values before and
+/// after as JSON text.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditRecord {
+    pub at: time::OffsetDateTime,
+    pub user_id: Option<i64>,
+    /// The user name, or `cli` / `public` / `system`.
+    pub actor: String,
+    /// `document.publish`, `request.step`, …: open-ended, one per use case.
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl From<gongkai_store::audit_log::Model> for AuditRecord {
+    fn from(m: gongkai_store::audit_log::Model) -> AuditRecord {
+        AuditRecord {
+            at: m.at,
+            user_id: m.user_id,
+            actor: m.actor,
+            action: m.action,
+            entity: m.entity,
+            entity_id: m.entity_id,
+            before: m.before,
+            after: m.after,
+        }
     }
 }
 

@@ -8,8 +8,49 @@ use gongkai_store::sea_orm::{
 use gongkai_store::{org, topic};
 use serde::{Deserialize, Serialize};
 
-/// An organisation as the API lists it.
-pub use gongkai_store::org::Model as Org;
+/// An organisation as the API lists it (the field names are the published contract).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Org {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: OrgKind,
+    pub name: String,
+    /// 发文机关代字, e.g. 莱政办发.
+    pub issuer_code: Option<String>,
+    pub credit_code: String,
+    pub review_levels: i32,
+    pub require_interpretation: bool,
+    pub is_sample: bool,
+    pub sort: i32,
+    pub created_at: time::OffsetDateTime,
+    /// The four-eyes rule: the drafter does not review, each level is another person.
+    pub four_eyes: bool,
+}
+
+impl Org {
+    pub(crate) fn of(m: org::Model) -> Result<Org> {
+        let kind = OrgKind::parse(&m.kind).ok_or_else(|| AppError::Internal(format!("unknown org kind {}", m.kind)))?;
+        Ok(Org {
+            id: m.id,
+            parent_id: m.parent_id,
+            kind,
+            name: m.name,
+            issuer_code: m.issuer_code,
+            credit_code: m.credit_code,
+            review_levels: m.review_levels,
+            require_interpretation: m.require_interpretation,
+            is_sample: m.is_sample,
+            sort: m.sort,
+            created_at: m.created_at,
+            four_eyes: m.four_eyes,
+        })
+    }
+
+    /// Whether a request for information can be addressed to it (not a village committee).
+    pub fn takes_requests(&self) -> bool {
+        self.kind.takes_requests()
+    }
+}
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewOrg {
@@ -33,7 +74,7 @@ fn yes() -> bool {
 }
 
 impl App {
-    pub async fn create_org(&self, actor: &Actor, o: NewOrg) -> Result<org::Model> {
+    pub async fn create_org(&self, actor: &Actor, o: NewOrg) -> Result<Org> {
         if !actor.role.can_manage_users() {
             return Err(AppError::Forbidden("只有系统管理员可以维护机构".into()));
         }
@@ -93,7 +134,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(m)
+        Org::of(m)
     }
 
     /// Changes how many review levels an organisation requires and whether the
@@ -105,7 +146,7 @@ impl App {
         review_levels: i32,
         require_interpretation: bool,
         four_eyes: bool,
-    ) -> Result<org::Model> {
+    ) -> Result<Org> {
         if !actor.role.can_manage_users() {
             return Err(AppError::Forbidden("只有系统管理员可以维护机构".into()));
         }
@@ -131,25 +172,32 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(after)
+        Org::of(after)
     }
 
-    pub async fn orgs(&self) -> Result<Vec<org::Model>> {
-        Ok(org::Entity::find()
+    pub async fn orgs(&self) -> Result<Vec<Org>> {
+        org::Entity::find()
             .order_by_asc(org::Column::Sort)
             .order_by_asc(org::Column::Id)
             .all(self.store.conn())
-            .await?)
+            .await?
+            .into_iter()
+            .map(Org::of)
+            .collect()
     }
 
     /// The organisations a request can be addressed or transferred to.
-    pub async fn request_orgs(&self) -> Result<Vec<org::Model>> {
+    pub async fn request_orgs(&self) -> Result<Vec<Org>> {
         let mut all = self.orgs().await?;
-        all.retain(takes_requests);
+        all.retain(Org::takes_requests);
         Ok(all)
     }
 
-    pub async fn org(&self, id: i64) -> Result<org::Model> {
+    pub async fn org(&self, id: i64) -> Result<Org> {
+        Org::of(self.org_row(id).await?)
+    }
+
+    pub(crate) async fn org_row(&self, id: i64) -> Result<org::Model> {
         org::Entity::find_by_id(id).one(self.store.conn()).await?.ok_or_else(|| AppError::NotFound("机构不存在".into()))
     }
 

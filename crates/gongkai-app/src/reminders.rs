@@ -6,6 +6,7 @@
 
 use crate::requests::QueueRow;
 use crate::{App, AppError, Result};
+use gongkai_domain::notify::{NotifyVia, ReminderStatus};
 use gongkai_store::sea_orm::sea_query::OnConflict;
 use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use gongkai_store::{app_user, reminder};
@@ -15,6 +16,39 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::Date;
+
+/// One reminder as it was sent.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReminderSent {
+    pub sent_on: Date,
+    pub via: NotifyVia,
+    pub status: ReminderStatus,
+    /// How many requests it named.
+    pub requests: i32,
+}
+
+impl ReminderSent {
+    fn of(m: reminder::Model) -> Result<ReminderSent> {
+        let bad = || AppError::Internal(format!("reminder {} has via {:?} status {:?}", m.id, m.notify_via, m.status));
+        Ok(ReminderSent {
+            sent_on: m.sent_on,
+            via: NotifyVia::parse(&m.notify_via).ok_or_else(bad)?,
+            status: ReminderStatus::parse(&m.status).ok_or_else(bad)?,
+            requests: m.requests,
+        })
+    }
+
+    /// What the console says of it.
+    pub fn describe(&self) -> &'static str {
+        match (self.via, self.status) {
+            (NotifyVia::Console, _) => "后台提醒",
+            (NotifyVia::Email, ReminderStatus::Sent) => "已发送邮件",
+            (NotifyVia::Email, ReminderStatus::NoEmail) => "未发送邮件（未登记电子邮箱）",
+            (NotifyVia::Email, ReminderStatus::Sending) => "邮件发送中",
+            (NotifyVia::Email, ReminderStatus::Failed) => "邮件发送失败",
+        }
+    }
+}
 
 /// `[smtp]` in the configuration file.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -142,17 +176,17 @@ impl App {
         let mut run = ReminderRun { people: list.len(), ..Default::default() };
         for r in &list {
             let text = r.text(today);
-            if self.claim(today, r, "console", "sent", &text).await? {
+            if self.claim(today, r, NotifyVia::Console, ReminderStatus::Sent, &text).await? {
                 run.console += 1;
             }
             let Some((transport, from)) = &mailer else { continue };
             let Some(addr) = r.email.as_deref() else {
-                if self.claim(today, r, "email", "no_email", "没有登记电子邮箱").await? {
+                if self.claim(today, r, NotifyVia::Email, ReminderStatus::NoEmail, "没有登记电子邮箱").await? {
                     run.no_email += 1;
                 }
                 continue;
             };
-            if !self.claim(today, r, "email", "sending", &text).await? {
+            if !self.claim(today, r, NotifyVia::Email, ReminderStatus::Sending, &text).await? {
                 continue; // another run (or server) took it
             }
             let subject = format!("【依申请公开】{}件临近答复期限或已超期（{today}）", r.requests.len());
@@ -175,23 +209,23 @@ impl App {
             let (status, detail) = match sent {
                 Ok(_) => {
                     run.emailed += 1;
-                    ("sent", text)
+                    (ReminderStatus::Sent, text)
                 }
                 Err(e) => {
                     run.failed += 1;
                     tracing::warn!(user = r.user_id, "reminder e-mail failed: {e}");
-                    ("failed", e)
+                    (ReminderStatus::Failed, e)
                 }
             };
             if let Some(row) = reminder::Entity::find()
                 .filter(reminder::Column::SentOn.eq(today))
                 .filter(reminder::Column::UserId.eq(r.user_id))
-                .filter(reminder::Column::Channel.eq("email"))
+                .filter(reminder::Column::NotifyVia.eq(NotifyVia::Email.code()))
                 .one(self.store.conn())
                 .await?
             {
                 let mut am: reminder::ActiveModel = row.into();
-                am.status = Set(status.into());
+                am.status = Set(status.code().into());
                 am.detail = Set(detail);
                 am.update(self.store.conn()).await?;
             }
@@ -200,20 +234,27 @@ impl App {
     }
 
     /// Writes the day's row for a person and channel; false when it already exists.
-    async fn claim(&self, day: Date, r: &Reminder, channel: &str, status: &str, detail: &str) -> Result<bool> {
+    async fn claim(
+        &self,
+        day: Date,
+        r: &Reminder,
+        via: NotifyVia,
+        status: ReminderStatus,
+        detail: &str,
+    ) -> Result<bool> {
         let row = reminder::ActiveModel {
             sent_on: Set(day),
             user_id: Set(r.user_id),
-            channel: Set(channel.into()),
+            notify_via: Set(via.code().into()),
             requests: Set(i32::try_from(r.requests.len()).unwrap_or(i32::MAX)),
-            status: Set(status.into()),
+            status: Set(status.code().into()),
             detail: Set(detail.into()),
             at: Set(self.now()),
             ..Default::default()
         };
         let done = reminder::Entity::insert(row)
             .on_conflict(
-                OnConflict::columns([reminder::Column::SentOn, reminder::Column::UserId, reminder::Column::Channel])
+                OnConflict::columns([reminder::Column::SentOn, reminder::Column::UserId, reminder::Column::NotifyVia])
                     .do_nothing()
                     .to_owned(),
             )
@@ -223,13 +264,16 @@ impl App {
     }
 
     /// The reminders a person received on `day`, for the console.
-    pub async fn reminders_of(&self, user_id: i64, day: Date) -> Result<Vec<reminder::Model>> {
-        Ok(reminder::Entity::find()
+    pub async fn reminders_of(&self, user_id: i64, day: Date) -> Result<Vec<ReminderSent>> {
+        reminder::Entity::find()
             .filter(reminder::Column::SentOn.eq(day))
             .filter(reminder::Column::UserId.eq(user_id))
-            .order_by_asc(reminder::Column::Channel)
+            .order_by_asc(reminder::Column::NotifyVia)
             .all(self.store.conn())
-            .await?)
+            .await?
+            .into_iter()
+            .map(ReminderSent::of)
+            .collect()
     }
 }
 

@@ -13,6 +13,7 @@ pub mod handling;
 pub mod ids;
 pub mod letter;
 pub mod login;
+pub mod notify;
 pub mod org;
 pub mod privacy;
 pub mod report;

@@ -26,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::requests::M0015RequestVolume),
             Box::new(crate::rate_limit::M0016RateLimit),
             Box::new(crate::requests::M0017GlossaryNames),
+            Box::new(crate::requests::M0018StepTable),
         ]
     }
 }

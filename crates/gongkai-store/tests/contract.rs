@@ -128,7 +128,7 @@ async fn validity_in_sql_agrees_with_the_rule() {
 async fn migration_8_unpacks_handling_notes() {
     use gongkai_store::sea_orm::{ConnectionTrait, EntityTrait};
     use gongkai_store::sea_orm_migration::MigratorTrait;
-    use gongkai_store::{info_request, request_event};
+    use gongkai_store::{info_request, request_step};
     for db in gongkai_testkit::databases().await {
         let s = Store::connect(&db.url).await.unwrap();
         gongkai_store::migration::Migrator::up(s.conn(), Some(7)).await.unwrap();
@@ -163,7 +163,7 @@ async fn migration_8_unpacks_handling_notes() {
                 .unwrap();
         }
         s.migrate().await.unwrap();
-        let events = request_event::Entity::find().all(s.conn()).await.unwrap();
+        let events = request_step::Entity::find().all(s.conn()).await.unwrap();
         let ext = events.iter().find(|e| e.kind == "extension").unwrap();
         assert_eq!((ext.days, ext.approver.as_deref(), ext.note.as_str()), (Some(10), Some("公开办主任"), "情况复杂"));
         let dec = events.iter().find(|e| e.kind == "decision").unwrap();
@@ -182,7 +182,7 @@ async fn migration_8_unpacks_handling_notes() {
 async fn migration_17_renames_steps_and_columns_without_losing_a_row() {
     use gongkai_store::sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
     use gongkai_store::sea_orm_migration::MigratorTrait;
-    use gongkai_store::{info_request, request_event};
+    use gongkai_store::{info_request, request_step};
     for db in gongkai_testkit::databases().await {
         let s = Store::connect(&db.url).await.unwrap();
         gongkai_store::migration::Migrator::up(s.conn(), Some(16)).await.unwrap();
@@ -213,7 +213,7 @@ async fn migration_17_renames_steps_and_columns_without_losing_a_row() {
                 .unwrap();
         }
         s.migrate().await.unwrap();
-        let events = request_event::Entity::find().order_by_asc(request_event::Column::Id).all(s.conn()).await.unwrap();
+        let events = request_step::Entity::find().order_by_asc(request_step::Column::Id).all(s.conn()).await.unwrap();
         let kinds: Vec<String> = events.into_iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
@@ -238,5 +238,63 @@ async fn processes_starting_together_on_a_new_database_migrate_it_once() {
         for t in tasks {
             t.await.unwrap().unwrap_or_else(|e| panic!("{}: {e}", db.backend));
         }
+    }
+}
+
+/// Migration 18 renames the table of 办理环节 to `request_step` and the reminder's
+/// `channel` to `notify_via`; every row a version-17 database holds is still there.
+#[tokio::test]
+async fn migration_18_renames_the_step_table_and_the_reminder_channel() {
+    use gongkai_store::sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+    use gongkai_store::sea_orm_migration::MigratorTrait;
+    use gongkai_store::{reminder, request_step};
+    for db in gongkai_testkit::databases().await {
+        let s = Store::connect(&db.url).await.unwrap();
+        gongkai_store::migration::Migrator::up(s.conn(), Some(17)).await.unwrap();
+        let at = "'2025-09-01 01:00:00+00:00'";
+        for sql in [
+            format!(
+                "INSERT INTO org (kind, name, credit_code, review_levels, require_interpretation, is_sample, sort, created_at) \
+                 VALUES ('office', '测试机构', '11371202K21349004N', 1, true, false, 0, {at})"
+            ),
+            format!(
+                "INSERT INTO app_user (username, display_name, role, org_id, password_hash, created_at) \
+                 VALUES ('clerk', '办理人', 'office', (SELECT id FROM org), 'x', {at})"
+            ),
+            format!(
+                "INSERT INTO info_request (tracking_no, query_code_hash, org_id, intake_channel, received_on, status, \
+                 applicant_kind, name, id_number, phone, medium, collect_by, created_at, description) VALUES \
+                 ('YSQ2025000001', 'x', (SELECT id FROM org), 'online', '2025-07-01', 'received', 'natural', 'n', \
+                 'i', 'p', 'paper', 'pickup', {at}, 'd')"
+            ),
+            format!(
+                "INSERT INTO request_event (request_id, kind, on_date, at, note) VALUES \
+                 ((SELECT id FROM info_request), 'received', '2025-07-01', {at}, ''), \
+                 ((SELECT id FROM info_request), 'third_party_consultation', '2025-07-02', {at}, '')"
+            ),
+            format!(
+                "INSERT INTO reminder (sent_on, user_id, channel, requests, status, detail, at) VALUES \
+                 ('2025-07-03', (SELECT id FROM app_user), 'console', 1, 'sent', '', {at}), \
+                 ('2025-07-03', (SELECT id FROM app_user), 'email', 1, 'no_email', '', {at})"
+            ),
+        ] {
+            s.conn().execute_unprepared(&sql).await.unwrap_or_else(|e| panic!("{}: {e}\n{sql}", db.backend));
+        }
+        s.migrate().await.unwrap();
+        let steps = request_step::Entity::find().order_by_asc(request_step::Column::Id).all(s.conn()).await.unwrap();
+        let kinds: Vec<&str> = steps.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["received", "third_party_consultation"], "{}", db.backend);
+        let sent = reminder::Entity::find().order_by_asc(reminder::Column::Id).all(s.conn()).await.unwrap();
+        let via: Vec<(&str, &str)> = sent.iter().map(|r| (r.notify_via.as_str(), r.status.as_str())).collect();
+        assert_eq!(via, [("console", "sent"), ("email", "no_email")], "{}", db.backend);
+        // One reminder per person, day and way of telling: the unique index moved with the column.
+        let again = s
+            .conn()
+            .execute_unprepared(&format!(
+                "INSERT INTO reminder (sent_on, user_id, notify_via, requests, status, detail, at) VALUES \
+                 ('2025-07-03', (SELECT id FROM app_user), 'console', 1, 'sent', '', {at})"
+            ))
+            .await;
+        assert!(again.is_err(), "{}: a second console reminder for the same day was stored", db.backend);
     }
 }

@@ -323,7 +323,7 @@ async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
         .map(|o| gongkai_store_view::OrgRow {
             id: o.id,
             name: o.name.clone(),
-            kind: gongkai_domain::OrgKind::parse(&o.kind).map(|k| k.label().to_string()).unwrap_or_default(),
+            kind: o.kind.label().to_string(),
             issuer_code: o.issuer_code.clone().unwrap_or_default(),
             credit_code: o.credit_code.clone(),
             levels: o.review_levels,
@@ -397,10 +397,10 @@ async fn users_page(s: &WebState, c: &Caller, actor: &Actor, message: String) ->
                         u.id,
                         u.username.clone(),
                         u.display_name.clone(),
-                        gongkai_domain::Role::parse(&u.role).map(|r| r.label().to_string()).unwrap_or_default(),
+                        u.role.label().to_string(),
                         u.org_id,
                         u.email.clone().unwrap_or_default(),
-                        u.locked_until.is_some(),
+                        u.locked,
                     )
                 })
                 .collect(),
@@ -525,7 +525,12 @@ fn audit_action(code: &str) -> String {
         "case.publish" => "编入案例库",
         "report.figures" => "填报年度报告数据",
         other => match other.strip_prefix("request.") {
-            Some(step) => return format!("办理申请：{}", gongkai_app::requests::event_label(step)),
+            Some(step) => {
+                return format!(
+                    "办理申请：{}",
+                    gongkai_domain::handling::StepKind::parse_any(step).map(|k| k.label()).unwrap_or(step)
+                );
+            }
             None => other,
         },
     };

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use gongkai_app::AppError;
 use gongkai_app::documents::{DocumentDetail, ListParams};
+use gongkai_domain::Validity;
 use gongkai_domain::body::Block;
 use gongkai_domain::diff::{Change, Segment};
 use serde::Deserialize;
@@ -90,7 +91,7 @@ impl Row {
             date: date(&d.published_on),
             doc_no: d.doc_no.clone().unwrap_or_default(),
             validity: d.validity_label.clone(),
-            validity_code: d.validity.clone(),
+            validity_code: d.validity.code().to_string(),
             sample: d.is_sample,
         }
     }
@@ -310,8 +311,8 @@ async fn document(
     // An empty field reads 无, not a blank a reader takes for a fault of the page.
     let meta: Vec<(&str, String)> =
         meta.into_iter().map(|(k, v)| (k, if v.trim().is_empty() { "无".to_string() } else { v })).collect();
-    let (banner, banner_links) = match doc.validity.as_str() {
-        "repealed" => (
+    let (banner, banner_links) = match doc.validity {
+        Validity::Repealed => (
             "该文件已废止".to_string(),
             d.repealed_by_docs
                 .iter()
@@ -327,12 +328,12 @@ async fn document(
                 })
                 .collect(),
         ),
-        "amended" => (
+        Validity::Amended => (
             "该文件已修改，以下为历史版本".to_string(),
             doc.superseded_by.map(|i| vec![(i, "查看现行版本".to_string())]).unwrap_or_default(),
         ),
-        "expired" => ("该文件已失效".to_string(), vec![]),
-        _ => (String::new(), vec![]),
+        Validity::Expired => ("该文件已失效".to_string(), vec![]),
+        Validity::InForce => (String::new(), vec![]),
     };
     let versions = d
         .versions

@@ -205,7 +205,7 @@ impl App {
                 form: i.form.clone(),
                 form_label: form.map(|f| f.label().to_string()).unwrap_or_default(),
                 published_at: i.published_at,
-                status: i.status.clone(),
+                status: Status::parse(&i.status).unwrap_or(Status::Draft),
                 status_label: Status::parse(&i.status).map(|s| s.label()).unwrap_or("").to_string(),
                 for_version_no,
                 earlier_version: for_version_no < shown.version_no,
@@ -217,13 +217,7 @@ impl App {
             .all(conn)
             .await?
             .into_iter()
-            .map(|a| AttachmentMeta {
-                id: a.id,
-                has_text: !a.extracted_text.is_empty(),
-                file_name: a.file_name,
-                content_type: a.content_type,
-                size: a.size,
-            })
+            .map(AttachmentMeta::from)
             .collect();
         let (repeals, repealed_by) = queries::repeal_links(conn, shown.id).await?;
         let family_repealers = match shown.repealed_by {
@@ -232,7 +226,7 @@ impl App {
             }
             _ => vec![],
         };
-        let org = self.org(shown.org_id).await?;
+        let org = self.org_row(shown.org_id).await?;
         let state = WorkflowState {
             status: Status::parse(&shown.status).unwrap_or(Status::Draft),
             reviews_passed: shown.reviews_passed as u8,
@@ -310,15 +304,6 @@ impl App {
         let rows =
             queries::expiring_between(self.store.conn(), today, today + time::Duration::days(days), orgs).await?;
         Ok(rows.iter().map(|m| DocumentView::from_model(m, today, false)).collect())
-    }
-
-    /// The raw record, for forms (permission-checked).
-    pub async fn document_for_edit(&self, actor: &Actor, id: i64) -> Result<document::Model> {
-        let m = self.load_doc(self.store.conn(), id).await?;
-        if !actor.may_see_org(m.org_id) {
-            return Err(AppError::Forbidden("不能查看其他机构的文件".into()));
-        }
-        Ok(m)
     }
 }
 

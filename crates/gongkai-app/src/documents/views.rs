@@ -21,9 +21,9 @@ pub struct DocumentView {
     pub issuer: String,
     pub co_issuers: Vec<String>,
     pub doc_no: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<DocumentKind>,
     pub kind_label: Option<String>,
-    pub category: String,
+    pub category: Category,
     pub category_label: String,
     pub legal_level: Option<String>,
     pub topic: Option<String>,
@@ -32,13 +32,13 @@ pub struct DocumentView {
     pub published_on: Option<Date>,
     pub effective_on: Option<Date>,
     pub expires_on: Option<Date>,
-    pub validity: String,
+    pub validity: Validity,
     pub validity_label: String,
-    pub disclosure_mode: String,
+    pub disclosure_mode: DisclosureMode,
     pub disclosure_mode_label: String,
     pub withheld_reason: Option<String>,
     pub keywords: String,
-    pub status: String,
+    pub status: Status,
     pub status_label: String,
     pub reviews_passed: i32,
     pub publish_at: Option<OffsetDateTime>,
@@ -52,7 +52,7 @@ pub struct DocumentView {
 }
 
 impl DocumentView {
-    pub fn from_model(m: &document::Model, today: Date, with_body: bool) -> DocumentView {
+    pub(crate) fn from_model(m: &document::Model, today: Date, with_body: bool) -> DocumentView {
         let validity = validity_of(m, today);
         let status = Status::parse(&m.status).unwrap_or(Status::Draft);
         let kind = m.kind.as_deref().and_then(DocumentKind::parse);
@@ -69,9 +69,9 @@ impl DocumentView {
             issuer: m.issuer.clone(),
             co_issuers: serde_json::from_str(&m.co_issuers).unwrap_or_default(),
             doc_no: m.doc_no.clone(),
-            kind: kind.map(|k| k.code().to_string()),
+            kind,
             kind_label: kind.map(|k| k.label().to_string()),
-            category: category.code().into(),
+            category,
             category_label: category.label().into(),
             legal_level: m.legal_level.clone(),
             topic: m.topic.clone(),
@@ -80,13 +80,13 @@ impl DocumentView {
             published_on: m.published_on,
             effective_on: m.effective_on,
             expires_on: m.expires_on,
-            validity: validity.code().into(),
+            validity,
             validity_label: validity.label().into(),
-            disclosure_mode: mode.code().into(),
+            disclosure_mode: mode,
             disclosure_mode_label: mode.label().into(),
             withheld_reason: m.withheld_reason.clone(),
             keywords: m.keywords.clone(),
-            status: status.code().into(),
+            status,
             status_label: status.label().into(),
             reviews_passed: m.reviews_passed,
             publish_at: m.publish_at,
@@ -100,7 +100,7 @@ impl DocumentView {
     }
 }
 
-pub fn validity_of(m: &document::Model, today: Date) -> Validity {
+pub(crate) fn validity_of(m: &document::Model, today: Date) -> Validity {
     derive_validity(
         ValidityFacts {
             expires_on: m.expires_on,
@@ -119,7 +119,7 @@ pub struct DocRef {
     pub doc_no: Option<String>,
     pub version_no: i32,
     pub published_on: Option<Date>,
-    pub status: String,
+    pub status: Status,
 }
 
 impl From<&document::Model> for DocRef {
@@ -130,7 +130,7 @@ impl From<&document::Model> for DocRef {
             doc_no: m.doc_no.clone(),
             version_no: m.version_no,
             published_on: m.published_on,
-            status: m.status.clone(),
+            status: Status::parse(&m.status).unwrap_or(Status::Draft),
         }
     }
 }
@@ -142,7 +142,7 @@ pub struct LinkedInterpretation {
     pub form: String,
     pub form_label: String,
     pub published_at: Option<OffsetDateTime>,
-    pub status: String,
+    pub status: Status,
     pub status_label: String,
     /// The version of the document this interpretation was written for.
     pub for_version_no: i32,
@@ -157,6 +157,18 @@ pub struct AttachmentMeta {
     pub content_type: String,
     pub size: i64,
     pub has_text: bool,
+}
+
+impl From<gongkai_store::attachment::Model> for AttachmentMeta {
+    fn from(a: gongkai_store::attachment::Model) -> AttachmentMeta {
+        AttachmentMeta {
+            id: a.id,
+            has_text: !a.extracted_text.is_empty(),
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size: a.size,
+        }
+    }
 }
 
 /// The version in force on a date, for `?as_of=`.

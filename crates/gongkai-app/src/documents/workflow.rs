@@ -63,7 +63,7 @@ impl App {
         }
         let topics = self.topics().await?;
         let v = validate(&input, &topics).map_err(AppError::Validation)?;
-        let org = self.org(org_id).await?;
+        let org = self.org_row(org_id).await?;
         let tx = self.store.begin_write().await?;
         let now = self.now();
         let index_no = self.assign_index_no(&*tx, &org, v.index_year(self.today())).await?;
@@ -102,7 +102,7 @@ impl App {
         if before.status != Status::Draft.code() {
             return Err(AppError::Conflict("只有草稿可以修改；已发布的文件请“修订”生成新版本".into()));
         }
-        let org = self.org(before.org_id).await?;
+        let org = self.org_row(before.org_id).await?;
         let mut am: document::ActiveModel = before.clone().into();
         Self::apply_valid(&mut am, v, &org);
         am.updated_at = Set(self.now());
@@ -136,7 +136,7 @@ impl App {
             return Err(AppError::Conflict("该文件已有一个正在办理的新版本".into()));
         }
         let version_no = family.iter().map(|d| d.version_no).max().unwrap_or(1) + 1;
-        let org = self.org(base.org_id).await?;
+        let org = self.org_row(base.org_id).await?;
         let now = self.now();
         let index_no = self.assign_index_no(&*tx, &org, v.index_year(self.today())).await?;
         let mut am = document::ActiveModel {
@@ -239,7 +239,7 @@ impl App {
         if !actor.may_see_org(before.org_id) {
             return Err(AppError::Forbidden("不能办理其他机构的文件".into()));
         }
-        let org = self.org(before.org_id).await?;
+        let org = self.org_row(before.org_id).await?;
         let reviewed = Reviewed {
             status: &before.status,
             reviews_passed: before.reviews_passed,
@@ -292,7 +292,7 @@ impl App {
         if !actor.role.can_review() {
             return Err(AppError::Forbidden("当前角色不能发布文件".into()));
         }
-        let org = self.org(before.org_id).await?;
+        let org = self.org_row(before.org_id).await?;
         let state = WorkflowState {
             status: Status::parse(&before.status).unwrap_or(Status::Draft),
             reviews_passed: before.reviews_passed as u8,

@@ -217,7 +217,7 @@ impl App {
         row.outcome = Set(outcome);
         let m = row.insert(&*tx).await?;
         for s in &steps {
-            let mut row: request_event::ActiveModel = super::steps::row_of(m.id, s, &cx).into();
+            let mut row: request_step::ActiveModel = super::steps::row_of(m.id, s, &cx).into();
             row.id = gongkai_store::sea_orm::ActiveValue::NotSet;
             row.insert(&*tx).await?;
         }

@@ -9,7 +9,7 @@ use gongkai_domain::request::{self, Application, Outcome, QUERY_CODE_LEN, Reques
 use gongkai_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use gongkai_store::{document, info_request, org, report_figure, request_attachment, request_event, request_review};
+use gongkai_store::{document, info_request, org, report_figure, request_attachment, request_review, request_step};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -138,7 +138,7 @@ pub struct PublicStatus {
     pub due: Option<ReplyDue>,
     /// Why there is no due date, when the clock waits for next year's calendar.
     pub due_note: Option<String>,
-    pub status: String,
+    pub status: RequestStatus,
     pub status_label: String,
     pub events: Vec<PublicEvent>,
 }
@@ -150,14 +150,9 @@ pub struct PublicEvent {
 }
 
 /// How a status reads, on the tracking page and in the console.
-pub fn status_label(s: &str) -> &'static str {
-    RequestStatus::parse(s).map(RequestStatus::label).unwrap_or("办理中")
-}
-
-/// How the timeline names a step, on the tracking page and in the console; any name a
-/// step was ever stored or published under.
-pub fn event_label(kind: &str) -> String {
-    StepKind::parse_any(kind).map(|k| k.label().to_string()).unwrap_or_else(|| kind.to_string())
+/// A stored status; one this version does not know is a fault, not a guess.
+pub(crate) fn stored_status(id: i64, s: &str) -> Result<RequestStatus> {
+    RequestStatus::parse(s).ok_or_else(|| AppError::Internal(format!("info_request {id} has status {s:?}")))
 }
 
 /// The same answer for an unknown number and a wrong code: neither reveals anything.
@@ -283,7 +278,7 @@ impl App {
         am.idempotency_key = Set(idempotency);
         am.same_day_count = Set((same_day >= self.config.request_flag_per_day.max(1)).then_some(same_day));
         let m = am.insert(&*tx).await?;
-        request_event::ActiveModel {
+        request_step::ActiveModel {
             request_id: Set(m.id),
             kind: Set(StepKind::Received.code().into()),
             on_date: Set(received),
@@ -380,8 +375,8 @@ impl App {
             due_on: m.due_on,
             due,
             due_note,
-            status_label: status_label(&m.status).into(),
-            status: m.status,
+            status_label: stored_status(m.id, &m.status)?.label().into(),
+            status: stored_status(m.id, &m.status)?,
             events,
         })
     }
@@ -479,18 +474,19 @@ impl App {
             .limit(100)
             .all(self.store.conn())
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|m| FoundRequest {
-                id: m.id,
-                tracking_no: m.tracking_no,
-                org_id: m.org_id,
-                applicant: m.name,
-                description: m.description.chars().take(60).collect(),
-                received_on: m.received_on,
-                status_label: status_label(&m.status).into(),
+        rows.into_iter()
+            .map(|m| -> Result<FoundRequest> {
+                Ok(FoundRequest {
+                    id: m.id,
+                    tracking_no: m.tracking_no,
+                    org_id: m.org_id,
+                    applicant: m.name,
+                    description: m.description.chars().take(60).collect(),
+                    received_on: m.received_on,
+                    status_label: stored_status(m.id, &m.status)?.label().into(),
+                })
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -501,7 +497,7 @@ pub struct QueueRow {
     pub tracking_no: String,
     pub org_id: i64,
     pub assignee_id: Option<i64>,
-    pub status: String,
+    pub status: RequestStatus,
     pub received_on: Date,
     pub due_on: Option<Date>,
     /// Working days left after today up to the due date (0: due today; negative: overdue).
@@ -645,7 +641,7 @@ impl App {
                 tracking_no: m.tracking_no,
                 org_id: m.org_id,
                 assignee_id: m.assignee_id,
-                status: m.status,
+                status: stored_status(m.id, &m.status)?,
                 received_on: m.received_on,
                 due_on: m.due_on,
                 working_days_left: left,

@@ -35,7 +35,7 @@ impl App {
         }
         let requests = q.all(conn).await?;
         let decisions =
-            request_event::Entity::find().filter(request_event::Column::Kind.eq("decision")).all(conn).await?;
+            request_step::Entity::find().filter(request_step::Column::Kind.eq("decision")).all(conn).await?;
         let mut cases = Vec::new();
         for m in &requests {
             let applicant = gongkai_domain::request::ApplicantKind::parse(&m.applicant_kind)

@@ -45,7 +45,7 @@ fn published_kind<S: serde::Serializer>(k: &StepKind, s: S) -> std::result::Resu
 }
 
 impl StepView {
-    fn of(e: request_event::Model) -> Result<StepView> {
+    fn of(e: request_step::Model) -> Result<StepView> {
         let kind = StepKind::parse_any(&e.kind).ok_or_else(|| unreadable(&e))?;
         Ok(StepView {
             id: e.id,
@@ -73,12 +73,12 @@ impl StepView {
     }
 }
 
-fn unreadable(e: &request_event::Model) -> AppError {
-    AppError::Internal(format!("request_event {} has kind {:?} with facts this version cannot read", e.id, e.kind))
+fn unreadable(e: &request_step::Model) -> AppError {
+    AppError::Internal(format!("request_step {} has kind {:?} with facts this version cannot read", e.id, e.kind))
 }
 
 /// The domain's reading of a stored step.
-pub(super) fn recorded(e: &request_event::Model) -> Result<RecordedStep> {
+pub(super) fn recorded(e: &request_step::Model) -> Result<RecordedStep> {
     let facts = Facts {
         days: e.days.and_then(|d| u32::try_from(d).ok()),
         approver: e.approver.clone(),
@@ -94,14 +94,14 @@ pub(super) fn recorded(e: &request_event::Model) -> Result<RecordedStep> {
 }
 
 /// The domain's reading of all of a request's steps.
-pub(super) fn recorded_all(events: &[request_event::Model]) -> Result<Vec<RecordedStep>> {
+pub(super) fn recorded_all(events: &[request_step::Model]) -> Result<Vec<RecordedStep>> {
     events.iter().map(recorded).collect()
 }
 
 /// The row to write for a checked step.
-pub(super) fn row_of(request_id: i64, s: &RecordedStep, cx: &StepContext) -> request_event::Model {
+pub(super) fn row_of(request_id: i64, s: &RecordedStep, cx: &StepContext) -> request_step::Model {
     let f = s.facts();
-    request_event::Model {
+    request_step::Model {
         id: 0,
         request_id,
         kind: s.kind().code().to_string(),
@@ -230,13 +230,10 @@ pub struct Deadline {
 }
 
 /// A request's steps in the order they were recorded.
-pub(super) async fn steps_of<C: gongkai_store::ConnectionTrait>(
-    conn: &C,
-    id: i64,
-) -> Result<Vec<request_event::Model>> {
-    Ok(request_event::Entity::find()
-        .filter(request_event::Column::RequestId.eq(id))
-        .order_by_asc(request_event::Column::Id)
+pub(super) async fn steps_of<C: gongkai_store::ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<request_step::Model>> {
+    Ok(request_step::Entity::find()
+        .filter(request_step::Column::RequestId.eq(id))
+        .order_by_asc(request_step::Column::Id)
         .all(conn)
         .await?)
 }
@@ -321,7 +318,7 @@ impl App {
         &self,
         actor: &Actor,
         id: i64,
-    ) -> Result<(info_request::Model, Vec<request_event::Model>)> {
+    ) -> Result<(info_request::Model, Vec<request_step::Model>)> {
         let conn = self.store.conn();
         let m = info_request::Entity::find_by_id(id)
             .one(conn)
@@ -338,11 +335,7 @@ impl App {
     }
 
     /// The detail of a request already read (and already authorised).
-    async fn detail_of(
-        &self,
-        request: info_request::Model,
-        events: Vec<request_event::Model>,
-    ) -> Result<RequestDetail> {
+    async fn detail_of(&self, request: info_request::Model, events: Vec<request_step::Model>) -> Result<RequestDetail> {
         let id = request.id;
         let cal = self.calendar().await?;
         let first = self.config.first_day;
@@ -392,7 +385,7 @@ impl App {
 
     /// Records a handling step, after checking it against the regulation's rules, and
     /// recomputes the status and the reply date.
-    pub async fn record_request_event(&self, actor: &Actor, id: i64, input: StepInput) -> Result<RequestDetail> {
+    pub async fn record_request_step(&self, actor: &Actor, id: i64, input: StepInput) -> Result<RequestDetail> {
         let (m, events) = self.request_for(actor, id).await?;
         let cal = self.calendar().await?;
         let cx = self.step_context(&cal, actor);
@@ -464,8 +457,8 @@ impl App {
         &self,
         actor: &Actor,
         m: &info_request::Model,
-        events: &[request_event::Model],
-        step: request_event::Model,
+        events: &[request_step::Model],
+        step: request_step::Model,
     ) -> Result<()> {
         let mut all = recorded_all(events)?;
         all.push(recorded(&step)?);
@@ -475,11 +468,11 @@ impl App {
         let tx = self.store.begin_write().await?;
         // The step was checked against the steps read before the write lock; another step
         // written since then (a double click, a colleague) would void that check.
-        let written: Vec<i64> = request_event::Entity::find()
+        let written: Vec<i64> = request_step::Entity::find()
             .select_only()
-            .column(request_event::Column::Id)
-            .filter(request_event::Column::RequestId.eq(m.id))
-            .order_by_asc(request_event::Column::Id)
+            .column(request_step::Column::Id)
+            .filter(request_step::Column::RequestId.eq(m.id))
+            .order_by_asc(request_step::Column::Id)
             .into_tuple()
             .all(&*tx)
             .await?;
@@ -490,7 +483,7 @@ impl App {
         if !unchanged || written != events.iter().map(|e| e.id).collect::<Vec<_>>() {
             return Err(AppError::Conflict("这件申请刚刚被他人更新，请刷新后重新登记".into()));
         }
-        let mut row: request_event::ActiveModel = step.clone().into();
+        let mut row: request_step::ActiveModel = step.clone().into();
         row.id = gongkai_store::sea_orm::ActiveValue::NotSet;
         row.insert(&*tx).await?;
         let mut am: info_request::ActiveModel = m.clone().into();

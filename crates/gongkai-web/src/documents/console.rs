@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use gongkai_app::AppError;
 use gongkai_app::documents::{ActionInput, DocumentInput};
 use gongkai_app::interpretations::InterpretationInput;
-use gongkai_domain::{Category, DisclosureMode, DocumentKind};
+use gongkai_domain::{Category, DisclosureMode, DocumentKind, Status};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -282,15 +282,15 @@ struct DetailPage {
 impl DetailPage {
     /// Whether `act` is offered: allowed for the role and possible in the current state.
     fn offers(&self, act: &str) -> bool {
-        let st = self.d.document.status.as_str();
+        let st = self.d.document.status;
         match act {
-            "edit" | "submit" => self.can_edit && st == "draft",
-            "approve" => self.can_review && st == "submitted",
-            "publish" => self.can_review && st == "approved",
-            "reject" => self.can_review && matches!(st, "submitted" | "approved" | "scheduled"),
-            "withdraw" => self.can_review && matches!(st, "published" | "scheduled"),
-            "revise" => self.can_edit && st == "published",
-            "interpretation" => self.can_edit && st != "withdrawn",
+            "edit" | "submit" => self.can_edit && st == Status::Draft,
+            "approve" => self.can_review && st == Status::Submitted,
+            "publish" => self.can_review && st == Status::Approved,
+            "reject" => self.can_review && matches!(st, Status::Submitted | Status::Approved | Status::Scheduled),
+            "withdraw" => self.can_review && matches!(st, Status::Published | Status::Scheduled),
+            "revise" => self.can_edit && st == Status::Published,
+            "interpretation" => self.can_edit && st != Status::Withdrawn,
             _ => false,
         }
     }

@@ -28,7 +28,7 @@ pub(crate) fn api() -> OpenApiRouter<WebState> {
     OpenApiRouter::new()
         .routes(routes!(request_queue, submit_request))
         .routes(routes!(request_detail))
-        .routes(routes!(request_event))
+        .routes(routes!(request_step))
         .routes(routes!(request_fee))
         .routes(routes!(request_review))
         .routes(routes!(publish_case))
@@ -129,8 +129,8 @@ async fn request_detail(State(s): State<WebState>, c: Caller, Id(id): Id) -> Web
     Ok(Json(d).into_response())
 }
 
-#[utoipa::path(post, path = "/v1/requests/{id}/events", params(("id" = i64, Path, description = "编号")), request_body = StepInput, security(("bearer" = [])), responses((status = 201, description = "更新后的申请详情；不符合条例的环节以其规则代码拒绝（如 clarification_twice、extension_over_cap、decision_without_basis）", body = RequestDetail), Failures), summary = "登记办理环节（按条例逐项校验，状态与答复期限由办理记录重新计算）")]
-async fn request_event(
+#[utoipa::path(post, path = "/v1/requests/{id}/events", operation_id = "request_event", params(("id" = i64, Path, description = "编号")), request_body = StepInput, security(("bearer" = [])), responses((status = 201, description = "更新后的申请详情；不符合条例的环节以其规则代码拒绝（如 clarification_twice、extension_over_cap、decision_without_basis）", body = RequestDetail), Failures), summary = "登记办理环节（按条例逐项校验，状态与答复期限由办理记录重新计算）")]
+async fn request_step(
     State(s): State<WebState>,
     c: Caller,
     headers: HeaderMap,
@@ -138,7 +138,7 @@ async fn request_event(
     ApiJson(input): ApiJson<StepInput>,
 ) -> WebResult {
     let actor = writer(&c, &headers)?;
-    let d = s.app.record_request_event(actor, id, input).await?;
+    let d = s.app.record_request_step(actor, id, input).await?;
     Ok((StatusCode::CREATED, Json(d)).into_response())
 }
 

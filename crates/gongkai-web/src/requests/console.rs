@@ -121,12 +121,6 @@ struct QueueParams {
     mine: Option<String>,
 }
 
-impl QueuePage {
-    fn status_label(&self, s: &str) -> &'static str {
-        gongkai_app::requests::status_label(s)
-    }
-}
-
 async fn queue(State(s): State<WebState>, c: Caller, q: Result<Query<QueueParams>, QueryRejection>) -> Response {
     let actor = match need(&c) {
         Ok(a) => a,
@@ -160,16 +154,7 @@ async fn queue(State(s): State<WebState>, c: Caller, q: Result<Query<QueueParams
             .await
             .unwrap_or_default()
             .into_iter()
-            .map(|r| {
-                let how = match (r.channel.as_str(), r.status.as_str()) {
-                    ("console", _) => "后台提醒".to_string(),
-                    ("email", "sent") => "已发送邮件".to_string(),
-                    ("email", "no_email") => "未发送邮件（未登记电子邮箱）".to_string(),
-                    ("email", _) => "邮件发送失败".to_string(),
-                    (other, _) => other.to_string(),
-                };
-                (how, format!("{}件临近期限或已超期", r.requests))
-            })
+            .map(|r| (r.describe().to_string(), format!("{}件临近期限或已超期", r.requests)))
             .collect(),
         None => vec![],
     };
@@ -535,7 +520,7 @@ async fn event(State(s): State<WebState>, crate::error::Id(id): crate::error::Id
         Ok(i) => i,
         Err(e) => return back_to(&s, &c, id, format!("未能登记：{e}")).await,
     };
-    match s.app.record_request_event(actor, id, input).await {
+    match s.app.record_request_step(actor, id, input).await {
         // Transferred to an organisation the actor cannot see: back to the queue.
         Ok(d) if !actor.may_see_org(d.request.org_id) => Redirect::to("/admin/requests").into_response(),
         Ok(_) => back_to(&s, &c, id, "已登记").await,

@@ -140,7 +140,7 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         let b = db.backend;
         let demo = demo_app(&db).await;
         let orgs = demo.orgs().await.unwrap();
-        let office_org = orgs.iter().find(|o| o.kind == "office").unwrap().id;
+        let office_org = orgs.iter().find(|o| o.kind.code() == "office").unwrap().id;
         let edu = orgs.iter().find(|o| o.name.contains("教育")).unwrap().id;
         let cli = demo.system_actor().await.unwrap();
         let clerk = demo
@@ -298,7 +298,7 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         );
         let (_, q) = h.json("GET", "/api/v1/requests", &editor, None).await;
         assert_eq!(q["items"], json!([]), "{b}: not yet the bureau's");
-        let village = orgs.iter().find(|o| o.kind == "village").unwrap().id;
+        let village = orgs.iter().find(|o| o.kind.code() == "village").unwrap().id;
         let (s, v) =
             ev(r3, json!({"kind": "transfer", "on_date": "2025-08-26", "to_org_id": village, "note": "x"})).await;
         assert!(s.is_client_error() && v["message"].as_str().unwrap().contains("第二十七条"), "{b}: {v}");
@@ -317,7 +317,7 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         assert_eq!(q["items"].as_array().map(Vec::len), Some(1), "{b}: now in the bureau's queue: {q}");
         // The bureau may pass it on in turn: the answer says where it went, though the
         // bureau no longer sees the request afterwards.
-        let town = orgs.iter().find(|o| o.kind == "town").unwrap().id;
+        let town = orgs.iter().find(|o| o.kind.code() == "town").unwrap().id;
         let back = json!({"kind": "transfer", "on_date": "2025-08-27", "to_org_id": town, "note": "属街道职责"});
         let (s, v) = h.json("POST", format!("/api/v1/requests/{r3}/events"), &editor, Some(back)).await;
         assert_eq!((s, v["request"]["org_id"].as_i64()), (StatusCode::CREATED, Some(town)), "{b}: {v}");
@@ -333,7 +333,7 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         let (_, r5) = register("2025-08-04").await;
         assert_eq!(r5["due_on"], "2025-09-01", "{b}");
         // Due today at the district government, which has no staff accounts: the office is told.
-        let gov = orgs.iter().find(|o| o.kind == "government").unwrap().id;
+        let gov = orgs.iter().find(|o| o.kind.code() == "government").unwrap().id;
         let (_, r6) =
             h.json("POST", "/api/v1/requests", &office, Some(application(gov, "in_person", "2025-08-04"))).await;
         let (s, v) =
@@ -364,7 +364,7 @@ async fn fees_abandonment_assignment_transfer_and_reminders() {
         assert_eq!(smtp.mail.lock().unwrap().len(), 1, "{b}");
         let seen = app.reminders_of(clerk.id, app.today()).await.unwrap();
         assert_eq!(
-            seen.iter().map(|r| (r.channel.as_str(), r.status.as_str(), r.requests)).collect::<Vec<_>>(),
+            seen.iter().map(|r| (r.via.code(), r.status.code(), r.requests)).collect::<Vec<_>>(),
             [("console", "sent", 2), ("email", "sent", 2)],
             "{b}"
         );
@@ -387,7 +387,7 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
     for db in databases().await {
         let b = db.backend;
         let demo = demo_app(&db).await;
-        let office_org = demo.orgs().await.unwrap().iter().find(|o| o.kind == "office").unwrap().id;
+        let office_org = demo.orgs().await.unwrap().iter().find(|o| o.kind.code() == "office").unwrap().id;
         let app = Arc::new(app_with(&db, datetime!(2025-09-01 09:00 +8), AppConfig::default()).await);
         let h = Http { router: gongkai_web::router(app.clone()) };
         let (_, office) = app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
@@ -612,7 +612,7 @@ async fn the_demo_has_requests_at_every_stage() {
         app.load_demo_requests().await.unwrap();
         let office = app.system_actor().await.unwrap();
         let queue = app.request_queue(&office).await.unwrap();
-        let mut statuses: Vec<&str> = queue.iter().map(|r| r.status.as_str()).collect();
+        let mut statuses: Vec<&str> = queue.iter().map(|r| r.status.code()).collect();
         statuses.sort();
         assert_eq!(statuses, ["clarifying", "received", "received"], "{}", db.backend);
         assert!(queue.iter().any(|r| r.assignee_id.is_some()), "{}", db.backend);
@@ -681,7 +681,7 @@ async fn concurrent_steps_cannot_both_pass_the_rules() {
     for db in databases().await {
         let b = db.backend;
         let demo = demo_app(&db).await;
-        let office_org = demo.orgs().await.unwrap().iter().find(|o| o.kind == "office").unwrap().id;
+        let office_org = demo.orgs().await.unwrap().iter().find(|o| o.kind.code() == "office").unwrap().id;
         let app = Arc::new(app_with(&db, datetime!(2025-09-01 09:00 +8), AppConfig::default()).await);
         let actor = app.system_actor().await.unwrap();
         let input: gongkai_app::requests::NewRequest =
@@ -700,7 +700,7 @@ async fn concurrent_steps_cannot_both_pass_the_rules() {
                     due_by: Some("2025-09-05".into()),
                     ..Default::default()
                 };
-                app.record_request_event(&actor, id, step).await
+                app.record_request_step(&actor, id, step).await
             }));
         }
         let mut ok = 0;
@@ -725,7 +725,7 @@ async fn requests_wait_for_next_years_calendar_instead_of_being_refused() {
     for db in databases().await {
         let b = db.backend;
         let demo = demo_app(&db).await;
-        let office_org = demo.orgs().await.unwrap().iter().find(|o| o.kind == "office").unwrap().id;
+        let office_org = demo.orgs().await.unwrap().iter().find(|o| o.kind.code() == "office").unwrap().id;
         let app = Arc::new(app_with(&db, datetime!(2026-12-15 10:00 +8), AppConfig::default()).await);
         let h = Http { router: gongkai_web::router(app.clone()) };
         let mut public = application(office_org, "", "");

@@ -191,7 +191,7 @@ async fn four_eyes_no_one_reviews_their_own_draft_and_each_level_is_another_pers
 
         // The administrator may switch the rule off for an organisation; that is audited.
         let admin = app.system_actor().await.unwrap();
-        let office_org = app.orgs().await.unwrap().into_iter().find(|o| o.kind == "office").unwrap();
+        let office_org = app.orgs().await.unwrap().into_iter().find(|o| o.kind.code() == "office").unwrap();
         app.update_org_rules(&admin, office_org.id, 2, true, false).await.unwrap();
         let (s, v, _) = send(&router, "POST", &url, deputy, act("approve")).await;
         assert_eq!(s, StatusCode::OK, "{b}: rule off: {v}");
