@@ -6,7 +6,7 @@
 use crate::WebState;
 use crate::auth::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, same_token};
 use crate::error::Id;
-use crate::forms::{NoFields, StaffForm};
+use crate::forms::{NoFields, Staff, StaffForm};
 use crate::views::{self, Frame, date, datetime, render};
 use askama::Template;
 use axum::Form;
@@ -228,13 +228,10 @@ fn admin_row(d: &gongkai_app::documents::DocumentView) -> AdminRow {
 
 async fn dashboard(
     State(s): State<WebState>,
-    c: Caller,
+    Staff { caller: c, actor }: Staff,
     q: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let actor = match need(&c) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let actor = &actor;
     let mut p = q.map(|Query(p)| p).unwrap_or_default();
     p.per_page = Some(30);
     // The district's own documents by default: 3,457 imported laws would bury them.
@@ -336,10 +333,7 @@ async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
     render(&OrgsPage { frame: frame(s, c, "机构与主题分类"), orgs, topics, message })
 }
 
-async fn orgs(State(s): State<WebState>, c: Caller) -> Response {
-    if let Err(r) = need(&c) {
-        return r;
-    }
+async fn orgs(State(s): State<WebState>, Staff { caller: c, .. }: Staff) -> Response {
     let notice = crate::flash::take_notice(&s, &c).await;
     orgs_page(&s, &c, notice).await
 }
@@ -410,11 +404,8 @@ async fn users_page(s: &WebState, c: &Caller, actor: &Actor, message: String) ->
     }
 }
 
-async fn users(State(s): State<WebState>, c: Caller) -> Response {
-    let actor = match need(&c) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+async fn users(State(s): State<WebState>, Staff { caller: c, actor }: Staff) -> Response {
+    let actor = &actor;
     let notice = crate::flash::take_notice(&s, &c).await;
     users_page(&s, &c, actor, notice).await
 }
@@ -597,13 +588,10 @@ fn audit_values(json: Option<&str>) -> String {
 
 async fn audit(
     State(s): State<WebState>,
-    c: Caller,
+    Staff { caller: c, actor }: Staff,
     q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let actor = match need(&c) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let actor = &actor;
     let page: u64 = q.ok().and_then(|Query(q)| q.get("page").and_then(|p| p.parse().ok())).unwrap_or(1).max(1);
     match s.app.audit_log(actor, None, page, 50).await {
         Ok((rows, total)) => render(&AuditPage {
@@ -702,10 +690,7 @@ async fn search_terms_page(s: &WebState, c: &Caller, message: String) -> Respons
     }
 }
 
-async fn search_terms(State(s): State<WebState>, c: Caller) -> Response {
-    if let Err(r) = need(&c) {
-        return r;
-    }
+async fn search_terms(State(s): State<WebState>, Staff { caller: c, .. }: Staff) -> Response {
     let notice = crate::flash::take_notice(&s, &c).await;
     search_terms_page(&s, &c, notice).await
 }

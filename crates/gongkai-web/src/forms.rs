@@ -2,7 +2,8 @@
 //! actor and the form already read into `T` — the same `Deserialize` structs the API
 //! takes where the fields agree — after checking the form's CSRF token against the
 //! session. Nobody signed in: a redirect to the login page. A bad token: the 403 page.
-//! A body that does not fit `T`: the 400 page with the parser's words.
+//! A body that does not fit `T`: the 400 page with the parser's words. [`Staff`] is the
+//! same check for pages that only show.
 
 use crate::WebState;
 use crate::auth::{Caller, same_token};
@@ -20,6 +21,25 @@ pub struct StaffForm<T> {
     /// The signed-in actor (the extractor refuses a form without one).
     pub actor: gongkai_app::Actor,
     pub form: T,
+}
+
+/// A console page's signed-in member of staff. Nobody signed in: a redirect to the login
+/// page. What the actor may see is checked by the use case, by role and organisation.
+pub struct Staff {
+    pub caller: Caller,
+    pub actor: gongkai_app::Actor,
+}
+
+impl FromRequestParts<WebState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &WebState) -> Result<Self, Response> {
+        let Ok(caller) = Caller::from_request_parts(parts, state).await;
+        match caller.actor.clone() {
+            Some(actor) => Ok(Staff { caller, actor }),
+            None => Err(Redirect::to("/admin/login").into_response()),
+        }
+    }
 }
 
 /// A form that only confirms an action: its CSRF token is all it carries.

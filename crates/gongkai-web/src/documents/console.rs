@@ -3,15 +3,14 @@
 //! interpretations.
 
 use crate::WebState;
-use crate::admin::{Fields, frame, need, need_csrf, site};
+use crate::admin::{Fields, frame, need_csrf, site};
 use crate::auth::Caller;
 use crate::error::Id;
-use crate::forms::StaffForm;
+use crate::forms::{Staff, StaffForm};
 use crate::views::{self, Frame, date, render};
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gongkai_app::AppError;
@@ -35,13 +34,107 @@ pub(crate) fn routes() -> Router<WebState> {
         .route("/admin/interpretations/{id}/action", post(interpretation_action))
 }
 
+/// The document form as the browser sends it: every field text, as typed (the use case
+/// checks them, and an error shows the form again with what was typed).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+struct DocumentForm {
+    title: String,
+    issuer: String,
+    /// Several names separated by 、 or commas.
+    co_issuers: String,
+    doc_no: String,
+    kind: String,
+    category: String,
+    topic: String,
+    signed_on: String,
+    published_on: String,
+    effective_on: String,
+    expires_on: String,
+    disclosure_mode: String,
+    withheld_reason: String,
+    keywords: String,
+    body: String,
+    version_note: String,
+}
+
+impl DocumentForm {
+    /// A field by its name in the form, for the template's one way of writing a field.
+    fn get(&self, name: &str) -> &str {
+        match name {
+            "title" => &self.title,
+            "issuer" => &self.issuer,
+            "co_issuers" => &self.co_issuers,
+            "doc_no" => &self.doc_no,
+            "kind" => &self.kind,
+            "category" => &self.category,
+            "topic" => &self.topic,
+            "signed_on" => &self.signed_on,
+            "published_on" => &self.published_on,
+            "effective_on" => &self.effective_on,
+            "expires_on" => &self.expires_on,
+            "disclosure_mode" => &self.disclosure_mode,
+            "withheld_reason" => &self.withheld_reason,
+            "keywords" => &self.keywords,
+            "body" => &self.body,
+            "version_note" => &self.version_note,
+            _ => "",
+        }
+    }
+
+    fn input(&self) -> DocumentInput {
+        let opt = |v: &str| (!v.trim().is_empty()).then(|| v.to_string());
+        DocumentInput {
+            title: self.title.clone(),
+            org_id: None,
+            issuer: opt(&self.issuer),
+            co_issuers: self.co_issuers.split(['、', '\n', ',', '，']).map(str::to_string).collect(),
+            doc_no: opt(&self.doc_no),
+            kind: opt(&self.kind),
+            category: self.category.clone(),
+            topic: opt(&self.topic),
+            signed_on: opt(&self.signed_on),
+            published_on: opt(&self.published_on),
+            effective_on: opt(&self.effective_on),
+            expires_on: opt(&self.expires_on),
+            disclosure_mode: opt(&self.disclosure_mode),
+            withheld_reason: opt(&self.withheld_reason),
+            keywords: opt(&self.keywords),
+            body: self.body.clone(),
+            version_note: opt(&self.version_note),
+        }
+    }
+
+    /// The form filled with a document, for editing it or revising it.
+    fn of(m: &gongkai_app::documents::DocumentView) -> DocumentForm {
+        DocumentForm {
+            title: m.title.clone(),
+            issuer: m.issuer.clone(),
+            co_issuers: m.co_issuers.join("、"),
+            doc_no: m.doc_no.clone().unwrap_or_default(),
+            kind: m.kind_label.clone().unwrap_or_default(),
+            category: m.category_label.clone(),
+            topic: m.topic.clone().unwrap_or_default(),
+            signed_on: date(&m.signed_on),
+            published_on: date(&m.published_on),
+            effective_on: date(&m.effective_on),
+            expires_on: date(&m.expires_on),
+            disclosure_mode: m.disclosure_mode_label.clone(),
+            withheld_reason: m.withheld_reason.clone().unwrap_or_default(),
+            keywords: m.keywords.clone(),
+            body: m.body.clone().unwrap_or_default(),
+            version_note: String::new(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "documents/form.html")]
 struct DocForm {
     frame: Frame,
     action: String,
     heading: String,
-    f: Fields,
+    f: DocumentForm,
     errors: HashMap<String, String>,
     summary: Vec<String>,
     kinds: Vec<&'static str>,
@@ -52,8 +145,8 @@ struct DocForm {
 }
 
 impl DocForm {
-    fn v(&self, k: &str) -> String {
-        self.f.get(k).cloned().unwrap_or_default()
+    fn v(&self, k: &str) -> &str {
+        self.f.get(k)
     }
     fn err(&self, k: &str) -> String {
         self.errors.get(k).cloned().unwrap_or_default()
@@ -69,7 +162,7 @@ impl DocForm {
             .collect()
     }
     fn is(&self, k: &str, v: &str) -> bool {
-        self.f.get(k).map(String::as_str) == Some(v)
+        self.f.get(k) == v
     }
 }
 
@@ -78,7 +171,7 @@ async fn doc_form(
     c: &Caller,
     action: String,
     heading: &str,
-    f: Fields,
+    f: DocumentForm,
     err: Option<AppError>,
     revising: bool,
 ) -> Response {
@@ -115,88 +208,22 @@ async fn doc_form(
     (status, render(&page)).into_response()
 }
 
-fn input_of(f: &Fields) -> DocumentInput {
-    let g = |k: &str| f.get(k).cloned().filter(|v| !v.trim().is_empty());
-    DocumentInput {
-        title: f.get("title").cloned().unwrap_or_default(),
-        org_id: None,
-        issuer: g("issuer"),
-        co_issuers: f
-            .get("co_issuers")
-            .map(|s| s.split(['、', '\n', ',', '，']).map(str::to_string).collect())
-            .unwrap_or_default(),
-        doc_no: g("doc_no"),
-        kind: g("kind"),
-        category: f.get("category").cloned().unwrap_or_default(),
-        topic: g("topic"),
-        signed_on: g("signed_on"),
-        published_on: g("published_on"),
-        effective_on: g("effective_on"),
-        expires_on: g("expires_on"),
-        disclosure_mode: g("disclosure_mode"),
-        withheld_reason: g("withheld_reason"),
-        keywords: g("keywords"),
-        body: f.get("body").cloned().unwrap_or_default(),
-        version_note: g("version_note"),
-    }
-}
-
-fn fields_of(m: &gongkai_app::documents::DocumentView) -> Fields {
-    let mut f = Fields::new();
-    let mut put = |k: &str, v: String| {
-        f.insert(k.into(), v);
-    };
-    put("title", m.title.clone());
-    put("issuer", m.issuer.clone());
-    put("co_issuers", m.co_issuers.join("、"));
-    put("doc_no", m.doc_no.clone().unwrap_or_default());
-    put("kind", m.kind_label.clone().unwrap_or_default());
-    put("category", m.category_label.clone());
-    put("topic", m.topic.clone().unwrap_or_default());
-    put("signed_on", date(&m.signed_on));
-    put("published_on", date(&m.published_on));
-    put("effective_on", date(&m.effective_on));
-    put("expires_on", date(&m.expires_on));
-    put("disclosure_mode", m.disclosure_mode_label.clone());
-    put("withheld_reason", m.withheld_reason.clone().unwrap_or_default());
-    put("keywords", m.keywords.clone());
-    put("body", m.body.clone().unwrap_or_default());
-    f
-}
-
-async fn new_form(State(s): State<WebState>, c: Caller) -> Response {
-    if let Err(r) = need(&c) {
-        return r;
-    }
-    let mut f = Fields::new();
-    f.insert("category".into(), "其他文件".into());
+async fn new_form(State(s): State<WebState>, Staff { caller: c, .. }: Staff) -> Response {
+    let f = DocumentForm { category: Category::Other.label().into(), ..Default::default() };
     doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, None, false).await
 }
 
-async fn create(State(s): State<WebState>, c: Caller, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match s.app.create_document(actor, input_of(&f)).await {
+async fn create(State(s): State<WebState>, f: StaffForm<DocumentForm>) -> Response {
+    let StaffForm { caller: c, actor, form: f } = f;
+    match s.app.create_document(&actor, f.input()).await {
         Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
         Err(e) => doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, Some(e), false).await,
     }
 }
 
-fn id_of(s: &str) -> Result<i64, AppError> {
-    s.parse().map_err(|_| AppError::NotFound("编号无效".into()))
-}
-
-async fn edit_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>) -> Response {
-    let actor = match need(&c) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let d = match id_of(&id) {
-        Ok(id) => s.app.document_detail(Some(actor), id, None).await,
-        Err(e) => Err(e),
-    };
+async fn edit_form(State(s): State<WebState>, Id(id): Id, Staff { caller: c, actor }: Staff) -> Response {
+    let actor = &actor;
+    let d = s.app.document_detail(Some(actor), id, None).await;
     match d {
         Ok(d) => {
             doc_form(
@@ -204,7 +231,7 @@ async fn edit_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>)
                 &c,
                 format!("/admin/documents/{}", d.document.id),
                 "修改草稿",
-                fields_of(&d.document),
+                DocumentForm::of(&d.document),
                 None,
                 false,
             )
@@ -214,35 +241,22 @@ async fn edit_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>)
     }
 }
 
-async fn update(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let id = match id_of(&id) {
-        Ok(i) => i,
-        Err(e) => return views::error_page(site(&s), &e),
-    };
-    match s.app.update_document(actor, id, input_of(&f)).await {
+async fn update(State(s): State<WebState>, Id(id): Id, f: StaffForm<DocumentForm>) -> Response {
+    let StaffForm { caller: c, actor, form: f } = f;
+    match s.app.update_document(&actor, id, f.input()).await {
         Ok(_) => Redirect::to(&format!("/admin/documents/{id}")).into_response(),
         Err(e) => doc_form(&s, &c, format!("/admin/documents/{id}"), "修改草稿", f, Some(e), false).await,
     }
 }
 
-async fn revise_form(State(s): State<WebState>, c: Caller, Path(id): Path<String>) -> Response {
-    let actor = match need(&c) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let d = match id_of(&id) {
-        Ok(id) => s.app.document_detail(Some(actor), id, None).await,
-        Err(e) => Err(e),
-    };
+async fn revise_form(State(s): State<WebState>, Id(id): Id, Staff { caller: c, actor }: Staff) -> Response {
+    let actor = &actor;
+    let d = s.app.document_detail(Some(actor), id, None).await;
     match d {
         Ok(d) => {
-            let mut f = fields_of(&d.document);
-            f.insert("doc_no".into(), String::new());
-            f.insert("published_on".into(), String::new());
+            // A new version gets its own number and publication date.
+            let f =
+                DocumentForm { doc_no: String::new(), published_on: String::new(), ..DocumentForm::of(&d.document) };
             doc_form(&s, &c, format!("/admin/documents/{}/revise", d.document.id), "修订（生成新版本）", f, None, true)
                 .await
         }
@@ -250,16 +264,9 @@ async fn revise_form(State(s): State<WebState>, c: Caller, Path(id): Path<String
     }
 }
 
-async fn revise(State(s): State<WebState>, c: Caller, Path(id): Path<String>, Form(f): Form<Fields>) -> Response {
-    let actor = match need_csrf(&c, &f) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let id = match id_of(&id) {
-        Ok(i) => i,
-        Err(e) => return views::error_page(site(&s), &e),
-    };
-    match s.app.revise_document(actor, id, input_of(&f)).await {
+async fn revise(State(s): State<WebState>, Id(id): Id, f: StaffForm<DocumentForm>) -> Response {
+    let StaffForm { caller: c, actor, form: f } = f;
+    match s.app.revise_document(&actor, id, f.input()).await {
         Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
         Err(e) => {
             doc_form(&s, &c, format!("/admin/documents/{id}/revise"), "修订（生成新版本）", f, Some(e), true).await
@@ -298,18 +305,12 @@ impl DetailPage {
 
 async fn detail(
     State(s): State<WebState>,
-    c: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
+    Staff { caller: c, actor }: Staff,
     q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let actor = match need(&c) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let d = match id_of(&id) {
-        Ok(id) => s.app.document_detail(Some(actor), id, None).await,
-        Err(e) => Err(e),
-    };
+    let actor = &actor;
+    let d = s.app.document_detail(Some(actor), id, None).await;
     let _ = q;
     let message = crate::flash::take_notice(&s, &c).await;
     match d {
@@ -339,11 +340,7 @@ async fn action(State(s): State<WebState>, Id(id): Id, f: StaffForm<ActionInput>
     }
 }
 
-async fn upload(State(s): State<WebState>, c: Caller, Path(id): Path<String>, mut mp: Multipart) -> Response {
-    let id = match id_of(&id) {
-        Ok(i) => i,
-        Err(e) => return views::error_page(site(&s), &e),
-    };
+async fn upload(State(s): State<WebState>, c: Caller, Id(id): Id, mut mp: Multipart) -> Response {
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {

@@ -6,7 +6,7 @@ use super::{ApplyPage, new_request, read_form};
 use crate::WebState;
 use crate::admin::{Fields, frame, need, need_csrf};
 use crate::auth::Caller;
-use crate::forms::{NoFields, StaffForm};
+use crate::forms::{NoFields, Staff, StaffForm};
 use crate::views::{self, render};
 use askama::Template;
 use axum::Router;
@@ -64,13 +64,10 @@ async fn load_calendar(State(s): State<WebState>, f: StaffForm<TextForm>) -> Res
 /// Finding a request, open or closed, by tracking number, applicant or date.
 async fn find(
     State(s): State<WebState>,
-    c: Caller,
+    Staff { caller: c, actor }: Staff,
     q: Result<Query<gongkai_app::requests::RequestSearch>, QueryRejection>,
 ) -> Response {
-    let actor = match need(&c) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let actor = &actor;
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let searched = p.q.is_some() || p.from.is_some() || p.to.is_some();
     let (rows, error) = if searched {
@@ -121,11 +118,12 @@ struct QueueParams {
     mine: Option<String>,
 }
 
-async fn queue(State(s): State<WebState>, c: Caller, q: Result<Query<QueueParams>, QueryRejection>) -> Response {
-    let actor = match need(&c) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+async fn queue(
+    State(s): State<WebState>,
+    Staff { caller: c, actor }: Staff,
+    q: Result<Query<QueueParams>, QueryRejection>,
+) -> Response {
+    let actor = &actor;
     let mine = q.ok().and_then(|Query(p)| p.mine).is_some_and(|m| m == "1");
     let rows = match s.app.request_queue(actor).await {
         Ok(r) => r,
@@ -200,10 +198,7 @@ async fn staff_form(s: &WebState, c: &Caller, v: Fields, errors: Vec<(String, St
     (status, render(&ApplyPage::new(s, frame(s, c, "登记申请"), orgs, true, v, errors))).into_response()
 }
 
-async fn new_form(State(s): State<WebState>, c: Caller) -> Response {
-    if let Err(r) = need(&c) {
-        return r;
-    }
+async fn new_form(State(s): State<WebState>, Staff { caller: c, .. }: Staff) -> Response {
     let mut v = Fields::new();
     v.insert("received_on".into(), s.app.today().to_string());
     v.insert("channel".into(), "in_person".into());
@@ -576,13 +571,10 @@ async fn review(
 
 async fn attachment(
     State(s): State<WebState>,
-    c: Caller,
     crate::error::IdPair(id, aid): crate::error::IdPair,
+    Staff { actor, .. }: Staff,
 ) -> Response {
-    let actor = match need(&c) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let actor = &actor;
     match s.app.request_attachment(actor, id, aid).await {
         Ok(d) => (
             [
