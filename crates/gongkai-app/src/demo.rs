@@ -377,7 +377,7 @@ impl App {
             self.publish_case(
                 &cli,
                 id,
-                crate::cases::CaseInput {
+                crate::requests::cases::CaseInput {
                     title: "申请公开本区年度政务公开工作要点".into(),
                     summary: "申请人申请公开本区年度政务公开工作要点。该文件已在区政府门户网站主动公开，本机关告知了获取的方式和途径。".into(),
                     basis: None,

@@ -4,7 +4,6 @@
 pub mod attachments;
 pub mod auth;
 pub mod calendar;
-pub mod cases;
 pub mod demo;
 pub mod documents;
 pub mod error;

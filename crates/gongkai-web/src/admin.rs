@@ -5,7 +5,6 @@
 
 use crate::WebState;
 use crate::auth::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, same_token};
-use crate::error::Id;
 use crate::forms::{NoFields, Staff, StaffForm};
 use crate::views::{self, Frame, date, datetime, render};
 use askama::Template;
@@ -18,7 +17,6 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use gongkai_app::documents::ListParams;
 use gongkai_app::{Actor, AppError};
-use serde::Deserialize;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<WebState> {
@@ -27,14 +25,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
         .route("/admin/login", get(login_page).post(login))
         .route("/admin/logout", post(logout))
-        .route("/admin/orgs", get(orgs).post(create_org))
-        .route("/admin/topics", post(create_topic))
-        .route("/admin/orgs/rules", post(org_rules))
-        .route("/admin/users", get(users).post(create_user))
-        .route("/admin/users/{id}/email", post(user_email))
         .route("/admin/audit", get(audit))
-        .route("/admin/search-terms", get(search_terms).post(add_search_term))
-        .route("/admin/search-terms/{id}/delete", post(remove_search_term))
 }
 
 pub(crate) type Fields = HashMap<String, String>;
@@ -289,173 +280,6 @@ async fn dashboard(
 }
 
 #[derive(Template)]
-#[template(path = "admin/orgs.html")]
-struct OrgsPage {
-    frame: Frame,
-    orgs: Vec<gongkai_store_view::OrgRow>,
-    topics: Vec<String>,
-    message: String,
-}
-
-mod gongkai_store_view {
-    pub struct OrgRow {
-        pub id: i64,
-        pub name: String,
-        pub kind: String,
-        pub issuer_code: String,
-        pub credit_code: String,
-        pub levels: i32,
-        pub interp: bool,
-        pub four_eyes: bool,
-        pub parent: String,
-    }
-}
-
-async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
-    let list = s.app.orgs().await.unwrap_or_default();
-    let name_of =
-        |id: Option<i64>| id.and_then(|i| list.iter().find(|o| o.id == i)).map(|o| o.name.clone()).unwrap_or_default();
-    let orgs = list
-        .iter()
-        .map(|o| gongkai_store_view::OrgRow {
-            id: o.id,
-            name: o.name.clone(),
-            kind: o.kind.label().to_string(),
-            issuer_code: o.issuer_code.clone().unwrap_or_default(),
-            credit_code: o.credit_code.clone(),
-            levels: o.review_levels,
-            interp: o.require_interpretation,
-            four_eyes: o.four_eyes,
-            parent: name_of(o.parent_id),
-        })
-        .collect();
-    let topics = s.app.topics().await.unwrap_or_default();
-    render(&OrgsPage { frame: frame(s, c, "机构与主题分类"), orgs, topics, message })
-}
-
-async fn orgs(State(s): State<WebState>, Staff { caller: c, .. }: Staff) -> Response {
-    let notice = crate::flash::take_notice(&s, &c).await;
-    orgs_page(&s, &c, notice).await
-}
-
-/// A new organisation; a ticked box arrives as a field, an unticked one not at all.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct OrgForm {
-    name: String,
-    kind: String,
-    parent_id: String,
-    issuer_code: Option<String>,
-    credit_code: String,
-    review_levels: String,
-    require_interpretation: Option<String>,
-}
-
-async fn create_org(State(s): State<WebState>, f: StaffForm<OrgForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
-    let actor = &actor;
-    let o = gongkai_app::orgs::NewOrg {
-        name: f.name,
-        kind: f.kind,
-        parent_id: f.parent_id.trim().parse().ok(),
-        issuer_code: f.issuer_code,
-        credit_code: f.credit_code,
-        review_levels: f.review_levels.trim().parse().unwrap_or(1),
-        require_interpretation: f.require_interpretation.is_some(),
-        is_sample: false,
-    };
-    let msg = match s.app.create_org(actor, o).await {
-        Ok(o) => format!("已添加机构：{}", o.name),
-        Err(e) => format!("添加失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
-}
-
-#[derive(Template)]
-#[template(path = "admin/users.html")]
-struct UsersPage {
-    frame: Frame,
-    /// (id, user name, display name, role, organisation id, e-mail, locked once)
-    users: Vec<(i64, String, String, String, i64, String, bool)>,
-    message: String,
-}
-
-async fn users_page(s: &WebState, c: &Caller, actor: &Actor, message: String) -> Response {
-    match s.app.users(actor).await {
-        Ok(list) => render(&UsersPage {
-            frame: frame(s, c, "用户管理"),
-            users: list
-                .iter()
-                .map(|u| {
-                    (
-                        u.id,
-                        u.username.clone(),
-                        u.display_name.clone(),
-                        u.role.label().to_string(),
-                        u.org_id,
-                        u.email.clone().unwrap_or_default(),
-                        u.locked,
-                    )
-                })
-                .collect(),
-            message,
-        }),
-        Err(e) => views::error_page(site(s), &e),
-    }
-}
-
-async fn users(State(s): State<WebState>, Staff { caller: c, actor }: Staff) -> Response {
-    let actor = &actor;
-    let notice = crate::flash::take_notice(&s, &c).await;
-    users_page(&s, &c, actor, notice).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct UserForm {
-    username: String,
-    display_name: Option<String>,
-    role: String,
-    org: String,
-    password: String,
-    email: Option<String>,
-}
-
-async fn create_user(State(s): State<WebState>, f: StaffForm<UserForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
-    let actor = &actor;
-    let u = gongkai_app::auth::NewUser {
-        username: f.username,
-        display_name: f.display_name,
-        role: f.role,
-        org: f.org,
-        password: f.password,
-        email: f.email,
-    };
-    let msg = match s.app.add_user(actor, u).await {
-        Ok(u) => format!("已添加用户：{}", u.username),
-        Err(e) => format!("添加失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/users", msg).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct EmailForm {
-    email: String,
-}
-
-async fn user_email(State(s): State<WebState>, Id(id): Id, f: StaffForm<EmailForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
-    let actor = &actor;
-    let msg = match s.app.set_user_email(actor, id, &f.email).await {
-        Ok(u) => format!("已更新 {} 的提醒邮箱", u.username),
-        Err(e) => format!("未能更新：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/users", msg).await
-}
-
-#[derive(Template)]
 #[template(path = "admin/audit.html")]
 struct AuditPage {
     frame: Frame,
@@ -620,104 +444,4 @@ async fn audit(
         }),
         Err(e) => views::error_page(site(&s), &e),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct TopicForm {
-    path: String,
-}
-
-async fn create_topic(State(s): State<WebState>, f: StaffForm<TopicForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
-    let actor = &actor;
-    let msg = match s.app.add_topic(actor, &f.path).await {
-        Ok(()) => format!("已添加主题分类：{}", f.path),
-        Err(e) => format!("添加失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
-}
-
-/// An organisation's review rules; a ticked box arrives as a field, an unticked one not at all.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct OrgRulesForm {
-    org_id: String,
-    review_levels: String,
-    require_interpretation: Option<String>,
-    four_eyes: Option<String>,
-}
-
-async fn org_rules(State(s): State<WebState>, f: StaffForm<OrgRulesForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
-    let actor = &actor;
-    let org_id: i64 = f.org_id.trim().parse().unwrap_or(0);
-    let levels: i32 = f.review_levels.trim().parse().unwrap_or(0);
-    let (interp, four_eyes) = (f.require_interpretation.is_some(), f.four_eyes.is_some());
-    let msg = match s.app.update_org_rules(actor, org_id, levels, interp, four_eyes).await {
-        Ok(o) => format!(
-            "已更新“{}”：审核{}级，谁起草谁解读{}，四眼原则{}",
-            o.name,
-            o.review_levels,
-            if o.require_interpretation { "启用" } else { "关闭" },
-            if o.four_eyes { "启用" } else { "关闭" }
-        ),
-        Err(e) => format!("更新失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
-}
-
-#[derive(Template)]
-#[template(path = "admin/search_terms.html")]
-struct SearchTermsPage {
-    frame: Frame,
-    shipped: String,
-    terms: Vec<(i64, String, String, String)>,
-    rebuilding: bool,
-    message: String,
-}
-
-async fn search_terms_page(s: &WebState, c: &Caller, message: String) -> Response {
-    match s.app.search_term_list().await {
-        Ok(list) => render(&SearchTermsPage {
-            frame: frame(s, c, "检索词典"),
-            shipped: gongkai_app::search::SHIPPED_TERMS.join("、"),
-            terms: list.into_iter().map(|t| (t.id, t.term, t.note, datetime(&Some(t.created_at)))).collect(),
-            rebuilding: s.app.search_needs_rebuild(),
-            message,
-        }),
-        Err(e) => views::error_page(site(s), &e),
-    }
-}
-
-async fn search_terms(State(s): State<WebState>, Staff { caller: c, .. }: Staff) -> Response {
-    let notice = crate::flash::take_notice(&s, &c).await;
-    search_terms_page(&s, &c, notice).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct TermForm {
-    term: String,
-    note: String,
-}
-
-async fn add_search_term(State(s): State<WebState>, f: StaffForm<TermForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
-    let actor = &actor;
-    let msg = match s.app.add_search_term(actor, &f.term, &f.note).await {
-        Ok(t) => format!("已添加“{}”，搜索索引正在重建", t.term),
-        Err(e) => format!("添加失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/search-terms", msg).await
-}
-
-async fn remove_search_term(State(s): State<WebState>, Id(id): Id, f: StaffForm<NoFields>) -> Response {
-    let StaffForm { caller: c, actor, .. } = f;
-    let actor = &actor;
-    let msg = match s.app.remove_search_term(actor, id).await {
-        Ok(()) => "已删除，搜索索引正在重建".to_string(),
-        Err(e) => format!("删除失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/search-terms", msg).await
 }

@@ -13,8 +13,10 @@ pub mod error;
 mod flash;
 mod forms;
 mod openapi;
+mod orgs;
 mod portal;
 mod requests;
+mod search;
 mod views;
 
 use axum::Router;
@@ -40,7 +42,9 @@ pub fn router(app: Arc<App>) -> Router {
         Router::new()
             .merge(portal::routes())
             .merge(admin::routes())
+            .merge(orgs::routes())
             .merge(documents::routes())
+            .merge(search::routes())
             .merge(requests::routes())
             .merge(api::routes());
     with_policy(routes, WebState { app })

@@ -266,7 +266,7 @@ pub fn html_text(html: &str) -> String {
 impl App {
     pub fn with_search(mut self, index: SearchIndex, needs_rebuild: bool) -> App {
         let sources: Vec<Arc<dyn SearchSource>> =
-            vec![Arc::new(Documents), Arc::new(Interpretations), Arc::new(crate::cases::Cases)];
+            vec![Arc::new(Documents), Arc::new(Interpretations), Arc::new(crate::requests::cases::Cases)];
         self.search = Some(Arc::new(SearchState { index, rebuilding: AtomicBool::new(needs_rebuild), sources }));
         self
     }

@@ -20,7 +20,7 @@ use gongkai_domain::{Category, DisclosureMode, DocumentKind, Status};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-pub(crate) fn routes() -> Router<WebState> {
+pub(super) fn routes() -> Router<WebState> {
     Router::new()
         .route("/admin/documents/new", get(new_form))
         .route("/admin/documents", post(create))

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gongkai_app::AppError;
-use gongkai_app::cases::{CaseInput, CaseView, Suggestion as DisclosureSuggestion};
+use gongkai_app::requests::cases::{CaseInput, CaseView, Suggestion as DisclosureSuggestion};
 use gongkai_app::requests::{
     AnnualReport, Exchange, Letter, NewRequest, PublicStatus, QueueRow, Receipt, RequestDetail, ReviewInput,
     ReviewView, StepInput,

@@ -32,7 +32,7 @@ pub fn routes() -> Router<WebState> {
 #[template(path = "requests/cases.html")]
 struct CasesPage {
     frame: Frame,
-    items: Vec<gongkai_app::cases::CaseView>,
+    items: Vec<gongkai_app::requests::cases::CaseView>,
     one: bool,
 }
 
