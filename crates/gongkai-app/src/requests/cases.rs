@@ -30,7 +30,7 @@ pub struct CaseView {
     pub id: i64,
     pub title: String,
     pub org_name: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub outcome_label: String,
     pub basis: String,
     pub received_on: time::Date,
@@ -158,13 +158,14 @@ impl App {
     async fn case_view(&self, c: request_case::Model) -> Result<CaseView> {
         let org_name =
             org::Entity::find_by_id(c.org_id).one(self.store.conn()).await?.map(|o| o.name).unwrap_or_default();
-        let outcome = Outcome::parse(&c.outcome);
+        let outcome = Outcome::parse(&c.outcome)
+            .ok_or_else(|| AppError::Internal(format!("request_case {} has outcome {:?}", c.id, c.outcome)))?;
         Ok(CaseView {
             id: c.id,
             title: c.title,
             org_name,
-            outcome_label: outcome.map(|o| format!("{}：{}", o.group(), o.label())).unwrap_or_default(),
-            outcome: c.outcome,
+            outcome_label: format!("{}：{}", outcome.group(), outcome.label()),
+            outcome,
             basis: c.basis,
             received_on: c.received_on,
             decided_on: c.decided_on,

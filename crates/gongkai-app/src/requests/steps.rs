@@ -31,7 +31,7 @@ pub struct StepView {
     pub note: String,
     pub days: Option<i32>,
     pub approver: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub basis: Option<String>,
     pub party: Option<String>,
     pub due_by: Option<Date>,
@@ -47,6 +47,10 @@ fn published_kind<S: serde::Serializer>(k: &StepKind, s: S) -> std::result::Resu
 impl StepView {
     fn of(e: request_step::Model) -> Result<StepView> {
         let kind = StepKind::parse_any(&e.kind).ok_or_else(|| unreadable(&e))?;
+        let outcome = match e.outcome.as_deref() {
+            Some(o) => Some(Outcome::parse(o).ok_or_else(|| unreadable(&e))?),
+            None => None,
+        };
         Ok(StepView {
             id: e.id,
             request_id: e.request_id,
@@ -57,7 +61,7 @@ impl StepView {
             note: e.note,
             days: e.days,
             approver: e.approver,
-            outcome: e.outcome,
+            outcome,
             basis: e.basis,
             party: e.party,
             due_by: e.due_by,

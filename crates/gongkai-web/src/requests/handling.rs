@@ -132,7 +132,7 @@ impl DetailPage {
                 _ => format!("期限：{d}"),
             });
         }
-        if let Some(o) = e.outcome.as_deref().and_then(Outcome::parse) {
+        if let Some(o) = e.outcome {
             out.push(format!("{}：{}", o.group(), o.label()));
         }
         if let Some(b) = &e.basis {
