@@ -53,6 +53,9 @@ pub struct AppConfig {
     /// Submissions of one public form (applying, tracking, logging in) per source address
     /// and minute.
     pub form_rate_per_minute: u32,
+    /// Searches (the page, `/api/v1/search`, `/api/v1/passages`) per source address and
+    /// minute, counted on each node.
+    pub search_rate_per_minute: u32,
 }
 
 impl Default for AppConfig {
@@ -71,6 +74,7 @@ impl Default for AppConfig {
             session_idle_minutes: 30,
             request_flag_per_day: 5,
             form_rate_per_minute: 20,
+            search_rate_per_minute: 120,
         }
     }
 }

@@ -21,7 +21,7 @@ mod views;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use gongkai_app::App;
+use gongkai_app::{App, AppError};
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -33,6 +33,17 @@ pub use auth::SESSION_COOKIE;
 #[derive(Clone)]
 pub struct WebState {
     pub app: Arc<App>,
+    /// Searches per source address on this node (`config.search_rate_per_minute`).
+    pub(crate) searches: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
+}
+
+impl WebState {
+    fn new(app: Arc<App>) -> WebState {
+        let per_minute =
+            std::num::NonZeroU32::new(app.config.search_rate_per_minute).unwrap_or(std::num::NonZeroU32::MIN);
+        let searches = Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)));
+        WebState { app, searches }
+    }
 }
 
 /// The whole HTTP surface.
@@ -47,7 +58,7 @@ pub fn router(app: Arc<App>) -> Router {
             .merge(search::routes())
             .merge(requests::routes())
             .merge(api::routes());
-    with_policy(routes, WebState { app })
+    with_policy(routes, WebState::new(app))
 }
 
 /// The layers every route runs behind: the error policy, panics answered as 500s, security
@@ -96,7 +107,9 @@ fn with_policy(routes: Router<WebState>, state: WebState) -> Router {
 
 /// Public forms that cost the district something per submission — an application starts a
 /// legal clock, tracking and login try secrets — are limited per source address
-/// (`App::rate_hit`, counted in the database so the limit holds across nodes).
+/// (`App::rate_hit`, counted in the database so the limit holds across nodes). Searches are
+/// limited per address on each node, in memory: they write nothing and each node answers
+/// from its own index.
 async fn limit_forms(
     axum::extract::State(s): axum::extract::State<WebState>,
     auth::ClientAddr(addr): auth::ClientAddr,
@@ -114,6 +127,19 @@ async fn limit_forms(
         && let Err(e) = s.app.rate_hit(form, &addr.to_string()).await
     {
         return axum::response::IntoResponse::into_response(error::WebError(e));
+    }
+    let search = matches!(req.uri().path(), "/search" | "/api/v1/search" | "/api/v1/passages");
+    if search && let Some(addr) = addr {
+        // Forgets addresses whose allowance is whole again, so the table stays small.
+        if s.searches.len() > 10_000 {
+            s.searches.retain_recent();
+        }
+        if let Err(not_until) = s.searches.check_key(&addr) {
+            use governor::clock::Clock;
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            let retry_after = i64::try_from(wait.as_secs()).unwrap_or(60).max(1);
+            return axum::response::IntoResponse::into_response(error::WebError(AppError::TooMany { retry_after }));
+        }
     }
     next.run(req).await
 }
@@ -158,7 +184,7 @@ mod tests {
             .route("/boom", get(panicking))
             .route("/api/v1/boom", get(panicking))
             .route("/fine", get(|| async { "ok" }));
-        let router = with_policy(routes, WebState { app });
+        let router = with_policy(routes, WebState::new(app));
         for (uri, json) in [("/boom", false), ("/api/v1/boom", true)] {
             let resp =
                 router.clone().oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();

@@ -31,6 +31,10 @@ pub(crate) struct FileConfig {
     pub(crate) request_flag_per_day: Option<i32>,
     /// Submissions of a public form (apply, track, log in) per source address and minute.
     pub(crate) form_rate_per_minute: Option<u32>,
+    /// Searches per source address and minute, on each node.
+    pub(crate) search_rate_per_minute: Option<u32>,
+    /// Seconds a client has to send a request's headers before the connection is closed.
+    pub(crate) header_timeout_secs: Option<u64>,
 }
 
 /// Parses `gongkai.toml`; the error names the line and, for a misspelt key, the keys known.

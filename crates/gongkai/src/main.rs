@@ -23,6 +23,7 @@ macro_rules! say {
 
 mod cli;
 mod config;
+mod http;
 mod wiring;
 
 use cli::*;
@@ -171,14 +172,8 @@ async fn main() {
                 tracing::info!("stopping: no new requests or jobs are taken");
                 let _ = stop_tx.send(true);
             });
-            let mut stopped = stop_rx.clone();
-            // The peer's address reaches the handlers (login throttling by source).
-            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .await
-                .unwrap_or_else(|e| fail(e));
+            let header_timeout = std::time::Duration::from_secs(file.header_timeout_secs.unwrap_or(10).max(1));
+            http::serve(listener, router, stop_rx.clone(), header_timeout, std::time::Duration::from_secs(10)).await;
             let _ = jobs.await;
         }
         Command::Remind { json } => {

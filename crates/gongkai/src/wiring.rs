@@ -98,6 +98,12 @@ pub(crate) async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> A
         }
         config.form_rate_per_minute = n;
     }
+    if let Some(n) = file.search_rate_per_minute {
+        if n < 1 {
+            fail("search_rate_per_minute 应为正整数");
+        }
+        config.search_rate_per_minute = n;
+    }
     let dir = data.join("search");
     let opened = match use_index {
         IndexUse::None => None,

@@ -173,3 +173,38 @@ async fn public_forms_are_limited_per_source_address() {
         assert_ne!(resp.status().as_u16(), 429, "{b}");
     }
 }
+
+/// A search costs the node's index a query: one address may not run more than
+/// `search_rate_per_minute` of them (page and API together); other addresses are unaffected.
+#[tokio::test]
+async fn searches_are_limited_per_source_address() {
+    let db = gongkai_testkit::sqlite();
+    demo_app(&db).await;
+    let config = gongkai_app::AppConfig { search_rate_per_minute: 3, ..Default::default() };
+    let router = gongkai_web::router(Arc::new(app_with(&db, fixed_now(), config).await));
+    let from = |addr: &str, uri: &str| {
+        let mut req = Request::get(uri).body(Body::empty()).unwrap();
+        let peer: std::net::SocketAddr = format!("{addr}:40000").parse().unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        req
+    };
+    for uri in ["/search?q=%E6%95%99%E8%82%B2", "/api/v1/search?q=%E6%95%99%E8%82%B2", "/search?q=%E5%85%AC%E5%BC%80"] {
+        let resp = router.clone().oneshot(from("198.51.100.4", uri)).await.unwrap();
+        assert_ne!(resp.status().as_u16(), 429, "{uri}");
+    }
+    let resp = router.clone().oneshot(from("198.51.100.4", "/search?q=x")).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 429, "the fourth search in a minute");
+    assert!(resp.headers().contains_key(header::RETRY_AFTER));
+    let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("操作过于频繁"), "told in Chinese");
+    let resp = router.clone().oneshot(from("198.51.100.4", "/api/v1/passages?q=x")).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 429);
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["code"], "rate_limited", "the API answers in its own form");
+    // Reading documents is not searching, and another address has its own allowance.
+    let resp = router.clone().oneshot(from("198.51.100.4", "/documents")).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let resp = router.clone().oneshot(from("198.51.100.5", "/search?q=x")).await.unwrap();
+    assert_ne!(resp.status().as_u16(), 429);
+}

@@ -167,3 +167,40 @@ fn the_demo_imports_its_laws_in_a_job_that_gongkai_jobs_reports() {
     assert!(text(&o).contains("导入法律法规语料"), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// A client that opens a connection and never finishes its headers is cut off after
+/// `header_timeout_secs`; whoever sends a whole request is still served.
+#[test]
+fn a_connection_that_never_finishes_its_headers_is_closed() {
+    let data = std::env::temp_dir().join(format!("gk-slow-headers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let config = data.join("gongkai.toml");
+    std::fs::write(&config, "header_timeout_secs = 1\n").unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let _server = Killer(
+        Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .arg("--data")
+            .arg(&data)
+            .arg("--config")
+            .arg(&config)
+            .args(["serve", "--addr", &addr])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts"),
+    );
+    wait_until("the server answers", || get(&addr, "/healthz").is_some_and(|(s, _)| s == 200));
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    write!(slow, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nX-Slow: ").unwrap();
+    // Far longer than the timeout; a server without one keeps waiting and this read fails
+    // with WouldBlock/TimedOut instead of seeing the connection end.
+    slow.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut buf = Vec::new();
+    let ended = slow.read_to_end(&mut buf);
+    assert!(ended.is_ok(), "the half-sent request was left open: {ended:?}");
+    let answer = String::from_utf8_lossy(&buf);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(get(&addr, "/healthz").map(|(s, _)| s), Some(200), "and the server still serves others");
+    let _ = std::fs::remove_dir_all(&data);
+}
