@@ -170,6 +170,41 @@ impl App {
         Ok(DocumentView::from_model(&m, self.today(), true))
     }
 
+    /// The published documents a repeal names, each by 发文字号 (in any common spelling:
+    /// 〔〕 or [], with or without 第) or by its whole title, one per line or separated by
+    /// ；. The console's repeal form asks for these, never for internal ids.
+    pub async fn repeal_targets(&self, names: &str) -> Result<Vec<i64>> {
+        let mut ids = Vec::new();
+        let mut errs = Vec::new();
+        for name in names.split(['\n', '；', ';']).map(str::trim).filter(|n| !n.is_empty()) {
+            let mut q = queries::DocQuery {
+                statuses: Some(vec![Status::Published.code().into()]),
+                latest_only: true,
+                limit: 20,
+                ..Default::default()
+            };
+            match gongkai_domain::DocNo::parse_lenient(name) {
+                Some(d) => q.doc_no = Some((d.issuer_code().to_string(), d.year().map(i32::from), d.seq() as i64)),
+                None => q.title_contains = Some(name.to_string()),
+            }
+            let (rows, _) = queries::document_list(self.store.conn(), &q, self.today()).await?;
+            let found: Vec<_> =
+                rows.iter().filter(|m| q.doc_no.is_some() || m.title.trim() == name).map(|m| m.id).collect();
+            match found.as_slice() {
+                [id] => ids.push(*id),
+                [] => errs.push(format!("找不到文号或标题为“{name}”的已发布文件")),
+                _ => errs.push(format!("“{name}”对应{}份已发布文件，请改填发文字号", found.len())),
+            }
+        }
+        if !errs.is_empty() {
+            return Err(AppError::field("repeals", errs.join("；")));
+        }
+        if ids.is_empty() {
+            return Err(AppError::field("repeals", "请填写被废止文件的发文字号或完整标题"));
+        }
+        Ok(ids)
+    }
+
     /// Records that this (draft) document repeals the given documents; the repeal takes
     /// effect when this document is published.
     pub async fn set_repeals(&self, actor: &Actor, id: i64, targets: &[i64]) -> Result<()> {

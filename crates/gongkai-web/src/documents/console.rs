@@ -374,7 +374,7 @@ async fn upload(State(s): State<WebState>, c: Caller, Id(id): Id, mut mp: Multip
     }
 }
 
-/// The documents a draft repeals, by number, separated by commas or spaces.
+/// The documents a draft repeals, by 发文字号 or whole title, one per line.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct RepealsForm {
@@ -383,13 +383,11 @@ struct RepealsForm {
 
 async fn repeals(State(s): State<WebState>, Id(id): Id, f: StaffForm<RepealsForm>) -> Response {
     let StaffForm { caller: c, actor, form: f } = f;
-    let actor = &actor;
-    let targets: Result<Vec<i64>, _> =
-        f.targets.split([',', '，', ' ']).filter(|t| !t.is_empty()).map(str::parse).collect();
-    let Ok(targets) = targets else {
-        return back_with(&s, &c, id, "请填写要废止的文件编号，多个用逗号分隔").await;
+    let set = async {
+        let targets = s.app.repeal_targets(&f.targets).await?;
+        s.app.set_repeals(&actor, id, &targets).await
     };
-    match s.app.set_repeals(actor, id, &targets).await {
+    match set.await {
         Ok(()) => back_with(&s, &c, id, "已设置废止关系，本文件发布时生效").await,
         Err(e) => back_with(&s, &c, id, &format!("设置失败：{e}")).await,
     }

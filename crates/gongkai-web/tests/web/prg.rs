@@ -315,3 +315,63 @@ async fn the_console_has_its_own_frame_and_the_portal_no_console_in_its_menu() {
     assert!(page.contains("id=\"console-menu\"") && page.contains("管理后台"), "the console frame");
     assert!(!page.contains("aria-label=\"主导航\""), "not the citizen's navigation");
 }
+
+/// The repeal form names what a draft repeals as a clerk knows it — its 发文字号 in any
+/// common spelling, or its whole title — never by an internal id; a name that matches
+/// nothing is said so, and nothing is set.
+#[tokio::test]
+async fn the_repeal_form_takes_a_document_number_or_a_title_not_an_id() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let (editor, session) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let page = app
+            .list_documents(None, &gongkai_app::documents::ListParams { per_page: Some(100), ..Default::default() })
+            .await
+            .unwrap();
+        let numbered: Vec<_> =
+            page.items.iter().filter(|d| d.doc_no.as_deref().is_some_and(|n| n.contains('〔'))).collect();
+        let (by_no, by_title) = (numbered[0], numbered[1]);
+        let draft = app
+            .create_document(
+                &editor,
+                gongkai_app::documents::DocumentInput {
+                    title: "关于废止部分文件的通知".into(),
+                    category: "其他文件".into(),
+                    body: "下列文件予以废止。".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let mut me = Browser::new(&router);
+        me.cookies.push(("gk_session".into(), session.token.clone()));
+        // Square brackets for 〔〕, as people type them.
+        let respelled = by_no.doc_no.clone().unwrap().replace('〔', "[").replace('〕', "]");
+        let targets = format!("{respelled}\n{}", by_title.title);
+        let form = format!("csrf={}&targets={}", session.csrf_token, urlencode(&targets));
+        let uri = format!("/admin/documents/{}/repeals", draft.id);
+        let (s, _, to) = me.go("POST", &uri, Some(form)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        let (_, html, _) = me.go("GET", to.as_deref().unwrap(), None).await;
+        assert!(html.contains("已设置废止关系"), "{b}: {}", &html[..html.len().min(400)]);
+        let detail = app.document_detail(Some(&editor), draft.id, None).await.unwrap();
+        let mut got: Vec<i64> = detail.repeals.iter().map(|r| r.id).collect();
+        got.sort();
+        let mut want = vec![by_no.id, by_title.id];
+        want.sort();
+        assert_eq!(got, want, "{b}: both found, one by number and one by title");
+        // A name nobody published: told, and the repeals stay as they were.
+        let form = format!("csrf={}&targets={}", session.csrf_token, urlencode("并不存在的文件"));
+        let (_, _, to) = me.go("POST", &uri, Some(form)).await;
+        let (_, html, _) = me.go("GET", to.as_deref().unwrap(), None).await;
+        assert!(html.contains("找不到文号或标题为“并不存在的文件”的已发布文件"), "{b}");
+        let detail = app.document_detail(Some(&editor), draft.id, None).await.unwrap();
+        assert_eq!(detail.repeals.len(), 2, "{b}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
