@@ -70,6 +70,9 @@ pub struct Extra {
     pub validity: String,
 }
 
+/// 发文机关 of a corpus record that names none.
+pub const UNNAMED_ISSUER: &str = "未注明";
+
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub lines: usize,
@@ -276,7 +279,11 @@ impl App {
                 index_no: Set(index_no),
                 title: Set(r.title.trim().to_string()),
                 org_id: Set(owner.id),
-                issuer: Set(r.issuer.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| owner.name.clone())),
+                // A district's own record without an issuer is its owner's; a corpus record
+                // that does not say is 未注明, never the district's.
+                issuer: Set(gongkai_domain::document::issuer_of(r.issuer.as_deref(), &r.title).unwrap_or_else(|| {
+                    if r.gongkai.is_some() { owner.name.clone() } else { UNNAMED_ISSUER.to_string() }
+                })),
                 co_issuers: Set(serde_json::to_string(&extra.co_issuers).unwrap_or_else(|_| "[]".into())),
                 doc_no: Set(doc_no.as_ref().map(|d| d.to_string()).or_else(|| r.doc_no.clone())),
                 doc_no_code: Set(doc_no.as_ref().map(|d| d.issuer_code().to_string())),

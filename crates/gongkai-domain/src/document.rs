@@ -181,9 +181,60 @@ pub fn written_date(d: Date) -> String {
     format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
 }
 
+/// 发文机关 of a record as a corpus gives it. A corpus sometimes leaves it out or puts a
+/// fragment of the title there (关于); then the title's own "X关于…" names it when X reads as
+/// a body. `None`: the record does not say, and nothing should be guessed.
+pub fn issuer_of(given: Option<&str>, title: &str) -> Option<String> {
+    const BODIES: &[&str] = &[
+        "人民代表大会常务委员会",
+        "人民代表大会",
+        "人民政府",
+        "办公厅",
+        "办公室",
+        "委员会",
+        "人民法院",
+        "人民检察院",
+        "政府",
+        "部",
+        "局",
+        "院",
+        "厅",
+        "署",
+        "总局",
+        "银行",
+    ];
+    let reads_as_body = |s: &str| {
+        let n = s.chars().count();
+        (2..=40).contains(&n) && !s.starts_with("关于") && BODIES.iter().any(|b| s.ends_with(b))
+    };
+    if let Some(g) = given.map(str::trim).filter(|g| !g.is_empty() && !g.starts_with("关于")) {
+        return Some(g.to_string());
+    }
+    let (before, _) = title.trim().split_once("关于")?;
+    let before = before.trim();
+    // A title that quotes another body's text (…贯彻《国务院关于…》…) names no issuer.
+    (reads_as_body(before) && !before.contains(['《', '、'])).then(|| before.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issuer_comes_from_the_record_or_the_title_never_a_guess() {
+        let cases: &[(Option<&str>, &str, Option<&str>)] = &[
+            (Some("国务院"), "国务院关于职工工作时间的规定", Some("国务院")),
+            (None, "上海市人民代表大会关于代表议案的规定", Some("上海市人民代表大会")),
+            (Some(" "), "国务院办公厅关于加强政务公开的意见", Some("国务院办公厅")),
+            (Some("关于"), "国家机关、事业单位贯彻《国务院关于职工工作时间的规定》的实施办法", None),
+            (None, "上海市专利保护条例", None),
+            (None, "关于进一步做好政务公开工作的通知", None),
+            (None, "市场监管总局关于发布《企业名称登记管理规定实施办法》的公告", Some("市场监管总局")),
+        ];
+        for (given, title, want) in cases {
+            assert_eq!(issuer_of(*given, title).as_deref(), *want, "{given:?} {title}");
+        }
+    }
     use time::macros::date;
 
     #[test]

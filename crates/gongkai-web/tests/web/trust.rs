@@ -299,3 +299,39 @@ async fn a_document_page_names_versions_by_date_and_fills_empty_fields() {
     let cells: Vec<&str> = html.split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap_or("")).collect();
     assert!(!cells.iter().any(|c| c.trim().is_empty()), "no blank metadata cell: {cells:?}");
 }
+
+/// A corpus record without a 发文机关 was published under the district's own name, and one
+/// record had 关于 as its issuer. The issuer now comes from the record or the title's
+/// "X关于…"; a record that names none says 未注明.
+#[tokio::test]
+async fn imported_records_never_take_the_districts_name_or_a_title_fragment_as_issuer() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = demo_app(&db).await;
+        let cli = app.system_actor().await.unwrap();
+        let lines = [
+            r#"{"id": "t-1", "title": "上海市人民代表大会关于代表议案的规定", "issuer": null, "doc_type": "地方性法规", "published_on": "2020-01-01", "body": "第一条 为了规范代表议案工作。"}"#,
+            r#"{"id": "t-2", "title": "国家机关、事业单位贯彻《国务院关于职工工作时间的规定》的实施办法", "issuer": "关于", "doc_type": "部门规章", "published_on": "1995-03-25", "body": "第一条 为了贯彻规定。"}"#,
+            r#"{"id": "t-3", "title": "上海市专利保护条例", "issuer": null, "doc_type": "地方性法规", "published_on": "2021-01-01", "body": "第一条 为了保护专利权。"}"#,
+        ];
+        let report = app.import_jsonl(&cli, None, std::io::Cursor::new(lines.join("\n")), &|_, _| {}).await.unwrap();
+        assert_eq!(report.imported, 3, "{b}: {:?}", report.errors);
+        let orgs: Vec<String> = app.orgs().await.unwrap().into_iter().map(|o| o.name).collect();
+        for (title, want) in [
+            ("上海市人民代表大会关于代表议案的规定", "上海市人民代表大会"),
+            ("国家机关、事业单位贯彻《国务院关于职工工作时间的规定》的实施办法", "未注明"),
+            ("上海市专利保护条例", "未注明"),
+        ] {
+            let found = app
+                .list_documents(
+                    None,
+                    &gongkai_app::documents::ListParams { q: Some(title.into()), ..Default::default() },
+                )
+                .await
+                .unwrap();
+            let d = found.items.iter().find(|d| d.title == title).unwrap_or_else(|| panic!("{b}: {title}"));
+            assert_eq!(d.issuer, want, "{b}: {title}");
+            assert!(!orgs.contains(&d.issuer), "{b}: a law is not the district's");
+        }
+    }
+}
