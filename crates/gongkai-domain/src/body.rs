@@ -78,6 +78,12 @@ fn numbered_heading(line: &str, unit: char) -> Option<(String, u32, &str)> {
     Some((format!("第{num}{unit}"), n, after.trim_start_matches([' ', '\u{3000}', '\t'])))
 }
 
+/// The `第X章`/`第X节`/`第X条` a line starts with, if it starts with one.
+pub fn heading_label(line: &str) -> Option<String> {
+    let line = line.trim_start_matches([' ', '\u{3000}', '\t']);
+    ['条', '章', '节'].iter().find_map(|u| numbered_heading(line, *u)).map(|(label, _, _)| label)
+}
+
 /// Parses a body whose paragraphs are separated by line breaks (blank lines allowed).
 pub fn parse_body(text: &str) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();

@@ -114,9 +114,81 @@ pub fn stats(segments: &[Segment]) -> (usize, usize) {
     })
 }
 
+/// The part of a diff under one heading (第X条, 第X章 or 第X节; the text before the first
+/// has an empty label), and whether anything in it changed: for "只看修改的条款".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DiffUnit {
+    pub label: String,
+    pub segments: Vec<Segment>,
+    pub changed: bool,
+}
+
+/// Cuts a body's diff at every line that starts a heading in the old or the new text, so an
+/// article renumbered by the revision (第三条 → 第四条) is still one unit.
+pub fn by_article(segments: &[Segment]) -> Vec<DiffUnit> {
+    let chars: Vec<(Change, char)> = segments.iter().flat_map(|s| s.text.chars().map(move |c| (s.change, c))).collect();
+    let side = |from: usize, skip: Change| -> String {
+        chars[from..]
+            .iter()
+            .filter(|(ch, _)| *ch != skip)
+            .map(|(_, c)| *c)
+            .take_while(|c| *c != '\n')
+            .take(24)
+            .collect()
+    };
+    let mut starts: Vec<(usize, String)> = vec![(0, String::new())];
+    let mut line_start = true;
+    for i in 0..chars.len() {
+        if line_start
+            && let Some(label) = crate::body::heading_label(&side(i, Change::Delete))
+                .or_else(|| crate::body::heading_label(&side(i, Change::Insert)))
+        {
+            match starts.last_mut() {
+                Some(last) if last.0 == i => last.1 = label,
+                _ => starts.push((i, label)),
+            }
+        }
+        line_start = chars[i].1 == '\n';
+    }
+    let mut units = Vec::new();
+    for (n, (from, label)) in starts.iter().enumerate() {
+        let to = starts.get(n + 1).map(|s| s.0).unwrap_or(chars.len());
+        let mut segs: Vec<Segment> = Vec::new();
+        for (change, c) in &chars[*from..to] {
+            match segs.last_mut() {
+                Some(s) if s.change == *change => s.text.push(*c),
+                _ => segs.push(Segment { change: *change, text: c.to_string() }),
+            }
+        }
+        if segs.is_empty() {
+            continue;
+        }
+        let changed = segs.iter().any(|s| s.change != Change::Equal && !s.text.trim().is_empty());
+        units.push(DiffUnit { label: label.clone(), segments: segs, changed });
+    }
+    units
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_diff_is_cut_at_articles_and_a_renumbered_article_stays_one_unit() {
+        let old = "总则\n第一条 为了规范管理。\n第二条 本办法适用于全区。\n第三条 由区政府负责解释。";
+        let new = "总则\n第一条 为了规范管理。\n第二条 本办法适用于全区各街道。\n第三条 新增的条款。\n第四条 由区政府负责解释。";
+        let units = by_article(&diff(old, new));
+        let labels: Vec<(&str, bool)> = units.iter().map(|u| (u.label.as_str(), u.changed)).collect();
+        assert_eq!(labels[0], ("", false), "{labels:?}");
+        assert_eq!(labels[1], ("第一条", false), "{labels:?}");
+        assert_eq!(labels[2], ("第二条", true), "{labels:?}");
+        assert!(labels.iter().skip(3).all(|(l, _)| l.starts_with('第')), "{labels:?}");
+        // Nothing is lost: the units together are the whole diff.
+        let whole: String = units.iter().flat_map(|u| u.segments.iter().map(|s| s.text.as_str())).collect();
+        let flat: String = diff(old, new).iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(whole, flat);
+        assert!(by_article(&diff(old, old)).iter().all(|u| !u.changed));
+    }
 
     fn render(segs: &[Segment]) -> String {
         segs.iter()

@@ -256,6 +256,8 @@ async fn document(
 struct DiffQuery {
     from: Option<String>,
     to: Option<String>,
+    /// `changed`: only the articles the revision touched.
+    only: Option<String>,
 }
 
 #[derive(Template)]
@@ -266,13 +268,27 @@ struct DiffPage {
     from_label: String,
     to_label: String,
     title: Vec<Segment>,
-    body: Vec<Segment>,
+    /// The body cut at its articles; each unit's anchor is `u-<index>`.
+    units: Vec<gongkai_domain::diff::DiffUnit>,
+    only_changed: bool,
+    from_id: i64,
+    to_id: i64,
     inserted: usize,
     deleted: usize,
     metadata: Vec<(String, String, String)>,
 }
 
 impl DiffPage {
+    /// (anchor index, label) of every changed unit, for the jump links.
+    fn changed(&self) -> Vec<(usize, String)> {
+        self.units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.changed)
+            .map(|(i, u)| (i, if u.label.is_empty() { "开头部分".to_string() } else { u.label.clone() }))
+            .collect()
+    }
+
     fn cls(&self, s: &Segment) -> &'static str {
         match s.change {
             Change::Equal => "",
@@ -305,7 +321,10 @@ async fn diff(State(s): State<WebState>, Path(id): Path<String>, Query(q): Query
                 from_label: format!("第{}版（{}）", d.from.version_no, date(&d.from.published_on)),
                 to_label: format!("第{}版（{}）", d.to.version_no, date(&d.to.published_on)),
                 title: d.title,
-                body: d.body,
+                units: gongkai_domain::diff::by_article(&d.body),
+                only_changed: q.only.as_deref() == Some("changed"),
+                from_id: from,
+                to_id: to,
                 inserted: d.inserted_chars,
                 deleted: d.deleted_chars,
                 metadata: d.metadata,

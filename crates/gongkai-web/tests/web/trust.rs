@@ -335,3 +335,42 @@ async fn imported_records_never_take_the_districts_name_or_a_title_fragment_as_i
         }
     }
 }
+
+/// A long document put its versions and interpretations after the last article, and its
+/// diff was one block of the whole text. Now both come before the body, and the diff lists
+/// the changed articles with jump links and can show only them.
+#[tokio::test]
+async fn versions_and_interpretations_come_first_and_the_diff_can_show_only_the_changed_articles() {
+    let db = gongkai_testkit::sqlite();
+    let router = gongkai_web::router(Arc::new(demo_app(&db).await));
+    let (_, list, _) = send(&router, "GET", "/api/v1/documents?per_page=100", "", None).await;
+    let mut revised = None;
+    for d in list["items"].as_array().unwrap() {
+        let id = d["id"].as_i64().unwrap();
+        let (_, one, _) = send(&router, "GET", &format!("/api/v1/documents/{id}"), "", None).await;
+        if let Some(v) = one["versions"].as_array().filter(|v| v.len() >= 2) {
+            revised = Some((id, v[0]["id"].as_i64().unwrap(), v[1]["id"].as_i64().unwrap()));
+            break;
+        }
+    }
+    let (id, a, b) = revised.expect("the demo has a revised document");
+    let (_, _, html) = send(&router, "GET", &format!("/documents/{id}"), "", None).await;
+    let body_at = html.find("<div class=\"body\">").expect("the body");
+    for heading in ["id=\"versions\"", "id=\"interpretations\""] {
+        let at = html.find(heading).unwrap_or_else(|| panic!("{heading}"));
+        assert!(at < body_at, "{heading} comes before the articles");
+    }
+    let (from, to) = (a.min(b), a.max(b));
+    let (_, _, full) = send(&router, "GET", &format!("/documents/{id}/diff?from={from}&to={to}"), "", None).await;
+    let (_, _, only) =
+        send(&router, "GET", &format!("/documents/{id}/diff?from={from}&to={to}&only=changed"), "", None).await;
+    let units = |h: &str| h.matches("class=\"diff-unit").count();
+    let changed = |h: &str| h.matches("class=\"diff-unit changed\"").count();
+    assert!(changed(&full) >= 1, "the demo's revision changed something");
+    assert!(units(&full) > changed(&full), "the full diff keeps the unchanged articles too");
+    assert_eq!(units(&only), changed(&only), "only the changed articles");
+    assert_eq!(changed(&only), changed(&full));
+    assert!(full.contains("id=\"diff-only\"") && only.contains("id=\"diff-all\""), "the two views link to each other");
+    let jump = full.split("aria-label=\"修改的条款\"").nth(1).expect("the jump list");
+    assert!(jump.contains("href=\"#u-"), "jump links to the changed articles");
+}
