@@ -138,7 +138,7 @@ pub fn by_article(segments: &[Segment]) -> Vec<DiffUnit> {
     };
     let mut starts: Vec<(usize, String)> = vec![(0, String::new())];
     let mut line_start = true;
-    for i in 0..chars.len() {
+    for (i, (_, c)) in chars.iter().enumerate() {
         if line_start
             && let Some(label) = crate::body::heading_label(&side(i, Change::Delete))
                 .or_else(|| crate::body::heading_label(&side(i, Change::Insert)))
@@ -148,7 +148,7 @@ pub fn by_article(segments: &[Segment]) -> Vec<DiffUnit> {
                 _ => starts.push((i, label)),
             }
         }
-        line_start = chars[i].1 == '\n';
+        line_start = *c == '\n';
     }
     let mut units = Vec::new();
     for (n, (from, label)) in starts.iter().enumerate() {
