@@ -24,6 +24,8 @@ pub struct DocQuery {
     pub year: Option<i32>,
     pub validity: Option<Validity>,
     pub title_contains: Option<String>,
+    /// Published on or after this day.
+    pub published_from: Option<Date>,
     pub doc_no: Option<(String, Option<i32>, i64)>,
     /// Only the newest version of each family.
     pub latest_only: bool,
@@ -86,6 +88,9 @@ pub fn document_condition(q: &DocQuery, today: Date) -> Condition {
         )
     {
         c = c.add(C::PublishedOn.between(a, b));
+    }
+    if let Some(d) = q.published_from {
+        c = c.add(C::PublishedOn.gte(d));
     }
     if let Some(v) = q.validity {
         c = c.add(validity_condition(v, today));

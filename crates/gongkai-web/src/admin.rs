@@ -169,6 +169,11 @@ struct Dashboard {
     /// Background work the office should know of: a one-off job not yet done, or any job
     /// whose last run failed.
     jobs: Vec<JobLine>,
+    /// 待我审核, my drafts, published this month, normative documents lacking 解读.
+    to_review: Vec<AdminRow>,
+    my_drafts: Vec<AdminRow>,
+    published_this_month: u64,
+    missing_interpretation: Vec<AdminRow>,
 }
 
 impl Dashboard {
@@ -239,8 +244,16 @@ async fn dashboard(
     let reminders =
         s.app.request_queue(actor).await.unwrap_or_default().into_iter().filter(|r| !r.warning.is_empty()).collect();
     let jobs = if actor.role.is_district_wide() { job_lines(s.app.jobs().await.unwrap_or_default()) } else { vec![] };
+    let desk = match s.app.desk(actor).await {
+        Ok(d) => d,
+        Err(e) => return views::error_page(site(&s), &e),
+    };
     render(&Dashboard {
         jobs,
+        to_review: desk.to_review.iter().map(admin_row).collect(),
+        my_drafts: desk.my_drafts.iter().map(admin_row).collect(),
+        published_this_month: desk.published_this_month,
+        missing_interpretation: desk.missing_interpretation.iter().map(admin_row).collect(),
         reminders,
         frame: frame(&s, &c, "文件管理"),
         rows: page.items.iter().map(admin_row).collect(),

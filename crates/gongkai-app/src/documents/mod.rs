@@ -2,13 +2,16 @@
 //!
 //! `input`: what an editor submits and its validation; `views`: what is shown and
 //! answered; `workflow`: drafting, review, publication (also scheduled), revision and
-//! repeal; `reading`: lists, facets, the detail with versions and interpretations, diffs.
+//! repeal; `reading`: lists, facets, the detail with versions and interpretations, diffs;
+//! `desk`: what waits for one person on the console's front page.
 
+mod desk;
 mod input;
 mod reading;
 mod views;
 mod workflow;
 
+pub use desk::Desk;
 pub use input::*;
 pub(crate) use reading::audit_value;
 pub use views::*;

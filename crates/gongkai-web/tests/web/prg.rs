@@ -375,3 +375,57 @@ async fn the_repeal_form_takes_a_document_number_or_a_title_not_an_id() {
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+/// The console's front page is a desk: a reviewer finds what waits for them, an editor
+/// their drafts; nobody is offered their own draft to review (four-eyes), and the month's
+/// publications are counted.
+#[tokio::test]
+async fn the_front_page_shows_each_person_what_waits_for_them() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let pw = gongkai_app::demo::DEMO_PASSWORD;
+        let input = |title: &str| gongkai_app::documents::DocumentInput {
+            title: title.into(),
+            category: "其他文件".into(),
+            body: "正文。".into(),
+            ..Default::default()
+        };
+        let (editor, _) = app.login("editor", pw).await.unwrap();
+        let sent = app.create_document(&editor, input("关于工作台审核测试的通知")).await.unwrap();
+        let submit = || gongkai_app::documents::ActionInput { action: "submit".into(), ..Default::default() };
+        app.document_action(&editor, sent.id, submit()).await.unwrap();
+        app.create_document(&editor, input("关于工作台草稿测试的通知")).await.unwrap();
+        // The office drafts and submits its own: it must not appear on its own desk.
+        let (office, _) = app.login("office", pw).await.unwrap();
+        let own = app.create_document(&office, input("关于公开办自拟文件的通知")).await.unwrap();
+        app.document_action(&office, own.id, submit()).await.unwrap();
+        let page = |user: &'static str| {
+            let (app, router) = (app.clone(), router.clone());
+            async move {
+                let (_, session) = app.login(user, pw).await.unwrap();
+                let mut me = Browser::new(&router);
+                me.cookies.push(("gk_session".into(), session.token.clone()));
+                me.go("GET", "/admin/", None).await.1
+            }
+        };
+        let section = |html: &str, id: &str| -> String {
+            html.split(&format!("id=\"{id}\""))
+                .nth(1)
+                .map(|s| s.split("</table>").next().unwrap_or(s).to_string())
+                .unwrap_or_default()
+        };
+        let reviewer = page("reviewer").await;
+        assert!(section(&reviewer, "to-review").contains("关于工作台审核测试的通知"), "{b}: the reviewer's desk");
+        assert!(!reviewer.contains("关于公开办自拟文件的通知"), "{b}: another organisation's");
+        let editor_page = page("editor").await;
+        assert!(section(&editor_page, "my-drafts").contains("关于工作台草稿测试的通知"), "{b}: the editor's drafts");
+        assert!(!editor_page.contains("id=\"to-review\""), "{b}: an editor reviews nothing");
+        let office_page = page("office").await;
+        let waiting = section(&office_page, "to-review");
+        assert!(waiting.contains("关于工作台审核测试的通知"), "{b}: the office sees the district's");
+        assert!(!waiting.contains("关于公开办自拟文件的通知"), "{b}: never its own draft");
+        assert!(office_page.contains("本月发布"), "{b}");
+    }
+}
