@@ -2,7 +2,7 @@
 //! and the cases, with .docx and .xlsx exports.
 
 use super::*;
-use crate::office::{Block, docx, xlsx};
+use crate::office::{Block, docx};
 
 /// The annual report's part 三, computed from the cases.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -123,12 +123,88 @@ impl AnnualReport {
         docx(&blocks)
     }
 
+    /// The three tables as a workbook laid out like the national form (国办公开办函〔2021〕30号
+    /// format): part 三 with its two-level header (自然人 | 法人或其他组织 over five kinds |
+    /// 总计), part 四 with 行政复议 and the two kinds of 行政诉讼 over their five columns each;
+    /// numbers as numbers.
     pub fn xlsx(&self) -> Result<Vec<u8>> {
+        use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+        let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+        let head = Format::new()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_text_wrap()
+            .set_border(FormatBorder::Thin);
+        let cell = Format::new().set_border(FormatBorder::Thin);
+        let mut book = Workbook::new();
         let tables = self.tables();
-        let short = ["二", "三", "四"];
-        let sheets: Vec<(&str, Vec<Vec<String>>)> =
-            tables.into_iter().zip(short).map(|((_, rows), s)| (s, rows)).collect();
-        xlsx(&sheets)
+
+        // 二: as the form prints it, a heading row before each item.
+        let two = book.add_worksheet().set_name("二、主动公开政府信息情况").map_err(fail)?;
+        two.set_column_width(0, 28).map_err(fail)?;
+        for c in 1..4 {
+            two.set_column_width(c, 16).map_err(fail)?;
+        }
+        for (r, row) in tables[0].1.iter().enumerate() {
+            let heading = row.first().is_some_and(|v| v.starts_with("第二十条")) || r == 1;
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v.parse::<f64>() {
+                    Ok(n) if !heading => two.write_number_with_format(r, c, n, &cell),
+                    _ => two.write_string_with_format(r, c, v, if heading { &head } else { &cell }),
+                }
+                .map_err(fail)?;
+            }
+        }
+
+        // 三: rows of the 30 result lines under a two-level header.
+        let p3 = &self.part3;
+        let three = book.add_worksheet().set_name("三、收到和处理政府信息公开申请情况").map_err(fail)?;
+        three.set_column_width(0, 46).map_err(fail)?;
+        for c in 1..=7 {
+            three.set_column_width(c, 11).map_err(fail)?;
+        }
+        three
+            .merge_range(0, 0, 2, 0, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", &head)
+            .map_err(fail)?;
+        three.merge_range(0, 1, 0, 7, "申请人情况", &head).map_err(fail)?;
+        three.merge_range(1, 1, 2, 1, p3.columns[0], &head).map_err(fail)?;
+        three.merge_range(1, 2, 1, 6, "法人或其他组织", &head).map_err(fail)?;
+        three.merge_range(1, 7, 2, 7, p3.columns[6], &head).map_err(fail)?;
+        for (i, name) in p3.columns[1..6].iter().enumerate() {
+            three.write_string_with_format(2, 2 + i as u16, *name, &head).map_err(fail)?;
+        }
+        for (i, row) in p3.rows.iter().enumerate() {
+            let r = 3 + i as u32;
+            let label = Format::new().set_border(FormatBorder::Thin).set_indent(row.level);
+            three.write_string_with_format(r, 0, &row.label, &label).map_err(fail)?;
+            match row.values {
+                Some(v) => {
+                    for (c, x) in v.iter().enumerate() {
+                        three.write_number_with_format(r, 1 + c as u16, *x as f64, &cell).map_err(fail)?;
+                    }
+                }
+                // A heading line of the form (一、…): merged across the numbers, left blank.
+                None => three.merge_range(r, 1, r, 7, "", &cell).map(|_| ()).map_err(fail)?,
+            }
+        }
+
+        // 四: one row, three groups of five.
+        let p4 = &self.part4;
+        let four = book.add_worksheet().set_name("四、行政复议、行政诉讼情况").map_err(fail)?;
+        for (g, group) in p4.groups.iter().enumerate() {
+            let first = (g * 5) as u16;
+            four.merge_range(0, first, 0, first + 4, group, &head).map_err(fail)?;
+            for (c, name) in p4.columns.iter().enumerate() {
+                four.set_column_width(first + c as u16, 10).map_err(fail)?;
+                four.write_string_with_format(1, first + c as u16, *name, &head).map_err(fail)?;
+            }
+            for (c, x) in p4.values[g].iter().enumerate() {
+                four.write_number_with_format(2, first + c as u16, *x as f64, &cell).map_err(fail)?;
+            }
+        }
+        book.save_to_buffer().map_err(fail)
     }
 }
 
@@ -246,5 +322,57 @@ impl App {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn part(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str) -> String {
+        let mut s = String::new();
+        zip.by_name(name).unwrap_or_else(|_| panic!("{name}")).read_to_string(&mut s).unwrap();
+        s
+    }
+
+    /// The workbook is laid out as the national form: named sheets, the two-level headers
+    /// merged, figures as numbers.
+    #[test]
+    fn the_workbook_has_the_forms_merged_headers_and_numbers() {
+        let case = gongkai_domain::report::Case {
+            applicant: gongkai_domain::request::ApplicantKind::Natural,
+            received_on: time::macros::date!(2025 - 03 - 01),
+            decided: None,
+        };
+        let r = AnnualReport {
+            year: 2025,
+            org_id: None,
+            part2: gongkai_domain::report::Part2 {
+                rules: Default::default(),
+                normative: Default::default(),
+                entered: Default::default(),
+            },
+            part3: gongkai_domain::report::part3(2025, &[case]),
+            part4: gongkai_domain::report::part4(2025, &[]),
+        };
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.xlsx().unwrap())).unwrap();
+        let book = part(&mut zip, "xl/workbook.xml");
+        for name in ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、行政复议、行政诉讼情况"]
+        {
+            assert!(book.contains(name), "sheet {name}: {book}");
+        }
+        let three = part(&mut zip, "xl/worksheets/sheet2.xml");
+        for merged in ["A1:A3", "B1:H1", "B2:B3", "C2:G2", "H2:H3"] {
+            assert!(three.contains(&format!("ref=\"{merged}\"")), "part 三 merges {merged}");
+        }
+        // The one request is counted as a number under 自然人, not as text.
+        assert!(three.contains("<v>1</v>"), "numbers are numbers");
+        let four = part(&mut zip, "xl/worksheets/sheet3.xml");
+        for merged in ["A1:E1", "F1:J1", "K1:O1"] {
+            assert!(four.contains(&format!("ref=\"{merged}\"")), "part 四 merges {merged}");
+        }
+        let strings = part(&mut zip, "xl/sharedStrings.xml");
+        assert!(strings.contains("法人或其他组织") && strings.contains("行政诉讼：复议后起诉"));
     }
 }
