@@ -142,9 +142,36 @@ pub fn ofd_text_within(bytes: &[u8], budget: &mut Budget) -> Option<String> {
     Some(out)
 }
 
-/// Plain text of a PDF. The PDF parser is run where a panic on a malformed file is caught.
+/// Pages of a PDF read for search; a longer file is searchable by its beginning.
+const PDF_MAX_PAGES: usize = 500;
+/// Characters of PDF text kept, as for the archive formats.
+const PDF_MAX_CHARS: usize = 2_000_000;
+/// How long one PDF may take; a file built to be slow is left without text.
+const PDF_MAX_SECS: u64 = 20;
+
+/// Plain text of a PDF, pages separated by a blank line. Government PDFs often use a
+/// predefined CJK CMap (UniGB-UCS2-H) with an unembedded font; pdf_oxide maps those through
+/// Adobe-GB1. The parser runs on a blocking thread where a panic is caught; past the time
+/// limit the answer is no text (the thread finishes on its own).
 pub async fn pdf_text(bytes: Vec<u8>) -> Option<String> {
-    tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&bytes).ok()).await.ok().flatten()
+    let parse = tokio::task::spawn_blocking(move || {
+        let doc = pdf_oxide::PdfDocument::from_bytes(bytes).ok()?;
+        let pages = doc.page_count().ok()?.min(PDF_MAX_PAGES);
+        let mut out = String::new();
+        for i in 0..pages {
+            let Ok(t) = doc.extract_text(i) else { continue };
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(t.trim());
+            if out.chars().count() > PDF_MAX_CHARS {
+                out = out.chars().take(PDF_MAX_CHARS).collect();
+                break;
+            }
+        }
+        Some(out)
+    });
+    tokio::time::timeout(std::time::Duration::from_secs(PDF_MAX_SECS), parse).await.ok()?.ok().flatten()
 }
 
 pub async fn extract_text(ext: &str, bytes: &[u8]) -> String {
@@ -369,6 +396,16 @@ mod tests {
             format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
         );
         out
+    }
+
+    #[tokio::test]
+    async fn a_chinese_pdf_with_an_unembedded_cid_font_is_searchable() {
+        // Made with reportlab's STSong-Light: /Encoding /UniGB-UCS2-H, no font file, no
+        // ToUnicode map — what many government PDFs are.
+        let pdf = include_bytes!("../testdata/chinese-cid.pdf");
+        let text = extract_text("pdf", pdf).await;
+        assert!(text.contains("政府信息公开"), "{text:?}");
+        assert!(text.contains("第二条") && text.contains("行政机关"), "{text:?}");
     }
 
     #[tokio::test]
