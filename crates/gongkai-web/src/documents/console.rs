@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use gongkai_app::AppError;
 use gongkai_app::documents::{ActionInput, DocumentInput};
 use gongkai_app::interpretations::InterpretationInput;
+use gongkai_domain::body::Block;
 use gongkai_domain::{Category, DisclosureMode, DocumentKind, Status};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -284,9 +285,20 @@ struct DetailPage {
     /// What the person looking may do: draft and edit, review and publish.
     can_edit: bool,
     can_review: bool,
+    /// What the reviewer approves beside the body: against the version before this one,
+    /// its number, the changed items of the metadata and the changed articles.
+    changes: Option<(i32, Vec<(String, String, String)>, Vec<gongkai_domain::diff::DiffUnit>)>,
 }
 
 impl DetailPage {
+    fn cls(&self, s: &gongkai_domain::diff::Segment) -> &'static str {
+        match s.change {
+            gongkai_domain::diff::Change::Equal => "",
+            gongkai_domain::diff::Change::Insert => "ins",
+            gongkai_domain::diff::Change::Delete => "del",
+        }
+    }
+
     /// Whether `act` is offered: allowed for the role and possible in the current state.
     fn offers(&self, act: &str) -> bool {
         let st = self.d.document.status;
@@ -314,14 +326,29 @@ async fn detail(
     let _ = q;
     let message = crate::flash::take_notice(&s, &c).await;
     match d {
-        Ok(d) => render(&DetailPage {
-            frame: frame(&s, &c, &d.document.title),
-            d,
-            message,
-            forms: gongkai_domain::interpretation::Form::ALL.iter().map(|f| f.label()).collect(),
-            can_edit: actor.role.can_edit(),
-            can_review: actor.role.can_review(),
-        }),
+        Ok(d) => {
+            let prev = d.versions.iter().filter(|v| v.version_no < d.document.version_no).max_by_key(|v| v.version_no);
+            let changes = match prev {
+                Some(p) => match s.app.document_diff(Some(actor), id, p.id, id).await {
+                    Ok(diff) => Some((
+                        p.version_no,
+                        diff.metadata,
+                        gongkai_domain::diff::by_article(&diff.body).into_iter().filter(|u| u.changed).collect(),
+                    )),
+                    Err(e) => return views::error_page(site(&s), &e),
+                },
+                None => None,
+            };
+            render(&DetailPage {
+                frame: frame(&s, &c, &d.document.title),
+                d,
+                message,
+                forms: gongkai_domain::interpretation::Form::ALL.iter().map(|f| f.label()).collect(),
+                can_edit: actor.role.can_edit(),
+                can_review: actor.role.can_review(),
+                changes,
+            })
+        }
         Err(e) => views::error_page(site(&s), &e),
     }
 }

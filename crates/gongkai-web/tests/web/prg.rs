@@ -429,3 +429,49 @@ async fn the_front_page_shows_each_person_what_waits_for_them() {
         assert!(office_page.contains("本月发布"), "{b}");
     }
 }
+
+/// The reviewer sees what they approve: the body, and for a revision the changed
+/// articles against the version before, on the review page itself.
+#[tokio::test]
+async fn the_review_page_shows_the_body_and_what_the_revision_changed() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let pw = gongkai_app::demo::DEMO_PASSWORD;
+        let (editor, _) = app.login("editor", pw).await.unwrap();
+        let (reviewer, session) = app.login("reviewer", pw).await.unwrap();
+        let input = |body: &str| gongkai_app::documents::DocumentInput {
+            title: "莱芜区校外培训监管办法".into(),
+            category: "其他文件".into(),
+            body: body.into(),
+            ..Default::default()
+        };
+        let act = |a: &str| gongkai_app::documents::ActionInput { action: a.into(), ..Default::default() };
+        let v1 = app
+            .create_document(&editor, input("第一条 为了规范校外培训，制定本办法。\n第二条 本办法自发布之日起施行。"))
+            .await
+            .unwrap();
+        app.document_action(&editor, v1.id, act("submit")).await.unwrap();
+        app.document_action(&reviewer, v1.id, act("approve")).await.unwrap();
+        app.document_action(&reviewer, v1.id, act("publish")).await.unwrap();
+        let v2 = app
+            .revise_document(
+                &editor,
+                v1.id,
+                input("第一条 为了规范校外培训，保障学生权益，制定本办法。\n第二条 本办法自发布之日起施行。"),
+            )
+            .await
+            .unwrap();
+        app.document_action(&editor, v2.id, act("submit")).await.unwrap();
+        let mut me = Browser::new(&router);
+        me.cookies.push(("gk_session".into(), session.token.clone()));
+        let (_, html, _) = me.go("GET", &format!("/admin/documents/{}", v2.id), None).await;
+        let review = html.split("id=\"review-content\"").nth(1).expect("the review content");
+        assert!(review.contains("保障学生权益"), "{b}: the body is on the review page");
+        assert!(review.contains("与第1版相比的修改"), "{b}: against the version before");
+        let changes = review.split("id=\"changes\"").nth(1).unwrap();
+        assert!(changes.contains("<ins>") && changes.contains("保障学生权益"), "{b}: the inserted words marked");
+        assert!(!changes.contains("自发布之日起施行"), "{b}: only the changed article");
+    }
+}
