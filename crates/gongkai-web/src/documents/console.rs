@@ -285,9 +285,16 @@ struct DetailPage {
     /// What the person looking may do: draft and edit, review and publish.
     can_edit: bool,
     can_review: bool,
-    /// What the reviewer approves beside the body: against the version before this one,
-    /// its number, the changed items of the metadata and the changed articles.
-    changes: Option<(i32, Vec<(String, String, String)>, Vec<gongkai_domain::diff::DiffUnit>)>,
+    /// What the reviewer approves beside the body, when there is a version before this one.
+    changes: Option<Changes>,
+}
+
+/// A revision against the version before it: that version's number, the changed items of
+/// the metadata (label, before, after) and the changed articles.
+struct Changes {
+    prev_no: i32,
+    metadata: Vec<(String, String, String)>,
+    units: Vec<gongkai_domain::diff::DiffUnit>,
 }
 
 impl DetailPage {
@@ -330,11 +337,11 @@ async fn detail(
             let prev = d.versions.iter().filter(|v| v.version_no < d.document.version_no).max_by_key(|v| v.version_no);
             let changes = match prev {
                 Some(p) => match s.app.document_diff(Some(actor), id, p.id, id).await {
-                    Ok(diff) => Some((
-                        p.version_no,
-                        diff.metadata,
-                        gongkai_domain::diff::by_article(&diff.body).into_iter().filter(|u| u.changed).collect(),
-                    )),
+                    Ok(diff) => Some(Changes {
+                        prev_no: p.version_no,
+                        metadata: diff.metadata,
+                        units: gongkai_domain::diff::by_article(&diff.body).into_iter().filter(|u| u.changed).collect(),
+                    }),
                     Err(e) => return views::error_page(site(&s), &e),
                 },
                 None => None,
