@@ -50,6 +50,14 @@ struct List {
 }
 
 impl List {
+    /// Whether a filter is in use: then the folded filters start open, showing it.
+    fn filtered(&self) -> bool {
+        let p = &self.p;
+        [&p.q, &p.issuer, &p.topic, &p.category, &p.year, &p.validity]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|v| !v.is_empty()))
+    }
+
     fn sel(&self, value: &Option<String>, v: &str) -> bool {
         value.as_deref() == Some(v)
     }

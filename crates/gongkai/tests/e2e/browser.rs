@@ -122,6 +122,22 @@ async fn publish_a_normative_document_with_its_interpretation() {
         .expect("webdriver session");
     let base = format!("http://{addr}");
     let result = async {
+        // On a phone the list's filters and a document's metadata box are folded, so the
+        // first document is on the first screen; on a wide screen both are open.
+        c.set_window_size(390, 844).await?;
+        c.goto(&format!("{base}/documents")).await?;
+        let probe = "const a = document.querySelector('ul.docs a'); \
+                     return [a.getBoundingClientRect().top, window.innerHeight, \
+                             document.getElementById('f-q').checkVisibility(), window.innerWidth];";
+        let v = c.execute(probe, vec![]).await?;
+        let (top, height) = (v[0].as_f64().unwrap_or(f64::MAX), v[1].as_f64().unwrap_or(0.0));
+        assert!(top < height, "the first document starts at {top}px on a {height}px phone screen");
+        assert_eq!(v[2].as_bool(), Some(false), "filters folded on a phone: {v}");
+        c.set_window_size(1280, 1600).await?;
+        c.goto(&format!("{base}/documents")).await?;
+        let v = c.execute(probe, vec![]).await?;
+        assert_eq!(v[2].as_bool(), Some(true), "filters shown on a wide screen: {v}");
+
         // Log in as the district office.
         c.goto(&format!("{base}/admin/login")).await?;
         el(&c, "username").await?.send_keys("office").await?;
