@@ -133,6 +133,11 @@ async fn publish_a_normative_document_with_its_interpretation() {
         let (top, height) = (v[0].as_f64().unwrap_or(f64::MAX), v[1].as_f64().unwrap_or(0.0));
         assert!(top < height, "the first document starts at {top}px on a {height}px phone screen");
         assert_eq!(v[2].as_bool(), Some(false), "filters folded on a phone: {v}");
+        // Tap targets: every mode link, breadcrumb, footer and pager link is 24 px high.
+        let small = "return [...document.querySelectorAll('.tools a, .crumbs a, .foot a, .pager a')] \
+                     .filter(a => a.getBoundingClientRect().height < 24).map(a => a.textContent);";
+        let v = c.execute(small, vec![]).await?;
+        assert_eq!(v, serde_json::json!([]), "tap targets under 24 px on a phone");
         c.set_window_size(1280, 1600).await?;
         c.goto(&format!("{base}/documents")).await?;
         let v = c.execute(probe, vec![]).await?;
