@@ -135,10 +135,23 @@ const MODE_COOKIE: &str = "gk_mode";
 async fn mode_css(jar: axum_extra::extract::CookieJar) -> Response {
     let css = match jar.get(MODE_COOKIE).map(|c| c.value()) {
         Some("a11y") => {
-            "body{font-size:20px;background:#fff;color:#000}a{color:#00359e;text-decoration:underline}.muted,.date,.docno,.meta th{color:#222}:focus{outline:3px solid #000;outline-offset:2px}.panel{border-color:#000}"
+            concat!(
+                "body{font-size:20px;background:#fff;color:#000}a{color:#00359e;text-decoration:underline}",
+                ".muted,.date,.docno,.meta th{color:#222}:focus{outline:3px solid #000;outline-offset:2px}.panel{border-color:#000}",
+                // Every text at least 18 px: navigation, metadata, breadcrumbs, dates, footer.
+                "*:not(h1):not(h2):not(h3){font-size:max(18px,1em)!important}",
+                ".tools a[href=\"/mode?set=a11y\"]{font-weight:bold}.tools a[href=\"/mode?set=a11y\"]::after{content:\"（已开启）\"}"
+            )
         }
         Some("elder") => {
-            "body{font-size:22px;line-height:2}.side,.filters,.tools a[title]{font-size:20px}.brand{font-size:30px}.list li{padding:12px 0}.cols{grid-template-columns:1fr}"
+            concat!(
+                "body{font-size:22px;line-height:2}.list li{padding:12px 0}.cols{grid-template-columns:1fr}",
+                // Every text at least 20 px, headings 26 px: navigation, metadata, breadcrumbs,
+                // dates, footer included (their own sizes are smaller px values).
+                "*:not(h1):not(h2):not(h3){font-size:max(20px,1em)!important}h1,h2,h3{font-size:max(26px,1em)!important}",
+                ".brand{font-size:30px!important}",
+                ".tools a[href=\"/mode?set=elder\"]{font-weight:bold}.tools a[href=\"/mode?set=elder\"]::after{content:\"（已开启）\"}"
+            )
         }
         _ => "",
     };

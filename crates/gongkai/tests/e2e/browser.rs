@@ -138,6 +138,19 @@ async fn publish_a_normative_document_with_its_interpretation() {
                      .filter(a => a.getBoundingClientRect().height < 24).map(a => a.textContent);";
         let v = c.execute(small, vec![]).await?;
         assert_eq!(v, serde_json::json!([]), "tap targets under 24 px on a phone");
+        // 长者模式 enlarges every text — breadcrumbs, dates, the mode links, the footer — and
+        // says it is on; 标准版 brings the page back.
+        c.goto(&format!("{base}/mode?set=elder")).await?;
+        c.goto(&format!("{base}/documents")).await?;
+        let sizes = "return [...document.querySelectorAll('.crumbs, .date, .tools a, .foot, .docno')] \
+                     .map(e => parseFloat(getComputedStyle(e).fontSize)) \
+                     .concat([getComputedStyle(document.querySelector('.tools a[href=\"/mode?set=elder\"]'), '::after').content]);";
+        let v = c.execute(sizes, vec![]).await?;
+        let v = v.as_array().unwrap();
+        let (on, px) = v.split_last().unwrap();
+        assert!(on.as_str().is_some_and(|s| s.contains("已开启")), "the page says 长者模式 is on: {on}");
+        assert!(px.iter().all(|p| p.as_f64().is_some_and(|p| p >= 20.0)), "every text at least 20 px: {px:?}");
+        c.goto(&format!("{base}/mode?set=normal")).await?;
         c.set_window_size(1280, 1600).await?;
         c.goto(&format!("{base}/documents")).await?;
         let v = c.execute(probe, vec![]).await?;
