@@ -1,4 +1,5 @@
-//! Office documents written without a template engine: a minimal .docx and .xlsx.
+//! A minimal .docx written without a template engine (the annual report's .xlsx is written
+//! with rust_xlsxwriter in `requests::report`).
 
 use crate::{AppError, Result};
 

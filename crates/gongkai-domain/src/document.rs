@@ -185,24 +185,9 @@ pub fn written_date(d: Date) -> String {
 /// fragment of the title there (关于); then the title's own "X关于…" names it when X reads as
 /// a body. `None`: the record does not say, and nothing should be guessed.
 pub fn issuer_of(given: Option<&str>, title: &str) -> Option<String> {
-    const BODIES: &[&str] = &[
-        "人民代表大会常务委员会",
-        "人民代表大会",
-        "人民政府",
-        "办公厅",
-        "办公室",
-        "委员会",
-        "人民法院",
-        "人民检察院",
-        "政府",
-        "部",
-        "局",
-        "院",
-        "厅",
-        "署",
-        "总局",
-        "银行",
-    ];
+    // Endings of 发文机关 names: 人民代表大会(常务委员会), 人民政府, 办公厅, 市场监管总局, 人民法院 …
+    const BODIES: &[&str] =
+        &["人民代表大会", "委员会", "政府", "办公厅", "办公室", "部", "局", "院", "厅", "署", "银行"];
     let reads_as_body = |s: &str| {
         let n = s.chars().count();
         (2..=40).contains(&n) && !s.starts_with("关于") && BODIES.iter().any(|b| s.ends_with(b))

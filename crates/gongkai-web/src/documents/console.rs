@@ -17,6 +17,7 @@ use gongkai_app::AppError;
 use gongkai_app::documents::{ActionInput, DocumentInput};
 use gongkai_app::interpretations::InterpretationInput;
 use gongkai_domain::body::Block;
+use gongkai_domain::diff::Change;
 use gongkai_domain::{Category, DisclosureMode, DocumentKind, Status};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -298,14 +299,6 @@ struct Changes {
 }
 
 impl DetailPage {
-    fn cls(&self, s: &gongkai_domain::diff::Segment) -> &'static str {
-        match s.change {
-            gongkai_domain::diff::Change::Equal => "",
-            gongkai_domain::diff::Change::Insert => "ins",
-            gongkai_domain::diff::Change::Delete => "del",
-        }
-    }
-
     /// Whether `act` is offered: allowed for the role and possible in the current state.
     fn offers(&self, act: &str) -> bool {
         let st = self.d.document.status;

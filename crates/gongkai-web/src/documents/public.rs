@@ -296,14 +296,6 @@ impl DiffPage {
             .map(|(i, u)| (i, if u.label.is_empty() { "开头部分".to_string() } else { u.label.clone() }))
             .collect()
     }
-
-    fn cls(&self, s: &Segment) -> &'static str {
-        match s.change {
-            Change::Equal => "",
-            Change::Insert => "ins",
-            Change::Delete => "del",
-        }
-    }
 }
 
 async fn diff(State(s): State<WebState>, Path(id): Path<String>, Query(q): Query<DiffQuery>) -> Response {

@@ -662,10 +662,6 @@ async fn scheduled_publication_and_attachments() {
     }
 }
 
-fn gongkai_web_urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
-
 #[tokio::test]
 async fn search_api_portal_and_freshness() {
     for db in databases().await {
@@ -715,7 +711,7 @@ async fn search_api_portal_and_freshness() {
         let count_of = |facet: &str, value: &str| {
             base["facets"][facet].as_array().unwrap().iter().find(|p| p[0] == value).map(|p| p[1].as_u64().unwrap())
         };
-        let enc = gongkai_web_urlencode;
+        let enc = crate::urlencode;
         for (param, value, facet) in [
             ("issuer", "济南市莱芜区教育和体育局（示例）", Some("issuer")),
             ("category", "normative", Some("category")),
@@ -820,7 +816,7 @@ async fn search_covers_interpretations_suggests_and_keeps_the_office_dictionary(
     for db in databases().await {
         let c = Client::new(&db).await;
         let b = db.backend;
-        let enc = gongkai_web_urlencode;
+        let enc = crate::urlencode;
         // Interpretations are in the same index, marked with their source and address.
         let (s, v, _) =
             c.send("GET", &format!("/api/v1/search?q={}&source=interpretation", enc("修订要点")), None, None).await;

@@ -7,3 +7,8 @@ mod login;
 mod prg;
 mod requests;
 mod trust;
+
+/// Percent-encodes every byte but ASCII letters and digits, as a browser sends form text.
+pub(crate) fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

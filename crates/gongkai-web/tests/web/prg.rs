@@ -1,6 +1,7 @@
 //! Post/Redirect/Get: a refresh or the back button never repeats an action, the same
 //! application is never filed twice, and no text reaches an official page through the URL.
 
+use crate::urlencode;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use gongkai_testkit::{databases, demo_app};
@@ -370,10 +371,6 @@ async fn the_repeal_form_takes_a_document_number_or_a_title_not_an_id() {
         let detail = app.document_detail(Some(&editor), draft.id, None).await.unwrap();
         assert_eq!(detail.repeals.len(), 2, "{b}");
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// The console's front page is a desk: a reviewer finds what waits for them, an editor

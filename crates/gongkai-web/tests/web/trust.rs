@@ -281,17 +281,7 @@ async fn the_issuer_menu_puts_the_districts_own_bodies_first() {
 async fn a_document_page_names_versions_by_date_and_fills_empty_fields() {
     let db = gongkai_testkit::sqlite();
     let router = gongkai_web::router(Arc::new(demo_app(&db).await));
-    let (_, list, _) = send(&router, "GET", "/api/v1/documents?per_page=100", "", None).await;
-    let mut revised = None;
-    for d in list["items"].as_array().unwrap() {
-        let id = d["id"].as_i64().unwrap();
-        let (_, one, _) = send(&router, "GET", &format!("/api/v1/documents/{id}"), "", None).await;
-        if one["versions"].as_array().is_some_and(|v| v.len() >= 2) {
-            revised = Some(id);
-            break;
-        }
-    }
-    let id = revised.expect("the demo has a revised document");
+    let (id, _) = revised_document(&router).await;
     let (_, _, html) = send(&router, "GET", &format!("/documents/{id}"), "", None).await;
     assert!(html.contains("施行日期"), "the metadata box shows 施行日期");
     assert!(html.contains("日修订") && html.contains("日发布"), "versions named by date and action");
@@ -343,17 +333,8 @@ async fn imported_records_never_take_the_districts_name_or_a_title_fragment_as_i
 async fn versions_and_interpretations_come_first_and_the_diff_can_show_only_the_changed_articles() {
     let db = gongkai_testkit::sqlite();
     let router = gongkai_web::router(Arc::new(demo_app(&db).await));
-    let (_, list, _) = send(&router, "GET", "/api/v1/documents?per_page=100", "", None).await;
-    let mut revised = None;
-    for d in list["items"].as_array().unwrap() {
-        let id = d["id"].as_i64().unwrap();
-        let (_, one, _) = send(&router, "GET", &format!("/api/v1/documents/{id}"), "", None).await;
-        if let Some(v) = one["versions"].as_array().filter(|v| v.len() >= 2) {
-            revised = Some((id, v[0]["id"].as_i64().unwrap(), v[1]["id"].as_i64().unwrap()));
-            break;
-        }
-    }
-    let (id, a, b) = revised.expect("the demo has a revised document");
+    let (id, versions) = revised_document(&router).await;
+    let (a, b) = (versions[0], versions[1]);
     let (_, _, html) = send(&router, "GET", &format!("/documents/{id}"), "", None).await;
     let body_at = html.find("<div class=\"body\">").expect("the body");
     for heading in ["id=\"versions\"", "id=\"interpretations\""] {
@@ -373,4 +354,19 @@ async fn versions_and_interpretations_come_first_and_the_diff_can_show_only_the_
     assert!(full.contains("id=\"diff-only\"") && only.contains("id=\"diff-all\""), "the two views link to each other");
     let jump = full.split("aria-label=\"修改的条款\"").nth(1).expect("the jump list");
     assert!(jump.contains("href=\"#u-"), "jump links to the changed articles");
+}
+
+/// A demo document with at least two versions: its id and its versions' ids.
+async fn revised_document(router: &axum::Router) -> (i64, Vec<i64>) {
+    let (_, list, _) = send(router, "GET", "/api/v1/documents?per_page=100", "", None).await;
+    for d in list["items"].as_array().unwrap() {
+        let id = d["id"].as_i64().unwrap();
+        let (_, one, _) = send(router, "GET", &format!("/api/v1/documents/{id}"), "", None).await;
+        let versions: Vec<i64> =
+            one["versions"].as_array().into_iter().flatten().filter_map(|v| v["id"].as_i64()).collect();
+        if versions.len() >= 2 {
+            return (id, versions);
+        }
+    }
+    panic!("the demo has a revised document");
 }
