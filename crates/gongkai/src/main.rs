@@ -165,7 +165,9 @@ async fn main() {
             let addr = addr.clone().or(file.addr.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let listener =
                 tokio::net::TcpListener::bind(&addr).await.unwrap_or_else(|e| fail(format!("无法监听 {addr}：{e}")));
-            say!("gongkai 已启动：http://{addr}/ （数据库：{}）", app.store().backend_name());
+            // The bound address, so `--addr 127.0.0.1:0` tells which port it got.
+            let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.clone());
+            say!("gongkai 已启动：http://{bound}/ （数据库：{}）", app.store().backend_name());
             let router = gongkai_web::router(app);
             tokio::spawn(async move {
                 shutdown_signal().await;

@@ -80,23 +80,44 @@ fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
     panic!("timed out waiting until {what}");
 }
 
-/// `serve --demo` with `extra` on a fresh data folder named `name`, on a free port.
+/// `serve --demo` with `extra` on a fresh data folder named `name`, on a port the server
+/// picks itself (a port picked here could be taken by another test before the server binds).
 fn demo_server(name: &str, extra: &[&str]) -> (std::path::PathBuf, String, Killer) {
     let data = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let addr = format!("127.0.0.1:{}", free_port());
-    let server = Killer(
-        Command::new(env!("CARGO_BIN_EXE_gongkai"))
-            .arg("--data")
-            .arg(&data)
-            .args(["--config", "/nonexistent.toml", "serve", "--demo", "--addr", &addr])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("server starts"),
-    );
+    let mut args = vec!["--config", "/nonexistent.toml", "serve", "--demo"];
+    args.extend(extra);
+    let (addr, server) = serve(&data, &args);
     (data, addr, server)
+}
+
+/// Starts `gongkai --data <data> <args> --addr 127.0.0.1:0` and reads the bound address
+/// from the line it prints when it listens. Its log is kept beside the data folder.
+fn serve(data: &Path, args: &[&str]) -> (String, Killer) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .args(["--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(format!("{}.log", data.display())).unwrap())
+        .spawn()
+        .expect("server starts");
+    let stdout = child.stdout.take().unwrap();
+    let server = Killer(child);
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.split("http://").nth(1).and_then(|r| r.split('/').next()).map(str::to_string))
+        .unwrap_or_else(|| {
+            let log = std::fs::read_to_string(format!("{}.log", data.display())).unwrap_or_default();
+            panic!("the server did not start:\n{log}")
+        });
+    // Keep reading what it prints, so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (addr, server)
 }
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/laws-sample.jsonl");
@@ -153,7 +174,18 @@ fn the_demo_imports_its_laws_in_a_job_that_gongkai_jobs_reports() {
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).ok()?;
         v.as_array()?.iter().find(|j| j["key"].as_str() == Some(key)).cloned()
     };
-    wait_until("the laws import is done", || job("import_laws").is_some_and(|j| j["state"].as_str() == Some("done")));
+    let done = (0..900).any(|_| {
+        let ok = job("import_laws").is_some_and(|j| j["state"].as_str() == Some("done"));
+        if !ok {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        ok
+    });
+    if !done {
+        let log = std::fs::read_to_string(format!("{}.log", data.display())).unwrap_or_default();
+        let o = run(&data, &["jobs", "--json"], None);
+        panic!("the laws import did not finish: {}\nserver log:\n{log}", text(&o));
+    }
     let j = job("import_laws").unwrap();
     assert_eq!(j["progress"], "6/6", "{j}");
     wait_until("the imported laws are searchable", || hits(&addr, "学生伤害事故").is_some_and(|n| n > 0));
@@ -179,19 +211,8 @@ fn a_connection_that_never_finishes_its_headers_is_closed() {
     std::fs::create_dir_all(&data).unwrap();
     let config = data.join("gongkai.toml");
     std::fs::write(&config, "header_timeout_secs = 1\n").unwrap();
-    let addr = format!("127.0.0.1:{}", free_port());
-    let _server = Killer(
-        Command::new(env!("CARGO_BIN_EXE_gongkai"))
-            .arg("--data")
-            .arg(&data)
-            .arg("--config")
-            .arg(&config)
-            .args(["serve", "--addr", &addr])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("server starts"),
-    );
+    let config_arg = config.to_str().unwrap().to_string();
+    let (addr, _server) = serve(&data, &["--config", &config_arg, "serve"]);
     wait_until("the server answers", || get(&addr, "/healthz").is_some_and(|(s, _)| s == 200));
     let mut slow = TcpStream::connect(&addr).unwrap();
     write!(slow, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nX-Slow: ").unwrap();
