@@ -9,6 +9,7 @@ pub mod diff;
 pub mod doc_no;
 pub mod document;
 pub mod fee;
+pub mod gongwen;
 pub mod handling;
 pub mod ids;
 pub mod letter;

@@ -117,7 +117,7 @@ impl AnnualReport {
     pub fn docx(&self) -> Result<Vec<u8>> {
         let mut blocks = vec![Block::Title(format!("{}年政府信息公开工作年度报告（统计表）", self.year))];
         for (name, rows) in self.tables() {
-            blocks.push(Block::Para(name.to_string()));
+            blocks.push(Block::Heading(name.to_string()));
             blocks.push(Block::Table(rows));
         }
         docx(&blocks)
