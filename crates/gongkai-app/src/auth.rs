@@ -110,7 +110,10 @@ impl App {
         }
         let role = Role::parse(&u.role);
         if role.is_none() {
-            errs.push(gongkai_domain::FieldError::new("role", "角色应为 admin、office、editor 或 reviewer"));
+            errs.push(gongkai_domain::FieldError::new(
+                "role",
+                "角色应为系统管理员（admin）、公开办（office）、编辑（editor）或审核员（reviewer）",
+            ));
         }
         if u.password.chars().count() < MIN_PASSWORD_LEN {
             errs.push(gongkai_domain::FieldError::new("password", format!("密码至少{MIN_PASSWORD_LEN}位")));
@@ -119,10 +122,16 @@ impl App {
         if email.as_deref().is_some_and(|e| !gongkai_domain::request::is_email(e)) {
             errs.push(gongkai_domain::FieldError::new("email", "电子邮箱格式不正确"));
         }
+        if u.org.trim().is_empty() {
+            errs.push(gongkai_domain::FieldError::new("org", "请选择机构"));
+        }
         if !errs.is_empty() {
             return Err(AppError::Validation(errs));
         }
-        let org = self.find_org_row(&u.org).await?;
+        let org = self.find_org_row(&u.org).await.map_err(|e| match e {
+            AppError::NotFound(m) => AppError::field("org", m),
+            e => e,
+        })?;
         let hash = {
             let pw = u.password.clone();
             tokio::task::spawn_blocking(move || password_auth::generate_hash(pw))

@@ -23,7 +23,7 @@ impl App {
         if !actor.role.is_district_wide() {
             return Err(AppError::Forbidden("只有公开办可以导入节假日安排".into()));
         }
-        let y = parse_year(text).map_err(|e| AppError::field("file", e.to_string()))?;
+        let y = parse_year(text).map_err(|e| AppError::field("text", e.to_string()))?;
         let tx = self.store.begin_write().await?;
         let before = calendar_year::Entity::find_by_id(y.year).one(&*tx).await?;
         let row =

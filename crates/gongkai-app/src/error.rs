@@ -130,6 +130,16 @@ impl AppError {
     pub fn field(field: &'static str, message: impl Into<String>) -> AppError {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
+
+    /// The error as a form shows it: one (field, message) per field a validation names,
+    /// the field a refused step names, else one message about the whole form (field "").
+    pub fn by_field(&self) -> Vec<(&'static str, String)> {
+        match self {
+            AppError::Validation(errs) => errs.iter().map(|e| (e.field, e.message.clone())).collect(),
+            AppError::Step(r) => vec![(r.field().unwrap_or(""), r.to_string())],
+            e => vec![("", e.to_string())],
+        }
+    }
 }
 
 impl From<StoreError> for AppError {

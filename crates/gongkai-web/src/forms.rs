@@ -21,6 +21,9 @@ pub struct StaffForm<T> {
     /// The signed-in actor (the extractor refuses a form without one).
     pub actor: gongkai_app::Actor,
     pub form: T,
+    /// The fields as sent, to show a refused form again as it was typed (never the CSRF
+    /// token, never a password).
+    pub fields: Vec<(String, String)>,
 }
 
 /// A console page's signed-in member of staff. Nobody signed in: a redirect to the login
@@ -73,8 +76,15 @@ impl<T: DeserializeOwned + Send> FromRequest<WebState> for StaffForm<T> {
             ))
             .into_response());
         }
+        let fields = Form::<Vec<(String, String)>>::from_request(read(bytes.clone()), state)
+            .await
+            .map(|Form(f)| f)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| k != "csrf" && !k.contains("password"))
+            .collect();
         match Form::<T>::from_request(read(bytes), state).await {
-            Ok(Form(form)) => Ok(StaffForm { caller, actor, form }),
+            Ok(Form(form)) => Ok(StaffForm { caller, actor, form, fields }),
             Err(e) => Err(WebError(AppError::BadQuery(e.body_text())).into_response()),
         }
     }

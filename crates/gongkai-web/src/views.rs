@@ -4,6 +4,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_app::AppError;
+use std::borrow::Borrow;
 use time::{Date, OffsetDateTime};
 
 /// What every page's frame needs.
@@ -86,6 +87,109 @@ pub fn size(bytes: i64) -> String {
     } else {
         format!("{:.0} KB", (bytes as f64 / 1024.0).max(1.0))
     }
+}
+
+/// What a page of console forms says after a post: the notice of the last success
+/// (Post/Redirect/Get), or the form that was refused — shown again as it was typed, each
+/// error beside its field (`aria-invalid`, `aria-describedby`) and linked from a summary
+/// that takes focus. Fields are `{form}-{field}` in the page (the macros in
+/// `templates/forms.html`), so one page can hold several forms.
+#[derive(Default)]
+pub struct Feedback {
+    pub notice: String,
+    refused: Option<Refused>,
+}
+
+struct Refused {
+    form: &'static str,
+    values: Vec<(String, String)>,
+    /// (field, message); an empty field is a message about the whole form.
+    errors: Vec<(&'static str, String)>,
+    status: StatusCode,
+}
+
+impl Feedback {
+    pub fn notice(notice: String) -> Feedback {
+        Feedback { notice, refused: None }
+    }
+
+    /// Form `form` was refused with `e`; `values` are the fields as sent.
+    pub fn refused(form: &'static str, values: Vec<(String, String)>, e: &AppError) -> Feedback {
+        let status = StatusCode::from_u16(e.spec().status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        Feedback { notice: String::new(), refused: Some(Refused { form, values, errors: e.by_field(), status }) }
+    }
+
+    /// Form `form` was refused with these (field, message) pairs.
+    pub fn refused_with(
+        form: &'static str,
+        values: Vec<(String, String)>,
+        errors: Vec<(&'static str, String)>,
+    ) -> Feedback {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        Feedback { notice: String::new(), refused: Some(Refused { form, values, errors, status }) }
+    }
+
+    fn of(&self, form: &str) -> Option<&Refused> {
+        self.refused.as_ref().filter(|r| r.form == form)
+    }
+
+    /// Whether `form` is the one refused (a page may open its panel for it).
+    pub fn is_refused(&self, form: &str) -> bool {
+        self.of(form).is_some()
+    }
+
+    /// The value `field` of `form` had when it was refused, else `default`.
+    pub fn v<'a>(&'a self, form: &str, field: &str, default: &'a str) -> &'a str {
+        match self.of(form) {
+            Some(r) => r.values.iter().find(|(k, _)| k == field).map(|(_, v)| v.as_str()).unwrap_or(""),
+            None => default,
+        }
+    }
+
+    /// Whether option `value` of `field` is the one to select.
+    pub fn selected(&self, form: &str, field: &str, value: &str, default: impl Borrow<bool>) -> bool {
+        match self.of(form) {
+            Some(_) => self.v(form, field, "") == value,
+            None => *default.borrow(),
+        }
+    }
+
+    /// Whether a checkbox is ticked: as sent when refused, else `default`.
+    pub fn checked(&self, form: &str, field: &str, default: impl Borrow<bool>) -> bool {
+        match self.of(form) {
+            Some(r) => r.values.iter().any(|(k, _)| k == field),
+            None => *default.borrow(),
+        }
+    }
+
+    /// The message beside `field` (empty when none).
+    pub fn err(&self, form: &str, field: &str) -> &str {
+        self.of(form).and_then(|r| r.errors.iter().find(|(f, _)| *f == field)).map(|(_, m)| m.as_str()).unwrap_or("")
+    }
+
+    pub fn invalid(&self, form: &str, field: &str) -> bool {
+        !self.err(form, field).is_empty()
+    }
+
+    /// The summary of `form`: (the id of the field to link to, or empty; message).
+    pub fn summary(&self, form: &str) -> Vec<(String, String)> {
+        let Some(r) = self.of(form) else { return vec![] };
+        r.errors
+            .iter()
+            .map(|(f, m)| (if f.is_empty() { String::new() } else { format!("{form}-{f}") }, m.clone()))
+            .collect()
+    }
+
+    /// 200, or the refusal's status (422 for what the user can correct).
+    pub fn status(&self) -> StatusCode {
+        self.refused.as_ref().map(|r| r.status).unwrap_or(StatusCode::OK)
+    }
+}
+
+/// Renders a template with `status` (a refused form is 422).
+pub fn render_as<T: Template>(status: StatusCode, t: &T) -> Response {
+    let page = render(t);
+    if page.status().is_success() { (status, page).into_response() } else { page }
 }
 
 /// Renders a template; a template error becomes a plain 500 page.

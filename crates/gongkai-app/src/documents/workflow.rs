@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::{Actor, App, AppError, Result, opt};
-use gongkai_domain::workflow::{Action, WorkflowState};
+use gongkai_domain::workflow::{Action, WorkflowError, WorkflowState};
 use gongkai_domain::{Category, Status};
 use gongkai_store::queries::{self};
 use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -35,7 +35,11 @@ pub(crate) fn review_step(
         status: Status::parse(r.status).unwrap_or(Status::Draft),
         reviews_passed: r.reviews_passed.clamp(0, 3) as u8,
     };
-    let next = state.apply(action, org.review_levels as u8).map_err(|e| AppError::Conflict(e.to_string()))?;
+    let next = state.apply(action, org.review_levels as u8).map_err(|e| match e {
+        // A field the person left empty, not a clash with the document's state.
+        WorkflowError::ReasonRequired(_) => AppError::field("reason", e.to_string()),
+        e => AppError::Conflict(e.to_string()),
+    })?;
     let reviewers = match action {
         Action::Approve => {
             let mut earlier = parse_reviewers(r.reviewed_by);
@@ -197,10 +201,10 @@ impl App {
             }
         }
         if !errs.is_empty() {
-            return Err(AppError::field("repeals", errs.join("；")));
+            return Err(AppError::field("targets", errs.join("；")));
         }
         if ids.is_empty() {
-            return Err(AppError::field("repeals", "请填写被废止文件的发文字号或完整标题"));
+            return Err(AppError::field("targets", "请填写被废止文件的发文字号或完整标题"));
         }
         Ok(ids)
     }

@@ -7,7 +7,7 @@ use crate::admin::{Fields, frame, need_csrf, site};
 use crate::auth::Caller;
 use crate::error::Id;
 use crate::forms::{Staff, StaffForm};
-use crate::views::{self, Frame, date, render};
+use crate::views::{self, Feedback, Frame, date, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Query, State};
@@ -216,7 +216,7 @@ async fn new_form(State(s): State<WebState>, Staff { caller: c, .. }: Staff) -> 
 }
 
 async fn create(State(s): State<WebState>, f: StaffForm<DocumentForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, .. } = f;
     match s.app.create_document(&actor, f.input()).await {
         Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
         Err(e) => doc_form(&s, &c, "/admin/documents".into(), "起草文件", f, Some(e), false).await,
@@ -244,7 +244,7 @@ async fn edit_form(State(s): State<WebState>, Id(id): Id, Staff { caller: c, act
 }
 
 async fn update(State(s): State<WebState>, Id(id): Id, f: StaffForm<DocumentForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, .. } = f;
     match s.app.update_document(&actor, id, f.input()).await {
         Ok(_) => Redirect::to(&format!("/admin/documents/{id}")).into_response(),
         Err(e) => doc_form(&s, &c, format!("/admin/documents/{id}"), "修改草稿", f, Some(e), false).await,
@@ -267,7 +267,7 @@ async fn revise_form(State(s): State<WebState>, Id(id): Id, Staff { caller: c, a
 }
 
 async fn revise(State(s): State<WebState>, Id(id): Id, f: StaffForm<DocumentForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, .. } = f;
     match s.app.revise_document(&actor, id, f.input()).await {
         Ok(d) => Redirect::to(&format!("/admin/documents/{}", d.id)).into_response(),
         Err(e) => {
@@ -281,7 +281,7 @@ async fn revise(State(s): State<WebState>, Id(id): Id, f: StaffForm<DocumentForm
 struct DetailPage {
     frame: Frame,
     d: gongkai_app::documents::DocumentDetail,
-    message: String,
+    fb: Feedback,
     forms: Vec<&'static str>,
     /// What the person looking may do: draft and edit, review and publish.
     can_edit: bool,
@@ -321,36 +321,53 @@ async fn detail(
     Staff { caller: c, actor }: Staff,
     q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let actor = &actor;
-    let d = s.app.document_detail(Some(actor), id, None).await;
     let _ = q;
-    let message = crate::flash::take_notice(&s, &c).await;
-    match d {
-        Ok(d) => {
-            let prev = d.versions.iter().filter(|v| v.version_no < d.document.version_no).max_by_key(|v| v.version_no);
-            let changes = match prev {
-                Some(p) => match s.app.document_diff(Some(actor), id, p.id, id).await {
-                    Ok(diff) => Some(Changes {
-                        prev_no: p.version_no,
-                        metadata: diff.metadata,
-                        units: gongkai_domain::diff::by_article(&diff.body).into_iter().filter(|u| u.changed).collect(),
-                    }),
-                    Err(e) => return views::error_page(site(&s), &e),
-                },
-                None => None,
-            };
-            render(&DetailPage {
-                frame: frame(&s, &c, &d.document.title),
-                d,
-                message,
-                forms: gongkai_domain::interpretation::Form::ALL.iter().map(|f| f.label()).collect(),
-                can_edit: actor.role.can_edit(),
-                can_review: actor.role.can_review(),
-                changes,
-            })
-        }
-        Err(e) => views::error_page(site(&s), &e),
-    }
+    let notice = crate::flash::take_notice(&s, &c).await;
+    detail_page(&s, &c, &actor, id, Feedback::notice(notice)).await
+}
+
+async fn detail_page(s: &WebState, c: &Caller, actor: &gongkai_app::Actor, id: i64, fb: Feedback) -> Response {
+    let d = match s.app.document_detail(Some(actor), id, None).await {
+        Ok(d) => d,
+        Err(e) => return views::error_page(site(s), &e),
+    };
+    let prev = d.versions.iter().filter(|v| v.version_no < d.document.version_no).max_by_key(|v| v.version_no);
+    let changes = match prev {
+        Some(p) => match s.app.document_diff(Some(actor), id, p.id, id).await {
+            Ok(diff) => Some(Changes {
+                prev_no: p.version_no,
+                metadata: diff.metadata,
+                units: gongkai_domain::diff::by_article(&diff.body).into_iter().filter(|u| u.changed).collect(),
+            }),
+            Err(e) => return views::error_page(site(s), &e),
+        },
+        None => None,
+    };
+    views::render_as(
+        fb.status(),
+        &DetailPage {
+            frame: frame(s, c, &d.document.title),
+            d,
+            fb,
+            forms: gongkai_domain::interpretation::Form::ALL.iter().map(|f| f.label()).collect(),
+            can_edit: actor.role.can_edit(),
+            can_review: actor.role.can_review(),
+            changes,
+        },
+    )
+}
+
+/// The document's page again, with form `form` as it was sent and why it was refused.
+async fn refused(
+    s: &WebState,
+    c: &Caller,
+    actor: &gongkai_app::Actor,
+    id: i64,
+    form: &'static str,
+    fields: Vec<(String, String)>,
+    e: &AppError,
+) -> Response {
+    detail_page(s, c, actor, id, Feedback::refused(form, fields, e)).await
 }
 
 /// Back to the document's page, which shows `msg` once (Post/Redirect/Get).
@@ -359,11 +376,20 @@ async fn back_with(s: &WebState, c: &Caller, id: i64, msg: &str) -> Response {
 }
 
 async fn action(State(s): State<WebState>, Id(id): Id, f: StaffForm<ActionInput>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
+    // Three forms post actions: the buttons, scheduled publication, and the ones that
+    // need a reason.
+    let form = if fields.iter().any(|(k, _)| k == "publish_at") {
+        "schedule"
+    } else if fields.iter().any(|(k, _)| k == "reason") {
+        "reason"
+    } else {
+        "act"
+    };
     match s.app.document_action(actor, id, f).await {
         Ok(d) => back_with(&s, &c, id, &format!("操作成功，当前状态：{}", d.status_label)).await,
-        Err(e) => back_with(&s, &c, id, &format!("操作未完成：{e}")).await,
+        Err(e) => refused(&s, &c, actor, id, form, fields, &e).await,
     }
 }
 
@@ -392,12 +418,14 @@ async fn upload(State(s): State<WebState>, c: Caller, Id(id): Id, mut mp: Multip
         Ok(a) => a,
         Err(r) => return r,
     };
-    let Some((name, bytes)) = file else {
-        return back_with(&s, &c, id, "请选择要上传的文件").await;
+    let result = match file {
+        Some((name, bytes)) if !name.is_empty() => s.app.add_attachment(actor, id, &name, bytes).await,
+        _ => Err(AppError::field("file", "请选择要上传的文件")),
     };
-    match s.app.add_attachment(actor, id, &name, bytes).await {
+    match result {
         Ok(a) => back_with(&s, &c, id, &format!("已上传附件：{}", a.file_name)).await,
-        Err(e) => back_with(&s, &c, id, &format!("上传失败：{e}")).await,
+        // A file cannot be put back into the form: it is chosen again.
+        Err(e) => refused(&s, &c, actor, id, "upload", vec![], &e).await,
     }
 }
 
@@ -409,14 +437,14 @@ struct RepealsForm {
 }
 
 async fn repeals(State(s): State<WebState>, Id(id): Id, f: StaffForm<RepealsForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let set = async {
         let targets = s.app.repeal_targets(&f.targets).await?;
         s.app.set_repeals(&actor, id, &targets).await
     };
     match set.await {
         Ok(()) => back_with(&s, &c, id, "已设置废止关系，本文件发布时生效").await,
-        Err(e) => back_with(&s, &c, id, &format!("设置失败：{e}")).await,
+        Err(e) => refused(&s, &c, &actor, id, "repeals", fields, &e).await,
     }
 }
 
@@ -433,7 +461,7 @@ struct InterpretationForm {
 }
 
 async fn create_interpretation(State(s): State<WebState>, f: StaffForm<InterpretationForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
     let doc_id: i64 = f.document_id.trim().parse().unwrap_or(0);
     let input = InterpretationInput {
@@ -446,7 +474,7 @@ async fn create_interpretation(State(s): State<WebState>, f: StaffForm<Interpret
     };
     match s.app.create_interpretation(actor, input).await {
         Ok(i) => back_with(&s, &c, doc_id, &format!("已添加解读：{}", i.title)).await,
-        Err(e) => back_with(&s, &c, doc_id, &format!("添加解读失败：{e}")).await,
+        Err(e) => refused(&s, &c, actor, doc_id, "interp", fields, &e).await,
     }
 }
 
@@ -465,13 +493,16 @@ async fn interpretation_action(
     Id(id): Id,
     f: StaffForm<InterpretationActionForm>,
 ) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, mut fields } = f;
     let actor = &actor;
     let doc_id: i64 = f.document_id.trim().parse().unwrap_or(0);
     let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
-    let msg = match s.app.interpretation_action(actor, id, &f.action, reason).await {
-        Ok(i) => format!("解读“{}”：{}", i.title, i.status_label),
-        Err(e) => format!("解读未能办理：{e}"),
-    };
-    back_with(&s, &c, doc_id, &msg).await
+    match s.app.interpretation_action(actor, id, &f.action, reason).await {
+        Ok(i) => back_with(&s, &c, doc_id, &format!("解读“{}”：{}", i.title, i.status_label)).await,
+        Err(e) => {
+            // One form per interpretation: the refusal names the one it belongs to.
+            fields.push(("interpretation_id".into(), id.to_string()));
+            refused(&s, &c, actor, doc_id, "interp_action", fields, &e).await
+        }
+    }
 }

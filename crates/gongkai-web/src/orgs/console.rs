@@ -6,13 +6,14 @@ use crate::admin::{frame, site};
 use crate::auth::Caller;
 use crate::error::Id;
 use crate::forms::{Staff, StaffForm};
-use crate::views::{self, Frame, render};
+use crate::views::{self, Feedback, Frame};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use gongkai_app::Actor;
+use gongkai_domain::{OrgKind, Role};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<WebState> {
@@ -43,10 +44,13 @@ struct OrgsPage {
     frame: Frame,
     orgs: Vec<OrgRow>,
     topics: Vec<String>,
-    message: String,
+    /// (code, label) of the kinds an organisation may be added as (the district
+    /// government itself exists once).
+    kinds: Vec<(&'static str, &'static str)>,
+    fb: Feedback,
 }
 
-async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
+async fn orgs_page(s: &WebState, c: &Caller, fb: Feedback) -> Response {
     let list = s.app.orgs().await.unwrap_or_default();
     let name_of =
         |id: Option<i64>| id.and_then(|i| list.iter().find(|o| o.id == i)).map(|o| o.name.clone()).unwrap_or_default();
@@ -65,12 +69,13 @@ async fn orgs_page(s: &WebState, c: &Caller, message: String) -> Response {
         })
         .collect();
     let topics = s.app.topics().await.unwrap_or_default();
-    render(&OrgsPage { frame: frame(s, c, "机构与主题分类"), orgs, topics, message })
+    let kinds = OrgKind::ALL.iter().filter(|k| **k != OrgKind::Government).map(|k| (k.code(), k.label())).collect();
+    views::render_as(fb.status(), &OrgsPage { frame: frame(s, c, "机构与主题分类"), orgs, topics, kinds, fb })
 }
 
 async fn orgs(State(s): State<WebState>, Staff { caller: c, .. }: Staff) -> Response {
     let notice = crate::flash::take_notice(&s, &c).await;
-    orgs_page(&s, &c, notice).await
+    orgs_page(&s, &c, Feedback::notice(notice)).await
 }
 
 /// A new organisation; a ticked box arrives as a field, an unticked one not at all.
@@ -87,7 +92,7 @@ struct OrgForm {
 }
 
 async fn create_org(State(s): State<WebState>, f: StaffForm<OrgForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
     let o = gongkai_app::orgs::NewOrg {
         name: f.name,
@@ -95,46 +100,57 @@ async fn create_org(State(s): State<WebState>, f: StaffForm<OrgForm>) -> Respons
         parent_id: f.parent_id.trim().parse().ok(),
         issuer_code: f.issuer_code,
         credit_code: f.credit_code,
-        review_levels: f.review_levels.trim().parse().unwrap_or(1),
+        review_levels: f.review_levels.trim().parse().unwrap_or(0),
         require_interpretation: f.require_interpretation.is_some(),
         is_sample: false,
     };
-    let msg = match s.app.create_org(actor, o).await {
-        Ok(o) => format!("已添加机构：{}", o.name),
-        Err(e) => format!("添加失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
+    match s.app.create_org(actor, o).await {
+        Ok(o) => crate::flash::redirect_notice(&s, &c, "/admin/orgs", format!("已添加机构：{}", o.name)).await,
+        Err(e) => orgs_page(&s, &c, Feedback::refused("org", fields, &e)).await,
+    }
 }
 
 #[derive(Template)]
 #[template(path = "orgs/users.html")]
 struct UsersPage {
     frame: Frame,
-    /// (id, user name, display name, role, organisation id, e-mail, locked once)
-    users: Vec<(i64, String, String, String, i64, String, bool)>,
-    message: String,
+    /// (id, user name, display name, role, organisation, e-mail, locked once)
+    users: Vec<(i64, String, String, String, String, String, bool)>,
+    /// (id, name) of the organisations a user may be added to.
+    orgs: Vec<(String, String)>,
+    roles: Vec<(&'static str, &'static str)>,
+    fb: Feedback,
 }
 
-async fn users_page(s: &WebState, c: &Caller, actor: &Actor, message: String) -> Response {
+async fn users_page(s: &WebState, c: &Caller, actor: &Actor, fb: Feedback) -> Response {
+    let all = s.app.orgs().await.unwrap_or_default();
+    let name_of = |id: i64| all.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
+    let orgs = all.iter().filter(|o| actor.may_see_org(o.id)).map(|o| (o.id.to_string(), o.name.clone())).collect();
+    let roles = Role::ALL.iter().rev().map(|r| (r.code(), r.label())).collect();
     match s.app.users(actor).await {
-        Ok(list) => render(&UsersPage {
-            frame: frame(s, c, "用户管理"),
-            users: list
-                .iter()
-                .map(|u| {
-                    (
-                        u.id,
-                        u.username.clone(),
-                        u.display_name.clone(),
-                        u.role.label().to_string(),
-                        u.org_id,
-                        u.email.clone().unwrap_or_default(),
-                        u.locked,
-                    )
-                })
-                .collect(),
-            message,
-        }),
+        Ok(list) => views::render_as(
+            fb.status(),
+            &UsersPage {
+                frame: frame(s, c, "用户管理"),
+                users: list
+                    .iter()
+                    .map(|u| {
+                        (
+                            u.id,
+                            u.username.clone(),
+                            u.display_name.clone(),
+                            u.role.label().to_string(),
+                            name_of(u.org_id),
+                            u.email.clone().unwrap_or_default(),
+                            u.locked,
+                        )
+                    })
+                    .collect(),
+                orgs,
+                roles,
+                fb,
+            },
+        ),
         Err(e) => views::error_page(site(s), &e),
     }
 }
@@ -142,7 +158,7 @@ async fn users_page(s: &WebState, c: &Caller, actor: &Actor, message: String) ->
 async fn users(State(s): State<WebState>, Staff { caller: c, actor }: Staff) -> Response {
     let actor = &actor;
     let notice = crate::flash::take_notice(&s, &c).await;
-    users_page(&s, &c, actor, notice).await
+    users_page(&s, &c, actor, Feedback::notice(notice)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -157,7 +173,7 @@ struct UserForm {
 }
 
 async fn create_user(State(s): State<WebState>, f: StaffForm<UserForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
     let u = gongkai_app::auth::NewUser {
         username: f.username,
@@ -167,11 +183,10 @@ async fn create_user(State(s): State<WebState>, f: StaffForm<UserForm>) -> Respo
         password: f.password,
         email: f.email,
     };
-    let msg = match s.app.add_user(actor, u).await {
-        Ok(u) => format!("已添加用户：{}", u.username),
-        Err(e) => format!("添加失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/users", msg).await
+    match s.app.add_user(actor, u).await {
+        Ok(u) => crate::flash::redirect_notice(&s, &c, "/admin/users", format!("已添加用户：{}", u.username)).await,
+        Err(e) => users_page(&s, &c, actor, Feedback::refused("user", fields, &e)).await,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -181,13 +196,18 @@ struct EmailForm {
 }
 
 async fn user_email(State(s): State<WebState>, Id(id): Id, f: StaffForm<EmailForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, mut fields } = f;
     let actor = &actor;
-    let msg = match s.app.set_user_email(actor, id, &f.email).await {
-        Ok(u) => format!("已更新 {} 的提醒邮箱", u.username),
-        Err(e) => format!("未能更新：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/users", msg).await
+    match s.app.set_user_email(actor, id, &f.email).await {
+        Ok(u) => {
+            crate::flash::redirect_notice(&s, &c, "/admin/users", format!("已更新 {} 的提醒邮箱", u.username)).await
+        }
+        Err(e) => {
+            // One form per row: the refusal names the row it belongs to.
+            fields.push(("user_id".into(), id.to_string()));
+            users_page(&s, &c, actor, Feedback::refused("email", fields, &e)).await
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -197,13 +217,12 @@ struct TopicForm {
 }
 
 async fn create_topic(State(s): State<WebState>, f: StaffForm<TopicForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
-    let msg = match s.app.add_topic(actor, &f.path).await {
-        Ok(()) => format!("已添加主题分类：{}", f.path),
-        Err(e) => format!("添加失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
+    match s.app.add_topic(actor, &f.path).await {
+        Ok(()) => crate::flash::redirect_notice(&s, &c, "/admin/orgs", format!("已添加主题分类：{}", f.path)).await,
+        Err(e) => orgs_page(&s, &c, Feedback::refused("topic", fields, &e)).await,
+    }
 }
 
 /// An organisation's review rules; a ticked box arrives as a field, an unticked one not at all.
@@ -217,20 +236,22 @@ struct OrgRulesForm {
 }
 
 async fn org_rules(State(s): State<WebState>, f: StaffForm<OrgRulesForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
     let org_id: i64 = f.org_id.trim().parse().unwrap_or(0);
     let levels: i32 = f.review_levels.trim().parse().unwrap_or(0);
     let (interp, four_eyes) = (f.require_interpretation.is_some(), f.four_eyes.is_some());
-    let msg = match s.app.update_org_rules(actor, org_id, levels, interp, four_eyes).await {
-        Ok(o) => format!(
-            "已更新“{}”：审核{}级，谁起草谁解读{}，四眼原则{}",
-            o.name,
-            o.review_levels,
-            if o.require_interpretation { "启用" } else { "关闭" },
-            if o.four_eyes { "启用" } else { "关闭" }
-        ),
-        Err(e) => format!("更新失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/orgs", msg).await
+    match s.app.update_org_rules(actor, org_id, levels, interp, four_eyes).await {
+        Ok(o) => {
+            let msg = format!(
+                "已更新“{}”：审核{}级，谁起草谁解读{}，四眼原则{}",
+                o.name,
+                o.review_levels,
+                if o.require_interpretation { "启用" } else { "关闭" },
+                if o.four_eyes { "启用" } else { "关闭" }
+            );
+            crate::flash::redirect_notice(&s, &c, "/admin/orgs#rules", msg).await
+        }
+        Err(e) => orgs_page(&s, &c, Feedback::refused("rules", fields, &e)).await,
+    }
 }

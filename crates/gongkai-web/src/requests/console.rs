@@ -8,7 +8,7 @@ use crate::WebState;
 use crate::admin::{Fields, frame, need_csrf};
 use crate::auth::Caller;
 use crate::forms::{Staff, StaffForm};
-use crate::views::{self, render};
+use crate::views::{self, Feedback, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -43,13 +43,16 @@ struct FindPage {
 /// Loads a year's holiday arrangement typed or pasted by the district office; every open
 /// request's reply date is counted again.
 async fn load_calendar(State(s): State<WebState>, f: StaffForm<TextForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
-    let msg = match s.app.load_calendar_year(actor, &f.text).await {
-        Ok(year) => format!("已导入{year}年节假日安排，未办结申请的答复期限已重新计算"),
-        Err(e) => format!("未能导入节假日安排：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/requests", msg).await
+    match s.app.load_calendar_year(actor, &f.text).await {
+        Ok(year) => {
+            let msg = format!("已导入{year}年节假日安排，未办结申请的答复期限已重新计算");
+            crate::flash::redirect_notice(&s, &c, "/admin/requests", msg).await
+        }
+        // The year pasted stays in the box, with the line at fault named.
+        Err(e) => queue_page(&s, &c, actor, false, Feedback::refused("calendar", fields, &e)).await,
+    }
 }
 
 /// Finding a request, open or closed, by tracking number, applicant or date.
@@ -99,7 +102,7 @@ struct QueuePage {
     suggestions: Vec<(String, Vec<(String, String)>)>,
     /// A year of holidays the office should load now.
     calendar_gap: Option<i32>,
-    notice: String,
+    fb: Feedback,
     /// The district office may load the holidays here.
     district_wide: bool,
 }
@@ -114,8 +117,12 @@ async fn queue(
     Staff { caller: c, actor }: Staff,
     q: Result<Query<QueueParams>, QueryRejection>,
 ) -> Response {
-    let actor = &actor;
     let mine = q.ok().and_then(|Query(p)| p.mine).is_some_and(|m| m == "1");
+    let notice = crate::flash::take_notice(&s, &c).await;
+    queue_page(&s, &c, &actor, mine, Feedback::notice(notice)).await
+}
+
+async fn queue_page(s: &WebState, c: &Caller, actor: &gongkai_app::Actor, mine: bool, fb: Feedback) -> Response {
     let rows = match s.app.request_queue(actor).await {
         Ok(r) => r,
         Err(e) => return views::error_page(&s.app.config.site_name, &e),
@@ -156,18 +163,20 @@ async fn queue(
         .map(|g| (orgs.iter().find(|o| o.id == g.org_id).map(|o| o.name.clone()).unwrap_or_default(), g.requests))
         .collect();
     let calendar_gap = s.app.calendar_gap().await.unwrap_or(None);
-    let notice = crate::flash::take_notice(&s, &c).await;
     let district_wide = actor.role.is_district_wide();
-    render(&QueuePage {
-        frame: frame(&s, &c, "依申请公开办理"),
-        rows,
-        mine,
-        reminders,
-        suggestions,
-        calendar_gap,
-        notice,
-        district_wide,
-    })
+    views::render_as(
+        fb.status(),
+        &QueuePage {
+            frame: frame(s, c, "依申请公开办理"),
+            rows,
+            mine,
+            reminders,
+            suggestions,
+            calendar_gap,
+            fb,
+            district_wide,
+        },
+    )
 }
 
 async fn staff_form(s: &WebState, c: &Caller, v: Fields, errors: Vec<(String, String)>) -> Response {

@@ -8,13 +8,15 @@ use crate::WebState;
 use crate::admin::{frame, need};
 use crate::auth::Caller;
 use crate::forms::{NoFields, Staff, StaffForm};
-use crate::views::{self, render};
+use crate::views::{self, Feedback};
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use gongkai_app::AppError;
 use gongkai_app::requests::{Letter, RequestDetail, StepInput};
 use gongkai_domain::handling::{RequestStatus, StepKind};
 use gongkai_domain::request::Outcome;
@@ -44,7 +46,9 @@ struct DetailPage {
     today: String,
     /// The per-request fee this request would carry, in words (国办函〔2020〕109号).
     fee: String,
-    message: String,
+    /// The per-page fee for the number of pages asked for, in words.
+    fee_pages: Option<(u32, String)>,
+    fb: Feedback,
     /// The identity number as shown: masked, unless asked for just now (audited).
     id_shown: String,
     id_revealed: bool,
@@ -142,7 +146,7 @@ impl DetailPage {
     }
 }
 
-async fn detail_page(s: &WebState, c: &Caller, id: i64, message: String) -> Response {
+async fn detail_page(s: &WebState, c: &Caller, id: i64, fee_pages: Option<u32>, fb: Feedback) -> Response {
     let actor = match need(c) {
         Ok(a) => a,
         Err(r) => return r,
@@ -170,24 +174,38 @@ async fn detail_page(s: &WebState, c: &Caller, id: i64, message: String) -> Resp
         Ok(f) => format!("{}元（{}）", f.total_yuan, f.explain()),
         Err(e) => e.to_string(),
     };
+    let fee_pages = match fee_pages {
+        Some(n) => Some((
+            n,
+            match s.app.fee_quote(actor, id, "per_page", Some(n)).await {
+                Ok(f) => format!("{n}页：{}元（{}）", f.total_yuan, f.explain()),
+                Err(e) => e.to_string(),
+            },
+        )),
+        None => None,
+    };
     let id_revealed = crate::flash::take_reveal(s, c, id).await;
     let id_shown =
         if id_revealed { d.request.id_number.clone() } else { gongkai_domain::privacy::mask_id(&d.request.id_number) };
     let frame = frame(s, c, &title);
-    render(&DetailPage {
-        frame,
-        d,
-        letter,
-        outcomes,
-        staff,
-        orgs,
-        org_name,
-        today,
-        fee,
-        message,
-        id_shown,
-        id_revealed,
-    })
+    views::render_as(
+        fb.status(),
+        &DetailPage {
+            frame,
+            d,
+            letter,
+            outcomes,
+            staff,
+            orgs,
+            org_name,
+            today,
+            fee,
+            fee_pages,
+            fb,
+            id_shown,
+            id_revealed,
+        },
+    )
 }
 
 /// Shows the identity number in full once, after writing who asked to the audit log.
@@ -212,9 +230,33 @@ async fn reveal_identity(
     }
 }
 
-async fn detail(State(s): State<WebState>, c: Caller, crate::error::Id(id): crate::error::Id) -> Response {
+#[derive(Deserialize, Default)]
+struct DetailParams {
+    pages: Option<String>,
+}
+
+async fn detail(
+    State(s): State<WebState>,
+    c: Caller,
+    crate::error::Id(id): crate::error::Id,
+    q: Result<Query<DetailParams>, QueryRejection>,
+) -> Response {
+    // A page count that is not one is left out (the box is shown empty again).
+    let pages = q.ok().and_then(|Query(p)| p.pages).and_then(|p| p.trim().parse().ok()).filter(|n| *n > 0);
     let notice = crate::flash::take_notice(&s, &c).await;
-    detail_page(&s, &c, id, notice).await
+    detail_page(&s, &c, id, pages, Feedback::notice(notice)).await
+}
+
+/// The request's page again, with form `form` shown as it was sent and why it was refused.
+async fn refused(
+    s: &WebState,
+    c: &Caller,
+    id: i64,
+    form: &'static str,
+    fields: Vec<(String, String)>,
+    e: &AppError,
+) -> Response {
+    detail_page(s, c, id, None, Feedback::refused(form, fields, e)).await
 }
 
 /// Back to the request's page, which shows `msg` once (Post/Redirect/Get).
@@ -240,6 +282,8 @@ struct ReviewForm {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct StepForm {
+    /// Which of the page's step forms sent it (assign, transfer, step).
+    form: String,
     kind: String,
     on_date: String,
     note: String,
@@ -260,16 +304,19 @@ struct StepForm {
 }
 
 impl StepForm {
-    /// The step as the app takes it, or the sentence for a number that is not one.
-    fn input(self) -> Result<StepInput, String> {
+    /// The step as the app takes it, or the field whose number is not one.
+    fn input(self) -> Result<StepInput, AppError> {
         let some = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-        let number = |v: &str| match v.trim() {
+        let number = |field: &'static str, v: &str| match v.trim() {
             "" => Ok(None),
-            t => t.parse::<i64>().map(Some).map_err(|_| format!("“{t}”不是整数")),
+            t => t.parse::<i64>().map(Some).map_err(|_| AppError::field(field, format!("“{t}”不是整数"))),
         };
-        let days = number(&self.days)?;
-        let (amount, to_user_id, to_org_id) =
-            (number(&self.amount)?, number(&self.to_user_id)?, number(&self.to_org_id)?);
+        let days = number("days", &self.days)?;
+        let (amount, to_user_id, to_org_id) = (
+            number("amount", &self.amount)?,
+            number("to_user_id", &self.to_user_id)?,
+            number("to_org_id", &self.to_org_id)?,
+        );
         let party = match StepKind::parse_any(&self.kind) {
             Some(StepKind::FeeNotice) => some(self.fee_method),
             Some(StepKind::JointReview) => some(self.review_org),
@@ -294,28 +341,45 @@ impl StepForm {
 }
 
 async fn event(State(s): State<WebState>, crate::error::Id(id): crate::error::Id, f: StaffForm<StepForm>) -> Response {
-    let StaffForm { caller: c, actor, form } = f;
+    let StaffForm { caller: c, actor, form, fields } = f;
     let actor = &actor;
-    let input = match form.input() {
-        Ok(i) => i,
-        Err(e) => return back_to(&s, &c, id, format!("未能登记：{e}")).await,
+    // Three forms post steps: which one is shown again when refused.
+    let which = match form.form.as_str() {
+        "assign" => "assign",
+        "transfer" => "transfer",
+        _ => "step",
     };
-    match s.app.record_request_step(actor, id, input).await {
+    let kind = StepKind::parse_any(&form.kind);
+    let result = match form.input() {
+        Ok(input) => s.app.record_request_step(actor, id, input).await,
+        Err(e) => Err(e),
+    };
+    match result {
         // Transferred to an organisation the actor cannot see: back to the queue.
         Ok(d) if !actor.may_see_org(d.request.org_id) => Redirect::to("/admin/requests").into_response(),
         Ok(_) => back_to(&s, &c, id, "已登记").await,
-        Err(e) => back_to(&s, &c, id, format!("未能登记：{e}")).await,
+        Err(e) => refused(&s, &c, id, which, fields, &step_form_error(e, kind)).await,
+    }
+}
+
+/// The rules name a step's party `party` whatever the step; the form has a field for
+/// each meaning of it.
+fn step_form_error(e: AppError, kind: Option<StepKind>) -> AppError {
+    let AppError::Step(r) = &e else { return e };
+    match (r.field(), kind) {
+        (Some("party"), Some(StepKind::FeeNotice)) => AppError::field("fee_method", r.to_string()),
+        (Some("party"), Some(StepKind::JointReview)) => AppError::field("review_org", r.to_string()),
+        _ => e,
     }
 }
 
 async fn letter(State(s): State<WebState>, crate::error::Id(id): crate::error::Id, f: StaffForm<TextForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
-    let msg = match s.app.save_letter(actor, id, &f.text).await {
-        Ok(_) => "答复书已保存".to_string(),
-        Err(e) => format!("未能保存：{e}"),
-    };
-    back_to(&s, &c, id, msg).await
+    match s.app.save_letter(actor, id, &f.text).await {
+        Ok(_) => back_to(&s, &c, id, "答复书已保存").await,
+        Err(e) => refused(&s, &c, id, "letter", fields, &e).await,
+    }
 }
 
 async fn case(
@@ -323,13 +387,12 @@ async fn case(
     crate::error::Id(id): crate::error::Id,
     f: StaffForm<gongkai_app::requests::cases::CaseInput>,
 ) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
-    let msg = match s.app.publish_case(actor, id, f).await {
-        Ok(c) => format!("已编入案例库：{}", c.title),
-        Err(e) => format!("未能编入案例库：{e}"),
-    };
-    back_to(&s, &c, id, msg).await
+    match s.app.publish_case(actor, id, f).await {
+        Ok(case) => back_to(&s, &c, id, format!("已编入案例库：{}", case.title)).await,
+        Err(e) => refused(&s, &c, id, "case", fields, &e).await,
+    }
 }
 
 async fn review(
@@ -337,7 +400,7 @@ async fn review(
     crate::error::Id(id): crate::error::Id,
     f: StaffForm<ReviewForm>,
 ) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
     let some = |v: String| Some(v).filter(|v| !v.trim().is_empty());
     let input = gongkai_app::requests::ReviewInput {
@@ -347,11 +410,10 @@ async fn review(
         decided_on: some(f.decided_on),
         note: some(f.note),
     };
-    let msg = match s.app.record_review(actor, id, input).await {
-        Ok(_) => "已登记复议或诉讼".to_string(),
-        Err(e) => format!("未能登记：{e}"),
-    };
-    back_to(&s, &c, id, msg).await
+    match s.app.record_review(actor, id, input).await {
+        Ok(_) => back_to(&s, &c, id, "已登记复议或诉讼").await,
+        Err(e) => refused(&s, &c, id, "review", fields, &e).await,
+    }
 }
 
 async fn attachment(

@@ -5,7 +5,7 @@ use crate::WebState;
 use crate::admin::{Fields, frame, need};
 use crate::auth::Caller;
 use crate::forms::StaffForm;
-use crate::views::{self, render};
+use crate::views::{self, Feedback};
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -32,7 +32,7 @@ struct ReportPage {
     /// (part, width in columns, rows); a row whose cells after the first are empty is a
     /// heading spanning the table.
     tables: Vec<(&'static str, usize, Vec<Vec<String>>)>,
-    message: String,
+    fb: Feedback,
 }
 
 impl ReportPage {
@@ -41,6 +41,16 @@ impl ReportPage {
     }
     fn is_heading(&self, row: &[String]) -> bool {
         row.iter().skip(1).all(|c| c.is_empty())
+    }
+    /// The figures the office enters: (field, label, value now, input mode).
+    fn figures(&self) -> Vec<(&'static str, &'static str, String, &'static str)> {
+        let e = &self.report.part2.entered;
+        vec![
+            ("licensing", "行政许可：本年处理决定数量", e.licensing.to_string(), "numeric"),
+            ("penalty", "行政处罚：本年处理决定数量", e.penalty.to_string(), "numeric"),
+            ("enforcement", "行政强制：本年处理决定数量", e.enforcement.to_string(), "numeric"),
+            ("fees_wan_yuan", "行政事业性收费：本年收费金额（万元）", e.fees_wan_yuan.to_string(), "decimal"),
+        ]
     }
     fn query(&self) -> String {
         match self.org {
@@ -56,7 +66,7 @@ struct ReportParams {
     org: Option<String>,
 }
 
-async fn report_page(s: &WebState, c: &Caller, year: i32, org: Option<i64>, message: String) -> Response {
+async fn report_page(s: &WebState, c: &Caller, year: i32, org: Option<i64>, fb: Feedback) -> Response {
     let actor = match need(c) {
         Ok(a) => a,
         Err(r) => return r,
@@ -79,16 +89,19 @@ async fn report_page(s: &WebState, c: &Caller, year: i32, org: Option<i64>, mess
         .into_iter()
         .map(|(name, rows)| (name, rows.iter().map(Vec::len).max().unwrap_or(1), rows))
         .collect();
-    render(&ReportPage {
-        frame: frame(s, c, "政府信息公开工作年度报告"),
-        year,
-        org: report.org_id,
-        orgs,
-        district_wide: actor.role.is_district_wide(),
-        report,
-        tables,
-        message,
-    })
+    views::render_as(
+        fb.status(),
+        &ReportPage {
+            frame: frame(s, c, "政府信息公开工作年度报告"),
+            year,
+            org: report.org_id,
+            orgs,
+            district_wide: actor.role.is_district_wide(),
+            report,
+            tables,
+            fb,
+        },
+    )
 }
 
 /// The year asked for; the last full year by default, as the report is written in January.
@@ -111,47 +124,52 @@ async fn report(State(s): State<WebState>, c: Caller, q: Result<Query<ReportPara
     match (report_year(&s, p.year.as_ref()), report_org(p.org.as_ref())) {
         (Ok(y), Ok(o)) => {
             let notice = crate::flash::take_notice(&s, &c).await;
-            report_page(&s, &c, y, o, notice).await
+            report_page(&s, &c, y, o, Feedback::notice(notice)).await
         }
         (Err(e), _) | (_, Err(e)) => views::error_page(&s.app.config.site_name, &AppError::field("year", e)),
     }
 }
 
 async fn report_figures(State(s): State<WebState>, f: StaffForm<Fields>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
     let (year, org) = match (report_year(&s, f.get("year")), report_org(f.get("org"))) {
         (Ok(y), Ok(o)) => (y, o),
         (Err(e), _) | (_, Err(e)) => return views::error_page(&s.app.config.site_name, &AppError::field("year", e)),
     };
-    let count = |k: &str, label: &str| -> Result<u64, String> {
-        let v = f.get(k).map(|v| v.trim()).unwrap_or("");
-        if v.is_empty() {
-            return Ok(0);
+    // Every field is checked, so the form shows each wrong figure at once.
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let mut count = |k: &'static str, label: &str| -> u64 {
+        match f.get(k).map(|v| v.trim()).unwrap_or("") {
+            "" => 0,
+            v => v.parse().unwrap_or_else(|_| {
+                errors.push((k, format!("{label}应为非负整数")));
+                0
+            }),
         }
-        v.parse().map_err(|_| format!("{label}应为非负整数"))
     };
-    let figures = (|| -> Result<gongkai_domain::report::EnteredFigures, String> {
-        Ok(gongkai_domain::report::EnteredFigures {
-            licensing: count("licensing", "行政许可处理决定数量")?,
-            penalty: count("penalty", "行政处罚处理决定数量")?,
-            enforcement: count("enforcement", "行政强制处理决定数量")?,
-            fees_wan_yuan: match f.get("fees_wan_yuan").map(|v| v.trim()).unwrap_or("") {
-                "" => 0.0,
-                v => v.parse().map_err(|_| "行政事业性收费金额应为数字（万元）".to_string())?,
-            },
-        })
-    })();
-    let msg = match figures {
-        Err(e) => format!("未能保存：{e}"),
-        Ok(fig) => match s.app.enter_report_figures(actor, year, org, fig).await {
-            Ok(()) => "已保存填报数据".into(),
-            Err(e) => format!("未能保存：{e}"),
-        },
+    let (licensing, penalty, enforcement) = (
+        count("licensing", "行政许可处理决定数量"),
+        count("penalty", "行政处罚处理决定数量"),
+        count("enforcement", "行政强制处理决定数量"),
+    );
+    let fees_wan_yuan = match f.get("fees_wan_yuan").map(|v| v.trim()).unwrap_or("") {
+        "" => 0.0,
+        v => v.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).unwrap_or_else(|| {
+            errors.push(("fees_wan_yuan", "行政事业性收费金额应为不小于0的数字（万元）".into()));
+            0.0
+        }),
     };
+    if !errors.is_empty() {
+        return report_page(&s, &c, year, org, Feedback::refused_with("figures", fields, errors)).await;
+    }
+    let fig = gongkai_domain::report::EnteredFigures { licensing, penalty, enforcement, fees_wan_yuan };
+    if let Err(e) = s.app.enter_report_figures(actor, year, org, fig).await {
+        return report_page(&s, &c, year, org, Feedback::refused("figures", fields, &e)).await;
+    }
     let back = match org {
         Some(o) => format!("/admin/reports/annual?year={year}&org={o}"),
         None => format!("/admin/reports/annual?year={year}"),
     };
-    crate::flash::redirect_notice(&s, &c, &back, msg).await
+    crate::flash::redirect_notice(&s, &c, &back, "已保存填报数据").await
 }

@@ -5,7 +5,7 @@ use crate::admin::{frame, site};
 use crate::auth::Caller;
 use crate::error::Id;
 use crate::forms::{NoFields, Staff, StaffForm};
-use crate::views::{self, Frame, datetime, render};
+use crate::views::{self, Feedback, Frame, datetime};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -25,25 +25,28 @@ struct SearchTermsPage {
     shipped: String,
     terms: Vec<(i64, String, String, String)>,
     rebuilding: bool,
-    message: String,
+    fb: Feedback,
 }
 
-async fn search_terms_page(s: &WebState, c: &Caller, message: String) -> Response {
+async fn search_terms_page(s: &WebState, c: &Caller, fb: Feedback) -> Response {
     match s.app.search_term_list().await {
-        Ok(list) => render(&SearchTermsPage {
-            frame: frame(s, c, "检索词典"),
-            shipped: gongkai_app::search::SHIPPED_TERMS.join("、"),
-            terms: list.into_iter().map(|t| (t.id, t.term, t.note, datetime(&Some(t.created_at)))).collect(),
-            rebuilding: s.app.search_needs_rebuild(),
-            message,
-        }),
+        Ok(list) => views::render_as(
+            fb.status(),
+            &SearchTermsPage {
+                frame: frame(s, c, "检索词典"),
+                shipped: gongkai_app::search::SHIPPED_TERMS.join("、"),
+                terms: list.into_iter().map(|t| (t.id, t.term, t.note, datetime(&Some(t.created_at)))).collect(),
+                rebuilding: s.app.search_needs_rebuild(),
+                fb,
+            },
+        ),
         Err(e) => views::error_page(site(s), &e),
     }
 }
 
 async fn search_terms(State(s): State<WebState>, Staff { caller: c, .. }: Staff) -> Response {
     let notice = crate::flash::take_notice(&s, &c).await;
-    search_terms_page(&s, &c, notice).await
+    search_terms_page(&s, &c, Feedback::notice(notice)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -54,13 +57,15 @@ struct TermForm {
 }
 
 async fn add_search_term(State(s): State<WebState>, f: StaffForm<TermForm>) -> Response {
-    let StaffForm { caller: c, actor, form: f } = f;
+    let StaffForm { caller: c, actor, form: f, fields } = f;
     let actor = &actor;
-    let msg = match s.app.add_search_term(actor, &f.term, &f.note).await {
-        Ok(t) => format!("已添加“{}”，搜索索引正在重建", t.term),
-        Err(e) => format!("添加失败：{e}"),
-    };
-    crate::flash::redirect_notice(&s, &c, "/admin/search-terms", msg).await
+    match s.app.add_search_term(actor, &f.term, &f.note).await {
+        Ok(t) => {
+            let msg = format!("已添加“{}”，搜索索引正在重建", t.term);
+            crate::flash::redirect_notice(&s, &c, "/admin/search-terms", msg).await
+        }
+        Err(e) => search_terms_page(&s, &c, Feedback::refused("term", fields, &e)).await,
+    }
 }
 
 async fn remove_search_term(State(s): State<WebState>, Id(id): Id, f: StaffForm<NoFields>) -> Response {

@@ -328,7 +328,8 @@ async fn writes_need_auth_and_follow_the_rules() {
                 Some(json!({"action": "withdraw"})),
             )
             .await;
-        assert_eq!(s, StatusCode::CONFLICT, "{b}: a reason is required: {v}");
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: a reason is required: {v}");
+        assert_eq!(v["errors"][0]["field"], "reason", "{b}: the field is named: {v}");
         let (s, _, _) = c
             .send(
                 "POST",
@@ -1300,7 +1301,7 @@ async fn handling_steps_move_the_legal_clock_and_the_queue_warns() {
         let form =
             |kind: &str, extra: &str| format!("csrf={}&kind={kind}&on_date=2025-09-01{extra}", session.csrf_token);
         let html = page(format!("/admin/requests/{open_id}/events"), Some(form("clarification", "&note=x"))).await;
-        assert!(html.contains("未能登记") && html.contains("7个工作日内"), "{b}: too late for 补正");
+        assert!(html.contains("未能提交") && html.contains("7个工作日内"), "{b}: too late for 补正");
         let html = page(
             format!("/admin/requests/{open_id}/events"),
             Some(form("consultation", "&party=agency&note=%E5%8C%BA%E8%B4%A2%E6%94%BF%E5%B1%80")),

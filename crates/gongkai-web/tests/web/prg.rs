@@ -1,57 +1,10 @@
 //! Post/Redirect/Get: a refresh or the back button never repeats an action, the same
 //! application is never filed twice, and no text reaches an official page through the URL.
 
-use crate::urlencode;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use crate::{Browser, hidden, urlencode};
+use axum::http::StatusCode;
 use gongkai_testkit::{databases, demo_app};
-use http_body_util::BodyExt;
 use std::sync::Arc;
-use tower::ServiceExt;
-
-struct Browser {
-    router: axum::Router,
-    cookies: Vec<(String, String)>,
-}
-
-impl Browser {
-    fn new(router: &axum::Router) -> Browser {
-        Browser { router: router.clone(), cookies: vec![] }
-    }
-
-    async fn go(&mut self, method: &str, uri: &str, form: Option<String>) -> (StatusCode, String, Option<String>) {
-        let mut b = Request::builder().method(method).uri(uri);
-        if !self.cookies.is_empty() {
-            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            b = b.header(header::COOKIE, c);
-        }
-        let body = match form {
-            Some(f) => {
-                b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                Body::from(f)
-            }
-            None => Body::empty(),
-        };
-        let resp = self.router.clone().oneshot(b.body(body).unwrap()).await.unwrap();
-        for v in resp.headers().get_all(header::SET_COOKIE) {
-            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
-            if let Some((k, v)) = pair.split_once('=') {
-                self.cookies.retain(|(n, _)| n != k);
-                self.cookies.push((k.to_string(), v.to_string()));
-            }
-        }
-        let status = resp.status();
-        let location = resp.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string());
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&bytes).to_string(), location)
-    }
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no {name} in the form"));
-    let rest = &html[at + name.len() + 15..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
 
 fn tracking_no(html: &str) -> String {
     let at = html.find("id=\"tracking-no\">").expect("a receipt") + "id=\"tracking-no\">".len();
@@ -365,9 +318,10 @@ async fn the_repeal_form_takes_a_document_number_or_a_title_not_an_id() {
         assert_eq!(got, want, "{b}: both found, one by number and one by title");
         // A name nobody published: told, and the repeals stay as they were.
         let form = format!("csrf={}&targets={}", session.csrf_token, urlencode("并不存在的文件"));
-        let (_, _, to) = me.go("POST", &uri, Some(form)).await;
-        let (_, html, _) = me.go("GET", to.as_deref().unwrap(), None).await;
+        let (s, html, _) = me.go("POST", &uri, Some(form)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: the form comes back, as typed");
         assert!(html.contains("找不到文号或标题为“并不存在的文件”的已发布文件"), "{b}");
+        assert!(html.contains(">并不存在的文件</textarea>") && html.contains("href=\"#repeals-targets\""), "{b}");
         let detail = app.document_detail(Some(&editor), draft.id, None).await.unwrap();
         assert_eq!(detail.repeals.len(), 2, "{b}");
     }

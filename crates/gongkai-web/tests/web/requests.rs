@@ -504,7 +504,10 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
         let (_, html) = h
             .page("POST", &format!("/admin/requests/{rid}/reviews"), Auth::Session(&office.token), Some(review("")))
             .await;
-        assert!(html.contains("未能登记"), "{b}: a result needs its date");
+        assert!(
+            html.contains("未能提交") && html.contains("aria-describedby=\"review-decided_on-err\""),
+            "{b}: a result needs its date, told at the field"
+        );
         let (_, html) = h
             .page(
                 "POST",
@@ -523,7 +526,10 @@ async fn console_registration_private_attachments_report_page_and_first_day() {
         let uri = format!("/admin/requests/{rid}/case");
         let (_, html) =
             h.page("POST", &uri, Auth::Session(&office.token), Some(case("张三申请老旧小区改造计划"))).await;
-        assert!(html.contains("未能编入案例库"), "{b}: the applicant's name is refused");
+        assert!(
+            html.contains("id=\"case-errors\"") && html.contains("value=\"张三申请老旧小区改造计划\""),
+            "{b}: the applicant's name is refused, the title kept to correct"
+        );
         let (_, html) =
             h.page("POST", &uri, Auth::Session(&office.token), Some(case("申请公开老旧小区改造计划"))).await;
         assert!(html.contains("已编入案例库"), "{b}");
@@ -645,7 +651,7 @@ async fn the_demo_has_requests_at_every_stage() {
         // The step form offers only what can come next; a closed request has none.
         let (_, html) =
             h.page("GET", &format!("/admin/requests/{}", closed[0].id), Auth::Session(&office.token), None).await;
-        assert!(html.contains("这件申请已办结") && !html.contains("id=\"e-kind\""), "{b}: closed: no step form");
+        assert!(html.contains("这件申请已办结") && !html.contains("id=\"step-kind\""), "{b}: closed: no step form");
         let open = app
             .find_requests(
                 &office_actor(&app).await,
@@ -655,14 +661,14 @@ async fn the_demo_has_requests_at_every_stage() {
             .unwrap();
         let (_, html) =
             h.page("GET", &format!("/admin/requests/{}", open[0].id), Auth::Session(&office.token), None).await;
-        let form = &html[html.find("id=\"e-kind\"").expect("a step form")..];
+        let form = &html[html.find("id=\"step-kind\"").expect("a step form")..];
         let form = &form[..form.find("</select>").unwrap()];
         assert!(form.contains("value=\"clarification\"") && form.contains("value=\"decision\""), "{b}: {form}");
         assert!(
             !form.contains("value=\"fee_paid\"") && !form.contains("value=\"delivery\""),
             "{b}: not before their time: {form}"
         );
-        assert!(html.contains("id=\"e-date\" name=\"on_date\" type=\"date\""), "{b}: a date input");
+        assert!(html.contains("<input type=\"date\" id=\"step-on_date\" name=\"on_date\""), "{b}: a date input");
         let (_, editor) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
         let (_, html) = h.page("GET", &find("q=%E8%B5%B5%E5%85%AD"), Auth::Session(&editor.token), None).await;
         assert!(!html.contains("赵六（示例）"), "{b}: another organisation's requests stay out");

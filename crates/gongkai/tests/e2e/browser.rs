@@ -192,8 +192,8 @@ async fn publish_a_normative_document_with_its_interpretation() {
         let doc_url = c.current_url().await?;
 
         // 谁起草谁解读: the drafting office writes the interpretation, then submits both.
-        el(&c, "i-title").await?.send_keys("《莱芜区政务公开专区管理办法》政策解读").await?;
-        el(&c, "i-body").await?.send_keys("明确专区的设置标准和服务内容。").await?;
+        el(&c, "interp-title").await?.send_keys("《莱芜区政务公开专区管理办法》政策解读").await?;
+        el(&c, "interp-body").await?.send_keys("明确专区的设置标准和服务内容。").await?;
         click_nav(&c, Locator::Id("add-interpretation")).await?;
         click_nav(&c, Locator::Id("act-submit")).await?;
         // The four-eyes rule: the drafter cannot pass the review.
