@@ -198,8 +198,11 @@ async fn publish_a_normative_document_with_its_interpretation() {
         click_nav(&c, Locator::Id("act-submit")).await?;
         // The four-eyes rule: the drafter cannot pass the review.
         click_nav(&c, Locator::Id("act-approve")).await?;
-        let flash = el(&c, "flash").await?.text().await?;
-        assert!(flash.contains("四眼原则"), "{flash}");
+        // Refused: the page says why, in a summary that takes focus.
+        let summary = el(&c, "act-errors").await?;
+        assert!(summary.text().await?.contains("四眼原则"));
+        let focused = c.active_element().await?.attr("id").await?;
+        assert_eq!(focused.as_deref(), Some("act-errors"), "the summary has the focus");
 
         // 初审 by the deputy, 终审 and publication by the director.
         for (who, acts) in [("deputy", &["act-approve"][..]), ("director", &["act-approve", "act-publish"][..])] {
