@@ -14,6 +14,7 @@ pub mod interpretations;
 pub mod jobs;
 pub mod office;
 pub mod orgs;
+pub mod patrol;
 pub mod reminders;
 pub mod requests;
 pub mod search;

@@ -16,6 +16,7 @@ pub mod letter;
 pub mod login;
 pub mod notify;
 pub mod org;
+pub mod patrol;
 pub mod privacy;
 pub mod report;
 pub mod request;

@@ -26,6 +26,7 @@ pub fn routes() -> Router<WebState> {
             OpenApiRouter::new()
                 // One line per capability.
                 .merge(crate::orgs::api())
+                .merge(crate::patrol::api())
                 .merge(crate::search::api())
                 .merge(crate::documents::api())
                 .merge(crate::requests::api()),

@@ -14,6 +14,7 @@ mod flash;
 mod forms;
 mod openapi;
 mod orgs;
+mod patrol;
 mod portal;
 mod requests;
 mod search;
@@ -54,6 +55,7 @@ pub fn router(app: Arc<App>) -> Router {
             .merge(portal::routes())
             .merge(admin::routes())
             .merge(orgs::routes())
+            .merge(patrol::routes())
             .merge(documents::routes())
             .merge(search::routes())
             .merge(requests::routes())

@@ -77,6 +77,12 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Content patrol: personal data, malformed 发文字号 and serious wording errors in
+    /// everything the public can read (personal data shown masked).
+    Patrol {
+        #[arg(long)]
+        json: bool,
+    },
     /// The official working-day calendar.
     Calendar {
         #[command(subcommand)]

@@ -194,6 +194,30 @@ async fn main() {
                 );
             }
         }
+        Command::Patrol { json } => {
+            let app = open(&cli, &file, IndexUse::None).await;
+            let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
+            let found = app.patrol(&actor).await.unwrap_or_else(|e| fail(e));
+            if *json {
+                say!("{}", serde_json::to_string_pretty(&found).unwrap_or_default());
+            } else {
+                for f in &found {
+                    say!(
+                        "[{}] {} {}#{}《{}》{}：{} → {}",
+                        f.severity.label(),
+                        f.kind_label,
+                        f.source,
+                        f.record_id,
+                        f.title,
+                        f.field,
+                        f.shown,
+                        f.replacement
+                    );
+                }
+                let high = found.iter().filter(|f| f.severity.code() == "high").count();
+                say!("巡查完成：发现 {} 处问题，其中高风险 {} 处", found.len(), high);
+            }
+        }
         Command::Import { file: path, org, json } => {
             let app = open(&cli, &file, IndexUse::None).await;
             let org_id = match org {

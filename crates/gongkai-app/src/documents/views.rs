@@ -249,6 +249,9 @@ pub struct ActionInput {
     pub reason: Option<String>,
     /// `YYYY-MM-DDTHH:MM` Beijing time, or RFC 3339; for scheduled publication.
     pub publish_at: Option<String>,
+    /// Publishing despite personal data the pre-publication check found: why it may be
+    /// public (惩戒公示, 强制性信息披露, the person's consent). Recorded in the audit log.
+    pub patrol_override: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -5,8 +5,10 @@ use crate::{Actor, App, AppError, Result, opt};
 use gongkai_domain::workflow::{Action, WorkflowError, WorkflowState};
 use gongkai_domain::{Category, Status};
 use gongkai_store::queries::{self};
-use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
-use gongkai_store::{document, interpretation, interpretation_link, org, repeal_link};
+use gongkai_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use gongkai_store::{attachment, document, interpretation, interpretation_link, org, repeal_link};
 use time::OffsetDateTime;
 
 /// Where a reviewed record (a document, an interpretation) stands in its workflow.
@@ -263,7 +265,7 @@ impl App {
                             .ok_or_else(|| AppError::field("publish_at", "定时发布时间格式应为 YYYY-MM-DDTHH:MM"))?,
                     ),
                 };
-                return self.publish(actor, id, at).await;
+                return self.publish(actor, id, at, opt(&input.patrol_override)).await;
             }
             "withdraw" => Action::Withdraw { reason: input.reason.clone().unwrap_or_default() },
             other => {
@@ -320,7 +322,13 @@ impl App {
         Ok(DocumentView::from_model(&after, self.today(), false))
     }
 
-    pub(super) async fn publish(&self, actor: &Actor, id: i64, at: Option<OffsetDateTime>) -> Result<DocumentView> {
+    pub(super) async fn publish(
+        &self,
+        actor: &Actor,
+        id: i64,
+        at: Option<OffsetDateTime>,
+        patrol_override: Option<String>,
+    ) -> Result<DocumentView> {
         let now = self.now();
         let future = at.is_some_and(|t| t > now);
         let tx = self.store.begin_write().await?;
@@ -340,6 +348,44 @@ impl App {
             .apply(&Action::Publish { at_future: future }, org.review_levels as u8)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
         self.check_interpretation_rule(&*tx, &before, &org).await?;
+        // The pre-publication check: personal data of high severity stops it, unless a
+        // reviewer says why it may be public.
+        let attachments: Vec<String> = attachment::Entity::find()
+            .select_only()
+            .column(attachment::Column::ExtractedText)
+            .filter(attachment::Column::DocumentId.eq(id))
+            .into_tuple()
+            .all(&*tx)
+            .await?;
+        let (body, files) = (before.body.clone(), attachments.join("\n"));
+        let found = crate::patrol::check(
+            "document",
+            id,
+            &before.title,
+            &[
+                crate::patrol::Part { field: "标题", text: &before.title },
+                crate::patrol::Part { field: "正文", text: &body },
+                crate::patrol::Part { field: "附件", text: &files },
+            ],
+        );
+        if let Some(refusal) = crate::patrol::blocking(&found) {
+            let Some(reason) = patrol_override else { return Err(refusal) };
+            let high: Vec<String> = found
+                .iter()
+                .filter(|f| f.severity == gongkai_domain::patrol::Severity::High)
+                .map(|f| format!("{}：{}", f.kind_label, f.shown))
+                .collect();
+            self.audit(
+                &*tx,
+                actor,
+                "document.patrol_override",
+                "document",
+                Some(id),
+                None,
+                Some(serde_json::json!({"reason": reason, "findings": high})),
+            )
+            .await?;
+        }
         let mut am: document::ActiveModel = before.clone().into();
         am.status = Set(next.status.code().into());
         am.publish_at = Set(if future { at } else { None });

@@ -263,10 +263,15 @@ pub fn html_text(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// Every kind of content the public can read, in one list: search indexes it and the
+/// content patrol scans it. A new kind of public content registers here.
+pub fn content_sources() -> Vec<Arc<dyn SearchSource>> {
+    vec![Arc::new(Documents), Arc::new(Interpretations), Arc::new(crate::requests::cases::Cases)]
+}
+
 impl App {
     pub fn with_search(mut self, index: SearchIndex, needs_rebuild: bool) -> App {
-        let sources: Vec<Arc<dyn SearchSource>> =
-            vec![Arc::new(Documents), Arc::new(Interpretations), Arc::new(crate::requests::cases::Cases)];
+        let sources = content_sources();
         self.search = Some(Arc::new(SearchState { index, rebuilding: AtomicBool::new(needs_rebuild), sources }));
         self
     }

@@ -114,6 +114,8 @@ struct ActionBody {
     action: String,
     reason: Option<String>,
     publish_at: Option<String>,
+    /// Publish despite personal data found by the pre-publication check, and why.
+    patrol_override: Option<String>,
     repeals: Option<Vec<i64>>,
 }
 
@@ -132,7 +134,16 @@ async fn action(
     }
     let d = s
         .app
-        .document_action(actor, id, ActionInput { action: b.action, reason: b.reason, publish_at: b.publish_at })
+        .document_action(
+            actor,
+            id,
+            ActionInput {
+                action: b.action,
+                reason: b.reason,
+                publish_at: b.publish_at,
+                patrol_override: b.patrol_override,
+            },
+        )
         .await?;
     Ok(Json(d).into_response())
 }

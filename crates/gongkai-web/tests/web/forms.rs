@@ -211,6 +211,7 @@ async fn every_console_form_field_is_labelled_typed_and_marked_and_links_read_as
         "/admin/reports/annual?year=2025",
         "/admin/documents/new",
         "/admin/audit",
+        "/admin/patrol",
     ]
     .iter()
     .map(|p| p.to_string())

@@ -10,6 +10,7 @@ mod api;
 mod errors;
 mod forms;
 mod login;
+mod patrol;
 mod prg;
 mod requests;
 mod trust;

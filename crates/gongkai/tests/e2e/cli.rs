@@ -252,3 +252,38 @@ fn reminders_and_request_settings_from_the_configuration() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn the_patrol_from_the_command_line_shows_personal_data_masked() {
+    let data = data_dir("patrol");
+    let o = run(
+        &data,
+        &["org", "add", "示例区民政局", "--kind", "department", "--credit-code", "11371202K21349004N"],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let leak = serde_json::json!({
+        "id": "leak-1", "title": "低保对象公示", "issuer": "示例区民政局", "doc_no": "示民发[2025]3号",
+        "doc_type": "其他", "written_on": "2025-07-01", "published_on": "2025-07-01", "validity": "有效",
+        "category": "其他", "body": "第一条 张三，身份证号370116198001011235。\n第二条 依据示民发[2025]3号办理。"
+    });
+    let file = data.join("leak.jsonl");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(&file, format!("{leak}\n")).unwrap();
+    let o = run(&data, &["import", file.to_str().unwrap(), "--json"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&data, &["patrol", "--json"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    let found: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(found[0]["kind"], "resident_id", "the worst first: {out}");
+    assert_eq!(found[0]["shown"], "3701**********1235");
+    assert!(
+        found.as_array().unwrap().iter().any(|f| f["kind"] == "doc_no" && f["replacement"] == "示民发〔2025〕3号"),
+        "{out}"
+    );
+    assert!(!out.contains("370116198001011235"), "never the number itself: {out}");
+    let o = run(&data, &["patrol"], None);
+    assert!(stdout(&o).contains("其中高风险 1 处"), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -1,0 +1,187 @@
+//! Content patrol (已公开信息安全巡查): what in a published text must not stay public or is
+//! wrong — personal data (RULES.md §7), malformed 发文字号 (§3.3) and 严重表述错误 (§5.1) —
+//! each finding with its kind, severity, exact span and a suggested replacement.
+//!
+//! The detectors read text only; which record is scanned, whether a record is a declared
+//! exception (惩戒公示, 强制性信息披露) and what happens to a finding are the app's.
+
+mod personal;
+mod wording;
+
+pub use personal::{is_bank_card, is_old_resident_id};
+pub use wording::{WordingRule, shipped_wording};
+
+use crate::document::labelled_enum;
+use serde::Serialize;
+
+labelled_enum! {
+    /// What was found.
+    FindingKind {
+        ResidentId = "resident_id" / "身份证号码",
+        OldResidentId = "old_resident_id" / "15位身份证号码",
+        BankCard = "bank_card" / "银行卡号",
+        Mobile = "mobile" / "手机号码",
+        Landline = "landline" / "固定电话",
+        Email = "email" / "电子邮箱",
+        HomeAddress = "home_address" / "详细住址",
+        DocNo = "doc_no" / "发文字号不规范",
+        Wording = "wording" / "严重表述错误",
+    }
+}
+
+labelled_enum! {
+    /// How soon it must be dealt with: a high finding blocks publication.
+    Severity {
+        High = "high" / "高",
+        Medium = "medium" / "中",
+        Low = "low" / "低",
+    }
+}
+
+impl FindingKind {
+    pub fn severity(self) -> Severity {
+        use FindingKind::*;
+        match self {
+            ResidentId | OldResidentId | BankCard => Severity::High,
+            Mobile | HomeAddress | Wording => Severity::Medium,
+            // Offices publish their own telephone and mailbox on purpose.
+            Landline | Email | DocNo => Severity::Low,
+        }
+    }
+
+    /// Personal data: masked on request, shown to staff only masked.
+    pub fn is_personal(self) -> bool {
+        !matches!(self, FindingKind::DocNo | FindingKind::Wording)
+    }
+}
+
+/// One finding in a text: `start..end` are byte offsets of the span.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub severity: Severity,
+    pub start: usize,
+    pub end: usize,
+    /// What the span becomes when masked (personal data), or its correct form (a 发文字号,
+    /// a wording error).
+    pub replacement: String,
+}
+
+impl Finding {
+    fn new(kind: FindingKind, start: usize, end: usize, replacement: String) -> Finding {
+        Finding { kind, severity: kind.severity(), start, end, replacement }
+    }
+}
+
+/// Every finding in `text`, in order of position, with the shipped wording rules and
+/// `extra` ones (the district office's).
+pub fn scan(text: &str, extra: &[WordingRule]) -> Vec<Finding> {
+    let mut out = personal::scan(text);
+    out.extend(doc_numbers(text));
+    out.extend(wording::scan(text, shipped_wording()));
+    out.extend(wording::scan(text, extra));
+    out.sort_by_key(|f| (f.start, f.end));
+    // One finding per span: a longer span found first wins over what lies inside it.
+    let mut kept: Vec<Finding> = Vec::with_capacity(out.len());
+    for f in out {
+        if kept.last().is_some_and(|k| f.start < k.end) {
+            continue;
+        }
+        kept.push(f);
+    }
+    kept
+}
+
+/// `text` with every personal-data finding replaced by its mask; what else was found is
+/// left for a person to correct.
+pub fn mask(text: &str, findings: &[Finding]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for f in findings.iter().filter(|f| f.kind.is_personal() && f.end <= text.len()) {
+        if f.start < at {
+            continue;
+        }
+        out.push_str(&text[at..f.start]);
+        out.push_str(&f.replacement);
+        at = f.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The span as staff may see it: personal data masked, the rest as written.
+pub fn shown(text: &str, f: &Finding) -> String {
+    if f.kind.is_personal() { f.replacement.clone() } else { text.get(f.start..f.end).unwrap_or("").to_string() }
+}
+
+const LEAD_INS: &[&str] = &[
+    "根据", "依据", "按照", "参照", "对照", "执行", "贯彻", "落实", "印发", "转发", "详见", "见", "和", "及", "与",
+    "的",
+];
+const OPEN: &[char] = &['〔', '[', '［', '(', '（', '【', '〖', '﹝'];
+const CLOSE: &[char] = &['〕', ']', '］', ')', '）', '】', '〗', '﹞'];
+
+/// 发文字号 cited in a text that are not in the canonical form (RULES.md §3.3): an issuer
+/// code of two to eight Chinese characters, a bracketed year, a number and 号.
+fn doc_numbers(text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let cs: Vec<(usize, char)> = text.char_indices().collect();
+    let is_han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let mut i = 0;
+    while i < cs.len() {
+        let (_, c) = cs[i];
+        if !OPEN.contains(&c) {
+            i += 1;
+            continue;
+        }
+        // The issuer code before the bracket.
+        let mut s = i;
+        while s > 0 && is_han(cs[s - 1].1) && i - s < 8 {
+            s -= 1;
+        }
+        // The year, the closing bracket, 第?, digits, 号.
+        let mut j = i + 1;
+        let year_from = j;
+        while j < cs.len() && cs[j].1.is_ascii_digit() {
+            j += 1;
+        }
+        let year_len = j - year_from;
+        if i - s < 2 || !(2..=4).contains(&year_len) || j >= cs.len() || !CLOSE.contains(&cs[j].1) {
+            i += 1;
+            continue;
+        }
+        j += 1;
+        if j < cs.len() && cs[j].1 == '第' {
+            j += 1;
+        }
+        let num_from = j;
+        while j < cs.len() && cs[j].1.is_ascii_digit() {
+            j += 1;
+        }
+        if j == num_from || j >= cs.len() || cs[j].1 != '号' {
+            i += 1;
+            continue;
+        }
+        // Words that introduce a citation are not part of the issuer code.
+        let mut start = cs[s].0;
+        while let Some(w) = LEAD_INS.iter().find(|w| text[start..cs[i].0].starts_with(*w)) {
+            start += w.len();
+        }
+        let end = cs[j].0 + '号'.len_utf8();
+        let written = &text[start..end];
+        if text[start..cs[i].0].chars().count() < 2 {
+            i = j + 1;
+            continue;
+        }
+        if let Err(e) = crate::DocNo::parse(written)
+            && let Some(right) = e.suggestion()
+        {
+            out.push(Finding::new(FindingKind::DocNo, start, end, right.to_string()));
+        }
+        i = j + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
