@@ -57,6 +57,8 @@ pub struct AppConfig {
     /// Searches (the page, `/api/v1/search`, `/api/v1/passages`) per source address and
     /// minute, counted on each node.
     pub search_rate_per_minute: u32,
+    /// Working days a body has to answer a 我为政府网站找错 report.
+    pub error_report_days: u32,
 }
 
 impl Default for AppConfig {
@@ -76,6 +78,7 @@ impl Default for AppConfig {
             request_flag_per_day: 5,
             form_rate_per_minute: 20,
             search_rate_per_minute: 120,
+            error_report_days: gongkai_domain::patrol::report::DEFAULT_ANSWER_DAYS,
         }
     }
 }

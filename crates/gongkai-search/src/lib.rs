@@ -105,6 +105,8 @@ pub struct SearchDoc {
     /// The kind of content (`document`, `interpretation`, …); with `id` it names the record.
     pub source: String,
     pub id: i64,
+    /// The body that owns the record (not indexed: the content patrol routes findings to it).
+    pub org_id: Option<i64>,
     /// Where the portal shows it.
     pub url: String,
     pub title: String,

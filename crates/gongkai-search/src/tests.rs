@@ -21,6 +21,7 @@ fn doc(
     SearchDoc {
         source: "document".into(),
         id,
+        org_id: None,
         url: format!("/documents/{id}"),
         articles: true,
         title: title.into(),
@@ -215,6 +216,7 @@ fn other_kinds_of_content_share_the_index_without_colliding() {
     let s = index();
     let interp = SearchDoc {
         source: "interpretation".into(),
+        org_id: None,
         id: 2, // the same number as a document: keys are per source
         url: "/interpretations/2".into(),
         title: "《关于做好社会救助工作的通知》政策解读".into(),

@@ -7,10 +7,12 @@
 //! sequence numbers become visible in the order they were assigned.
 
 pub mod entities;
+pub mod error_report;
 pub mod flash;
 pub mod job;
 pub mod login_throttle;
 pub mod migration;
+pub mod patrol;
 pub mod queries;
 pub mod rate_limit;
 pub mod requests;

@@ -27,6 +27,8 @@ impl MigratorTrait for Migrator {
             Box::new(crate::rate_limit::M0016RateLimit),
             Box::new(crate::requests::M0017GlossaryNames),
             Box::new(crate::requests::M0018StepTable),
+            Box::new(crate::patrol::M0019PatrolFindings),
+            Box::new(crate::error_report::M0020ErrorReports),
         ]
     }
 }

@@ -23,6 +23,8 @@ pub enum Flash {
     Receipt { tracking_no: String, query_code: String },
     /// A request's identity number, asked for (and audited), shown once in full.
     Reveal { request_id: i64 },
+    /// The reference of a 找错 report just filed, and by when it is answered.
+    Report { reference: String, due_on: String },
 }
 
 /// Redirects to `to`, where `flash` is shown.
@@ -86,5 +88,14 @@ pub async fn take_reveal(s: &WebState, c: &Caller, id: i64) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+/// The 找错 receipt waiting for this browser, left in place (a refresh shows it again).
+pub async fn report_receipt(s: &WebState, c: &Caller) -> Option<(String, String)> {
+    let token = c.flash.as_ref()?;
+    match s.app.peek_flash(token).await.ok().flatten().and_then(|p| serde_json::from_str::<Flash>(&p).ok()) {
+        Some(Flash::Report { reference, due_on }) => Some((reference, due_on)),
+        _ => None,
     }
 }

@@ -123,6 +123,7 @@ async fn limit_forms(
         (&Method::POST, "/apply" | "/api/v1/requests") => Some("apply"),
         (&Method::POST, "/apply/track") | (_, "/api/v1/requests/track") => Some("track"),
         (&Method::POST, "/admin/login") => Some("login"),
+        (&Method::POST, "/error-report" | "/api/v1/error-reports") => Some("error_report"),
         _ => None,
     };
     if let (Some(form), Some(addr)) = (form, addr)

@@ -33,6 +33,8 @@ pub(crate) struct FileConfig {
     pub(crate) form_rate_per_minute: Option<u32>,
     /// Searches per source address and minute, on each node.
     pub(crate) search_rate_per_minute: Option<u32>,
+    /// Working days a body has to answer a 我为政府网站找错 report (default 3).
+    pub(crate) error_report_days: Option<u32>,
     /// Seconds a client has to send a request's headers before the connection is closed.
     pub(crate) header_timeout_secs: Option<u64>,
 }

@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use gongkai_domain::Clock;
+use gongkai_domain::patrol::{FindingStatus, Severity};
 use std::io::Read;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -197,13 +198,16 @@ async fn main() {
         Command::Patrol { json } => {
             let app = open(&cli, &file, IndexUse::None).await;
             let actor = app.system_actor().await.unwrap_or_else(|e| fail(e));
-            let found = app.patrol(&actor).await.unwrap_or_else(|e| fail(e));
+            let run = app.run_patrol().await.unwrap_or_else(|e| fail(e));
+            let open = [FindingStatus::Open, FindingStatus::Escalated];
+            let found = app.patrol_findings(&actor, &open).await.unwrap_or_else(|e| fail(e));
             if *json {
-                say!("{}", serde_json::to_string_pretty(&found).unwrap_or_default());
+                let out = serde_json::json!({"run": run, "findings": found});
+                say!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             } else {
                 for f in &found {
                     say!(
-                        "[{}] {} {}#{}《{}》{}：{} → {}",
+                        "[{}] {} {}#{}《{}》{}：{} → {}（{}，{}前）",
                         f.severity.label(),
                         f.kind_label,
                         f.source,
@@ -211,11 +215,20 @@ async fn main() {
                         f.title,
                         f.field,
                         f.shown,
-                        f.replacement
+                        f.replacement,
+                        f.status_label,
+                        f.due_on.map(|d| d.to_string()).unwrap_or_default()
                     );
                 }
-                let high = found.iter().filter(|f| f.severity.code() == "high").count();
-                say!("巡查完成：发现 {} 处问题，其中高风险 {} 处", found.len(), high);
+                let high = found.iter().filter(|f| f.severity == Severity::High).count();
+                say!(
+                    "巡查完成：{} 件公开内容，新发现 {} 处，已整改 {} 处；待处理 {} 处，其中高风险 {} 处",
+                    run.records,
+                    run.new,
+                    run.fixed,
+                    found.len(),
+                    high
+                );
             }
         }
         Command::Import { file: path, org, json } => {

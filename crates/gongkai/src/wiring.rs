@@ -104,6 +104,12 @@ pub(crate) async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> A
         }
         config.search_rate_per_minute = n;
     }
+    if let Some(n) = file.error_report_days {
+        if !(1..=30).contains(&n) {
+            fail("error_report_days 应为1至30个工作日");
+        }
+        config.error_report_days = n;
+    }
     let dir = data.join("search");
     let opened = match use_index {
         IndexUse::None => None,

@@ -361,6 +361,7 @@ impl App {
         let found = crate::patrol::check(
             "document",
             id,
+            before.org_id,
             &before.title,
             &[
                 crate::patrol::Part { field: "标题", text: &before.title },
@@ -405,6 +406,13 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        if after.status == Status::Published.code() {
+            // Its findings (an override's included) go to the owner's list at once; the
+            // daily patrol would find them too, so a failure here loses nothing.
+            if let Err(e) = self.patrol_record(crate::search::DOCUMENT, id).await {
+                tracing::warn!(error = %e, "patrol of a published document");
+            }
+        }
         Ok(DocumentView::from_model(&after, self.today(), false))
     }
 

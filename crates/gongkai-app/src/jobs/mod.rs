@@ -60,6 +60,7 @@ pub fn registered() -> Vec<Arc<dyn Job>> {
         Arc::new(crate::import::ImportLaws),
         Arc::new(crate::search::SearchIndexer),
         Arc::new(crate::auth::PurgeExpired),
+        Arc::new(crate::patrol::DailyPatrol),
     ]
 }
 

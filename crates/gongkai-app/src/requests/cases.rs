@@ -236,6 +236,9 @@ impl SearchSource for Cases {
     fn label(&self) -> &'static str {
         "依申请公开案例"
     }
+    fn path_prefix(&self) -> &'static str {
+        "/cases/"
+    }
     fn load<'a>(&'a self, app: &'a App, ids: &'a [i64]) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
         Box::pin(async move {
             let rows = request_case::Entity::find()
@@ -244,10 +247,12 @@ impl SearchSource for Cases {
                 .await?;
             let mut out = Vec::new();
             for c in rows {
+                let org_id = Some(c.org_id);
                 let v = app.case_view(c).await?;
                 out.push(SearchDoc {
                     source: CASE.into(),
                     id: v.id,
+                    org_id,
                     url: format!("/cases/{}", v.id),
                     title: v.title,
                     issuer: v.org_name,

@@ -85,6 +85,7 @@ fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -
     SearchDoc {
         source: DOCUMENT.into(),
         id: m.id,
+        org_id: Some(m.org_id),
         url: format!("/documents/{}", m.id),
         title: m.title.clone(),
         doc_no: m.doc_no.clone(),
@@ -126,6 +127,8 @@ pub trait SearchSource: Send + Sync {
     fn label(&self) -> &'static str;
     /// The public records among `ids`; ids not returned are removed from the index.
     fn load<'a>(&'a self, app: &'a App, ids: &'a [i64]) -> BoxFuture<'a, Result<Vec<SearchDoc>>>;
+    /// The portal path of its pages, `/documents/` for `/documents/{id}`.
+    fn path_prefix(&self) -> &'static str;
     /// Ids of public records greater than `after`, ascending, at most `limit` (for rebuilds).
     fn public_ids<'a>(&'a self, app: &'a App, after: i64, limit: u64) -> BoxFuture<'a, Result<Vec<i64>>>;
 }
@@ -139,6 +142,9 @@ impl SearchSource for Documents {
     }
     fn label(&self) -> &'static str {
         "文件"
+    }
+    fn path_prefix(&self) -> &'static str {
+        "/documents/"
     }
     fn load<'a>(&'a self, app: &'a App, ids: &'a [i64]) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
         Box::pin(async move {
@@ -189,6 +195,9 @@ impl SearchSource for Interpretations {
     fn label(&self) -> &'static str {
         "政策解读"
     }
+    fn path_prefix(&self) -> &'static str {
+        "/interpretations/"
+    }
     fn load<'a>(&'a self, app: &'a App, ids: &'a [i64]) -> BoxFuture<'a, Result<Vec<SearchDoc>>> {
         Box::pin(async move {
             let conn = app.store.conn();
@@ -205,6 +214,7 @@ impl SearchSource for Interpretations {
                 out.push(SearchDoc {
                     source: INTERPRETATION.into(),
                     id: m.id,
+                    org_id: Some(m.org_id),
                     url: format!("/interpretations/{}", m.id),
                     title: m.title.clone(),
                     issuer,
@@ -267,6 +277,14 @@ pub fn html_text(html: &str) -> String {
 /// content patrol scans it. A new kind of public content registers here.
 pub fn content_sources() -> Vec<Arc<dyn SearchSource>> {
     vec![Arc::new(Documents), Arc::new(Interpretations), Arc::new(crate::requests::cases::Cases)]
+}
+
+/// The public record a portal path shows, if it shows one: its source and id.
+pub fn record_at(path: &str) -> Option<(Arc<dyn SearchSource>, i64)> {
+    content_sources().into_iter().find_map(|s| {
+        let id = path.strip_prefix(s.path_prefix())?.split('/').next()?.parse().ok()?;
+        Some((s, id))
+    })
 }
 
 impl App {

@@ -6,6 +6,7 @@
 //! exception (惩戒公示, 强制性信息披露) and what happens to a finding are the app's.
 
 mod personal;
+pub mod report;
 mod wording;
 
 pub use personal::{is_bank_card, is_old_resident_id};
@@ -35,6 +36,28 @@ labelled_enum! {
         High = "high" / "高",
         Medium = "medium" / "中",
         Low = "low" / "低",
+    }
+}
+
+impl Severity {
+    /// Working days the owning body has to deal with a finding, by default: personal data
+    /// that identifies someone at once, the rest within the week or two.
+    pub fn working_days(self) -> u32 {
+        match self {
+            Severity::High => 1,
+            Severity::Medium => 3,
+            Severity::Low => 10,
+        }
+    }
+}
+
+labelled_enum! {
+    /// Where a finding stands.
+    FindingStatus {
+        Open = "open" / "待处理",
+        Fixed = "fixed" / "已整改",
+        FalsePositive = "false_positive" / "误报",
+        Escalated = "escalated" / "已上报",
     }
 }
 

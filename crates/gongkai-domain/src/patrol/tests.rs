@@ -119,3 +119,9 @@ fn the_helpers_follow_their_standards() {
     assert!(is_old_resident_id("370116800101123") && !is_old_resident_id("370116801301123"));
     assert!(!is_old_resident_id("070116800101123"), "no place code starts with 0");
 }
+
+#[test]
+fn the_worse_the_finding_the_sooner_it_is_due() {
+    assert_eq!([Severity::High, Severity::Medium, Severity::Low].map(Severity::working_days), [1, 3, 10]);
+    assert_eq!(FindingStatus::parse("误报"), Some(FindingStatus::FalsePositive));
+}

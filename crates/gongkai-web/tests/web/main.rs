@@ -37,7 +37,21 @@ impl Browser {
         uri: &str,
         form: Option<String>,
     ) -> (StatusCode, String, Option<String>) {
+        self.go_with(method, uri, form, &[]).await
+    }
+
+    /// `go` with request headers of its own (`Host`, `Referer`).
+    pub(crate) async fn go_with(
+        &mut self,
+        method: &str,
+        uri: &str,
+        form: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
         let mut b = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
         if !self.cookies.is_empty() {
             let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             b = b.header(header::COOKIE, c);

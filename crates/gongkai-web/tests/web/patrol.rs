@@ -104,20 +104,183 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
         let after = row.after.clone().unwrap_or_default();
         assert!(after.contains(why) && after.contains("3701**********1235") && !after.contains(ID), "{b}: {after}");
 
-        // The patrol lists it (and the mobile), masked, to staff; not to the public.
-        let (s, text) = api("GET", "/api/v1/patrol/findings", None, Some(&token)).await;
+        // Publishing put its findings (and the mobile's) on the owner's list, masked, for
+        // staff only.
+        let (s, text) = api("GET", "/api/v1/patrol/findings?status=open", None, Some(&token)).await;
         assert_eq!(s, StatusCode::OK, "{b}: {text}");
         let found: serde_json::Value = serde_json::from_str(&text).unwrap();
         let mine: Vec<&serde_json::Value> =
             found.as_array().unwrap().iter().filter(|f| f["record_id"] == d.id).collect();
         let kinds: Vec<&str> = mine.iter().map(|f| f["kind"].as_str().unwrap()).collect();
-        assert_eq!(kinds, ["resident_id", "mobile"], "{b}: {text}");
-        assert_eq!(found[0]["severity"], "high", "{b}: the worst first");
+        assert_eq!(kinds, ["resident_id", "mobile"], "{b}: the worst first: {text}");
+        assert!(mine.iter().all(|f| f["status"] == "open" && f["due_on"].is_string()), "{b}: {text}");
         assert!(!text.contains(ID) && !text.contains(MOBILE) && text.contains("139****5678"), "{b}: masked");
         let (s, _) = api("GET", "/api/v1/patrol/findings", None, None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}: staff only");
+        let (s, _) = api("GET", "/api/v1/patrol/findings?status=gone", None, Some(&token)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: a state that is not one");
         let (s, html, _) = me.go("GET", "/admin/patrol", None).await;
         assert!(s == StatusCode::OK && html.contains("3701**********1235") && !html.contains(ID), "{b}");
         assert!(html.contains("关于公布2025年第二批低保对象的公示") && html.contains("身份证号码"), "{b}");
+
+        // The mobile is the office's own line, say: a false positive needs its reason, then
+        // stays dismissed when the patrol runs again.
+        let mobile = mine[1]["id"].as_i64().unwrap();
+        let (s, html, _) = me
+            .go("POST", &format!("/admin/patrol/{mobile}"), Some(format!("csrf={csrf}&status=false_positive&note=")))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(html.contains("href=\"#finding-note\"") && html.contains("id=\"finding-note\""), "{b}: {html}");
+        let note = urlencode("这是公示联系人的办公电话");
+        let (s, _, _) = me
+            .go(
+                "POST",
+                &format!("/admin/patrol/{mobile}"),
+                Some(format!("csrf={csrf}&status=false_positive&note={note}")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        let run = app.run_patrol().await.unwrap();
+        assert_eq!(run.new, 0, "{b}: nothing new on a second run");
+        let office = app.system_actor().await.unwrap();
+        let all = app.patrol_findings(&office, &[]).await.unwrap();
+        let status_of = |id: i64| all.iter().find(|f| f.id == id).unwrap().status;
+        assert_eq!(status_of(mobile), gongkai_domain::patrol::FindingStatus::FalsePositive, "{b}");
+        let resident = mine[0]["id"].as_i64().unwrap();
+        assert_eq!(status_of(resident), gongkai_domain::patrol::FindingStatus::Open, "{b}");
+
+        // Withdrawn from the public: the next run finds nothing there, and the finding is
+        // fixed.
+        let withdraw = gongkai_app::documents::ActionInput {
+            action: "withdraw".into(),
+            reason: Some("含有个人信息".into()),
+            ..Default::default()
+        };
+        app.document_action(&reviewer, d.id, withdraw).await.unwrap();
+        let run = app.run_patrol().await.unwrap();
+        assert!(run.fixed >= 1, "{b}: {run:?}");
+        let all = app.patrol_findings(&office, &[]).await.unwrap();
+        assert_eq!(all.iter().find(|f| f.id == resident).unwrap().status, gongkai_domain::patrol::FindingStatus::Fixed);
+        assert_eq!(
+            all.iter().find(|f| f.id == mobile).unwrap().status,
+            gongkai_domain::patrol::FindingStatus::FalsePositive,
+            "{b}: a dismissal stays"
+        );
+    }
+}
+
+/// The reference on the receipt page.
+fn reference_in(html: &str) -> String {
+    let at = html.find("id=\"report-reference\">").expect("a reference") + "id=\"report-reference\">".len();
+    html[at..at + 12].to_string()
+}
+
+#[tokio::test]
+async fn an_error_report_goes_to_the_pages_owner_with_a_due_date_and_its_answer_is_public() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let office = app.system_actor().await.unwrap();
+        let (editor, _) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        // A published document of the editor's body.
+        let docs = app.list_documents(Some(&editor), &Default::default()).await.unwrap();
+        let doc =
+            docs.items.iter().find(|d| d.org_id == editor.org_id && d.status == gongkai_domain::Status::Published);
+        let doc = doc.expect("the demo has a published document of 教体局").clone();
+        let page = format!("/documents/{}", doc.id);
+
+        // From the page, the form knows which page; the answer is due in 3 working days
+        // (2025-07-01 is a Tuesday: 2, 3 and 4 July).
+        let mut visitor = Browser::new(&router);
+        let host = [("host", "www.laiwu.gov.cn"), ("referer", &format!("https://www.laiwu.gov.cn{page}") as &str)];
+        let (s, html, _) = visitor.go_with("GET", "/error-report", None, &host).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(html.contains(&format!("value=\"{page}\"")), "{b}: the page filled in");
+        let form = |kind: &str, page: &str, text: &str, extra: &str| {
+            format!(
+                "kind={kind}&page={}&description={}&contact={}{extra}",
+                urlencode(page),
+                urlencode(text),
+                urlencode("me@example.cn")
+            )
+        };
+        let (s, _, to) = visitor
+            .go_with("POST", "/error-report", Some(form("typo", &page, "第二条“制定”写成了“制订”", "")), &host)
+            .await;
+        assert_eq!((s, to.as_deref()), (StatusCode::SEE_OTHER, Some("/error-report/done")), "{b}");
+        let (_, html, _) = visitor.go("GET", "/error-report/done", None).await;
+        let reference = reference_in(&html);
+        assert!(reference.starts_with("ZC2025") && html.contains("2025-07-04"), "{b}: {html}");
+
+        // Routed to the page's owner: the editor's body sees it (with the contact), another
+        // body does not.
+        let mine = app.error_reports(&editor).await.unwrap();
+        let r = mine.iter().find(|r| r.public.reference == reference).expect("routed to the owner");
+        assert_eq!((r.org_id, r.contact.as_deref()), (doc.org_id, Some("me@example.cn")), "{b}");
+        let (other, _) = app.login("deputy", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        if other.org_id != editor.org_id && !other.role.is_district_wide() {
+            assert!(app.error_reports(&other).await.unwrap().iter().all(|r| r.public.reference != reference), "{b}");
+        }
+
+        // Bad input is told at its field; a robot's form is thanked and filed nowhere.
+        let (s, html, _) = visitor
+            .go_with("POST", "/error-report", Some(form("typo", "https://evil.example/x", "错", "")), &host)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(html.contains("href=\"#report-page\"") && html.contains("href=\"#report-description\""), "{b}");
+        let before = app.error_reports(&office).await.unwrap().len();
+        let (s, _, _) = visitor
+            .go_with("POST", "/error-report", Some(form("typo", &page, "机器人填写的内容", "&website=x")), &host)
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        assert_eq!(app.error_reports(&office).await.unwrap().len(), before, "{b}: nothing filed");
+
+        // Answered in the console: personal data is refused, a proper answer is public.
+        let (_, session) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let mut clerk = Browser::new(&router);
+        clerk.cookies.push(("gk_session".into(), session.token.clone()));
+        let (s, html, _) = clerk.go("GET", "/admin/error-reports", None).await;
+        assert!(s == StatusCode::OK && html.contains(&reference) && html.contains("me@example.cn"), "{b}");
+        let csrf = hidden(&html, "csrf");
+        let uri = format!("/admin/error-reports/{}/answer", r.id);
+        let leak = format!("csrf={csrf}&answer={}", urlencode("已转交张三（身份证370116198001011235）处理"));
+        let (s, html, _) = clerk.go("POST", &uri, Some(leak)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(html.contains("不得含有身份证号码") && html.contains("id=\"answer-answer\""), "{b}");
+        let ok = format!("csrf={csrf}&answer={}", urlencode("感谢指正，已改为“制定”。"));
+        let (s, _, _) = clerk.go("POST", &uri, Some(ok)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        let (_, html, _) = visitor.go("GET", &format!("/error-reports?reference={reference}"), None).await;
+        assert!(html.contains("已答复") && html.contains("感谢指正"), "{b}");
+        assert!(!html.contains("me@example.cn") && !html.contains("写成了"), "{b}: no contact, no description");
+        let (s, text, _) = visitor.go("GET", &format!("/api/v1/error-reports/{reference}"), None).await;
+        assert!(
+            s == StatusCode::OK && text.contains("\"status\":\"answered\"") && !text.contains("me@example.cn"),
+            "{b}"
+        );
+
+        // A privacy report patrols the record the page shows, at once.
+        let leaky = serde_json::json!({
+            "id": "leak-web", "title": "临时救助对象名单", "issuer": "济南市莱芜区人民政府办公室", "doc_type": "其他",
+            "published_on": "2025-06-30", "validity": "有效", "category": "其他",
+            "body": "第一条 李四，身份证号370116198512310026。"
+        });
+        app.import_jsonl(&office, None, std::io::Cursor::new(format!("{leaky}\n")), &|_, _| {}).await.unwrap();
+        let leaked = app.list_documents(None, &Default::default()).await.unwrap();
+        let leaked = leaked.items.iter().find(|d| d.title == "临时救助对象名单").unwrap().id;
+        let found = |app: Arc<gongkai_app::App>| async move {
+            app.patrol_findings(&app.system_actor().await.unwrap(), &[])
+                .await
+                .unwrap()
+                .iter()
+                .filter(|f| f.record_id == leaked)
+                .count()
+        };
+        assert_eq!(found(app.clone()).await, 0, "{b}: not patrolled yet");
+        let report = form("privacy", &format!("/documents/{leaked}"), "名单里有完整的身份证号码", "");
+        let (s, _, _) = visitor.go_with("POST", "/error-report", Some(report), &host).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        assert_eq!(found(app.clone()).await, 1, "{b}: patrolled on the report");
     }
 }

@@ -242,6 +242,17 @@ async fn publish_a_normative_document_with_its_interpretation() {
         let shot = c.screenshot().await?;
         let _ = std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/document-page.png"), shot);
 
+        // From the document's page, a reader reports an error: the form knows the page.
+        let doc_page = c.current_url().await?;
+        click_nav(&c, Locator::Id("error-report-link")).await?;
+        let page_field = el(&c, "report-page").await?.prop("value").await?.unwrap_or_default();
+        assert_eq!(page_field, doc_page.path(), "the page the reader came from");
+        el(&c, "report-kind").await?.select_by_value("typo").await?;
+        el(&c, "report-description").await?.send_keys("第一条“规范”后多了一个逗号").await?;
+        click_nav(&c, Locator::Id("report-submit")).await?;
+        let reference = el(&c, "report-reference").await?.text().await?;
+        assert!(reference.starts_with("ZC"), "{reference}");
+
         // A citizen applies online with a file and follows the request by its code.
         let png = tmp.join("身份证明.png");
         std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();

@@ -275,15 +275,17 @@ fn the_patrol_from_the_command_line_shows_personal_data_masked() {
     let o = run(&data, &["patrol", "--json"], None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = stdout(&o);
-    let found: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["run"]["records"].as_i64(), v["run"]["new"].as_i64()), (Some(1), Some(2)), "{out}");
+    let found = &v["findings"];
     assert_eq!(found[0]["kind"], "resident_id", "the worst first: {out}");
-    assert_eq!(found[0]["shown"], "3701**********1235");
-    assert!(
-        found.as_array().unwrap().iter().any(|f| f["kind"] == "doc_no" && f["replacement"] == "示民发〔2025〕3号"),
-        "{out}"
-    );
-    assert!(!out.contains("370116198001011235"), "never the number itself: {out}");
+    assert_eq!((found[0]["shown"].as_str(), found[0]["status"].as_str()), (Some("3701**********1235"), Some("open")));
+    let doc_no = found.as_array().unwrap().iter().find(|f| f["kind"] == "doc_no").expect("the 文号 too");
+    assert_eq!(doc_no["replacement"], "示民发〔2025〕3号", "{out}");
+    // Not even part of the number: a context cut through it is masked up to its edge.
+    assert!(!out.contains("1011235"), "never the number itself: {out}");
+    // A second run finds the same: nothing new, nothing lost.
     let o = run(&data, &["patrol"], None);
-    assert!(stdout(&o).contains("其中高风险 1 处"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("新发现 0 处") && stdout(&o).contains("其中高风险 1 处"), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(&data);
 }

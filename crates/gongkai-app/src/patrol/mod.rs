@@ -1,0 +1,458 @@
+//! Content patrol (已公开信息安全巡查) over what the public can read: every published
+//! document, interpretation and case, and the text of public attachments, scanned with the
+//! detectors of `gongkai_domain::patrol`. Publishing runs the same check first: a finding
+//! of high severity (an identity or bank card number) stops publication unless it is
+//! masked or a reviewer overrides it with a recorded reason.
+
+pub mod reports;
+
+use crate::{Actor, App, AppError, Result};
+use gongkai_domain::deadline::{FirstDay, add_working_days};
+use gongkai_domain::patrol::{self, Finding, FindingKind, FindingStatus, Severity};
+use gongkai_store::patrol::row as patrol_finding;
+use gongkai_store::sea_orm::Set;
+use serde::Serialize;
+
+/// One finding as staff see it: where it is, what it is, the span masked.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FindingView {
+    /// document, interpretation, case
+    pub source: &'static str,
+    pub record_id: i64,
+    /// The body that owns the record.
+    pub org_id: i64,
+    pub title: String,
+    /// Which part of the record: 标题, 正文, or the attachment's file name.
+    pub field: String,
+    #[schema(value_type = String)]
+    pub kind: FindingKind,
+    pub kind_label: &'static str,
+    #[schema(value_type = String)]
+    pub severity: Severity,
+    /// The span as written, masked when it is personal data.
+    pub shown: String,
+    /// The mask, or the correct form.
+    pub replacement: String,
+    /// A few characters either side, masked the same way.
+    pub context: String,
+    /// Names the finding across runs: where it is and what it says (hashed: the text found
+    /// is not kept).
+    #[serde(skip)]
+    pub fingerprint: String,
+}
+
+/// A record's text to scan, by part.
+pub(crate) struct Part<'a> {
+    pub field: &'a str,
+    pub text: &'a str,
+}
+
+/// The findings in one record's parts.
+pub(crate) fn check(
+    source: &'static str,
+    record_id: i64,
+    org_id: i64,
+    title: &str,
+    parts: &[Part<'_>],
+) -> Vec<FindingView> {
+    let mut out = Vec::new();
+    for p in parts {
+        let found = patrol::scan(p.text, &[]);
+        for f in &found {
+            out.push(view(source, (record_id, org_id), title, p, f, &found));
+        }
+    }
+    out
+}
+
+fn view(
+    source: &'static str,
+    (record_id, org_id): (i64, i64),
+    title: &str,
+    p: &Part<'_>,
+    f: &Finding,
+    all: &[Finding],
+) -> FindingView {
+    // Context from the original text with every personal span masked; a span the window
+    // would cut is left out whole, so no part of a number shows.
+    let mut from = floor(p.text, f.start.saturating_sub(30));
+    let mut to = ceil(p.text, (f.end + 30).min(p.text.len()));
+    for g in all.iter().filter(|g| g.kind.is_personal()) {
+        if g.start < from && g.end > from {
+            from = g.end.min(f.start);
+        }
+        if g.start < to && g.end > to {
+            to = g.start.max(f.end);
+        }
+    }
+    let inside: Vec<Finding> = all
+        .iter()
+        .filter(|g| g.start >= from && g.end <= to)
+        .map(|g| Finding { start: g.start - from, end: g.end - from, ..g.clone() })
+        .collect();
+    let context = patrol::mask(&p.text[from..to], &inside);
+    let fingerprint = {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for part in [source, &record_id.to_string(), p.field, f.kind.code(), &p.text[f.start..f.end]] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        hex::encode(h.finalize())
+    };
+    FindingView {
+        source,
+        record_id,
+        org_id,
+        title: title.to_string(),
+        field: p.field.to_string(),
+        kind: f.kind,
+        kind_label: f.kind.label(),
+        severity: f.severity,
+        shown: patrol::shown(p.text, f),
+        replacement: f.replacement.clone(),
+        context,
+        fingerprint,
+    }
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// What stops a publication: the high findings, as a refusal naming them (masked).
+pub(crate) fn blocking(found: &[FindingView]) -> Option<AppError> {
+    let high: Vec<&FindingView> = found.iter().filter(|f| f.severity == Severity::High).collect();
+    if high.is_empty() {
+        return None;
+    }
+    let list: Vec<String> =
+        high.iter().take(5).map(|f| format!("{}“{}”（{}）", f.kind_label, f.shown, f.field)).collect();
+    Some(AppError::field(
+        "patrol_override",
+        format!(
+            "发布前检查发现{}处个人信息，须去标识化后再发布，或由审核人填写理由后确认发布：{}",
+            high.len(),
+            list.join("；")
+        ),
+    ))
+}
+
+/// What a patrol run did.
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct PatrolRun {
+    /// Public records scanned.
+    pub records: usize,
+    /// Findings in them, dismissed ones included.
+    pub found: usize,
+    /// Findings no run had seen before.
+    pub new: usize,
+    /// Open findings no longer found: corrected, or no longer public.
+    pub fixed: u64,
+}
+
+/// A finding with where it stands, as the console and the API show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FindingRecord {
+    pub id: i64,
+    pub source: String,
+    pub record_id: i64,
+    pub org_id: i64,
+    pub title: String,
+    pub field: String,
+    #[schema(value_type = String)]
+    pub kind: FindingKind,
+    pub kind_label: &'static str,
+    #[schema(value_type = String)]
+    pub severity: Severity,
+    /// The span as written, personal data masked.
+    pub shown: String,
+    pub replacement: String,
+    pub context: String,
+    #[schema(value_type = String)]
+    pub status: FindingStatus,
+    pub status_label: &'static str,
+    pub found_at: time::OffsetDateTime,
+    /// By when the owning body deals with it (working days by severity).
+    pub due_on: Option<time::Date>,
+    /// Why it was dismissed or escalated.
+    pub note: Option<String>,
+}
+
+impl TryFrom<patrol_finding::Model> for FindingRecord {
+    type Error = AppError;
+    fn try_from(m: patrol_finding::Model) -> Result<Self> {
+        let bad = |what: &str| AppError::Internal(format!("patrol finding {}: unknown {what}", m.id));
+        let kind = FindingKind::parse(&m.kind).ok_or_else(|| bad("kind"))?;
+        let severity = Severity::parse(&m.severity).ok_or_else(|| bad("severity"))?;
+        let status = FindingStatus::parse(&m.status).ok_or_else(|| bad("status"))?;
+        Ok(FindingRecord {
+            id: m.id,
+            source: m.source,
+            record_id: m.record_id,
+            org_id: m.org_id,
+            title: m.title,
+            field: m.field,
+            kind,
+            kind_label: kind.label(),
+            severity,
+            shown: m.shown,
+            replacement: m.replacement,
+            context: m.context,
+            status,
+            status_label: status.label(),
+            found_at: m.found_at,
+            due_on: m.due_on,
+            note: m.note,
+        })
+    }
+}
+
+impl App {
+    /// Everything the public can read now, scanned: the findings, worst first.
+    pub(crate) async fn scan_public(&self) -> Result<(usize, Vec<FindingView>)> {
+        let (mut records, mut out) = (0, Vec::new());
+        for source in crate::search::content_sources() {
+            let mut after = 0;
+            loop {
+                let ids = source.public_ids(self, after, 500).await?;
+                let Some(last) = ids.last().copied() else { break };
+                for d in source.load(self, &ids).await? {
+                    records += 1;
+                    let parts = [
+                        Part { field: "标题", text: &d.title },
+                        Part { field: "正文", text: &d.body },
+                        Part { field: "附件", text: &d.attachment_text },
+                    ];
+                    out.extend(check(source.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts));
+                }
+                after = last;
+            }
+        }
+        out.sort_by_key(|f| (f.severity.code() != "high", f.severity.code() != "medium", f.source, f.record_id));
+        Ok((records, out))
+    }
+
+    /// A patrol of everything public: new findings go to the owning body's list with a
+    /// due date, findings seen again keep their state (a dismissed one stays dismissed),
+    /// open ones no longer found are fixed. Safe to run again after a stop: it only ever
+    /// brings the list up to date.
+    pub async fn run_patrol(&self) -> Result<PatrolRun> {
+        let token = App::new_flash_token();
+        let (records, found) = self.scan_public().await?;
+        let mut run = PatrolRun { records, ..Default::default() };
+        self.keep_findings(found, &token, &mut run).await?;
+        let tx = self.store.begin_write().await?;
+        run.fixed = gongkai_store::patrol::close_unseen(&*tx, &token, self.now(), None).await?;
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    /// The patrol of one record, as it is public now (publishing runs it): its findings
+    /// brought up to date, those no longer in it fixed.
+    pub async fn patrol_record(&self, source: &str, id: i64) -> Result<PatrolRun> {
+        let token = App::new_flash_token();
+        let Some(src) = crate::search::content_sources().into_iter().find(|s| s.name() == source) else {
+            return Err(AppError::Internal(format!("no content source {source}")));
+        };
+        let mut found = Vec::new();
+        let docs = src.load(self, &[id]).await?;
+        for d in &docs {
+            let parts = [
+                Part { field: "标题", text: &d.title },
+                Part { field: "正文", text: &d.body },
+                Part { field: "附件", text: &d.attachment_text },
+            ];
+            found.extend(check(src.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts));
+        }
+        let mut run = PatrolRun { records: docs.len(), ..Default::default() };
+        self.keep_findings(found, &token, &mut run).await?;
+        let tx = self.store.begin_write().await?;
+        run.fixed = gongkai_store::patrol::close_unseen(&*tx, &token, self.now(), Some((source, id))).await?;
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    /// New findings go to the owning body's list with a due date; findings seen again
+    /// keep their state (a dismissed one stays dismissed).
+    async fn keep_findings(&self, found: Vec<FindingView>, token: &str, run: &mut PatrolRun) -> Result<()> {
+        let cal = self.calendar().await?;
+        let today = self.today();
+        run.found += found.len();
+        for f in found {
+            let tx = self.store.begin_write().await?;
+            match gongkai_store::patrol::by_fingerprint(&*tx, &f.fingerprint).await? {
+                Some(m) => {
+                    gongkai_store::patrol::seen(&*tx, m, token, self.now()).await?;
+                }
+                None => {
+                    // A year without a calendar yet: due on the calendar day instead.
+                    let days = f.severity.working_days();
+                    let due = add_working_days(&cal, today, days, FirstDay::NextDay, &[])
+                        .map(|r| r.due)
+                        .unwrap_or(today + time::Duration::days(days as i64));
+                    let now = self.now();
+                    gongkai_store::patrol::insert(
+                        &*tx,
+                        patrol_finding::ActiveModel {
+                            fingerprint: Set(f.fingerprint),
+                            source: Set(f.source.into()),
+                            record_id: Set(f.record_id),
+                            org_id: Set(f.org_id),
+                            title: Set(f.title),
+                            field: Set(f.field),
+                            kind: Set(f.kind.code().into()),
+                            severity: Set(f.severity.code().into()),
+                            shown: Set(f.shown),
+                            replacement: Set(f.replacement),
+                            context: Set(f.context),
+                            status: Set(FindingStatus::Open.code().into()),
+                            found_at: Set(now),
+                            last_seen_at: Set(now),
+                            last_run: Set(token.into()),
+                            due_on: Set(Some(due)),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                    run.new += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// The findings `actor` answers for (the district office: all), in `statuses` (empty:
+    /// every state), worst first.
+    pub async fn patrol_findings(&self, actor: &Actor, statuses: &[FindingStatus]) -> Result<Vec<FindingRecord>> {
+        if !actor.role.can_review() {
+            return Err(AppError::Forbidden("只有审核人员和公开办可以查看巡查结果".into()));
+        }
+        let orgs = if actor.role.is_district_wide() { None } else { Some(vec![actor.org_id]) };
+        let codes: Vec<&str> = statuses.iter().map(|s| s.code()).collect();
+        let rows = gongkai_store::patrol::list(self.store.conn(), orgs.as_deref(), &codes).await?;
+        rows.into_iter().map(FindingRecord::try_from).collect()
+    }
+
+    /// A person's decision on a finding: a false positive (with the reason; it is not
+    /// reported again), or escalated to the district office.
+    pub async fn resolve_finding(
+        &self,
+        actor: &Actor,
+        id: i64,
+        to: FindingStatus,
+        note: &str,
+    ) -> Result<FindingRecord> {
+        if !actor.role.can_review() {
+            return Err(AppError::Forbidden("只有审核人员和公开办可以处理巡查结果".into()));
+        }
+        let note = note.trim();
+        match to {
+            FindingStatus::FalsePositive if note.is_empty() => {
+                return Err(AppError::field("note", "请写明判断为误报的理由"));
+            }
+            FindingStatus::FalsePositive | FindingStatus::Escalated => {}
+            _ => return Err(AppError::field("status", "只能标记为误报或上报公开办；整改后由巡查自动确认")),
+        }
+        if note.chars().count() > 500 {
+            return Err(AppError::field("note", "理由不超过500字"));
+        }
+        let tx = self.store.begin_write().await?;
+        let m = gongkai_store::patrol::get(&*tx, id)
+            .await?
+            .filter(|m| actor.may_see_org(m.org_id))
+            .ok_or_else(|| AppError::NotFound("没有这条巡查结果".into()))?;
+        let before = m.status.clone();
+        let after = gongkai_store::patrol::resolve(
+            &*tx,
+            m,
+            to.code(),
+            actor.user_id,
+            Some(note.to_string()).filter(|n| !n.is_empty()),
+            self.now(),
+        )
+        .await?;
+        self.audit(
+            &*tx,
+            actor,
+            "patrol.resolve",
+            "patrol_finding",
+            Some(id),
+            Some(serde_json::json!({"status": before})),
+            Some(serde_json::json!({"status": after.status, "note": after.note})),
+        )
+        .await?;
+        tx.commit().await?;
+        FindingRecord::try_from(after)
+    }
+}
+
+/// The patrol of everything public, once a day on one node.
+pub struct DailyPatrol;
+
+impl crate::jobs::Job for DailyPatrol {
+    fn kind(&self) -> &'static str {
+        "patrol"
+    }
+    fn label(&self) -> &'static str {
+        "内容巡查"
+    }
+    fn every(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(24 * 3600))
+    }
+    fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
+        Box::pin(async move {
+            let r = ctx.app.run_patrol().await?;
+            Ok(Some(format!("{}件，新发现{}处，已整改{}处", r.records, r.new, r.fixed)))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufRead;
+
+    #[test]
+    fn a_context_never_shows_part_of_a_number() {
+        // The 文号's context window (30 bytes back) starts inside the identity number.
+        let text = "身份证号370116198001011235，请核对。文件：示民发[2025]3号";
+        let found = check("document", 1, 1, "t", &[Part { field: "正文", text }]);
+        let kinds: Vec<FindingKind> = found.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [FindingKind::ResidentId, FindingKind::DocNo]);
+        assert!(found[0].context.contains("3701**********1235"), "{}", found[0].context);
+        assert!(!found[1].context.contains("1235"), "not the number's tail: {}", found[1].context);
+        assert!(found[1].context.contains("示民发[2025]3号"), "{}", found[1].context);
+    }
+
+    /// Hard negatives from real text: the shipped laws hold no identity, card or mobile
+    /// numbers, so nothing personal may be found in them, whatever their digits.
+    #[test]
+    fn nothing_personal_is_found_in_the_laws_corpus() {
+        let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(crate::import::LAWS_CORPUS));
+        let (mut laws, mut hits) = (0, Vec::new());
+        for line in reader.lines() {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let body = v["body"].as_str().unwrap_or("");
+            laws += 1;
+            for f in patrol::scan(body, &[]) {
+                if f.kind.is_personal() && f.kind != FindingKind::Landline && f.kind != FindingKind::Email {
+                    hits.push(format!("{}: {} {}", v["title"], f.kind.label(), &body[f.start..f.end]));
+                }
+            }
+        }
+        assert!(laws > 3000, "the whole corpus: {laws}");
+        assert!(hits.is_empty(), "{} hits:\n{}", hits.len(), hits.join("\n"));
+    }
+}
