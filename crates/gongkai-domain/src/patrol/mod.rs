@@ -10,7 +10,7 @@ pub mod report;
 mod wording;
 
 pub use personal::{is_bank_card, is_old_resident_id};
-pub use wording::{WordingRule, shipped_wording};
+pub use wording::{WordingRule, WordingSet, shipped_wording};
 
 use crate::document::labelled_enum;
 use serde::Serialize;
@@ -101,8 +101,10 @@ impl Finding {
 pub fn scan(text: &str, extra: &[WordingRule]) -> Vec<Finding> {
     let mut out = personal::scan(text);
     out.extend(doc_numbers(text));
-    out.extend(wording::scan(text, shipped_wording()));
-    out.extend(wording::scan(text, extra));
+    out.extend(WordingSet::shipped().scan(text));
+    if !extra.is_empty() {
+        out.extend(WordingSet::new(extra).scan(text));
+    }
     out.sort_by_key(|f| (f.start, f.end));
     // One finding per span: a longer span found first wins over what lies inside it.
     let mut kept: Vec<Finding> = Vec::with_capacity(out.len());

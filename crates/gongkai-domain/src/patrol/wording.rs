@@ -2,6 +2,7 @@
 //! among the inspection's veto items). A shipped list, which the district office extends.
 
 use super::{Finding, FindingKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::OnceLock;
 
 /// A wrong form and the correct one.
@@ -24,12 +25,36 @@ pub fn shipped_wording() -> &'static [WordingRule] {
     })
 }
 
-pub(super) fn scan(text: &str, rules: &[WordingRule]) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for r in rules.iter().filter(|r| !r.wrong.is_empty()) {
-        for (at, _) in text.match_indices(r.wrong.as_str()) {
-            out.push(Finding::new(FindingKind::Wording, at, at + r.wrong.len(), r.right.clone()));
-        }
+/// The rules as one automaton, and the rules in its pattern order.
+pub struct WordingSet {
+    ac: Option<AhoCorasick>,
+    rules: Vec<WordingRule>,
+}
+
+impl WordingSet {
+    pub fn new(rules: &[WordingRule]) -> WordingSet {
+        let rules: Vec<WordingRule> = rules.iter().filter(|r| !r.wrong.is_empty()).cloned().collect();
+        // Leftmost-longest: of two wrong forms at one place, the longer is the error named.
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(rules.iter().map(|r| r.wrong.as_str()))
+            .ok();
+        WordingSet { ac, rules }
     }
-    out
+
+    /// The shipped list, built once.
+    pub fn shipped() -> &'static WordingSet {
+        static SET: OnceLock<WordingSet> = OnceLock::new();
+        SET.get_or_init(|| WordingSet::new(shipped_wording()))
+    }
+
+    pub(super) fn scan(&self, text: &str) -> Vec<Finding> {
+        let Some(ac) = &self.ac else { return vec![] };
+        ac.find_iter(text)
+            .map(|m| {
+                let r = &self.rules[m.pattern().as_usize()];
+                Finding::new(FindingKind::Wording, m.start(), m.end(), r.right.clone())
+            })
+            .collect()
+    }
 }
