@@ -398,6 +398,62 @@ impl App {
     }
 }
 
+/// What masking a document changed: the kinds masked, as staff may see them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Masked {
+    /// Each span masked: its kind and its mask (3701**********1235).
+    pub masked: Vec<(String, String)>,
+}
+
+impl App {
+    /// De-identifies a document before it is published: every personal-data span in its
+    /// title and body replaced by its mask (a design choice, not a legal format; RULES.md
+    /// §7). Attachments are not rewritten: the pre-publication check still sees them.
+    /// Recorded in the audit log, the masks only.
+    pub async fn mask_document(&self, actor: &Actor, id: i64) -> Result<Masked> {
+        use gongkai_store::document;
+        use gongkai_store::sea_orm::{ActiveModelTrait, EntityTrait};
+        if !actor.role.can_edit() && !actor.role.can_review() {
+            return Err(AppError::Forbidden("当前角色不能修改文件".into()));
+        }
+        let tx = self.store.begin_write().await?;
+        let m = document::Entity::find_by_id(id)
+            .one(&*tx)
+            .await?
+            .filter(|m| actor.may_see_org(m.org_id))
+            .ok_or_else(|| AppError::NotFound(format!("文件（编号 {id}）不存在")))?;
+        let status = gongkai_domain::Status::parse(&m.status).unwrap_or(gongkai_domain::Status::Draft);
+        if matches!(status, gongkai_domain::Status::Published | gongkai_domain::Status::Withdrawn) {
+            return Err(AppError::Conflict("已发布或已撤回的文件请修订后重新发布".into()));
+        }
+        let personal = |t: &str| patrol::scan(t, &[]).into_iter().filter(|f| f.kind.is_personal()).collect::<Vec<_>>();
+        let (in_title, in_body) = (personal(&m.title), personal(&m.body));
+        if in_title.is_empty() && in_body.is_empty() {
+            return Err(AppError::Rule("标题和正文中没有发现需要去标识化的个人信息".into()));
+        }
+        let masked: Vec<(String, String)> =
+            in_title.iter().chain(&in_body).map(|f| (f.kind.label().to_string(), f.replacement.clone())).collect();
+        let (title, body) = (patrol::mask(&m.title, &in_title), patrol::mask(&m.body, &in_body));
+        let mut am: document::ActiveModel = m.into();
+        am.title = Set(title);
+        am.body = Set(body);
+        am.updated_at = Set(self.now());
+        am.update(&*tx).await?;
+        self.audit(
+            &*tx,
+            actor,
+            "document.mask_personal",
+            "document",
+            Some(id),
+            None,
+            Some(serde_json::json!({ "masked": masked })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Masked { masked })
+    }
+}
+
 /// The patrol of everything public, once a day on one node.
 pub struct DailyPatrol;
 

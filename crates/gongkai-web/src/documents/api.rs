@@ -119,7 +119,7 @@ struct ActionBody {
     repeals: Option<Vec<i64>>,
 }
 
-#[utoipa::path(post, path = "/v1/documents/{id}/actions", params(("id" = i64, Path, description = "编号")), request_body = ActionBody, security(("bearer" = [])), responses((status = 200, description = "新的状态（set_repeals：{\"ok\": true}）", body = DocumentView), Failures), summary = "办理：提交、审核、退回、发布（可定时）、撤回、设置废止")]
+#[utoipa::path(post, path = "/v1/documents/{id}/actions", params(("id" = i64, Path, description = "编号")), request_body = ActionBody, security(("bearer" = [])), responses((status = 200, description = "新的状态（set_repeals：{\"ok\": true}；mask_personal：去标识化的各处）", body = DocumentView), Failures), summary = "办理：提交、审核、退回、发布（可定时）、撤回、设置废止、去标识化（mask_personal）")]
 async fn action(
     State(s): State<WebState>,
     c: Caller,
@@ -128,6 +128,9 @@ async fn action(
     ApiJson(b): ApiJson<ActionBody>,
 ) -> WebResult {
     let actor = writer(&c, &headers)?;
+    if b.action == "mask_personal" {
+        return Ok(Json(s.app.mask_document(actor, id).await?).into_response());
+    }
     if b.action == "set_repeals" {
         s.app.set_repeals(actor, id, &b.repeals.unwrap_or_default()).await?;
         return Ok(Json(Done { ok: true }).into_response());

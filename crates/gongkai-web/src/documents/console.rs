@@ -32,6 +32,7 @@ pub(super) fn routes() -> Router<WebState> {
         .route("/admin/documents/{id}/action", post(action))
         .route("/admin/documents/{id}/attachments", post(upload))
         .route("/admin/documents/{id}/repeals", post(repeals))
+        .route("/admin/documents/{id}/mask", post(mask))
         .route("/admin/interpretations", post(create_interpretation))
         .route("/admin/interpretations/{id}/action", post(interpretation_action))
 }
@@ -504,5 +505,17 @@ async fn interpretation_action(
             fields.push(("interpretation_id".into(), id.to_string()));
             refused(&s, &c, actor, doc_id, "interp_action", fields, &e).await
         }
+    }
+}
+
+/// De-identifies the document's title and body (the pre-publication check offers it).
+async fn mask(State(s): State<WebState>, Id(id): Id, f: StaffForm<crate::forms::NoFields>) -> Response {
+    let StaffForm { caller: c, actor, .. } = f;
+    match s.app.mask_document(&actor, id).await {
+        Ok(m) => {
+            let list: Vec<String> = m.masked.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            back_with(&s, &c, id, &format!("已去标识化 {} 处：{}", list.len(), list.join("，"))).await
+        }
+        Err(e) => refused(&s, &c, &actor, id, "act", vec![], &e).await,
     }
 }

@@ -284,3 +284,61 @@ async fn an_error_report_goes_to_the_pages_owner_with_a_due_date_and_its_answer_
         assert_eq!(found(app.clone()).await, 1, "{b}: patrolled on the report");
     }
 }
+
+#[tokio::test]
+async fn masking_replaces_the_numbers_and_then_the_document_publishes() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let pw = gongkai_app::demo::DEMO_PASSWORD;
+        let (editor, _) = app.login("editor", pw).await.unwrap();
+        let (reviewer, session) = app.login("reviewer", pw).await.unwrap();
+        let act = |a: &str| gongkai_app::documents::ActionInput { action: a.into(), ..Default::default() };
+        let d = app
+            .create_document(
+                &editor,
+                gongkai_app::documents::DocumentInput {
+                    title: "关于2025年助学金发放名单的公示".into(),
+                    category: "其他文件".into(),
+                    body: format!("第一条 王五，身份证号{ID}，手机{MOBILE}，住幸福小区3号楼2单元501室。"),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        app.document_action(&editor, d.id, act("submit")).await.unwrap();
+        app.document_action(&reviewer, d.id, act("approve")).await.unwrap();
+        let mut me = Browser::new(&router);
+        me.cookies.push(("gk_session".into(), session.token.clone()));
+        let (_, html, _) = me.go("GET", &format!("/admin/documents/{}", d.id), None).await;
+        let csrf = hidden(&html, "csrf");
+        let (s, html, _) = me
+            .go("POST", &format!("/admin/documents/{}/action", d.id), Some(format!("csrf={csrf}&action=publish")))
+            .await;
+        assert!(s == StatusCode::UNPROCESSABLE_ENTITY && html.contains("id=\"act-mask\""), "{b}: masking offered");
+        let (s, _, to) = me.go("POST", &format!("/admin/documents/{}/mask", d.id), Some(format!("csrf={csrf}"))).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        let (_, html, _) = me.go("GET", to.as_deref().unwrap(), None).await;
+        assert!(html.contains("已去标识化 3 处"), "{b}: the three spans named, masked");
+        let body = app.document_detail(Some(&reviewer), d.id, None).await.unwrap().document.body.unwrap_or_default();
+        assert!(
+            body.contains("3701**********1235") && body.contains("139****5678") && body.contains("**号楼**单元**室"),
+            "{b}: {body}"
+        );
+        assert!(!body.contains(ID) && !body.contains(MOBILE), "{b}");
+        // Nothing personal left: it publishes without a reason, and the audit keeps the masks.
+        let (s, _, _) = me
+            .go("POST", &format!("/admin/documents/{}/action", d.id), Some(format!("csrf={csrf}&action=publish")))
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        let office = app.system_actor().await.unwrap();
+        let audit = app.audit_log(&office, Some(("document", d.id)), 1, 50).await.unwrap();
+        let row = audit.0.iter().find(|r| r.action == "document.mask_personal").expect("audited");
+        assert!(!row.after.clone().unwrap_or_default().contains(ID), "{b}");
+        // Once public, a document is revised, not masked in place.
+        let (s, html, _) =
+            me.go("POST", &format!("/admin/documents/{}/mask", d.id), Some(format!("csrf={csrf}"))).await;
+        assert!(s == StatusCode::CONFLICT && html.contains("修订"), "{b}: {s}");
+    }
+}
