@@ -8,6 +8,7 @@ pub mod reports;
 
 use crate::{Actor, App, AppError, Result};
 use gongkai_domain::deadline::{FirstDay, add_working_days};
+use gongkai_domain::patrol::citation::{CitationSet, NotInForce};
 use gongkai_domain::patrol::{self, Finding, FindingKind, FindingStatus, Severity};
 use gongkai_store::patrol::row as patrol_finding;
 use gongkai_store::sea_orm::Set;
@@ -54,10 +55,15 @@ pub(crate) fn check(
     org_id: i64,
     title: &str,
     parts: &[Part<'_>],
+    cites: &CitationSet,
 ) -> Vec<FindingView> {
     let mut out = Vec::new();
     for p in parts {
-        let found = patrol::scan(p.text, &[]);
+        let mut found = patrol::scan(p.text, &[]);
+        if p.field != "标题" {
+            found.extend(cites.scan(p.text));
+            found.sort_by_key(|f| (f.start, f.end));
+        }
         for f in &found {
             out.push(view(source, (record_id, org_id), title, p, f, &found));
         }
@@ -222,6 +228,7 @@ impl App {
     /// Everything the public can read now, scanned: the findings, worst first.
     pub(crate) async fn scan_public(&self) -> Result<(usize, Vec<FindingView>)> {
         let (mut records, mut out) = (0, Vec::new());
+        let cites = self.citations_not_in_force().await?;
         for source in crate::search::content_sources() {
             let mut after = 0;
             loop {
@@ -234,13 +241,63 @@ impl App {
                         Part { field: "正文", text: &d.body },
                         Part { field: "附件", text: &d.attachment_text },
                     ];
-                    out.extend(check(source.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts));
+                    out.extend(check(source.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &cites));
                 }
                 after = last;
             }
         }
         out.sort_by_key(|f| (f.severity.code() != "high", f.severity.code() != "medium", f.source, f.record_id));
         Ok((records, out))
+    }
+
+    /// The published documents no longer in force (废止, 失效) whose title and number no
+    /// document in force shares, to find them cited as if they were.
+    async fn citations_not_in_force(&self) -> Result<CitationSet> {
+        use gongkai_store::document;
+        use gongkai_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        type Row = (String, Option<String>, Option<time::Date>, Option<i64>, Option<i64>, bool);
+        let rows: Vec<Row> = document::Entity::find()
+            .select_only()
+            .columns([
+                document::Column::Title,
+                document::Column::DocNo,
+                document::Column::ExpiresOn,
+                document::Column::SupersededBy,
+                document::Column::RepealedBy,
+                document::Column::DeclaredExpired,
+            ])
+            .filter(document::Column::Status.eq(gongkai_domain::Status::Published.code()))
+            .into_tuple()
+            .all(self.store.conn())
+            .await?;
+        let today = self.today();
+        let mut in_force = std::collections::HashSet::new();
+        let mut gone = Vec::new();
+        for (title, doc_no, expires_on, superseded, repealed, declared_expired) in rows {
+            let facts = gongkai_domain::ValidityFacts {
+                expires_on,
+                superseded: superseded.is_some(),
+                repealed: repealed.is_some(),
+                declared_expired,
+            };
+            match gongkai_domain::derive_validity(facts, today) {
+                v @ (gongkai_domain::Validity::Repealed | gongkai_domain::Validity::Expired) => {
+                    gone.push(NotInForce { title, doc_no, validity: v.label().to_string() })
+                }
+                _ => {
+                    in_force.insert(title);
+                    if let Some(n) = doc_no {
+                        in_force.insert(n);
+                    }
+                }
+            }
+        }
+        let gone = gone
+            .into_iter()
+            .filter(|d| !in_force.contains(&d.title))
+            .map(|d| NotInForce { doc_no: d.doc_no.filter(|n| !in_force.contains(n)), ..d })
+            .collect();
+        Ok(CitationSet::new(gone))
     }
 
     /// A patrol of everything public: new findings go to the owning body's list with a
@@ -266,6 +323,7 @@ impl App {
             return Err(AppError::Internal(format!("no content source {source}")));
         };
         let mut found = Vec::new();
+        let cites = self.citations_not_in_force().await?;
         let docs = src.load(self, &[id]).await?;
         for d in &docs {
             let parts = [
@@ -273,7 +331,7 @@ impl App {
                 Part { field: "正文", text: &d.body },
                 Part { field: "附件", text: &d.attachment_text },
             ];
-            found.extend(check(src.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts));
+            found.extend(check(src.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &cites));
         }
         let mut run = PatrolRun { records: docs.len(), ..Default::default() };
         self.keep_findings(found, &token, &mut run).await?;
@@ -484,7 +542,7 @@ mod tests {
     fn a_context_never_shows_part_of_a_number() {
         // The 文号's context window (30 bytes back) starts inside the identity number.
         let text = "身份证号370116198001011235，请核对。文件：示民发[2025]3号";
-        let found = check("document", 1, 1, "t", &[Part { field: "正文", text }]);
+        let found = check("document", 1, 1, "t", &[Part { field: "正文", text }], &CitationSet::new(vec![]));
         let kinds: Vec<FindingKind> = found.iter().map(|f| f.kind).collect();
         assert_eq!(kinds, [FindingKind::ResidentId, FindingKind::DocNo]);
         assert!(found[0].context.contains("3701**********1235"), "{}", found[0].context);

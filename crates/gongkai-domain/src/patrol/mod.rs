@@ -5,6 +5,7 @@
 //! The detectors read text only; which record is scanned, whether a record is a declared
 //! exception (惩戒公示, 强制性信息披露) and what happens to a finding are the app's.
 
+pub mod citation;
 mod personal;
 pub mod report;
 mod wording;
@@ -26,6 +27,7 @@ labelled_enum! {
         Email = "email" / "电子邮箱",
         HomeAddress = "home_address" / "详细住址",
         DocNo = "doc_no" / "发文字号不规范",
+        RepealedCitation = "repealed_citation" / "引用已失效的文件",
         Wording = "wording" / "严重表述错误",
     }
 }
@@ -66,7 +68,7 @@ impl FindingKind {
         use FindingKind::*;
         match self {
             ResidentId | OldResidentId | BankCard => Severity::High,
-            Mobile | HomeAddress | Wording => Severity::Medium,
+            Mobile | HomeAddress | Wording | RepealedCitation => Severity::Medium,
             // Offices publish their own telephone and mailbox on purpose.
             Landline | Email | DocNo => Severity::Low,
         }
@@ -74,7 +76,7 @@ impl FindingKind {
 
     /// Personal data: masked on request, shown to staff only masked.
     pub fn is_personal(self) -> bool {
-        !matches!(self, FindingKind::DocNo | FindingKind::Wording)
+        !matches!(self, FindingKind::DocNo | FindingKind::Wording | FindingKind::RepealedCitation)
     }
 }
 

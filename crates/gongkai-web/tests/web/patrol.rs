@@ -342,3 +342,59 @@ async fn masking_replaces_the_numbers_and_then_the_document_publishes() {
         assert!(s == StatusCode::CONFLICT && html.contains("修订"), "{b}: {s}");
     }
 }
+
+#[tokio::test]
+async fn citing_a_repealed_document_as_in_force_is_found_but_the_repeal_itself_is_not() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let pw = gongkai_app::demo::DEMO_PASSWORD;
+        let (editor, _) = app.login("editor", pw).await.unwrap();
+        let (reviewer, _) = app.login("reviewer", pw).await.unwrap();
+        let act = |a: &str| gongkai_app::documents::ActionInput { action: a.into(), ..Default::default() };
+        let publish = |title: &'static str, body: String| {
+            let (app, editor, reviewer) = (app.clone(), editor.clone(), reviewer.clone());
+            async move {
+                let input = gongkai_app::documents::DocumentInput {
+                    title: title.into(),
+                    category: "其他文件".into(),
+                    body,
+                    ..Default::default()
+                };
+                let d = app.create_document(&editor, input).await.unwrap();
+                (app, d.id, editor, reviewer)
+            }
+        };
+        let (_, old, _, _) =
+            publish("莱芜区校车安全管理暂行办法", "第一条 为加强校车安全管理，制定本办法。".into()).await;
+        for (who, a) in [(&editor, "submit"), (&reviewer, "approve"), (&reviewer, "publish")] {
+            app.document_action(who, old, act(a)).await.unwrap();
+        }
+        let (_, new, _, _) = publish(
+            "莱芜区校车安全管理办法",
+            "第一条 为加强校车安全管理，制定本办法。\n第二条 本办法自发布之日起施行，《莱芜区校车安全管理暂行办法》同时废止。".into(),
+        )
+        .await;
+        app.set_repeals(&editor, new, &[old]).await.unwrap();
+        for (who, a) in [(&editor, "submit"), (&reviewer, "approve"), (&reviewer, "publish")] {
+            app.document_action(who, new, act(a)).await.unwrap();
+        }
+        let (_, citing, _, _) = publish(
+            "关于开展校车安全检查的通知",
+            "第一条 依据《莱芜区校车安全管理暂行办法》，开展校车安全检查。".into(),
+        )
+        .await;
+        for (who, a) in [(&editor, "submit"), (&reviewer, "approve"), (&reviewer, "publish")] {
+            app.document_action(who, citing, act(a)).await.unwrap();
+        }
+        app.run_patrol().await.unwrap();
+        let office = app.system_actor().await.unwrap();
+        let found = app.patrol_findings(&office, &[]).await.unwrap();
+        let cites: Vec<(i64, &str)> = found
+            .iter()
+            .filter(|f| f.kind == gongkai_domain::patrol::FindingKind::RepealedCitation)
+            .map(|f| (f.record_id, f.replacement.as_str()))
+            .collect();
+        assert_eq!(cites, [(citing, "该文件已废止")], "{b}: only the citation as if in force");
+    }
+}
