@@ -12,7 +12,7 @@ pub struct WordingRule {
     pub right: String,
 }
 
-/// The shipped list (`wording.txt`: one “wrong<TAB>right” per line).
+/// The shipped list (`wording.txt`: one line per rule, the wrong form, a tab, the right one).
 pub fn shipped_wording() -> &'static [WordingRule] {
     static RULES: OnceLock<Vec<WordingRule>> = OnceLock::new();
     RULES.get_or_init(|| {
