@@ -189,6 +189,7 @@ async fn build(engine: &str, recs: &[Rec], work: &Path) -> Engine {
                     .map(|(i, r)| SearchDoc {
                         source: "document".into(),
                         org_id: None,
+                        unreadable_attachments: vec![],
                         id: (chunk_no * 5_000 + i) as i64,
                         url: String::new(),
                         title: r.title.clone(),

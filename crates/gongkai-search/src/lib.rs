@@ -127,6 +127,9 @@ pub struct SearchDoc {
     pub keywords: String,
     pub body: String,
     pub attachment_text: String,
+    /// Attachments whose text could not be read (scans, encrypted files): not indexed;
+    /// the content patrol says it could not check them.
+    pub unreadable_attachments: Vec<String>,
     /// Index its articles (第X条) as passages for Q&A.
     pub articles: bool,
 }

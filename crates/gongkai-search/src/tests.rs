@@ -22,6 +22,7 @@ fn doc(
         source: "document".into(),
         id,
         org_id: None,
+        unreadable_attachments: vec![],
         url: format!("/documents/{id}"),
         articles: true,
         title: title.into(),
@@ -217,6 +218,7 @@ fn other_kinds_of_content_share_the_index_without_colliding() {
     let interp = SearchDoc {
         source: "interpretation".into(),
         org_id: None,
+        unreadable_attachments: vec![],
         id: 2, // the same number as a document: keys are per source
         url: "/interpretations/2".into(),
         title: "《关于做好社会救助工作的通知》政策解读".into(),

@@ -122,6 +122,40 @@ fn view(
     }
 }
 
+/// Attachments whose text could not be read: the patrol cannot check them (no OCR), and a
+/// scan may hold exactly the list that must not be public.
+fn unreadable(source: &'static str, d: &gongkai_search::SearchDoc) -> Vec<FindingView> {
+    d.unreadable_attachments
+        .iter()
+        .map(|name| {
+            let kind = FindingKind::UnreadableAttachment;
+            let fingerprint = {
+                use sha2::Digest;
+                let mut h = sha2::Sha256::new();
+                for part in [source, &d.id.to_string(), name.as_str(), kind.code()] {
+                    h.update(part.as_bytes());
+                    h.update([0]);
+                }
+                hex::encode(h.finalize())
+            };
+            FindingView {
+                source,
+                record_id: d.id,
+                org_id: d.org_id.unwrap_or(0),
+                title: d.title.clone(),
+                field: format!("附件：{name}"),
+                kind,
+                kind_label: kind.label(),
+                severity: kind.severity(),
+                shown: name.clone(),
+                replacement: "未能提取文字（扫描件、加密或损坏的文件），请人工核对是否含有个人信息".into(),
+                context: String::new(),
+                fingerprint,
+            }
+        })
+        .collect()
+}
+
 fn floor(s: &str, mut i: usize) -> usize {
     while !s.is_char_boundary(i) {
         i -= 1;
@@ -242,6 +276,7 @@ impl App {
                         Part { field: "附件", text: &d.attachment_text },
                     ];
                     out.extend(check(source.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &cites));
+                    out.extend(unreadable(source.name(), &d));
                 }
                 after = last;
             }
@@ -332,6 +367,7 @@ impl App {
                 Part { field: "附件", text: &d.attachment_text },
             ];
             found.extend(check(src.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &cites));
+            found.extend(unreadable(src.name(), d));
         }
         let mut run = PatrolRun { records: docs.len(), ..Default::default() };
         self.keep_findings(found, &token, &mut run).await?;
@@ -456,6 +492,58 @@ impl App {
     }
 }
 
+/// The findings as a workbook for the office's ledger: one row each, personal data masked.
+pub fn findings_xlsx(rows: &[FindingRecord]) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let head = Format::new().set_bold().set_border(FormatBorder::Thin);
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("巡查结果").map_err(fail)?;
+    let columns = [
+        ("风险", 6.0),
+        ("问题", 16.0),
+        ("内容类型", 10.0),
+        ("标题", 36.0),
+        ("位置", 12.0),
+        ("内容（已去标识化）", 40.0),
+        ("建议", 24.0),
+        ("状态", 8.0),
+        ("处理期限", 12.0),
+        ("说明", 24.0),
+    ];
+    for (c, (name, width)) in columns.iter().enumerate() {
+        sheet.set_column_width(c as u16, *width).map_err(fail)?;
+        sheet.write_string_with_format(0, c as u16, *name, &head).map_err(fail)?;
+    }
+    for (i, f) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        let source = match f.source.as_str() {
+            "document" => "文件",
+            "interpretation" => "政策解读",
+            _ => "依申请公开案例",
+        };
+        let due = f.due_on.map(|d| d.to_string()).unwrap_or_default();
+        let values = [
+            f.severity.label(),
+            f.kind_label,
+            source,
+            f.title.as_str(),
+            f.field.as_str(),
+            f.context.as_str(),
+            f.replacement.as_str(),
+            f.status_label,
+            due.as_str(),
+            f.note.as_deref().unwrap_or(""),
+        ];
+        for (c, v) in values.iter().enumerate() {
+            sheet.write_string_with_format(r, c as u16, *v, &cell).map_err(fail)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
+}
+
 /// What masking a document changed: the kinds masked, as staff may see them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Masked {
@@ -548,6 +636,37 @@ mod tests {
         assert!(found[0].context.contains("3701**********1235"), "{}", found[0].context);
         assert!(!found[1].context.contains("1235"), "not the number's tail: {}", found[1].context);
         assert!(found[1].context.contains("示民发[2025]3号"), "{}", found[1].context);
+    }
+
+    #[test]
+    fn the_ledger_workbook_carries_the_masked_findings() {
+        let f = FindingRecord {
+            id: 1,
+            source: "document".into(),
+            record_id: 9,
+            org_id: 1,
+            title: "低保公示".into(),
+            field: "正文".into(),
+            kind: FindingKind::ResidentId,
+            kind_label: FindingKind::ResidentId.label(),
+            severity: Severity::High,
+            shown: "3701**********1235".into(),
+            replacement: "3701**********1235".into(),
+            context: "身份证号3701**********1235。".into(),
+            status: FindingStatus::Open,
+            status_label: FindingStatus::Open.label(),
+            found_at: time::OffsetDateTime::UNIX_EPOCH,
+            due_on: Some(time::macros::date!(2025 - 07 - 02)),
+            note: None,
+        };
+        let bytes = findings_xlsx(&[f]).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut strings = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut strings).unwrap();
+        for want in ["风险", "身份证号码", "低保公示", "身份证号3701**********1235。", "待处理", "2025-07-02"]
+        {
+            assert!(strings.contains(want), "{want}: {strings}");
+        }
     }
 
     /// Hard negatives from real text: the shipped laws hold no identity, card or mobile

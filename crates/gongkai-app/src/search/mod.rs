@@ -103,6 +103,7 @@ fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -
         keywords: m.keywords.clone(),
         body: m.body.clone(),
         attachment_text,
+        unreadable_attachments: vec![],
         articles: true,
     }
 }
@@ -157,14 +158,18 @@ impl SearchSource for Documents {
                 .await?;
             let mut out = Vec::new();
             for m in rows {
-                let texts: Vec<String> = attachment::Entity::find()
+                let files: Vec<(String, String)> = attachment::Entity::find()
                     .select_only()
-                    .column(attachment::Column::ExtractedText)
+                    .columns([attachment::Column::FileName, attachment::Column::ExtractedText])
                     .filter(attachment::Column::DocumentId.eq(m.id))
                     .into_tuple()
                     .all(conn)
                     .await?;
-                out.push(search_doc(&m, today, texts.join("\n")));
+                let texts: Vec<&str> = files.iter().map(|(_, t)| t.as_str()).collect();
+                let mut doc = search_doc(&m, today, texts.join("\n"));
+                doc.unreadable_attachments =
+                    files.iter().filter(|(_, t)| t.trim().is_empty()).map(|(n, _)| n.clone()).collect();
+                out.push(doc);
             }
             Ok(out)
         })

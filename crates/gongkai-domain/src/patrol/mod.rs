@@ -28,6 +28,7 @@ labelled_enum! {
         HomeAddress = "home_address" / "详细住址",
         DocNo = "doc_no" / "发文字号不规范",
         RepealedCitation = "repealed_citation" / "引用已失效的文件",
+        UnreadableAttachment = "unreadable_attachment" / "附件无法巡查",
         Wording = "wording" / "严重表述错误",
     }
 }
@@ -71,12 +72,20 @@ impl FindingKind {
             Mobile | HomeAddress | Wording | RepealedCitation => Severity::Medium,
             // Offices publish their own telephone and mailbox on purpose.
             Landline | Email | DocNo => Severity::Low,
+            // A scan may hide a list of names and numbers: a person has to look.
+            UnreadableAttachment => Severity::Medium,
         }
     }
 
     /// Personal data: masked on request, shown to staff only masked.
     pub fn is_personal(self) -> bool {
-        !matches!(self, FindingKind::DocNo | FindingKind::Wording | FindingKind::RepealedCitation)
+        !matches!(
+            self,
+            FindingKind::DocNo
+                | FindingKind::Wording
+                | FindingKind::RepealedCitation
+                | FindingKind::UnreadableAttachment
+        )
     }
 }
 

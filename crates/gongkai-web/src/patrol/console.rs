@@ -22,6 +22,7 @@ use serde::Deserialize;
 pub(crate) fn routes() -> Router<WebState> {
     Router::new()
         .route("/admin/patrol", get(findings))
+        .route("/admin/patrol.xlsx", get(export))
         .route("/admin/patrol/{id}", post(resolve))
         .route("/admin/error-reports", get(reports))
         .route("/admin/error-reports/{id}/answer", post(answer))
@@ -170,5 +171,26 @@ async fn answer(State(s): State<WebState>, Id(id): Id, f: StaffForm<AnswerForm>)
             fields.push(("report_id".into(), id.to_string()));
             reports_page(&s, &c, &actor, Feedback::refused("answer", fields, &e)).await
         }
+    }
+}
+
+/// Every finding of the person's bodies, in all states, as an .xlsx ledger.
+async fn export(State(s): State<WebState>, Staff { actor, .. }: Staff) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let book = match s.app.patrol_findings(&actor, &[]).await {
+        Ok(rows) => gongkai_app::patrol::findings_xlsx(&rows),
+        Err(e) => Err(e),
+    };
+    match book {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                (header::CONTENT_DISPOSITION, views::attachment_disposition("内容巡查结果.xlsx")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => views::error_page(&s.app.config.site_name, &e),
     }
 }

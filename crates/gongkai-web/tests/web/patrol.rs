@@ -121,6 +121,8 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: a state that is not one");
         let (s, html, _) = me.go("GET", "/admin/patrol", None).await;
         assert!(s == StatusCode::OK && html.contains("3701**********1235") && !html.contains(ID), "{b}");
+        let (s, book, _) = me.go("GET", "/admin/patrol.xlsx", None).await;
+        assert!(s == StatusCode::OK && book.starts_with("PK"), "{b}: a workbook");
         assert!(html.contains("关于公布2025年第二批低保对象的公示") && html.contains("身份证号码"), "{b}");
 
         // The mobile is the office's own line, say: a false positive needs its reason, then
@@ -307,6 +309,9 @@ async fn masking_replaces_the_numbers_and_then_the_document_publishes() {
             )
             .await
             .unwrap();
+        // A scanned attachment cannot be read: the patrol will say so, for a person to look.
+        let scan = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage".to_vec();
+        app.add_attachment(&editor, d.id, "助学金名单（扫描件）.pdf", scan).await.unwrap();
         app.document_action(&editor, d.id, act("submit")).await.unwrap();
         app.document_action(&reviewer, d.id, act("approve")).await.unwrap();
         let mut me = Browser::new(&router);
@@ -336,6 +341,13 @@ async fn masking_replaces_the_numbers_and_then_the_document_publishes() {
         let audit = app.audit_log(&office, Some(("document", d.id)), 1, 50).await.unwrap();
         let row = audit.0.iter().find(|r| r.action == "document.mask_personal").expect("audited");
         assert!(!row.after.clone().unwrap_or_default().contains(ID), "{b}");
+        let found = app.patrol_findings(&office, &[]).await.unwrap();
+        let unread: Vec<&str> = found
+            .iter()
+            .filter(|f| f.record_id == d.id && f.kind == gongkai_domain::patrol::FindingKind::UnreadableAttachment)
+            .map(|f| f.field.as_str())
+            .collect();
+        assert_eq!(unread, ["附件：助学金名单（扫描件）.pdf"], "{b}");
         // Once public, a document is revised, not masked in place.
         let (s, html, _) =
             me.go("POST", &format!("/admin/documents/{}/mask", d.id), Some(format!("csrf={csrf}"))).await;
