@@ -16,6 +16,7 @@ pub mod patrol;
 pub mod queries;
 pub mod rate_limit;
 pub mod requests;
+pub mod wording_rule;
 
 pub use entities::*;
 pub use requests::*;

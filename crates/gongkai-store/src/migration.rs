@@ -29,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::requests::M0018StepTable),
             Box::new(crate::patrol::M0019PatrolFindings),
             Box::new(crate::error_report::M0020ErrorReports),
+            Box::new(crate::wording_rule::M0021WordingRules),
         ]
     }
 }

@@ -368,8 +368,8 @@ impl App {
                 crate::patrol::Part { field: "正文", text: &body },
                 crate::patrol::Part { field: "附件", text: &files },
             ],
-            // Citations are the daily patrol's: they never stop a publication.
-            &gongkai_domain::patrol::citation::CitationSet::new(vec![]),
+            // Citations and wording are the daily patrol's: they never stop a publication.
+            &crate::patrol::Lists::none(),
         );
         if let Some(refusal) = crate::patrol::blocking(&found) {
             let Some(reason) = patrol_override else { return Err(refusal) };

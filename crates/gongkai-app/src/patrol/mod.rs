@@ -5,11 +5,12 @@
 //! masked or a reviewer overrides it with a recorded reason.
 
 pub mod reports;
+pub mod wording;
 
 use crate::{Actor, App, AppError, Result};
 use gongkai_domain::deadline::{FirstDay, add_working_days};
 use gongkai_domain::patrol::citation::{CitationSet, NotInForce};
-use gongkai_domain::patrol::{self, Finding, FindingKind, FindingStatus, Severity};
+use gongkai_domain::patrol::{self, Finding, FindingKind, FindingStatus, Severity, WordingRule, WordingSet};
 use gongkai_store::patrol::row as patrol_finding;
 use gongkai_store::sea_orm::Set;
 use serde::Serialize;
@@ -42,6 +43,20 @@ pub struct FindingView {
     pub fingerprint: String,
 }
 
+/// What a run checks against besides the detectors: the documents no longer in force, and
+/// the office's own wording rules. Built once per run.
+pub(crate) struct Lists {
+    pub cites: CitationSet,
+    pub wording: WordingSet,
+}
+
+impl Lists {
+    /// No citations, no office rules: the detectors alone (the pre-publication check).
+    pub(crate) fn none() -> Lists {
+        Lists { cites: CitationSet::new(vec![]), wording: WordingSet::new(&[]) }
+    }
+}
+
 /// A record's text to scan, by part.
 pub(crate) struct Part<'a> {
     pub field: &'a str,
@@ -55,13 +70,13 @@ pub(crate) fn check(
     org_id: i64,
     title: &str,
     parts: &[Part<'_>],
-    cites: &CitationSet,
+    lists: &Lists,
 ) -> Vec<FindingView> {
     let mut out = Vec::new();
     for p in parts {
-        let mut found = patrol::scan(p.text, &[]);
+        let mut found = patrol::scan_with(p.text, &lists.wording);
         if p.field != "标题" {
-            found.extend(cites.scan(p.text));
+            found.extend(lists.cites.scan(p.text));
             found.sort_by_key(|f| (f.start, f.end));
         }
         for f in &found {
@@ -262,7 +277,7 @@ impl App {
     /// Everything the public can read now, scanned: the findings, worst first.
     pub(crate) async fn scan_public(&self) -> Result<(usize, Vec<FindingView>)> {
         let (mut records, mut out) = (0, Vec::new());
-        let cites = self.citations_not_in_force().await?;
+        let lists = self.patrol_lists().await?;
         for source in crate::search::content_sources() {
             let mut after = 0;
             loop {
@@ -275,7 +290,7 @@ impl App {
                         Part { field: "正文", text: &d.body },
                         Part { field: "附件", text: &d.attachment_text },
                     ];
-                    out.extend(check(source.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &cites));
+                    out.extend(check(source.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &lists));
                     out.extend(unreadable(source.name(), &d));
                 }
                 after = last;
@@ -283,6 +298,15 @@ impl App {
         }
         out.sort_by_key(|f| (f.severity.code() != "high", f.severity.code() != "medium", f.source, f.record_id));
         Ok((records, out))
+    }
+
+    async fn patrol_lists(&self) -> Result<Lists> {
+        let rules: Vec<WordingRule> = gongkai_store::wording_rule::list(self.store.conn())
+            .await?
+            .into_iter()
+            .map(|r| WordingRule { wrong: r.wrong, right: r.right })
+            .collect();
+        Ok(Lists { cites: self.citations_not_in_force().await?, wording: WordingSet::new(&rules) })
     }
 
     /// The published documents no longer in force (废止, 失效) whose title and number no
@@ -358,7 +382,7 @@ impl App {
             return Err(AppError::Internal(format!("no content source {source}")));
         };
         let mut found = Vec::new();
-        let cites = self.citations_not_in_force().await?;
+        let lists = self.patrol_lists().await?;
         let docs = src.load(self, &[id]).await?;
         for d in &docs {
             let parts = [
@@ -366,7 +390,7 @@ impl App {
                 Part { field: "正文", text: &d.body },
                 Part { field: "附件", text: &d.attachment_text },
             ];
-            found.extend(check(src.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &cites));
+            found.extend(check(src.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &lists));
             found.extend(unreadable(src.name(), d));
         }
         let mut run = PatrolRun { records: docs.len(), ..Default::default() };
@@ -630,7 +654,7 @@ mod tests {
     fn a_context_never_shows_part_of_a_number() {
         // The 文号's context window (30 bytes back) starts inside the identity number.
         let text = "身份证号370116198001011235，请核对。文件：示民发[2025]3号";
-        let found = check("document", 1, 1, "t", &[Part { field: "正文", text }], &CitationSet::new(vec![]));
+        let found = check("document", 1, 1, "t", &[Part { field: "正文", text }], &Lists::none());
         let kinds: Vec<FindingKind> = found.iter().map(|f| f.kind).collect();
         assert_eq!(kinds, [FindingKind::ResidentId, FindingKind::DocNo]);
         assert!(found[0].context.contains("3701**********1235"), "{}", found[0].context);

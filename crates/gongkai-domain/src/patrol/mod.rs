@@ -110,12 +110,15 @@ impl Finding {
 /// Every finding in `text`, in order of position, with the shipped wording rules and
 /// `extra` ones (the district office's).
 pub fn scan(text: &str, extra: &[WordingRule]) -> Vec<Finding> {
+    scan_with(text, &WordingSet::new(extra))
+}
+
+/// [`scan`] with the office's rules already built (a patrol builds them once per run).
+pub fn scan_with(text: &str, extra: &WordingSet) -> Vec<Finding> {
     let mut out = personal::scan(text);
     out.extend(doc_numbers(text));
     out.extend(WordingSet::shipped().scan(text));
-    if !extra.is_empty() {
-        out.extend(WordingSet::new(extra).scan(text));
-    }
+    out.extend(extra.scan(text));
     out.sort_by_key(|f| (f.start, f.end));
     // One finding per span: a longer span found first wins over what lies inside it.
     let mut kept: Vec<Finding> = Vec::with_capacity(out.len());

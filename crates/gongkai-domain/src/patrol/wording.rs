@@ -35,10 +35,14 @@ impl WordingSet {
     pub fn new(rules: &[WordingRule]) -> WordingSet {
         let rules: Vec<WordingRule> = rules.iter().filter(|r| !r.wrong.is_empty()).cloned().collect();
         // Leftmost-longest: of two wrong forms at one place, the longer is the error named.
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(rules.iter().map(|r| r.wrong.as_str()))
-            .ok();
+        let ac = if rules.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(rules.iter().map(|r| r.wrong.as_str()))
+                .ok()
+        };
         WordingSet { ac, rules }
     }
 

@@ -24,6 +24,8 @@ pub(crate) fn routes() -> Router<WebState> {
         .route("/admin/patrol", get(findings))
         .route("/admin/patrol.xlsx", get(export))
         .route("/admin/patrol/{id}", post(resolve))
+        .route("/admin/wording", get(wording).post(add_wording))
+        .route("/admin/wording/{id}/delete", post(remove_wording))
         .route("/admin/error-reports", get(reports))
         .route("/admin/error-reports/{id}/answer", post(answer))
 }
@@ -193,4 +195,65 @@ async fn export(State(s): State<WebState>, Staff { actor, .. }: Staff) -> Respon
             .into_response(),
         Err(e) => views::error_page(&s.app.config.site_name, &e),
     }
+}
+
+#[derive(Template)]
+#[template(path = "patrol/wording.html")]
+struct WordingPage {
+    frame: Frame,
+    shipped: Vec<(String, String)>,
+    rules: Vec<gongkai_app::patrol::wording::WordingView>,
+    may_edit: bool,
+    fb: Feedback,
+}
+
+async fn wording(State(s): State<WebState>, Staff { caller: c, actor }: Staff) -> Response {
+    let notice = crate::flash::take_notice(&s, &c).await;
+    wording_page(&s, &c, &actor, Feedback::notice(notice)).await
+}
+
+async fn wording_page(s: &WebState, c: &Caller, actor: &Actor, fb: Feedback) -> Response {
+    match s.app.wording_rules(actor).await {
+        Ok(rules) => {
+            let shipped =
+                gongkai_domain::patrol::shipped_wording().iter().map(|r| (r.wrong.clone(), r.right.clone())).collect();
+            let page = WordingPage {
+                frame: frame(s, c, "表述错误词表"),
+                shipped,
+                rules,
+                may_edit: actor.role.is_district_wide(),
+                fb,
+            };
+            views::render_as(page.fb.status(), &page)
+        }
+        Err(e) => views::error_page(&s.app.config.site_name, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WordingForm {
+    wrong: String,
+    right: String,
+    note: String,
+}
+
+async fn add_wording(State(s): State<WebState>, f: StaffForm<WordingForm>) -> Response {
+    let StaffForm { caller: c, actor, form, fields } = f;
+    match s.app.add_wording_rule(&actor, &form.wrong, &form.right, &form.note).await {
+        Ok(r) => {
+            let msg = format!("已添加：“{}”应为“{}”，下一次巡查起生效", r.wrong, r.right);
+            crate::flash::redirect_notice(&s, &c, "/admin/wording", msg).await
+        }
+        Err(e) => wording_page(&s, &c, &actor, Feedback::refused("wording", fields, &e)).await,
+    }
+}
+
+async fn remove_wording(State(s): State<WebState>, Id(id): Id, f: StaffForm<crate::forms::NoFields>) -> Response {
+    let StaffForm { caller: c, actor, .. } = f;
+    let msg = match s.app.remove_wording_rule(&actor, id).await {
+        Ok(()) => "已删除".to_string(),
+        Err(e) => format!("未能删除：{e}"),
+    };
+    crate::flash::redirect_notice(&s, &c, "/admin/wording", msg).await
 }

@@ -212,6 +212,8 @@ async fn every_console_form_field_is_labelled_typed_and_marked_and_links_read_as
         "/admin/documents/new",
         "/admin/audit",
         "/admin/patrol",
+        "/admin/wording",
+        "/admin/error-reports",
     ]
     .iter()
     .map(|p| p.to_string())

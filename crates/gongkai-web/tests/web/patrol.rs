@@ -410,3 +410,46 @@ async fn citing_a_repealed_document_as_in_force_is_found_but_the_repeal_itself_i
         assert_eq!(cites, [(citing, "该文件已废止")], "{b}: only the citation as if in force");
     }
 }
+
+#[tokio::test]
+async fn the_office_extends_the_wording_list_and_the_next_patrol_uses_it() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let (_, session) = app.login("office", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let mut me = Browser::new(&router);
+        me.cookies.push(("gk_session".into(), session.token.clone()));
+        let (_, html, _) = me.go("GET", "/admin/wording", None).await;
+        assert!(html.contains("中华人名共和国"), "{b}: the shipped list is shown");
+        let csrf = hidden(&html, "csrf");
+        let add = |wrong: &str, right: &str| {
+            format!("csrf={csrf}&wrong={}&right={}&note=", urlencode(wrong), urlencode(right))
+        };
+        let (s, html, _) = me.go("POST", "/admin/wording", Some(add("莱芜市", "济南市莱芜区莱芜市"))).await;
+        assert!(s == StatusCode::UNPROCESSABLE_ENTITY && html.contains("href=\"#wording-right\""), "{b}: {s}");
+        let (s, _, _) = me.go("POST", "/admin/wording", Some(add("莱芜市政府", "济南市莱芜区人民政府"))).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        let (s, _, _) = me.go("POST", "/admin/wording", Some(add("莱芜市政府", "别的"))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: no rule twice");
+        // A reviewer reads the list but does not change it.
+        let (reviewer, _) = app.login("reviewer", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        assert!(app.add_wording_rule(&reviewer, "某某", "某", "").await.is_err(), "{b}");
+
+        let office = app.system_actor().await.unwrap();
+        let leaky = serde_json::json!({
+            "id": "wording-1", "title": "关于春季植树的通知", "issuer": "济南市莱芜区人民政府办公室", "doc_type": "其他",
+            "published_on": "2025-06-30", "validity": "有效", "category": "其他",
+            "body": "第一条 经莱芜市政府同意，开展春季植树活动。"
+        });
+        app.import_jsonl(&office, None, std::io::Cursor::new(format!("{leaky}\n")), &|_, _| {}).await.unwrap();
+        app.run_patrol().await.unwrap();
+        let found = app.patrol_findings(&office, &[]).await.unwrap();
+        let wording: Vec<(&str, &str)> = found
+            .iter()
+            .filter(|f| f.kind == gongkai_domain::patrol::FindingKind::Wording && f.title == "关于春季植树的通知")
+            .map(|f| (f.shown.as_str(), f.replacement.as_str()))
+            .collect();
+        assert_eq!(wording, [("莱芜市政府", "济南市莱芜区人民政府")], "{b}");
+    }
+}
