@@ -516,6 +516,77 @@ impl App {
     }
 }
 
+/// Where the open work stands: findings by kind, by body (with how many are overdue) and
+/// by age, and the 找错 reports by state with their average reply time.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct PatrolSummary {
+    /// (kind, open findings)
+    pub by_kind: Vec<(String, usize)>,
+    /// (body, open findings, of which overdue)
+    pub by_org: Vec<(String, usize, usize)>,
+    /// (age, open findings): found today, within a week, longer ago
+    pub by_age: Vec<(String, usize)>,
+    pub reports_waiting: usize,
+    pub reports_overdue: usize,
+    pub reports_answered: usize,
+    /// Days from receipt to answer, on average, of the answered reports.
+    pub average_reply_days: Option<f64>,
+}
+
+impl App {
+    pub async fn patrol_summary(&self, actor: &Actor) -> Result<PatrolSummary> {
+        let open = self.patrol_findings(actor, &[FindingStatus::Open, FindingStatus::Escalated]).await?;
+        let today = self.today();
+        let orgs = self.orgs().await?;
+        let name =
+            |id: i64| orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_else(|| "（未知）".into());
+        let mut by_kind: Vec<(String, usize)> = Vec::new();
+        let mut by_org: Vec<(String, usize, usize)> = Vec::new();
+        let mut by_age = vec![("今天发现".to_string(), 0), ("一周内".to_string(), 0), ("一周以上".to_string(), 0)];
+        for f in &open {
+            match by_kind.iter_mut().find(|(k, _)| k == f.kind_label) {
+                Some(k) => k.1 += 1,
+                None => by_kind.push((f.kind_label.to_string(), 1)),
+            }
+            let overdue = usize::from(f.due_on.is_some_and(|d| d < today));
+            let org = name(f.org_id);
+            match by_org.iter_mut().find(|(o, _, _)| *o == org) {
+                Some(o) => {
+                    o.1 += 1;
+                    o.2 += overdue;
+                }
+                None => by_org.push((org, 1, overdue)),
+            }
+            let age = (today - f.found_at.to_offset(gongkai_domain::CST).date()).whole_days();
+            by_age[if age < 1 {
+                0
+            } else if age <= 7 {
+                1
+            } else {
+                2
+            }]
+            .1 += 1;
+        }
+        by_kind.sort_by_key(|k| std::cmp::Reverse(k.1));
+        by_org.sort_by_key(|o| std::cmp::Reverse(o.1));
+        let reports = self.error_reports(actor).await?;
+        let answered: Vec<f64> = reports
+            .iter()
+            .filter_map(|r| r.public.answered_on.map(|a| (a - r.public.received_on).whole_days() as f64))
+            .collect();
+        Ok(PatrolSummary {
+            by_kind,
+            by_org,
+            by_age,
+            reports_waiting: reports.iter().filter(|r| r.public.answer.is_none()).count(),
+            reports_overdue: reports.iter().filter(|r| r.overdue).count(),
+            reports_answered: answered.len(),
+            average_reply_days: (!answered.is_empty())
+                .then(|| (answered.iter().sum::<f64>() / answered.len() as f64 * 10.0).round() / 10.0),
+        })
+    }
+}
+
 /// The findings as a workbook for the office's ledger: one row each, personal data masked.
 pub fn findings_xlsx(rows: &[FindingRecord]) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, FormatBorder, Workbook};

@@ -40,6 +40,7 @@ struct FindingsPage {
     high: usize,
     fb: Feedback,
     today: time::Date,
+    summary: gongkai_app::patrol::PatrolSummary,
 }
 
 impl FindingsPage {
@@ -87,12 +88,18 @@ async fn findings(
 
 async fn page(s: &WebState, c: &Caller, actor: &Actor, all: bool, fb: Feedback) -> Response {
     let wanted = if all { vec![] } else { vec![FindingStatus::Open, FindingStatus::Escalated] };
+    let summary = match s.app.patrol_summary(actor).await {
+        Ok(x) => x,
+        Err(e) => return views::error_page(&s.app.config.site_name, &e),
+    };
     match s.app.patrol_findings(actor, &wanted).await {
         Ok(found) => {
             let high = found.iter().filter(|f| f.severity.code() == "high" && f.status == FindingStatus::Open).count();
             views::render_as(
                 fb.status(),
-                &FindingsPage { frame: frame(s, c, "内容巡查"), found, all, high, fb, today: s.app.today() },
+                &FindingsPage {
+                    frame: frame(s, c, "内容巡查"), found, all, high, fb, today: s.app.today(), summary
+                },
             )
         }
         Err(e) => views::error_page(&s.app.config.site_name, &e),

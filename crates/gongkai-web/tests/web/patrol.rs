@@ -121,6 +121,9 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: a state that is not one");
         let (s, html, _) = me.go("GET", "/admin/patrol", None).await;
         assert!(s == StatusCode::OK && html.contains("3701**********1235") && !html.contains(ID), "{b}");
+        let overview = html.split("id=\"patrol-overview\"").nth(1).expect("the overview");
+        assert!(overview.contains("<th scope=\"row\">身份证号码</th><td>1</td>"), "{b}: by kind");
+        assert!(overview.contains("<th scope=\"row\">今天发现</th><td>2</td>"), "{b}: by age");
         let (s, book, _) = me.go("GET", "/admin/patrol.xlsx", None).await;
         assert!(s == StatusCode::OK && book.starts_with("PK"), "{b}: a workbook");
         assert!(html.contains("关于公布2025年第二批低保对象的公示") && html.contains("身份证号码"), "{b}");
