@@ -155,7 +155,7 @@ pub fn shown(text: &str, f: &Finding) -> String {
 
 const LEAD_INS: &[&str] = &[
     "根据", "依据", "按照", "参照", "对照", "执行", "贯彻", "落实", "印发", "转发", "详见", "见", "和", "及", "与",
-    "的",
+    "的", "作出", "下发", "发布", "制定",
 ];
 const OPEN: &[char] = &['〔', '[', '［', '(', '（', '【', '〖', '﹝'];
 const CLOSE: &[char] = &['〕', ']', '］', ')', '）', '】', '〗', '﹞'];
@@ -203,8 +203,14 @@ fn doc_numbers(text: &str) -> Vec<Finding> {
         }
         // Words that introduce a citation are not part of the issuer code.
         let mut start = cs[s].0;
-        while let Some(w) = LEAD_INS.iter().find(|w| text[start..cs[i].0].starts_with(*w)) {
-            start += w.len();
+        // The issuer code begins after the last such word in the run (局作出温国土资发…).
+        while let Some(cut) = LEAD_INS
+            .iter()
+            .filter_map(|w| text[start..cs[i].0].rfind(*w).map(|at| start + at + w.len()))
+            .filter(|cut| text[*cut..cs[i].0].chars().count() >= 2)
+            .max()
+        {
+            start = cut;
         }
         let end = cs[j].0 + '号'.len_utf8();
         let written = &text[start..end];
