@@ -70,3 +70,13 @@ impl App {
         dates.iter().map(|d| cal.day(*d).map_err(|e| AppError::Rule(e.to_string()))).collect()
     }
 }
+
+/// The day `n` working days after `today` (counting from the next day), for the app's own
+/// deadlines (patrol findings, 找错 reports); in a year whose calendar is not loaded yet,
+/// `n` calendar days, so that nothing is left without a date.
+pub(crate) fn due_after(cal: &WorkCalendar, today: Date, n: u32) -> Date {
+    use gongkai_domain::deadline::{FirstDay, add_working_days};
+    add_working_days(cal, today, n, FirstDay::NextDay, &[])
+        .map(|r| r.due)
+        .unwrap_or(today + time::Duration::days(n as i64))
+}

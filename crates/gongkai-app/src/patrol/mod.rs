@@ -8,7 +8,6 @@ pub mod reports;
 pub mod wording;
 
 use crate::{Actor, App, AppError, Result};
-use gongkai_domain::deadline::{FirstDay, add_working_days};
 use gongkai_domain::patrol::citation::{CitationSet, NotInForce};
 use gongkai_domain::patrol::{self, Finding, FindingKind, FindingStatus, Severity, WordingRule, WordingSet};
 use gongkai_store::patrol::row as patrol_finding;
@@ -112,15 +111,7 @@ fn view(
         .map(|g| Finding { start: g.start - from, end: g.end - from, ..g.clone() })
         .collect();
     let context = patrol::mask(&p.text[from..to], &inside);
-    let fingerprint = {
-        use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        for part in [source, &record_id.to_string(), p.field, f.kind.code(), &p.text[f.start..f.end]] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
-        hex::encode(h.finalize())
-    };
+    let fingerprint = fingerprint(&[source, &record_id.to_string(), p.field, f.kind.code(), &p.text[f.start..f.end]]);
     FindingView {
         source,
         record_id,
@@ -137,6 +128,18 @@ fn view(
     }
 }
 
+/// Names a finding across runs by where it is and what it says, hashed: the text found is
+/// not kept.
+fn fingerprint(parts: &[&str]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
+}
+
 /// Attachments whose text could not be read: the patrol cannot check them (no OCR), and a
 /// scan may hold exactly the list that must not be public.
 fn unreadable(source: &'static str, d: &gongkai_search::SearchDoc) -> Vec<FindingView> {
@@ -144,15 +147,7 @@ fn unreadable(source: &'static str, d: &gongkai_search::SearchDoc) -> Vec<Findin
         .iter()
         .map(|name| {
             let kind = FindingKind::UnreadableAttachment;
-            let fingerprint = {
-                use sha2::Digest;
-                let mut h = sha2::Sha256::new();
-                for part in [source, &d.id.to_string(), name.as_str(), kind.code()] {
-                    h.update(part.as_bytes());
-                    h.update([0]);
-                }
-                hex::encode(h.finalize())
-            };
+            let fingerprint = fingerprint(&[source, &d.id.to_string(), name.as_str(), kind.code()]);
             FindingView {
                 source,
                 record_id: d.id,
@@ -406,6 +401,7 @@ impl App {
     async fn keep_findings(&self, found: Vec<FindingView>, token: &str, run: &mut PatrolRun) -> Result<()> {
         let cal = self.calendar().await?;
         let today = self.today();
+        let due_for = |s: Severity| crate::calendar::due_after(&cal, today, s.working_days());
         run.found += found.len();
         for f in found {
             let tx = self.store.begin_write().await?;
@@ -414,11 +410,7 @@ impl App {
                     gongkai_store::patrol::seen(&*tx, m, token, self.now()).await?;
                 }
                 None => {
-                    // A year without a calendar yet: due on the calendar day instead.
-                    let days = f.severity.working_days();
-                    let due = add_working_days(&cal, today, days, FirstDay::NextDay, &[])
-                        .map(|r| r.due)
-                        .unwrap_or(today + time::Duration::days(days as i64));
+                    let due = due_for(f.severity);
                     let now = self.now();
                     gongkai_store::patrol::insert(
                         &*tx,
@@ -613,11 +605,7 @@ pub fn findings_xlsx(rows: &[FindingRecord]) -> Result<Vec<u8>> {
     }
     for (i, f) in rows.iter().enumerate() {
         let r = i as u32 + 1;
-        let source = match f.source.as_str() {
-            "document" => "文件",
-            "interpretation" => "政策解读",
-            _ => "依申请公开案例",
-        };
+        let source = crate::search::content_label(&f.source);
         let due = f.due_on.map(|d| d.to_string()).unwrap_or_default();
         let values = [
             f.severity.label(),

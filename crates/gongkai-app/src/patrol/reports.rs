@@ -5,7 +5,6 @@
 //! address someone typed. The reporter's contact is for the answer only: never public.
 
 use crate::{Actor, App, AppError, Result};
-use gongkai_domain::deadline::{FirstDay, add_working_days};
 use gongkai_domain::patrol::report::{self, ReportInput, ReportKind, ReportStatus};
 use gongkai_store::error_report::{self as store, row};
 use gongkai_store::sea_orm::Set;
@@ -102,12 +101,8 @@ impl App {
             Some(o) => o,
             None => self.system_actor().await?.org_id,
         };
-        let cal = self.calendar().await?;
         let today = self.today();
-        let days = self.config.error_report_days;
-        let due_on = add_working_days(&cal, today, days, FirstDay::NextDay, &[])
-            .map(|d| d.due)
-            .unwrap_or(today + time::Duration::days(days as i64));
+        let due_on = crate::calendar::due_after(&self.calendar().await?, today, self.config.error_report_days);
         let now = self.now();
         let tx = self.store.begin_write().await?;
         let n = store::count_in_year(&*tx, today.year()).await?;

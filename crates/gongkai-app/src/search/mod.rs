@@ -284,6 +284,11 @@ pub fn content_sources() -> Vec<Arc<dyn SearchSource>> {
     vec![Arc::new(Documents), Arc::new(Interpretations), Arc::new(crate::requests::cases::Cases)]
 }
 
+/// What results and lists call a kind of content (文件, 政策解读, …).
+pub fn content_label(name: &str) -> &'static str {
+    content_sources().iter().find(|x| x.name() == name).map(|x| x.label()).unwrap_or("")
+}
+
 /// The public record a portal path shows, if it shows one: its source and id.
 pub fn record_at(path: &str) -> Option<(Arc<dyn SearchSource>, i64)> {
     content_sources().into_iter().find_map(|s| {
@@ -314,7 +319,7 @@ impl App {
 
     /// What results call a source (文件, 政策解读).
     pub fn source_label(&self, name: &str) -> &'static str {
-        self.sources().iter().find(|x| x.name() == name).map(|x| x.label()).unwrap_or("")
+        content_label(name)
     }
 
     /// Brings the index up to the changes feed. Returns how many records were touched.

@@ -53,11 +53,7 @@ impl FindingsPage {
         }
     }
     fn source_label(&self, f: &FindingRecord) -> &'static str {
-        match f.source.as_str() {
-            "document" => "文件",
-            "interpretation" => "政策解读",
-            _ => "依申请公开案例",
-        }
+        gongkai_app::search::content_label(&f.source)
     }
     fn actionable(&self, f: &FindingRecord) -> bool {
         matches!(f.status, FindingStatus::Open | FindingStatus::Escalated)

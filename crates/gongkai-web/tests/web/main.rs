@@ -84,3 +84,10 @@ pub(crate) fn hidden(html: &str, name: &str) -> String {
     let rest = &html[at + name.len() + 15..];
     rest[..rest.find('"').unwrap()].to_string()
 }
+
+/// The first `len` characters of the element with `id` (a receipt's number).
+pub(crate) fn text_of(html: &str, id: &str, len: usize) -> String {
+    let open = format!("id=\"{id}\">");
+    let at = html.find(&open).unwrap_or_else(|| panic!("no {id} in the page")) + open.len();
+    html[at..].chars().take(len).collect()
+}

@@ -14,39 +14,46 @@ use tower::ServiceExt;
 const ID: &str = "370116198001011235";
 const MOBILE: &str = "13912345678";
 
+/// A draft of the demo's editor.
+async fn draft(app: &gongkai_app::App, title: &str, body: String) -> i64 {
+    let (editor, _) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+    let input = gongkai_app::documents::DocumentInput {
+        title: title.into(),
+        category: "其他文件".into(),
+        body,
+        ..Default::default()
+    };
+    app.create_document(&editor, input).await.unwrap().id
+}
+
+/// Takes a document through `steps`: the editor submits, the reviewer does the rest.
+async fn take(app: &gongkai_app::App, id: i64, steps: &[&str]) {
+    for step in steps {
+        let who = if *step == "submit" { "editor" } else { "reviewer" };
+        let (actor, _) = app.login(who, gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let input = gongkai_app::documents::ActionInput { action: step.to_string(), ..Default::default() };
+        app.document_action(&actor, id, input).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patrol_lists_it_masked() {
     for db in databases().await {
         let b = db.backend;
         let app = Arc::new(demo_app(&db).await);
         let router = gongkai_web::router(app.clone());
-        let pw = gongkai_app::demo::DEMO_PASSWORD;
-        let (editor, _) = app.login("editor", pw).await.unwrap();
-        let (reviewer, session) = app.login("reviewer", pw).await.unwrap();
-        let act = |a: &str| gongkai_app::documents::ActionInput { action: a.into(), ..Default::default() };
+        let (reviewer, session) = app.login("reviewer", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
         let body = format!("第一条 2025年第二批低保对象名单如下。\n第二条 张三，身份证号{ID}，联系电话{MOBILE}。");
-        let d = app
-            .create_document(
-                &editor,
-                gongkai_app::documents::DocumentInput {
-                    title: "关于公布2025年第二批低保对象的公示".into(),
-                    category: "其他文件".into(),
-                    body,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        app.document_action(&editor, d.id, act("submit")).await.unwrap();
-        app.document_action(&reviewer, d.id, act("approve")).await.unwrap();
+        let id = draft(&app, "关于公布2025年第二批低保对象的公示", body).await;
+        take(&app, id, &["submit", "approve"]).await;
 
         // Publishing from the console: refused, the number shown masked, an override offered.
         let mut me = Browser::new(&router);
         me.cookies.push(("gk_session".into(), session.token.clone()));
-        let page = format!("/admin/documents/{}", d.id);
+        let page = format!("/admin/documents/{}", id);
         let (_, html, _) = me.go("GET", &page, None).await;
         let csrf = hidden(&html, "csrf");
-        let uri = format!("/admin/documents/{}/action", d.id);
+        let uri = format!("/admin/documents/{}/action", id);
         let (s, html, _) = me.go("POST", &uri, Some(format!("csrf={csrf}&action=publish"))).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
         assert!(html.contains("发布前检查发现1处个人信息") && html.contains("3701**********1235"), "{b}: {html}");
@@ -55,7 +62,7 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
             "{b}: the full number only in the body under review"
         );
         assert!(html.contains("id=\"act-patrol_override\"") && html.contains("href=\"#act-patrol_override\""), "{b}");
-        let status = app.document_detail(Some(&reviewer), d.id, None).await.unwrap().document.status;
+        let status = app.document_detail(Some(&reviewer), id, None).await.unwrap().document.status;
         assert_eq!(status, gongkai_domain::Status::Approved, "{b}: not published");
 
         // The API says the same, with the field to answer.
@@ -83,7 +90,7 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
         let token = app.create_token(&app.system_actor().await.unwrap(), "reviewer", "patrol test").await.unwrap();
         let (s, text) = api(
             "POST",
-            &format!("/api/v1/documents/{}/actions", d.id),
+            &format!("/api/v1/documents/{}/actions", id),
             Some(serde_json::json!({"action": "publish"})),
             Some(&token),
         )
@@ -96,10 +103,10 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
         let form = format!("csrf={csrf}&action=publish&patrol_override={}", urlencode(why));
         let (s, _, _) = me.go("POST", &uri, Some(form)).await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
-        let detail = app.document_detail(Some(&reviewer), d.id, None).await.unwrap();
+        let detail = app.document_detail(Some(&reviewer), id, None).await.unwrap();
         assert_eq!(detail.document.status, gongkai_domain::Status::Published, "{b}");
         let office = app.system_actor().await.unwrap();
-        let audit = app.audit_log(&office, Some(("document", d.id)), 1, 50).await.unwrap();
+        let audit = app.audit_log(&office, Some(("document", id)), 1, 50).await.unwrap();
         let row = audit.0.iter().find(|r| r.action == "document.patrol_override").expect("an audit row");
         let after = row.after.clone().unwrap_or_default();
         assert!(after.contains(why) && after.contains("3701**********1235") && !after.contains(ID), "{b}: {after}");
@@ -109,8 +116,7 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
         let (s, text) = api("GET", "/api/v1/patrol/findings?status=open", None, Some(&token)).await;
         assert_eq!(s, StatusCode::OK, "{b}: {text}");
         let found: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let mine: Vec<&serde_json::Value> =
-            found.as_array().unwrap().iter().filter(|f| f["record_id"] == d.id).collect();
+        let mine: Vec<&serde_json::Value> = found.as_array().unwrap().iter().filter(|f| f["record_id"] == id).collect();
         let kinds: Vec<&str> = mine.iter().map(|f| f["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["resident_id", "mobile"], "{b}: the worst first: {text}");
         assert!(mine.iter().all(|f| f["status"] == "open" && f["due_on"].is_string()), "{b}: {text}");
@@ -161,7 +167,7 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
             reason: Some("含有个人信息".into()),
             ..Default::default()
         };
-        app.document_action(&reviewer, d.id, withdraw).await.unwrap();
+        app.document_action(&reviewer, id, withdraw).await.unwrap();
         let run = app.run_patrol().await.unwrap();
         assert!(run.fixed >= 1, "{b}: {run:?}");
         let all = app.patrol_findings(&office, &[]).await.unwrap();
@@ -176,8 +182,7 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
 
 /// The reference on the receipt page.
 fn reference_in(html: &str) -> String {
-    let at = html.find("id=\"report-reference\">").expect("a reference") + "id=\"report-reference\">".len();
-    html[at..at + 12].to_string()
+    crate::text_of(html, "report-reference", 12)
 }
 
 #[tokio::test]
@@ -299,37 +304,25 @@ async fn masking_replaces_the_numbers_and_then_the_document_publishes() {
         let pw = gongkai_app::demo::DEMO_PASSWORD;
         let (editor, _) = app.login("editor", pw).await.unwrap();
         let (reviewer, session) = app.login("reviewer", pw).await.unwrap();
-        let act = |a: &str| gongkai_app::documents::ActionInput { action: a.into(), ..Default::default() };
-        let d = app
-            .create_document(
-                &editor,
-                gongkai_app::documents::DocumentInput {
-                    title: "关于2025年助学金发放名单的公示".into(),
-                    category: "其他文件".into(),
-                    body: format!("第一条 王五，身份证号{ID}，手机{MOBILE}，住幸福小区3号楼2单元501室。"),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        let body = format!("第一条 王五，身份证号{ID}，手机{MOBILE}，住幸福小区3号楼2单元501室。");
+        let id = draft(&app, "关于2025年助学金发放名单的公示", body).await;
         // A scanned attachment cannot be read: the patrol will say so, for a person to look.
         let scan = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage".to_vec();
-        app.add_attachment(&editor, d.id, "助学金名单（扫描件）.pdf", scan).await.unwrap();
-        app.document_action(&editor, d.id, act("submit")).await.unwrap();
-        app.document_action(&reviewer, d.id, act("approve")).await.unwrap();
+        app.add_attachment(&editor, id, "助学金名单（扫描件）.pdf", scan).await.unwrap();
+        take(&app, id, &["submit", "approve"]).await;
         let mut me = Browser::new(&router);
         me.cookies.push(("gk_session".into(), session.token.clone()));
-        let (_, html, _) = me.go("GET", &format!("/admin/documents/{}", d.id), None).await;
+        let (_, html, _) = me.go("GET", &format!("/admin/documents/{}", id), None).await;
         let csrf = hidden(&html, "csrf");
         let (s, html, _) = me
-            .go("POST", &format!("/admin/documents/{}/action", d.id), Some(format!("csrf={csrf}&action=publish")))
+            .go("POST", &format!("/admin/documents/{}/action", id), Some(format!("csrf={csrf}&action=publish")))
             .await;
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && html.contains("id=\"act-mask\""), "{b}: masking offered");
-        let (s, _, to) = me.go("POST", &format!("/admin/documents/{}/mask", d.id), Some(format!("csrf={csrf}"))).await;
+        let (s, _, to) = me.go("POST", &format!("/admin/documents/{}/mask", id), Some(format!("csrf={csrf}"))).await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
         let (_, html, _) = me.go("GET", to.as_deref().unwrap(), None).await;
         assert!(html.contains("已去标识化 3 处"), "{b}: the three spans named, masked");
-        let body = app.document_detail(Some(&reviewer), d.id, None).await.unwrap().document.body.unwrap_or_default();
+        let body = app.document_detail(Some(&reviewer), id, None).await.unwrap().document.body.unwrap_or_default();
         assert!(
             body.contains("3701**********1235") && body.contains("139****5678") && body.contains("**号楼**单元**室"),
             "{b}: {body}"
@@ -337,23 +330,22 @@ async fn masking_replaces_the_numbers_and_then_the_document_publishes() {
         assert!(!body.contains(ID) && !body.contains(MOBILE), "{b}");
         // Nothing personal left: it publishes without a reason, and the audit keeps the masks.
         let (s, _, _) = me
-            .go("POST", &format!("/admin/documents/{}/action", d.id), Some(format!("csrf={csrf}&action=publish")))
+            .go("POST", &format!("/admin/documents/{}/action", id), Some(format!("csrf={csrf}&action=publish")))
             .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
         let office = app.system_actor().await.unwrap();
-        let audit = app.audit_log(&office, Some(("document", d.id)), 1, 50).await.unwrap();
+        let audit = app.audit_log(&office, Some(("document", id)), 1, 50).await.unwrap();
         let row = audit.0.iter().find(|r| r.action == "document.mask_personal").expect("audited");
         assert!(!row.after.clone().unwrap_or_default().contains(ID), "{b}");
         let found = app.patrol_findings(&office, &[]).await.unwrap();
         let unread: Vec<&str> = found
             .iter()
-            .filter(|f| f.record_id == d.id && f.kind == gongkai_domain::patrol::FindingKind::UnreadableAttachment)
+            .filter(|f| f.record_id == id && f.kind == gongkai_domain::patrol::FindingKind::UnreadableAttachment)
             .map(|f| f.field.as_str())
             .collect();
         assert_eq!(unread, ["附件：助学金名单（扫描件）.pdf"], "{b}");
         // Once public, a document is revised, not masked in place.
-        let (s, html, _) =
-            me.go("POST", &format!("/admin/documents/{}/mask", d.id), Some(format!("csrf={csrf}"))).await;
+        let (s, html, _) = me.go("POST", &format!("/admin/documents/{}/mask", id), Some(format!("csrf={csrf}"))).await;
         assert!(s == StatusCode::CONFLICT && html.contains("修订"), "{b}: {s}");
     }
 }
@@ -363,45 +355,25 @@ async fn citing_a_repealed_document_as_in_force_is_found_but_the_repeal_itself_i
     for db in databases().await {
         let b = db.backend;
         let app = Arc::new(demo_app(&db).await);
-        let pw = gongkai_app::demo::DEMO_PASSWORD;
-        let (editor, _) = app.login("editor", pw).await.unwrap();
-        let (reviewer, _) = app.login("reviewer", pw).await.unwrap();
-        let act = |a: &str| gongkai_app::documents::ActionInput { action: a.into(), ..Default::default() };
-        let publish = |title: &'static str, body: String| {
-            let (app, editor, reviewer) = (app.clone(), editor.clone(), reviewer.clone());
-            async move {
-                let input = gongkai_app::documents::DocumentInput {
-                    title: title.into(),
-                    category: "其他文件".into(),
-                    body,
-                    ..Default::default()
-                };
-                let d = app.create_document(&editor, input).await.unwrap();
-                (app, d.id, editor, reviewer)
-            }
-        };
-        let (_, old, _, _) =
-            publish("莱芜区校车安全管理暂行办法", "第一条 为加强校车安全管理，制定本办法。".into()).await;
-        for (who, a) in [(&editor, "submit"), (&reviewer, "approve"), (&reviewer, "publish")] {
-            app.document_action(who, old, act(a)).await.unwrap();
-        }
-        let (_, new, _, _) = publish(
+        let (editor, _) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let all_steps = ["submit", "approve", "publish"];
+        let old = draft(&app, "莱芜区校车安全管理暂行办法", "第一条 为加强校车安全管理，制定本办法。".into()).await;
+        take(&app, old, &all_steps).await;
+        let new = draft(
+            &app,
             "莱芜区校车安全管理办法",
             "第一条 为加强校车安全管理，制定本办法。\n第二条 本办法自发布之日起施行，《莱芜区校车安全管理暂行办法》同时废止。".into(),
         )
         .await;
         app.set_repeals(&editor, new, &[old]).await.unwrap();
-        for (who, a) in [(&editor, "submit"), (&reviewer, "approve"), (&reviewer, "publish")] {
-            app.document_action(who, new, act(a)).await.unwrap();
-        }
-        let (_, citing, _, _) = publish(
+        take(&app, new, &all_steps).await;
+        let citing = draft(
+            &app,
             "关于开展校车安全检查的通知",
             "第一条 依据《莱芜区校车安全管理暂行办法》，开展校车安全检查。".into(),
         )
         .await;
-        for (who, a) in [(&editor, "submit"), (&reviewer, "approve"), (&reviewer, "publish")] {
-            app.document_action(who, citing, act(a)).await.unwrap();
-        }
+        take(&app, citing, &all_steps).await;
         app.run_patrol().await.unwrap();
         let office = app.system_actor().await.unwrap();
         let found = app.patrol_findings(&office, &[]).await.unwrap();

@@ -7,8 +7,7 @@ use gongkai_testkit::{databases, demo_app};
 use std::sync::Arc;
 
 fn tracking_no(html: &str) -> String {
-    let at = html.find("id=\"tracking-no\">").expect("a receipt") + "id=\"tracking-no\">".len();
-    html[at..at + 13].to_string()
+    crate::text_of(html, "tracking-no", 13)
 }
 
 #[tokio::test]
