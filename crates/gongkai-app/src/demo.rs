@@ -385,6 +385,69 @@ impl App {
             )
             .await?;
         }
+        self.load_demo_messages(&cli, edu).await
+    }
+
+    /// 咨询建言 and 领导信箱: two answered and published, one waiting at the district.
+    async fn load_demo_messages(&self, cli: &Actor, edu: i64) -> Result<()> {
+        use crate::messages::{MessageAnswer, NewMessage};
+        let msg = |mailbox: &str, category: &str, org_id: Option<i64>, subject: &str, body: &str| NewMessage {
+            mailbox: mailbox.into(),
+            category: category.into(),
+            org_id,
+            subject: subject.into(),
+            body: body.into(),
+            name: "示例留言人".into(),
+            contact: "0634-0000000".into(),
+            consent: true,
+        };
+        let samples = [
+            (
+                msg(
+                    "consult",
+                    "policy",
+                    Some(edu),
+                    "义务教育招生划片范围在哪里查询（示例）",
+                    "孩子今年上小学，请问我们小区对应哪所学校？划片范围在哪里可以查到？",
+                ),
+                Some(
+                    "您好！2025年义务教育学校招生范围已在区政府门户网站“政策文件”栏目和各学校公示栏同步公开，可在《关于做好2025年义务教育学校招生入学工作的通知》中查看。感谢您的关注。",
+                ),
+            ),
+            (
+                msg(
+                    "consult",
+                    "business",
+                    None,
+                    "个体工商户变更经营范围需要哪些材料（示例）",
+                    "我在口镇经营一家小超市，想增加经营范围，请问需要准备哪些材料，能否网上办理？",
+                ),
+                Some(
+                    "您好！个体工商户变更经营范围可通过山东省政务服务网在线办理，需提交变更登记申请书和经营者身份证明；涉及许可的项目还需相应的许可文件。",
+                ),
+            ),
+            (
+                msg(
+                    "leader",
+                    "suggestion",
+                    None,
+                    "建议在凤城街道增设公共自行车站点（示例）",
+                    "凤城街道新建小区较多，附近公共自行车站点少，建议在小区集中的路段增设站点，方便居民出行。",
+                ),
+                None,
+            ),
+        ];
+        for (m, answer) in samples {
+            let receipt = self.submit_message(m).await?;
+            if let Some(a) = answer {
+                let id = gongkai_store::message::by_reference(self.store.conn(), &receipt.reference)
+                    .await?
+                    .map(|m| m.id)
+                    .ok_or_else(|| crate::AppError::Internal("demo message".into()))?;
+                let answer = MessageAnswer { answer: a.into(), publish: true, question: None };
+                self.answer_message(cli, id, answer).await?;
+            }
+        }
         Ok(())
     }
 }

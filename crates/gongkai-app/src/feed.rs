@@ -75,7 +75,12 @@ impl App {
                         item.interpretation = Some(self.interpretation(None, m.id).await?);
                     }
                 }
-                _ => {}
+                // Any other kind of public content: public while its source still loads it.
+                other => {
+                    if let Some(src) = crate::search::content_sources().into_iter().find(|s| s.name() == other) {
+                        item.removed = src.load(self, &[r.entity_id]).await?.is_empty();
+                    }
+                }
             }
             items.push(item);
         }

@@ -12,6 +12,7 @@ pub mod flash;
 pub mod import;
 pub mod interpretations;
 pub mod jobs;
+pub mod messages;
 pub mod office;
 pub mod orgs;
 pub mod patrol;
@@ -59,6 +60,18 @@ pub struct AppConfig {
     pub search_rate_per_minute: u32,
     /// Working days a body has to answer a 我为政府网站找错 report.
     pub error_report_days: u32,
+    /// Working days a body has to answer a 咨询建言 or 领导信箱 message: the district's
+    /// target, well inside the inspection's 3 months.
+    pub message_answer_days: u32,
+    /// The names this site answers to: its own full addresses are checked as its pages.
+    pub site_hosts: Vec<String>,
+    /// Whether a full patrol asks other sites if their links answer (off on an intranet).
+    pub check_external_links: bool,
+    /// Seconds an outside site has to answer the link checker.
+    pub link_timeout_secs: u64,
+    /// Hosts the link checker may ask although they are private or this machine (tests'
+    /// local servers); never set in production.
+    pub link_check_allow: Vec<String>,
 }
 
 impl Default for AppConfig {
@@ -79,6 +92,11 @@ impl Default for AppConfig {
             form_rate_per_minute: 20,
             search_rate_per_minute: 120,
             error_report_days: gongkai_domain::patrol::report::DEFAULT_ANSWER_DAYS,
+            message_answer_days: gongkai_domain::message::DEFAULT_ANSWER_DAYS,
+            site_hosts: vec![],
+            check_external_links: true,
+            link_timeout_secs: 10,
+            link_check_allow: vec![],
         }
     }
 }

@@ -190,6 +190,7 @@ async fn build(engine: &str, recs: &[Rec], work: &Path) -> Engine {
                         source: "document".into(),
                         org_id: None,
                         unreadable_attachments: vec![],
+                        html: None,
                         id: (chunk_no * 5_000 + i) as i64,
                         url: String::new(),
                         title: r.title.clone(),

@@ -14,6 +14,7 @@ pub mod handling;
 pub mod ids;
 pub mod letter;
 pub mod login;
+pub mod message;
 pub mod notify;
 pub mod org;
 pub mod patrol;

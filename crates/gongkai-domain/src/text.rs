@@ -27,9 +27,46 @@ pub fn check(errs: &mut Vec<FieldError>, field: &'static str, label: &str, s: &s
     }
 }
 
+/// Whether `s` carries markup: a tag (`<script`, `</a`, `<!--`) or a `javascript:` address.
+/// Shown as text it would do no harm (templates escape), but no citizen writes it: it is a
+/// probe, and whoever answers should not have to read it.
+pub fn has_markup(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    lower.contains("javascript:")
+        || lower
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
+/// Adds an error for `field` when a plain-text message from the public carries markup.
+pub fn check_plain(errs: &mut Vec<FieldError>, field: &'static str, label: &str, s: &str) {
+    if has_markup(s) {
+        errs.push(FieldError::new(field, format!("{label}不能含有网页代码（如 <script>），请只填写文字")));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_is_told_apart_from_text_with_angle_brackets() {
+        let cases: &[(&str, bool)] = &[
+            ("<script>alert(1)</script>", true),
+            ("点击<a href=x>这里</a>", true),
+            ("<!-- x -->", true),
+            ("<SCRIPT>", true),
+            ("JavaScript:alert(1)", true),
+            ("收入<3000元的家庭", false),
+            ("1 < 2 且 3 > 2", false),
+            ("《中华人民共和国政府信息公开条例》", false),
+            ("<<关于>>", false),
+        ];
+        for (s, want) in cases {
+            assert_eq!(has_markup(s), *want, "{s}");
+        }
+    }
 
     #[test]
     fn control_and_direction_characters_are_refused() {

@@ -132,6 +132,9 @@ pub struct SearchDoc {
     pub unreadable_attachments: Vec<String>,
     /// Index its articles (第X条) as passages for Q&A.
     pub articles: bool,
+    /// Rich text as published (interpretations): not indexed; the content patrol checks
+    /// its links and images.
+    pub html: Option<String>,
 }
 
 /// Names one indexed record: its source and id.

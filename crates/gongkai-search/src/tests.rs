@@ -23,6 +23,7 @@ fn doc(
         id,
         org_id: None,
         unreadable_attachments: vec![],
+        html: None,
         url: format!("/documents/{id}"),
         articles: true,
         title: title.into(),
@@ -219,6 +220,7 @@ fn other_kinds_of_content_share_the_index_without_colliding() {
         source: "interpretation".into(),
         org_id: None,
         unreadable_attachments: vec![],
+        html: None,
         id: 2, // the same number as a document: keys are per source
         url: "/interpretations/2".into(),
         title: "《关于做好社会救助工作的通知》政策解读".into(),

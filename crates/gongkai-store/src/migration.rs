@@ -30,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(crate::patrol::M0019PatrolFindings),
             Box::new(crate::error_report::M0020ErrorReports),
             Box::new(crate::wording_rule::M0021WordingRules),
+            Box::new(crate::message::M0022Messages),
+            Box::new(crate::link_status::M0023LinkStatus),
         ]
     }
 }

@@ -78,16 +78,18 @@ pub fn fixed_now() -> OffsetDateTime {
     time::macros::datetime!(2025-07-01 02:00 UTC)
 }
 
+/// The default settings, except that a test never asks the outside world whether a link
+/// answers (the link checker's own tests point it at a local server).
+pub fn test_config() -> gongkai_app::AppConfig {
+    gongkai_app::AppConfig { check_external_links: false, ..Default::default() }
+}
+
 /// An app on a migrated database with the demo district loaded, at [`fixed_now`].
 pub async fn demo_app(db: &TestDb) -> gongkai_app::App {
     let store = gongkai_store::Store::connect(&db.url).await.expect("connect");
     store.migrate().await.expect("migrate");
-    let app = gongkai_app::App::new(
-        store,
-        std::sync::Arc::new(gongkai_domain::FixedClock(fixed_now())),
-        gongkai_app::AppConfig::default(),
-    )
-    .with_search(gongkai_search::SearchIndex::in_memory().expect("index"), false);
+    let app = gongkai_app::App::new(store, std::sync::Arc::new(gongkai_domain::FixedClock(fixed_now())), test_config())
+        .with_search(gongkai_search::SearchIndex::in_memory().expect("index"), false);
     app.load_demo().await.expect("demo data loads");
     app.index_pending().await.expect("indexing");
     app
@@ -96,11 +98,7 @@ pub async fn demo_app(db: &TestDb) -> gongkai_app::App {
 /// Another app on an existing database whose clock reads `now` (to let time pass).
 pub async fn app_at(db: &TestDb, now: OffsetDateTime) -> gongkai_app::App {
     let store = gongkai_store::Store::connect(&db.url).await.expect("connect");
-    gongkai_app::App::new(
-        store,
-        std::sync::Arc::new(gongkai_domain::FixedClock(now)),
-        gongkai_app::AppConfig::default(),
-    )
+    gongkai_app::App::new(store, std::sync::Arc::new(gongkai_domain::FixedClock(now)), test_config())
 }
 
 /// An app on an existing database with its own settings, whose clock reads `now`.

@@ -27,6 +27,7 @@ pub fn routes() -> Router<WebState> {
                 // One line per capability.
                 .merge(crate::orgs::api())
                 .merge(crate::patrol::api())
+                .merge(crate::messages::api())
                 .merge(crate::search::api())
                 .merge(crate::documents::api())
                 .merge(crate::requests::api()),

@@ -25,6 +25,9 @@ pub enum Flash {
     Reveal { request_id: i64 },
     /// The reference of a 找错 report just filed, and by when it is answered.
     Report { reference: String, due_on: String },
+    /// A message just filed: its reference and query code (shown again on a refresh), the
+    /// body answering it and the target date.
+    Message { reference: String, query_code: String, org_name: String, due_on: String },
 }
 
 /// Redirects to `to`, where `flash` is shown.
@@ -96,6 +99,17 @@ pub async fn report_receipt(s: &WebState, c: &Caller) -> Option<(String, String)
     let token = c.flash.as_ref()?;
     match s.app.peek_flash(token).await.ok().flatten().and_then(|p| serde_json::from_str::<Flash>(&p).ok()) {
         Some(Flash::Report { reference, due_on }) => Some((reference, due_on)),
+        _ => None,
+    }
+}
+
+/// The receipt of a message just filed, left in place (a refresh shows it again).
+pub async fn message_receipt(s: &WebState, c: &Caller) -> Option<(String, String, String, String)> {
+    let token = c.flash.as_ref()?;
+    match s.app.peek_flash(token).await.ok().flatten().and_then(|p| serde_json::from_str::<Flash>(&p).ok()) {
+        Some(Flash::Message { reference, query_code, org_name, due_on }) => {
+            Some((reference, query_code, org_name, due_on))
+        }
         _ => None,
     }
 }

@@ -12,6 +12,7 @@ mod documents;
 pub mod error;
 mod flash;
 mod forms;
+mod messages;
 mod openapi;
 mod orgs;
 mod patrol;
@@ -56,6 +57,7 @@ pub fn router(app: Arc<App>) -> Router {
             .merge(admin::routes())
             .merge(orgs::routes())
             .merge(patrol::routes())
+            .merge(messages::routes())
             .merge(documents::routes())
             .merge(search::routes())
             .merge(requests::routes())
@@ -124,6 +126,8 @@ async fn limit_forms(
         (&Method::POST, "/apply/track") | (_, "/api/v1/requests/track") => Some("track"),
         (&Method::POST, "/admin/login") => Some("login"),
         (&Method::POST, "/error-report" | "/api/v1/error-reports") => Some("error_report"),
+        (&Method::POST, "/messages/new" | "/api/v1/messages") => Some("message"),
+        (&Method::POST, "/messages/track" | "/api/v1/messages/track") => Some("track"),
         _ => None,
     };
     if let (Some(form), Some(addr)) = (form, addr)
@@ -155,7 +159,12 @@ async fn private_pages(
     mut resp: axum::response::Response,
 ) -> axum::response::Response {
     let p = uri.path();
-    let private = p.starts_with("/admin") || p.starts_with("/api/v1/requests") || p.starts_with("/apply");
+    let private = p.starts_with("/admin")
+        || p.starts_with("/api/v1/requests")
+        || p.starts_with("/apply")
+        || p.starts_with("/messages/done")
+        || p.starts_with("/messages/track")
+        || p.starts_with("/api/v1/messages/track");
     if private && !resp.headers().contains_key(header::CACHE_CONTROL) {
         resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     }

@@ -35,6 +35,16 @@ pub(crate) struct FileConfig {
     pub(crate) search_rate_per_minute: Option<u32>,
     /// Working days a body has to answer a 我为政府网站找错 report (default 3).
     pub(crate) error_report_days: Option<u32>,
+    /// Working days a body has to answer a 咨询建言 or 领导信箱 message (default 10).
+    pub(crate) message_answer_days: Option<u32>,
+    /// The names this site answers to (www.laiwu.gov.cn): its own full addresses in a text
+    /// are checked as pages, not fetched.
+    pub(crate) site_hosts: Option<Vec<String>>,
+    /// Whether the patrol asks other sites if their links still answer (off on an
+    /// intranet without a way out).
+    pub(crate) check_external_links: Option<bool>,
+    /// Seconds an outside site has to answer the link checker (default 10).
+    pub(crate) link_timeout_secs: Option<u64>,
     /// Seconds a client has to send a request's headers before the connection is closed.
     pub(crate) header_timeout_secs: Option<u64>,
 }

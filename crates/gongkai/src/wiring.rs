@@ -110,6 +110,25 @@ pub(crate) async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> A
         }
         config.error_report_days = n;
     }
+    if let Some(n) = file.message_answer_days {
+        // Beyond 60 working days the target would pass the 3-month line it is meant to keep.
+        if !(1..=60).contains(&n) {
+            fail("message_answer_days 应为1至60个工作日");
+        }
+        config.message_answer_days = n;
+    }
+    if let Some(h) = &file.site_hosts {
+        config.site_hosts = h.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+    }
+    if let Some(on) = file.check_external_links {
+        config.check_external_links = on;
+    }
+    if let Some(n) = file.link_timeout_secs {
+        if !(1..=120).contains(&n) {
+            fail("link_timeout_secs 应为1至120秒");
+        }
+        config.link_timeout_secs = n;
+    }
     let dir = data.join("search");
     let opened = match use_index {
         IndexUse::None => None,

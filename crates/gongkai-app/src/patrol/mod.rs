@@ -4,12 +4,14 @@
 //! of high severity (an identity or bank card number) stops publication unless it is
 //! masked or a reviewer overrides it with a recorded reason.
 
+pub mod links;
 pub mod reports;
 pub mod wording;
 
 use crate::{Actor, App, AppError, Result};
 use gongkai_domain::patrol::citation::{CitationSet, NotInForce};
 use gongkai_domain::patrol::{self, Finding, FindingKind, FindingStatus, Severity, WordingRule, WordingSet};
+use gongkai_search::SearchDoc;
 use gongkai_store::patrol::row as patrol_finding;
 use gongkai_store::sea_orm::Set;
 use serde::Serialize;
@@ -209,6 +211,7 @@ pub struct PatrolRun {
     pub new: usize,
     /// Open findings no longer found: corrected, or no longer public.
     pub fixed: u64,
+    pub links: links::LinkCounts,
 }
 
 /// A finding with where it stands, as the console and the API show it.
@@ -268,11 +271,35 @@ impl TryFrom<patrol_finding::Model> for FindingRecord {
     }
 }
 
+/// Everything the patrol finds in one public record but its links, which are checked
+/// together at the end (`links`).
+fn scan_doc(
+    source: &'static str,
+    d: &SearchDoc,
+    lists: &Lists,
+    hosts: &[&str],
+    found: &mut links::Collected,
+) -> Vec<FindingView> {
+    let parts = [
+        Part { field: "标题", text: &d.title },
+        Part { field: "正文", text: &d.body },
+        Part { field: "附件", text: &d.attachment_text },
+    ];
+    let mut out = check(source, d.id, d.org_id.unwrap_or(0), &d.title, &parts, lists);
+    out.extend(unreadable(source, d));
+    out.extend(links::images(source, d));
+    found.add(source, d, hosts);
+    out
+}
+
 impl App {
-    /// Everything the public can read now, scanned: the findings, worst first.
-    pub(crate) async fn scan_public(&self) -> Result<(usize, Vec<FindingView>)> {
+    /// Everything the public can read now, scanned: the findings, worst first. Outside
+    /// links are asked when `ask`.
+    pub(crate) async fn scan_public(&self, ask: bool) -> Result<(usize, Vec<FindingView>, links::LinkCounts)> {
         let (mut records, mut out) = (0, Vec::new());
         let lists = self.patrol_lists().await?;
+        let hosts: Vec<&str> = self.config.site_hosts.iter().map(String::as_str).collect();
+        let mut found = links::Collected::default();
         for source in crate::search::content_sources() {
             let mut after = 0;
             loop {
@@ -280,19 +307,15 @@ impl App {
                 let Some(last) = ids.last().copied() else { break };
                 for d in source.load(self, &ids).await? {
                     records += 1;
-                    let parts = [
-                        Part { field: "标题", text: &d.title },
-                        Part { field: "正文", text: &d.body },
-                        Part { field: "附件", text: &d.attachment_text },
-                    ];
-                    out.extend(check(source.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &lists));
-                    out.extend(unreadable(source.name(), &d));
+                    out.extend(scan_doc(source.name(), &d, &lists, &hosts, &mut found));
                 }
                 after = last;
             }
         }
+        let (broken, counts) = self.link_findings(found, ask).await?;
+        out.extend(broken);
         out.sort_by_key(|f| (f.severity.code() != "high", f.severity.code() != "medium", f.source, f.record_id));
-        Ok((records, out))
+        Ok((records, out, counts))
     }
 
     async fn patrol_lists(&self) -> Result<Lists> {
@@ -360,8 +383,8 @@ impl App {
     /// brings the list up to date.
     pub async fn run_patrol(&self) -> Result<PatrolRun> {
         let token = App::new_flash_token();
-        let (records, found) = self.scan_public().await?;
-        let mut run = PatrolRun { records, ..Default::default() };
+        let (records, found, links) = self.scan_public(true).await?;
+        let mut run = PatrolRun { records, links, ..Default::default() };
         self.keep_findings(found, &token, &mut run).await?;
         let tx = self.store.begin_write().await?;
         run.fixed = gongkai_store::patrol::close_unseen(&*tx, &token, self.now(), None).await?;
@@ -378,17 +401,17 @@ impl App {
         };
         let mut found = Vec::new();
         let lists = self.patrol_lists().await?;
+        let hosts: Vec<&str> = self.config.site_hosts.iter().map(String::as_str).collect();
         let docs = src.load(self, &[id]).await?;
+        let mut links_found = links::Collected::default();
         for d in &docs {
-            let parts = [
-                Part { field: "标题", text: &d.title },
-                Part { field: "正文", text: &d.body },
-                Part { field: "附件", text: &d.attachment_text },
-            ];
-            found.extend(check(src.name(), d.id, d.org_id.unwrap_or(0), &d.title, &parts, &lists));
-            found.extend(unreadable(src.name(), d));
+            found.extend(scan_doc(src.name(), d, &lists, &hosts, &mut links_found));
         }
-        let mut run = PatrolRun { records: docs.len(), ..Default::default() };
+        // Outside links by what the last full patrol learnt: publishing does not wait on
+        // other sites.
+        let (broken, links) = self.link_findings(links_found, false).await?;
+        found.extend(broken);
+        let mut run = PatrolRun { records: docs.len(), links, ..Default::default() };
         self.keep_findings(found, &token, &mut run).await?;
         let tx = self.store.begin_write().await?;
         run.fixed = gongkai_store::patrol::close_unseen(&*tx, &token, self.now(), Some((source, id))).await?;
@@ -523,6 +546,8 @@ pub struct PatrolSummary {
     pub reports_answered: usize,
     /// Days from receipt to answer, on average, of the answered reports.
     pub average_reply_days: Option<f64>,
+    /// 咨询建言 and 领导信箱 by state and clock.
+    pub messages: crate::messages::MessageSummary,
 }
 
 impl App {
@@ -575,6 +600,7 @@ impl App {
             reports_answered: answered.len(),
             average_reply_days: (!answered.is_empty())
                 .then(|| (answered.iter().sum::<f64>() / answered.len() as f64 * 10.0).round() / 10.0),
+            messages: self.message_summary(actor).await?,
         })
     }
 }
@@ -699,7 +725,8 @@ impl crate::jobs::Job for DailyPatrol {
     fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
         Box::pin(async move {
             let r = ctx.app.run_patrol().await?;
-            Ok(Some(format!("{}件，新发现{}处，已整改{}处", r.records, r.new, r.fixed)))
+            let (n, new, fixed, asked) = (r.records, r.new, r.fixed, r.links.asked);
+            Ok(Some(format!("{n}件，新发现{new}处，已整改{fixed}处，询问外部链接{asked}个")))
         })
     }
 }

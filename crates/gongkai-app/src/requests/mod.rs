@@ -459,7 +459,7 @@ async fn hash_query_code(code: &str) -> Result<String> {
 
 /// Whether `code` is the query code stored as `stored`. Rows written before the salted
 /// hash keep their SHA-256, compared in constant time.
-async fn query_code_matches(stored: Option<String>, code: &str) -> bool {
+pub(crate) async fn query_code_matches(stored: Option<String>, code: &str) -> bool {
     let code = code.to_string();
     tokio::task::spawn_blocking(move || match stored {
         Some(h) if h.starts_with('$') => password_auth::verify_password(code, &h).is_ok(),

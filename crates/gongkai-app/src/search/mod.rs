@@ -104,6 +104,7 @@ fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -
         body: m.body.clone(),
         attachment_text,
         unreadable_attachments: vec![],
+        html: None,
         articles: true,
     }
 }
@@ -231,6 +232,7 @@ impl SearchSource for Interpretations {
                     version_no: 1,
                     keywords: format!("政策解读 {form}"),
                     body: html_text(&m.body),
+                    html: Some(m.body.clone()),
                     ..Default::default()
                 });
             }
@@ -281,7 +283,12 @@ pub fn html_text(html: &str) -> String {
 /// Every kind of content the public can read, in one list: search indexes it and the
 /// content patrol scans it. A new kind of public content registers here.
 pub fn content_sources() -> Vec<Arc<dyn SearchSource>> {
-    vec![Arc::new(Documents), Arc::new(Interpretations), Arc::new(crate::requests::cases::Cases)]
+    vec![
+        Arc::new(Documents),
+        Arc::new(Interpretations),
+        Arc::new(crate::requests::cases::Cases),
+        Arc::new(crate::messages::Messages),
+    ]
 }
 
 /// What results and lists call a kind of content (文件, 政策解读, …).

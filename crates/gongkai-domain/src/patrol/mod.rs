@@ -6,6 +6,7 @@
 //! exception (惩戒公示, 强制性信息披露) and what happens to a finding are the app's.
 
 pub mod citation;
+pub mod links;
 mod personal;
 pub mod report;
 mod wording;
@@ -30,6 +31,8 @@ labelled_enum! {
         RepealedCitation = "repealed_citation" / "引用已失效的文件",
         UnreadableAttachment = "unreadable_attachment" / "附件无法巡查",
         Wording = "wording" / "严重表述错误",
+        BrokenLink = "broken_link" / "链接无法访问",
+        ImageAlt = "image_alt" / "图片缺少替代文字",
     }
 }
 
@@ -69,7 +72,8 @@ impl FindingKind {
         use FindingKind::*;
         match self {
             ResidentId | OldResidentId | BankCard => Severity::High,
-            Mobile | HomeAddress | Wording | RepealedCitation => Severity::Medium,
+            Mobile | HomeAddress | Wording | RepealedCitation | BrokenLink => Severity::Medium,
+            ImageAlt => Severity::Low,
             // Offices publish their own telephone and mailbox on purpose.
             Landline | Email | DocNo => Severity::Low,
             // A scan may hide a list of names and numbers: a person has to look.
@@ -85,6 +89,8 @@ impl FindingKind {
                 | FindingKind::Wording
                 | FindingKind::RepealedCitation
                 | FindingKind::UnreadableAttachment
+                | FindingKind::BrokenLink
+                | FindingKind::ImageAlt
         )
     }
 }

@@ -95,11 +95,10 @@ pub fn validate(r: &ReportInput, site_hosts: &[&str]) -> Result<ValidReport, Vec
         errs.push(FieldError::new("description", format!("问题描述不超过{MAX_DESCRIPTION}字，现为{n}字")));
     } else {
         crate::text::check(&mut errs, "description", "问题描述", &description, true);
+        crate::text::check_plain(&mut errs, "description", "问题描述", &description);
     }
     let contact = r.contact.trim().to_string();
-    let digits = contact.chars().filter(char::is_ascii_digit).count();
-    let phone_like = contact.chars().all(|c| c.is_ascii_digit() || "-+ ()".contains(c)) && (7..=15).contains(&digits);
-    if !contact.is_empty() && !crate::request::is_email(&contact) && !phone_like {
+    if !contact.is_empty() && !is_contact(&contact) {
         errs.push(FieldError::new("contact", "联系方式应为电子邮箱或电话号码"));
     }
     match kind {
@@ -108,6 +107,13 @@ pub fn validate(r: &ReportInput, site_hosts: &[&str]) -> Result<ValidReport, Vec
         }
         _ => Err(errs),
     }
+}
+
+/// An e-mail address or a telephone number (7 to 15 digits, with - + ( ) and spaces).
+pub fn is_contact(contact: &str) -> bool {
+    let digits = contact.chars().filter(char::is_ascii_digit).count();
+    let phone_like = contact.chars().all(|c| c.is_ascii_digit() || "-+ ()".contains(c)) && (7..=15).contains(&digits);
+    crate::request::is_email(contact) || phone_like
 }
 
 /// The reference a visitor follows a report by: ZC + year + six digits.
@@ -168,6 +174,7 @@ mod tests {
         assert_eq!(fields(input("typo", "", &"长".repeat(1001), "")), ["description"]);
         assert_eq!(fields(input("typo", "", "含有\u{202e}反向字符的描述", "")), ["description"]);
         assert_eq!(fields(input("typo", "", "第三条有错别字", "我的电话")), ["contact"]);
+        assert_eq!(fields(input("typo", "", "<script>alert(1)</script>", "")), ["description"]);
     }
 
     #[test]

@@ -49,6 +49,7 @@ impl FindingsPage {
         match f.source.as_str() {
             "document" => format!("/admin/documents/{}", f.record_id),
             "interpretation" => format!("/interpretations/{}", f.record_id),
+            "message" => format!("/admin/messages/{}", f.record_id),
             _ => format!("/cases/{}", f.record_id),
         }
     }

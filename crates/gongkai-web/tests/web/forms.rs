@@ -214,6 +214,7 @@ async fn every_console_form_field_is_labelled_typed_and_marked_and_links_read_as
         "/admin/patrol",
         "/admin/wording",
         "/admin/error-reports",
+        "/admin/messages",
     ]
     .iter()
     .map(|p| p.to_string())
@@ -223,6 +224,9 @@ async fn every_console_form_field_is_labelled_typed_and_marked_and_links_read_as
     pages.extend(all.iter().map(|r| format!("/admin/requests/{}", r.id)));
     let docs = app.list_documents(Some(&office), &Default::default()).await.unwrap();
     pages.extend(docs.items.iter().take(6).map(|d| format!("/admin/documents/{}", d.id)));
+    let messages = app.message_inbox(&office).await.unwrap();
+    assert!(messages.iter().any(|m| m.published) && messages.iter().any(|m| m.stage.is_some()), "answered and waiting");
+    pages.extend(messages.iter().map(|m| format!("/admin/messages/{}", m.id)));
     let mut found = Vec::new();
     for user in ["admin", "reviewer"] {
         let mut b = signed_in(&router, &app, user).await;
