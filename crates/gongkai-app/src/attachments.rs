@@ -72,7 +72,7 @@ fn default_budget() -> Budget {
 }
 
 /// An entry's text, within what is left of the budget (the rest is cut off).
-fn zip_text(z: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, budget: &mut Budget) -> Option<String> {
+pub(crate) fn zip_text(z: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, budget: &mut Budget) -> Option<String> {
     if budget.spent() {
         return None;
     }
@@ -116,6 +116,28 @@ pub fn docx_text_within(bytes: &[u8], budget: &mut Budget) -> Option<String> {
     let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let xml = zip_text(&mut z, "word/document.xml", budget)?;
     Some(xml_text(&xml, &[b"t"], b"p"))
+}
+
+/// Plain text of an .xlsx: its shared strings, then each sheet's inline strings and the
+/// numbers its cells hold (a mobile number kept as a number is still a mobile number).
+pub fn xlsx_text(bytes: &[u8]) -> Option<String> {
+    let mut budget = default_budget();
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut out = match zip_text(&mut z, "xl/sharedStrings.xml", &mut budget) {
+        Some(xml) => xml_text(&xml, &[b"t"], b"si"),
+        None => String::new(),
+    };
+    let sheets: Vec<String> = (0..z.len())
+        .filter_map(|i| z.by_index(i).ok().map(|f| f.name().to_string()))
+        .filter(|n| n.starts_with("xl/worksheets/sheet") && n.ends_with(".xml"))
+        .collect();
+    for name in sheets {
+        let Some(xml) = zip_text(&mut z, &name, &mut budget) else { break };
+        out.push_str(&xml_text(&xml, &[b"t"], b"is"));
+        out.push_str(&crate::patrol::files::sheet_numbers(&xml));
+        out.push('\n');
+    }
+    Some(out)
 }
 
 /// Plain text of an .ofd (GB/T 33190): the TextCode elements of every page.
@@ -183,6 +205,7 @@ pub async fn extract_text(ext: &str, bytes: &[u8]) -> String {
     let text = match ext {
         "docx" => archive(docx_text).await,
         "ofd" => archive(ofd_text).await,
+        "xlsx" => archive(xlsx_text).await,
         "pdf" => pdf_text(bytes.to_vec()).await,
         "txt" => std::str::from_utf8(bytes).ok().map(str::to_string),
         _ => None,
@@ -300,8 +323,12 @@ impl App {
             .one(conn)
             .await?
             .ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
-        if d.status != Status::Published.code() && !viewer.is_some_and(|v| v.may_see_org(d.org_id)) {
+        let staff = viewer.is_some_and(|v| v.may_see_org(d.org_id));
+        if d.status != Status::Published.code() && !staff {
             return Err(AppError::NotFound("附件不存在".into()));
+        }
+        if a.withheld_reason.is_some() && !staff {
+            return Err(AppError::NotFound("该附件含有个人信息，已暂停公开".into()));
         }
         Ok(Download { file_name: a.file_name, content_type: a.content_type, content: a.content })
     }

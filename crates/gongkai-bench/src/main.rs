@@ -191,6 +191,8 @@ async fn build(engine: &str, recs: &[Rec], work: &Path) -> Engine {
                         org_id: None,
                         unreadable_attachments: vec![],
                         html: None,
+                        attachment_files: vec![],
+                        privacy_exception: None,
                         id: (chunk_no * 5_000 + i) as i64,
                         url: String::new(),
                         title: r.title.clone(),

@@ -135,6 +135,12 @@ pub struct SearchDoc {
     /// Rich text as published (interpretations): not indexed; the content patrol checks
     /// its links and images.
     pub html: Option<String>,
+    /// Each readable attachment's name and the byte range of its text in
+    /// `attachment_text`: the patrol names the file a finding is in. Not indexed.
+    pub attachment_files: Vec<(String, usize, usize)>,
+    /// A declared exception to de-identification (惩戒公示, 强制性信息披露), by its code:
+    /// the patrol records its personal data as public by law. Not indexed.
+    pub privacy_exception: Option<String>,
 }
 
 /// Names one indexed record: its source and id.

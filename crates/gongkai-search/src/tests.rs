@@ -24,6 +24,8 @@ fn doc(
         org_id: None,
         unreadable_attachments: vec![],
         html: None,
+        attachment_files: vec![],
+        privacy_exception: None,
         url: format!("/documents/{id}"),
         articles: true,
         title: title.into(),
@@ -221,6 +223,8 @@ fn other_kinds_of_content_share_the_index_without_colliding() {
         org_id: None,
         unreadable_attachments: vec![],
         html: None,
+        attachment_files: vec![],
+        privacy_exception: None,
         id: 2, // the same number as a document: keys are per source
         url: "/interpretations/2".into(),
         title: "《关于做好社会救助工作的通知》政策解读".into(),

@@ -146,6 +146,9 @@ entity!(document, "document", {
     pub updated_at: OffsetDateTime,
     /// Who passed the review levels of this round (`"3,7"`).
     pub reviewed_by: String,
+    /// A declared form in which its personal data is public by law (punishment,
+    /// mandatory): `patrol::PrivacyException`.
+    pub privacy_exception: Option<String>,
 });
 
 entity!(attachment, "attachment", {
@@ -161,6 +164,9 @@ entity!(attachment, "attachment", {
     pub extracted_text: String,
     pub sort: i32,
     pub created_at: OffsetDateTime,
+    /// Not public: personal data in a file that cannot be masked here (a PDF, an OFD, a
+    /// scan); shown in its place until a masked file is uploaded.
+    pub withheld_reason: Option<String>,
 });
 
 entity!(interpretation, "interpretation", {

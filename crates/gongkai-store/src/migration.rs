@@ -32,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(crate::wording_rule::M0021WordingRules),
             Box::new(crate::message::M0022Messages),
             Box::new(crate::link_status::M0023LinkStatus),
+            Box::new(M0024AttachmentWithheld),
+            Box::new(M0025PrivacyException),
         ]
     }
 }
@@ -417,6 +419,47 @@ impl MigrationTrait for M0014SessionIdle {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_index(Index::drop().name("session_expires").table("session").to_owned()).await?;
         m.alter_table(Table::alter().table("session").drop_column("last_seen_at").to_owned()).await
+    }
+}
+
+/// An attachment withheld from the public (personal data in a file that cannot be masked
+/// here), with the reason shown in its place.
+struct M0024AttachmentWithheld;
+
+impl MigrationName for M0024AttachmentWithheld {
+    fn name(&self) -> &str {
+        "m0024_attachment_withheld"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0024AttachmentWithheld {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_col(m, "attachment", text_null("withheld_reason")).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("attachment").drop_column("withheld_reason").to_owned()).await
+    }
+}
+
+/// A document's declared exception to de-identification (惩戒公示, 强制性信息披露).
+struct M0025PrivacyException;
+
+impl MigrationName for M0025PrivacyException {
+    fn name(&self) -> &str {
+        "m0025_privacy_exception"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0025PrivacyException {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add_col(m, "document", string_null("privacy_exception")).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("document").drop_column("privacy_exception").to_owned()).await
     }
 }
 

@@ -26,6 +26,9 @@ pub struct DocumentInput {
     pub keywords: Option<String>,
     pub body: String,
     pub version_note: Option<String>,
+    /// punishment (惩戒公示) or mandatory (强制性信息披露): the personal data it carries is
+    /// public by law; reviewed with the document, recorded by the patrol as such
+    pub privacy_exception: Option<String>,
 }
 
 impl Valid {
@@ -50,6 +53,7 @@ pub(crate) struct Valid {
     pub(super) keywords: String,
     pub(super) body: String,
     pub(super) version_note: Option<String>,
+    pub(super) privacy_exception: Option<gongkai_domain::patrol::PrivacyException>,
 }
 
 pub const MAX_TITLE: usize = 200;
@@ -153,6 +157,16 @@ pub(crate) fn validate(input: &DocumentInput, topics: &[String]) -> Result<Valid
     if keywords.chars().count() > 200 {
         errs.push(FieldError::new("keywords", "主题词不超过200字"));
     }
+    let privacy_exception = match opt(&input.privacy_exception).as_deref() {
+        None | Some("无") | Some("none") => None,
+        Some(v) => {
+            let e = gongkai_domain::patrol::PrivacyException::parse(v);
+            if e.is_none() {
+                errs.push(FieldError::new("privacy_exception", "个人信息公开情形应为惩戒公示或强制性信息披露"));
+            }
+            e
+        }
+    };
     if !errs.is_empty() {
         return Err(errs);
     }
@@ -170,6 +184,7 @@ pub(crate) fn validate(input: &DocumentInput, topics: &[String]) -> Result<Valid
         keywords,
         body,
         version_note: opt(&input.version_note),
+        privacy_exception,
     })
 }
 

@@ -79,6 +79,7 @@ impl App {
         am.keywords = Set(v.keywords);
         am.body = Set(v.body);
         am.version_note = Set(v.version_note);
+        am.privacy_exception = Set(v.privacy_exception.map(|e| e.code().to_string()));
     }
 }
 

@@ -38,6 +38,9 @@ pub struct DocumentView {
     pub disclosure_mode_label: String,
     pub withheld_reason: Option<String>,
     pub keywords: String,
+    /// A declared form in which its personal data is public by law.
+    #[schema(value_type = Option<String>)]
+    pub privacy_exception: Option<gongkai_domain::patrol::PrivacyException>,
     pub status: Status,
     pub status_label: String,
     pub reviews_passed: i32,
@@ -86,6 +89,7 @@ impl DocumentView {
             disclosure_mode_label: mode.label().into(),
             withheld_reason: m.withheld_reason.clone(),
             keywords: m.keywords.clone(),
+            privacy_exception: m.privacy_exception.as_deref().and_then(gongkai_domain::patrol::PrivacyException::parse),
             status,
             status_label: status.label().into(),
             reviews_passed: m.reviews_passed,
@@ -157,6 +161,8 @@ pub struct AttachmentMeta {
     pub content_type: String,
     pub size: i64,
     pub has_text: bool,
+    /// Withheld from the public, and why (personal data in a file that cannot be masked).
+    pub withheld: Option<String>,
 }
 
 impl From<gongkai_store::attachment::Model> for AttachmentMeta {
@@ -164,6 +170,7 @@ impl From<gongkai_store::attachment::Model> for AttachmentMeta {
         AttachmentMeta {
             id: a.id,
             has_text: !a.extracted_text.is_empty(),
+            withheld: a.withheld_reason,
             file_name: a.file_name,
             content_type: a.content_type,
             size: a.size,

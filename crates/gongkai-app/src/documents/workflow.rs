@@ -350,29 +350,32 @@ impl App {
         self.check_interpretation_rule(&*tx, &before, &org).await?;
         // The pre-publication check: personal data of high severity stops it, unless a
         // reviewer says why it may be public.
-        let attachments: Vec<String> = attachment::Entity::find()
+        // Withheld attachments will not be public: they do not stop it.
+        let attachments: Vec<(String, String)> = attachment::Entity::find()
             .select_only()
-            .column(attachment::Column::ExtractedText)
+            .columns([attachment::Column::FileName, attachment::Column::ExtractedText])
             .filter(attachment::Column::DocumentId.eq(id))
+            .filter(attachment::Column::WithheldReason.is_null())
             .into_tuple()
             .all(&*tx)
             .await?;
-        let (body, files) = (before.body.clone(), attachments.join("\n"));
-        let found = crate::patrol::check(
-            "document",
-            id,
-            before.org_id,
-            &before.title,
-            &[
-                crate::patrol::Part { field: "标题", text: &before.title },
-                crate::patrol::Part { field: "正文", text: &body },
-                crate::patrol::Part { field: "附件", text: &files },
-            ],
-            // Citations and wording are the daily patrol's: they never stop a publication.
-            &crate::patrol::Lists::none(),
-        );
+        let labels: Vec<String> = attachments.iter().map(|(n, _)| format!("附件：{n}")).collect();
+        let mut parts = vec![
+            crate::patrol::Part { field: "标题", text: &before.title },
+            crate::patrol::Part { field: "正文", text: &before.body },
+        ];
+        parts.extend(attachments.iter().zip(&labels).map(|((_, t), l)| crate::patrol::Part { field: l, text: t }));
+        // Citations and wording are the daily patrol's: they never stop a publication.
+        let found =
+            crate::patrol::check("document", id, before.org_id, &before.title, &parts, &crate::patrol::Lists::none());
+        let exception = before.privacy_exception.as_deref().and_then(gongkai_domain::patrol::PrivacyException::parse);
         if let Some(refusal) = crate::patrol::blocking(&found) {
-            let Some(reason) = patrol_override else { return Err(refusal) };
+            // A declared 惩戒公示 or 强制性信息披露, passed in review, is its own reason.
+            let reason = match (patrol_override, exception) {
+                (Some(r), _) => r,
+                (None, Some(e)) => format!("文件声明为{}", e.label()),
+                (None, None) => return Err(refusal),
+            };
             let high: Vec<String> = found
                 .iter()
                 .filter(|f| f.severity == gongkai_domain::patrol::Severity::High)

@@ -109,6 +109,7 @@ pub(crate) fn images(source: &'static str, d: &SearchDoc) -> Vec<FindingView> {
                 shown: src,
                 replacement: "为图片填写替代文字（alt），说明图片的内容".into(),
                 context: String::new(),
+                excepted: None,
             }
         })
         .collect()
@@ -129,6 +130,7 @@ fn broken(u: &LinkUse, reason: String) -> FindingView {
         shown: u.url.chars().take(300).collect(),
         replacement: reason,
         context: String::new(),
+        excepted: None,
     }
 }
 

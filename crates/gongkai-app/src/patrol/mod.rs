@@ -4,6 +4,7 @@
 //! of high severity (an identity or bank card number) stops publication unless it is
 //! masked or a reviewer overrides it with a recorded reason.
 
+pub(crate) mod files;
 pub mod links;
 pub mod reports;
 pub mod wording;
@@ -42,6 +43,10 @@ pub struct FindingView {
     /// is not kept).
     #[serde(skip)]
     pub fingerprint: String,
+    /// Personal data in a record that declares it public by law (惩戒公示, 强制性信息披露):
+    /// kept as 依法公示, not opened as work.
+    #[serde(skip)]
+    pub excepted: Option<&'static str>,
 }
 
 /// What a run checks against besides the detectors: the documents no longer in force, and
@@ -127,6 +132,7 @@ fn view(
         replacement: f.replacement.clone(),
         context,
         fingerprint,
+        excepted: None,
     }
 }
 
@@ -163,6 +169,7 @@ fn unreadable(source: &'static str, d: &gongkai_search::SearchDoc) -> Vec<Findin
                 replacement: "未能提取文字（扫描件、加密或损坏的文件），请人工核对是否含有个人信息".into(),
                 context: String::new(),
                 fingerprint,
+                excepted: None,
             }
         })
         .collect()
@@ -280,12 +287,20 @@ fn scan_doc(
     hosts: &[&str],
     found: &mut links::Collected,
 ) -> Vec<FindingView> {
-    let parts = [
-        Part { field: "标题", text: &d.title },
-        Part { field: "正文", text: &d.body },
-        Part { field: "附件", text: &d.attachment_text },
-    ];
+    let labels: Vec<String> = d.attachment_files.iter().map(|(name, _, _)| format!("附件：{name}")).collect();
+    let mut parts = vec![Part { field: "标题", text: &d.title }, Part { field: "正文", text: &d.body }];
+    if d.attachment_files.is_empty() {
+        parts.push(Part { field: "附件", text: &d.attachment_text });
+    }
+    for ((_, s, e), label) in d.attachment_files.iter().zip(&labels) {
+        parts.push(Part { field: label, text: d.attachment_text.get(*s..*e).unwrap_or("") });
+    }
     let mut out = check(source, d.id, d.org_id.unwrap_or(0), &d.title, &parts, lists);
+    if let Some(e) = d.privacy_exception.as_deref().and_then(gongkai_domain::patrol::PrivacyException::parse) {
+        for f in out.iter_mut().filter(|f| f.kind.is_personal()) {
+            f.excepted = Some(e.label());
+        }
+    }
     out.extend(unreadable(source, d));
     out.extend(links::images(source, d));
     found.add(source, d, hosts);
@@ -449,7 +464,13 @@ impl App {
                             shown: Set(f.shown),
                             replacement: Set(f.replacement),
                             context: Set(f.context),
-                            status: Set(FindingStatus::Open.code().into()),
+                            status: Set(match f.excepted {
+                                Some(_) => FindingStatus::Excepted,
+                                None => FindingStatus::Open,
+                            }
+                            .code()
+                            .into()),
+                            note: Set(f.excepted.map(|e| format!("文件声明为{e}，依法公开个人信息"))),
                             found_at: Set(now),
                             last_seen_at: Set(now),
                             last_run: Set(token.into()),
@@ -653,21 +674,30 @@ pub fn findings_xlsx(rows: &[FindingRecord]) -> Result<Vec<u8>> {
     book.save_to_buffer().map_err(fail)
 }
 
-/// What masking a document changed: the kinds masked, as staff may see them.
+/// What masking a document changed: the kinds masked, as staff may see them, and what
+/// became of each attachment.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Masked {
     /// Each span masked: its kind and its mask (3701**********1235).
     pub masked: Vec<(String, String)>,
+    /// (file name, what was done: 已去标识化N处, or 已暂停公开 for a file that cannot be
+    /// rewritten here)
+    pub files: Vec<(String, String)>,
 }
 
+/// Why a withheld attachment is not public, as the portal says in its place.
+const WITHHELD: &str = "含有个人信息，已暂停公开，待上传去标识化后的文件";
+
 impl App {
-    /// De-identifies a document before it is published: every personal-data span in its
-    /// title and body replaced by its mask (a design choice, not a legal format; RULES.md
-    /// §7). Attachments are not rewritten: the pre-publication check still sees them.
-    /// Recorded in the audit log, the masks only.
+    /// De-identifies a document before it is published: every span of personal data in
+    /// its title, body and attachments replaced by its mask (a design choice, not a legal
+    /// format; RULES.md §7). A .docx, .xlsx or .txt is rewritten; a PDF, an OFD or an
+    /// image with personal data in its text cannot be rewritten here, so it is withheld
+    /// from the public until a masked file is uploaded. Recorded in the audit log, the
+    /// masks only.
     pub async fn mask_document(&self, actor: &Actor, id: i64) -> Result<Masked> {
-        use gongkai_store::document;
-        use gongkai_store::sea_orm::{ActiveModelTrait, EntityTrait};
+        use gongkai_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+        use gongkai_store::{attachment, document};
         if !actor.role.can_edit() && !actor.role.can_review() {
             return Err(AppError::Forbidden("当前角色不能修改文件".into()));
         }
@@ -681,18 +711,56 @@ impl App {
         if matches!(status, gongkai_domain::Status::Published | gongkai_domain::Status::Withdrawn) {
             return Err(AppError::Conflict("已发布或已撤回的文件请修订后重新发布".into()));
         }
-        let personal = |t: &str| patrol::scan(t, &[]).into_iter().filter(|f| f.kind.is_personal()).collect::<Vec<_>>();
-        let (in_title, in_body) = (personal(&m.title), personal(&m.body));
-        if in_title.is_empty() && in_body.is_empty() {
-            return Err(AppError::Rule("标题和正文中没有发现需要去标识化的个人信息".into()));
+        let (in_title, in_body) = (files::maskable_in(&m.title), files::maskable_in(&m.body));
+        let label = |f: &Finding| (f.kind.label().to_string(), f.replacement.clone());
+        let mut masked: Vec<(String, String)> = in_title.iter().chain(&in_body).map(label).collect();
+        let mut done: Vec<(String, String)> = Vec::new();
+        let now = self.now();
+        let files_of = attachment::Entity::find()
+            .filter(attachment::Column::DocumentId.eq(id))
+            .filter(attachment::Column::WithheldReason.is_null())
+            .all(&*tx)
+            .await?;
+        for a in files_of {
+            let ext = a.file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+            let rewritten = match ext.as_str() {
+                "docx" | "xlsx" => {
+                    let (ext2, bytes) = (ext.clone(), a.content.clone());
+                    tokio::task::spawn_blocking(move || files::mask_file(&ext2, &bytes)).await.ok().flatten()
+                }
+                "txt" => files::mask_text_file(&a.content),
+                _ => None,
+            };
+            let name = a.file_name.clone();
+            if let Some((bytes, found)) = rewritten {
+                masked.extend(found.iter().map(label));
+                done.push((name, format!("已去标识化{}处", found.len())));
+                let text = crate::attachments::extract_text(&ext, &bytes).await;
+                let sha = {
+                    use sha2::Digest;
+                    hex::encode(sha2::Sha256::digest(&bytes))
+                };
+                let mut am: attachment::ActiveModel = a.into();
+                am.size = Set(bytes.len() as i64);
+                am.sha256 = Set(sha);
+                am.content = Set(bytes);
+                am.extracted_text = Set(text);
+                am.update(&*tx).await?;
+            } else if !files::maskable_in(&a.extracted_text).is_empty() {
+                done.push((name, "已暂停公开：此类文件不能在本系统中改写，请上传去标识化后的文件".into()));
+                let mut am: attachment::ActiveModel = a.into();
+                am.withheld_reason = Set(Some(WITHHELD.into()));
+                am.update(&*tx).await?;
+            }
         }
-        let masked: Vec<(String, String)> =
-            in_title.iter().chain(&in_body).map(|f| (f.kind.label().to_string(), f.replacement.clone())).collect();
+        if masked.is_empty() && done.is_empty() {
+            return Err(AppError::Rule("标题、正文和附件中没有发现需要去标识化的个人信息".into()));
+        }
         let (title, body) = (patrol::mask(&m.title, &in_title), patrol::mask(&m.body, &in_body));
         let mut am: document::ActiveModel = m.into();
         am.title = Set(title);
         am.body = Set(body);
-        am.updated_at = Set(self.now());
+        am.updated_at = Set(now);
         am.update(&*tx).await?;
         self.audit(
             &*tx,
@@ -701,11 +769,55 @@ impl App {
             "document",
             Some(id),
             None,
-            Some(serde_json::json!({ "masked": masked })),
+            Some(serde_json::json!({ "masked": masked, "files": done })),
         )
         .await?;
         tx.commit().await?;
-        Ok(Masked { masked })
+        Ok(Masked { masked, files: done })
+    }
+
+    /// Withholds an attachment from the public — a published document's file found to hold
+    /// personal data, or a scan a person has read — until a masked file replaces it (by a
+    /// revision). A reviewer decides; the search index and the patrol drop its text.
+    pub async fn withhold_attachment(&self, actor: &Actor, attachment_id: i64, note: &str) -> Result<()> {
+        use gongkai_store::sea_orm::{ActiveModelTrait, EntityTrait};
+        use gongkai_store::{attachment, document};
+        if !actor.role.can_review() {
+            return Err(AppError::Forbidden("暂停公开附件须由审核人员或公开办决定".into()));
+        }
+        let tx = self.store.begin_write().await?;
+        let a = attachment::Entity::find_by_id(attachment_id)
+            .one(&*tx)
+            .await?
+            .ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
+        let d = document::Entity::find_by_id(a.document_id)
+            .one(&*tx)
+            .await?
+            .filter(|d| actor.may_see_org(d.org_id))
+            .ok_or_else(|| AppError::NotFound("附件不存在".into()))?;
+        if a.withheld_reason.is_some() {
+            return Err(AppError::Conflict("该附件已暂停公开".into()));
+        }
+        let note = note.trim();
+        if note.chars().count() > 200 {
+            return Err(AppError::field("note", "说明不超过200字"));
+        }
+        let what = serde_json::json!({"attachment": a.id, "note": note});
+        let mut am: attachment::ActiveModel = a.into();
+        am.withheld_reason = Set(Some(WITHHELD.into()));
+        am.update(&*tx).await?;
+        if d.status == gongkai_domain::Status::Published.code() {
+            // What the public sees changed: the index drops the file's text.
+            gongkai_store::queries::record_change(&*tx, crate::search::DOCUMENT, d.id, self.now()).await?;
+        }
+        self.audit(&*tx, actor, "attachment.withhold", "document", Some(d.id), None, Some(what)).await?;
+        tx.commit().await?;
+        if d.status == gongkai_domain::Status::Published.code()
+            && let Err(e) = self.patrol_record(crate::search::DOCUMENT, d.id).await
+        {
+            tracing::warn!(error = %e, "patrol after withholding an attachment");
+        }
+        Ok(())
     }
 }
 

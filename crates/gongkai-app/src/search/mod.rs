@@ -105,6 +105,8 @@ fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -
         attachment_text,
         unreadable_attachments: vec![],
         html: None,
+        attachment_files: vec![],
+        privacy_exception: m.privacy_exception.clone(),
         articles: true,
     }
 }
@@ -159,15 +161,25 @@ impl SearchSource for Documents {
                 .await?;
             let mut out = Vec::new();
             for m in rows {
+                // A withheld attachment is not public: neither searched nor patrolled.
                 let files: Vec<(String, String)> = attachment::Entity::find()
                     .select_only()
                     .columns([attachment::Column::FileName, attachment::Column::ExtractedText])
                     .filter(attachment::Column::DocumentId.eq(m.id))
+                    .filter(attachment::Column::WithheldReason.is_null())
                     .into_tuple()
                     .all(conn)
                     .await?;
-                let texts: Vec<&str> = files.iter().map(|(_, t)| t.as_str()).collect();
-                let mut doc = search_doc(&m, today, texts.join("\n"));
+                let (mut text, mut ranges) = (String::new(), Vec::new());
+                for (name, t) in files.iter().filter(|(_, t)| !t.trim().is_empty()) {
+                    if !text.is_empty() {
+                        text.push('\n');
+                    }
+                    ranges.push((name.clone(), text.len(), text.len() + t.len()));
+                    text.push_str(t);
+                }
+                let mut doc = search_doc(&m, today, text);
+                doc.attachment_files = ranges;
                 doc.unreadable_attachments =
                     files.iter().filter(|(_, t)| t.trim().is_empty()).map(|(n, _)| n.clone()).collect();
                 out.push(doc);

@@ -64,6 +64,17 @@ labelled_enum! {
         Fixed = "fixed" / "已整改",
         FalsePositive = "false_positive" / "误报",
         Escalated = "escalated" / "已上报",
+        Excepted = "excepted" / "依法公示",
+    }
+}
+
+labelled_enum! {
+    /// ◐ The two forms in which personal data may be public (2018 要点, RULES.md §7): a record
+    /// declares one, is reviewed with it, and its personal data is then recorded by the
+    /// patrol as public by law — seen in the ledger, not silently skipped.
+    PrivacyException {
+        Punishment = "punishment" / "惩戒公示",
+        Mandatory = "mandatory" / "强制性信息披露",
     }
 }
 

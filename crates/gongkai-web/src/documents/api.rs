@@ -32,12 +32,33 @@ pub(crate) fn api() -> OpenApiRouter<WebState> {
         .routes(routes!(interpretation))
         .routes(routes!(interpretation_action))
         .routes(routes!(changes))
+        .routes(routes!(withhold_attachment))
 }
 
 /// `{"ok": true}`: done, nothing to show.
 #[derive(Serialize, ToSchema)]
 struct Done {
     ok: bool,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+struct WithholdBody {
+    /// Why (kept in the audit log): the finding or the report that showed it
+    note: String,
+}
+
+#[utoipa::path(post, path = "/v1/attachments/{id}/withhold", params(("id" = i64, Path, description = "附件编号")), request_body = WithholdBody, security(("bearer" = [])), responses((status = 200, description = "已暂停公开：公众下载时看到暂停公开的说明，检索和巡查不再包含其内容", body = Done), Failures), summary = "暂停公开含有个人信息的附件（审核人员）")]
+async fn withhold_attachment(
+    State(s): State<WebState>,
+    c: Caller,
+    headers: HeaderMap,
+    Id(id): Id,
+    ApiJson(b): ApiJson<WithholdBody>,
+) -> WebResult {
+    let actor = writer(&c, &headers)?;
+    s.app.withhold_attachment(actor, id, &b.note).await?;
+    Ok(Json(Done { ok: true }).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -33,6 +33,7 @@ pub(super) fn routes() -> Router<WebState> {
         .route("/admin/documents/{id}/attachments", post(upload))
         .route("/admin/documents/{id}/repeals", post(repeals))
         .route("/admin/documents/{id}/mask", post(mask))
+        .route("/admin/attachments/{id}/withhold", post(withhold))
         .route("/admin/interpretations", post(create_interpretation))
         .route("/admin/interpretations/{id}/action", post(interpretation_action))
 }
@@ -59,6 +60,7 @@ struct DocumentForm {
     keywords: String,
     body: String,
     version_note: String,
+    privacy_exception: String,
 }
 
 impl DocumentForm {
@@ -81,6 +83,7 @@ impl DocumentForm {
             "keywords" => &self.keywords,
             "body" => &self.body,
             "version_note" => &self.version_note,
+            "privacy_exception" => &self.privacy_exception,
             _ => "",
         }
     }
@@ -105,6 +108,7 @@ impl DocumentForm {
             keywords: opt(&self.keywords),
             body: self.body.clone(),
             version_note: opt(&self.version_note),
+            privacy_exception: opt(&self.privacy_exception),
         }
     }
 
@@ -127,6 +131,7 @@ impl DocumentForm {
             keywords: m.keywords.clone(),
             body: m.body.clone().unwrap_or_default(),
             version_note: String::new(),
+            privacy_exception: m.privacy_exception.map(|e| e.label().to_string()).unwrap_or_default(),
         }
     }
 }
@@ -514,8 +519,31 @@ async fn mask(State(s): State<WebState>, Id(id): Id, f: StaffForm<crate::forms::
     match s.app.mask_document(&actor, id).await {
         Ok(m) => {
             let list: Vec<String> = m.masked.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            back_with(&s, &c, id, &format!("已去标识化 {} 处：{}", list.len(), list.join("，"))).await
+            let files: Vec<String> = m.files.iter().map(|(n, what)| format!("附件“{n}”{what}")).collect();
+            let mut msg = format!("已去标识化 {} 处：{}", list.len(), list.join("，"));
+            if !files.is_empty() {
+                msg.push_str(&format!("。{}", files.join("；")));
+            }
+            back_with(&s, &c, id, &msg).await
         }
         Err(e) => refused(&s, &c, &actor, id, "act", vec![], &e).await,
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct WithholdForm {
+    document_id: String,
+}
+
+/// Withholds an attachment from the public (personal data in a file that cannot be masked).
+async fn withhold(State(s): State<WebState>, Id(id): Id, f: StaffForm<WithholdForm>) -> Response {
+    let StaffForm { caller: c, actor, form, .. } = f;
+    let Ok(doc) = form.document_id.trim().parse::<i64>() else {
+        return views::error_page(&s.app.config.site_name, &gongkai_app::AppError::NotFound("附件不存在".into()));
+    };
+    match s.app.withhold_attachment(&actor, id, "").await {
+        Ok(()) => back_with(&s, &c, doc, "已暂停公开该附件：公众看到的是暂停公开的说明").await,
+        Err(e) => refused(&s, &c, &actor, doc, "withhold", vec![], &e).await,
     }
 }

@@ -146,7 +146,8 @@ struct DocPage {
     d: DocumentDetail,
     meta: Vec<(&'static str, String)>,
     versions: Vec<VersionRow>,
-    attachments: Vec<(i64, String, String, String)>,
+    /// id, file name, kind, size, and why it is withheld if it is.
+    attachments: Vec<(i64, String, String, String, Option<String>)>,
     banner: String,
     banner_links: Vec<(i64, String)>,
     as_of_value: String,
@@ -241,7 +242,10 @@ async fn document(
     let attachments = d
         .attachments
         .iter()
-        .map(|a| (a.id, a.file_name.clone(), a.file_name.rsplit('.').next().unwrap_or("").to_uppercase(), size(a.size)))
+        .map(|a| {
+            let kind = a.file_name.rsplit('.').next().unwrap_or("").to_uppercase();
+            (a.id, a.file_name.clone(), kind, size(a.size), a.withheld.clone())
+        })
         .collect();
     let as_of_note = d.as_of.as_ref().map(|a| a.note.clone()).unwrap_or_default();
     let signer_date = doc.signed_on_written.clone().unwrap_or_default();

@@ -428,3 +428,203 @@ async fn the_office_extends_the_wording_list_and_the_next_patrol_uses_it() {
         assert_eq!(wording, [("莱芜市政府", "济南市莱芜区人民政府")], "{b}");
     }
 }
+
+/// A zip archive of `files`, as Office and OFD files are.
+fn archive(files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, body) in files {
+        z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// A 低保 list as a .docx whose identity number Word split across two runs.
+fn dibao_docx() -> Vec<u8> {
+    let body = "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>\
+        <w:p><w:r><w:t>2025年第二季度城乡低保对象名单</w:t></w:r></w:p>\
+        <w:p><w:r><w:t>张三 370116198512</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>310026 凤城街道</w:t></w:r></w:p>\
+        </w:body></w:document>";
+    archive(&[("[Content_Types].xml", "<Types/>"), ("word/document.xml", body)])
+}
+
+/// A contact sheet: an identity number as text, a mobile number as a number.
+fn contacts_xlsx() -> Vec<u8> {
+    archive(&[
+        ("[Content_Types].xml", "<Types/>"),
+        ("xl/workbook.xml", "<workbook><sheets><sheet name=\"名单\" sheetId=\"1\"/></sheets></workbook>"),
+        ("xl/sharedStrings.xml", "<sst><si><t>李四</t></si><si><t>370116198001011235</t></si></sst>"),
+        (
+            "xl/worksheets/sheet1.xml",
+            "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c><c r=\"C1\"><v>13912345678</v></c></row></sheetData></worksheet>",
+        ),
+    ])
+}
+
+/// An OFD page with an identity number: it cannot be rewritten here.
+fn list_ofd() -> Vec<u8> {
+    archive(&[
+        ("OFD.xml", "<ofd:OFD/>"),
+        (
+            "Doc_0/Pages/Page_0/Content.xml",
+            "<ofd:Page><ofd:TextObject><ofd:TextCode>王五 370116198001011235</ofd:TextCode></ofd:TextObject></ofd:Page>",
+        ),
+    ])
+}
+
+async fn with_files(app: &gongkai_app::App, title: &str) -> i64 {
+    let (editor, _) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+    let id = draft(app, title, "第一条 名单见附件。".into()).await;
+    app.add_attachment(&editor, id, "低保名单.docx", dibao_docx()).await.unwrap();
+    app.add_attachment(&editor, id, "联系表.xlsx", contacts_xlsx()).await.unwrap();
+    app.add_attachment(&editor, id, "名单.ofd", list_ofd()).await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_patrol_over_the_demo_finds_a_dibao_list_in_its_attachments_and_a_withheld_file_leaves_the_public() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let office = app.system_actor().await.unwrap();
+        let (reviewer, session) = app.login("reviewer", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let id = with_files(&app, "2025年第二季度低保对象公示").await;
+        take(&app, id, &["submit", "approve"]).await;
+        // Published by a reviewer over the check, with a reason, as a leak would be.
+        let publish = gongkai_app::documents::ActionInput {
+            action: "publish".into(),
+            patrol_override: Some("公示期内按规定公开".into()),
+            ..Default::default()
+        };
+        app.document_action(&reviewer, id, publish).await.unwrap();
+
+        let run = app.run_patrol().await.unwrap();
+        assert!(run.records > 3, "{b}: the whole demo: {run:?}");
+        let found = app.patrol_findings(&office, &[]).await.unwrap();
+        let mut mine: Vec<(String, &str, String)> = found
+            .iter()
+            .filter(|f| f.record_id == id && f.kind.is_personal())
+            .map(|f| (f.field.clone(), f.kind.code(), f.shown.clone()))
+            .collect();
+        mine.sort();
+        assert_eq!(
+            mine,
+            [
+                ("附件：低保名单.docx".to_string(), "resident_id", "3701**********0026".to_string()),
+                ("附件：名单.ofd".to_string(), "resident_id", "3701**********1235".to_string()),
+                ("附件：联系表.xlsx".to_string(), "mobile", "139****5678".to_string()),
+                ("附件：联系表.xlsx".to_string(), "resident_id", "3701**********1235".to_string()),
+            ],
+            "{b}: each file named, nothing shown in full"
+        );
+
+        // The reviewer withholds the OFD: the public is told why, staff still read it, and
+        // the next patrol no longer counts it as public.
+        let doc = app.document_detail(Some(&reviewer), id, None).await.unwrap();
+        let ofd = doc.attachments.iter().find(|a| a.file_name == "名单.ofd").unwrap().id;
+        let mut me = Browser::new(&router);
+        me.cookies.push(("gk_session".into(), session.token.clone()));
+        let (_, html, _) = me.go("GET", &format!("/admin/documents/{id}"), None).await;
+        let csrf = hidden(&html, "csrf");
+        let form = format!("csrf={csrf}&document_id={id}");
+        let (s, _, _) = me.go("POST", &format!("/admin/attachments/{ofd}/withhold"), Some(form)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        let mut visitor = Browser::new(&router);
+        let (s, html, _) = visitor.go("GET", &format!("/attachments/{ofd}"), None).await;
+        assert!(s == StatusCode::NOT_FOUND && html.contains("已暂停公开"), "{b}: {s}");
+        let (_, html, _) = visitor.go("GET", &format!("/documents/{id}"), None).await;
+        assert!(html.contains("名单.ofd") && !html.contains(&format!("/attachments/{ofd}\"")), "{b}");
+        let (s, _, _) = me.go("GET", &format!("/attachments/{ofd}"), None).await;
+        assert_eq!(s, StatusCode::OK, "{b}: staff still read it");
+        let open = app.patrol_findings(&office, &[gongkai_domain::patrol::FindingStatus::Open]).await.unwrap();
+        assert!(open.iter().all(|f| f.field != "附件：名单.ofd"), "{b}: no longer public, closed");
+    }
+}
+
+#[tokio::test]
+async fn masking_rewrites_word_and_excel_attachments_and_withholds_what_it_cannot_rewrite() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let router = gongkai_web::router(app.clone());
+        let (reviewer, _) = app.login("reviewer", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let id = with_files(&app, "2025年第三季度低保对象公示").await;
+        let m = app.mask_document(&reviewer, id).await.unwrap();
+        let mut files = m.files.clone();
+        files.sort();
+        assert_eq!(files.len(), 3, "{b}: {files:?}");
+        assert!(files[0].0 == "低保名单.docx" && files[0].1 == "已去标识化1处", "{b}: {files:?}");
+        assert!(files[1].0 == "名单.ofd" && files[1].1.starts_with("已暂停公开"), "{b}: {files:?}");
+        assert!(files[2].0 == "联系表.xlsx" && files[2].1 == "已去标识化2处", "{b}: {files:?}");
+
+        // What the public will download holds masks, in files Word and Excel still open
+        // (the archive entries are intact).
+        let doc = app.document_detail(Some(&reviewer), id, None).await.unwrap();
+        for a in &doc.attachments {
+            let file = app.attachment(Some(&reviewer), a.id).await.unwrap();
+            if a.file_name == "名单.ofd" {
+                assert!(a.withheld.is_some(), "{b}");
+                continue;
+            }
+            let text =
+                gongkai_app::attachments::extract_text(a.file_name.rsplit('.').next().unwrap(), &file.content).await;
+            assert!(!text.contains("198512310026") && !text.contains("198001011235"), "{b}: {text}");
+            assert!(!text.contains(MOBILE) && (text.contains("**********")), "{b}: {text}");
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(file.content)).unwrap();
+            assert!(z.by_name("[Content_Types].xml").is_ok(), "{b}");
+        }
+        // Nothing public holds personal data now: it publishes without a reason.
+        take(&app, id, &["submit", "approve", "publish"]).await;
+        let mut visitor = Browser::new(&router);
+        let ofd = doc.attachments.iter().find(|a| a.file_name == "名单.ofd").unwrap().id;
+        let (s, _, _) = visitor.go("GET", &format!("/attachments/{ofd}"), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+        let office = app.system_actor().await.unwrap();
+        let audit = app.audit_log(&office, Some(("document", id)), 1, 50).await.unwrap();
+        let row = audit.0.iter().find(|r| r.action == "document.mask_personal").expect("audited");
+        let after = row.after.clone().unwrap_or_default();
+        assert!(after.contains("低保名单.docx") && !after.contains("198512310026"), "{b}: {after}");
+    }
+}
+
+#[tokio::test]
+async fn a_declared_punishment_notice_publishes_its_names_and_the_patrol_records_them_as_public_by_law() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = Arc::new(demo_app(&db).await);
+        let (editor, _) = app.login("editor", gongkai_app::demo::DEMO_PASSWORD).await.unwrap();
+        let input = gongkai_app::documents::DocumentInput {
+            title: "失信被执行人名单公示".into(),
+            category: "其他文件".into(),
+            body: format!("第一条 被执行人赵某，身份证号{ID}，拒不履行生效判决。"),
+            privacy_exception: Some("惩戒公示".into()),
+            ..Default::default()
+        };
+        let id = app.create_document(&editor, input).await.unwrap().id;
+        // Not a silent skip: the record says so, a reviewer passes it, the audit names it.
+        let bad = gongkai_app::documents::DocumentInput {
+            title: "x名单".into(),
+            category: "其他文件".into(),
+            body: "正文".into(),
+            privacy_exception: Some("随便公开".into()),
+            ..Default::default()
+        };
+        let err = app.create_document(&editor, bad).await.unwrap_err();
+        assert!(err.to_string().contains("惩戒公示或强制性信息披露"), "{b}: {err}");
+        take(&app, id, &["submit", "approve", "publish"]).await;
+        let office = app.system_actor().await.unwrap();
+        let audit = app.audit_log(&office, Some(("document", id)), 1, 50).await.unwrap();
+        let row = audit.0.iter().find(|r| r.action == "document.patrol_override").expect("audited");
+        assert!(row.after.clone().unwrap_or_default().contains("惩戒公示"), "{b}");
+
+        app.run_patrol().await.unwrap();
+        let all = app.patrol_findings(&office, &[]).await.unwrap();
+        let f = all.iter().find(|f| f.record_id == id && f.source == "document").expect("recorded");
+        assert_eq!(f.status, gongkai_domain::patrol::FindingStatus::Excepted, "{b}");
+        assert!(f.note.as_deref().unwrap_or("").contains("惩戒公示") && f.shown == "3701**********1235", "{b}");
+        let open = app.patrol_findings(&office, &[gongkai_domain::patrol::FindingStatus::Open]).await.unwrap();
+        assert!(open.iter().all(|f| f.record_id != id || f.source != "document"), "{b}: not work to do");
+    }
+}
