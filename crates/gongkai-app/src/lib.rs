@@ -72,6 +72,9 @@ pub struct AppConfig {
     /// Hosts the link checker may ask although they are private or this machine (tests'
     /// local servers); never set in production.
     pub link_check_allow: Vec<String>,
+    /// Days after its deadline from which a notice still current is listed for 定期清理
+    /// (a district's setting; no rule was found).
+    pub stale_notice_days: u32,
 }
 
 impl Default for AppConfig {
@@ -97,6 +100,7 @@ impl Default for AppConfig {
             check_external_links: true,
             link_timeout_secs: 10,
             link_check_allow: vec![],
+            stale_notice_days: 180,
         }
     }
 }

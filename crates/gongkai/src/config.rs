@@ -45,6 +45,8 @@ pub(crate) struct FileConfig {
     pub(crate) check_external_links: Option<bool>,
     /// Seconds an outside site has to answer the link checker (default 10).
     pub(crate) link_timeout_secs: Option<u64>,
+    /// Days after its deadline from which a notice is listed for 定期清理 (default 180).
+    pub(crate) stale_notice_days: Option<u32>,
     /// Seconds a client has to send a request's headers before the connection is closed.
     pub(crate) header_timeout_secs: Option<u64>,
 }

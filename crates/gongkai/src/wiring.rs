@@ -129,6 +129,12 @@ pub(crate) async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> A
         }
         config.link_timeout_secs = n;
     }
+    if let Some(n) = file.stale_notice_days {
+        if !(1..=3650).contains(&n) {
+            fail("stale_notice_days 应为1至3650天");
+        }
+        config.stale_notice_days = n;
+    }
     let dir = data.join("search");
     let opened = match use_index {
         IndexUse::None => None,

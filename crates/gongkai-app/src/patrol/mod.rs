@@ -54,12 +54,15 @@ pub struct FindingView {
 pub(crate) struct Lists {
     pub cites: CitationSet,
     pub wording: WordingSet,
+    /// Today and the days after its deadline from which a notice is a 定期清理 candidate
+    /// (none in the pre-publication check: a new notice is not old).
+    pub stale: Option<(time::Date, i64)>,
 }
 
 impl Lists {
     /// No citations, no office rules: the detectors alone (the pre-publication check).
     pub(crate) fn none() -> Lists {
-        Lists { cites: CitationSet::new(vec![]), wording: WordingSet::new(&[]) }
+        Lists { cites: CitationSet::new(vec![]), wording: WordingSet::new(&[]), stale: None }
     }
 }
 
@@ -278,6 +281,95 @@ impl TryFrom<patrol_finding::Model> for FindingRecord {
     }
 }
 
+/// Kinds of document that announce something with a deadline: 通知, 公告, 通告.
+const NOTICE_KINDS: &[&str] = &["circular", "announcement", "notice"];
+
+/// A notice, still current, whose deadline passed more than `days` ago: a candidate for
+/// 定期清理 (moved to the history columns or taken down), for a person to decide.
+fn old_notice(source: &'static str, d: &SearchDoc, today: time::Date, days: i64) -> Vec<FindingView> {
+    // The kind recorded, else the one its title ends in (imported records often have none).
+    let kind =
+        d.kind.clone().or_else(|| gongkai_domain::DocumentKind::from_title(&d.title).map(|k| k.code().to_string()));
+    let notice = kind.as_deref().is_some_and(|k| NOTICE_KINDS.contains(&k));
+    if source != crate::search::DOCUMENT || !notice || !d.current {
+        return vec![];
+    }
+    let Some(due) = gongkai_domain::patrol::dates::deadline(&d.body) else { return vec![] };
+    let passed = (today - due).whole_days();
+    if passed <= days {
+        return vec![];
+    }
+    let kind = FindingKind::OldNotice;
+    vec![FindingView {
+        source,
+        record_id: d.id,
+        org_id: d.org_id.unwrap_or(0),
+        title: d.title.clone(),
+        field: "正文".into(),
+        kind,
+        kind_label: kind.label(),
+        severity: kind.severity(),
+        shown: format!("截止日期 {due}"),
+        replacement: format!("通知所列截止日期已过{passed}天，可按定期清理移入历史信息栏目或撤下"),
+        context: String::new(),
+        fingerprint: fingerprint(&[source, &d.id.to_string(), kind.code(), &due.to_string()]),
+        excepted: None,
+    }]
+}
+
+/// Days before its 有效期 ends from which a document is listed for review.
+const EXPIRING_DAYS: i64 = 30;
+
+impl App {
+    /// Documents in force whose 有效期 ends within [`EXPIRING_DAYS`]: to be revised,
+    /// extended or let lapse on purpose, before the public finds them 失效.
+    async fn expiring(&self) -> Result<Vec<FindingView>> {
+        use gongkai_store::document;
+        use gongkai_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        let today = self.today();
+        let rows: Vec<(i64, i64, String, Option<time::Date>)> = document::Entity::find()
+            .select_only()
+            .columns([
+                document::Column::Id,
+                document::Column::OrgId,
+                document::Column::Title,
+                document::Column::ExpiresOn,
+            ])
+            .filter(document::Column::Status.eq(gongkai_domain::Status::Published.code()))
+            .filter(document::Column::SupersededBy.is_null())
+            .filter(document::Column::RepealedBy.is_null())
+            .filter(document::Column::DeclaredExpired.eq(false))
+            .filter(document::Column::ExpiresOn.gte(today))
+            .filter(document::Column::ExpiresOn.lte(today + time::Duration::days(EXPIRING_DAYS)))
+            .into_tuple()
+            .all(self.store.conn())
+            .await?;
+        let source = crate::search::DOCUMENT;
+        let kind = FindingKind::Expiring;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, org_id, title, until)| {
+                let until = until?;
+                Some(FindingView {
+                    source,
+                    record_id: id,
+                    org_id,
+                    title,
+                    field: "有效期".into(),
+                    kind,
+                    kind_label: kind.label(),
+                    severity: kind.severity(),
+                    shown: format!("有效期至 {until}"),
+                    replacement: format!("{}天后失效：请评估是否修订、延续或按期失效", (until - today).whole_days()),
+                    context: String::new(),
+                    fingerprint: fingerprint(&[source, &id.to_string(), kind.code(), &until.to_string()]),
+                    excepted: None,
+                })
+            })
+            .collect())
+    }
+}
+
 /// Everything the patrol finds in one public record but its links, which are checked
 /// together at the end (`links`).
 fn scan_doc(
@@ -303,6 +395,9 @@ fn scan_doc(
     }
     out.extend(unreadable(source, d));
     out.extend(links::images(source, d));
+    if let Some((today, days)) = lists.stale {
+        out.extend(old_notice(source, d, today, days));
+    }
     found.add(source, d, hosts);
     out
 }
@@ -329,6 +424,7 @@ impl App {
         }
         let (broken, counts) = self.link_findings(found, ask).await?;
         out.extend(broken);
+        out.extend(self.expiring().await?);
         out.sort_by_key(|f| (f.severity.code() != "high", f.severity.code() != "medium", f.source, f.record_id));
         Ok((records, out, counts))
     }
@@ -339,7 +435,11 @@ impl App {
             .into_iter()
             .map(|r| WordingRule { wrong: r.wrong, right: r.right })
             .collect();
-        Ok(Lists { cites: self.citations_not_in_force().await?, wording: WordingSet::new(&rules) })
+        Ok(Lists {
+            cites: self.citations_not_in_force().await?,
+            wording: WordingSet::new(&rules),
+            stale: Some((self.today(), i64::from(self.config.stale_notice_days))),
+        })
     }
 
     /// The published documents no longer in force (废止, 失效) whose title and number no

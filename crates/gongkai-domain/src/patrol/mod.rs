@@ -6,6 +6,7 @@
 //! exception (惩戒公示, 强制性信息披露) and what happens to a finding are the app's.
 
 pub mod citation;
+pub mod dates;
 pub mod links;
 mod personal;
 pub mod report;
@@ -33,6 +34,9 @@ labelled_enum! {
         Wording = "wording" / "严重表述错误",
         BrokenLink = "broken_link" / "链接无法访问",
         ImageAlt = "image_alt" / "图片缺少替代文字",
+        BadDate = "bad_date" / "日期错误",
+        Expiring = "expiring" / "即将到期",
+        OldNotice = "old_notice" / "过期通知",
     }
 }
 
@@ -84,7 +88,8 @@ impl FindingKind {
         match self {
             ResidentId | OldResidentId | BankCard => Severity::High,
             Mobile | HomeAddress | Wording | RepealedCitation | BrokenLink => Severity::Medium,
-            ImageAlt => Severity::Low,
+            ImageAlt | Expiring | OldNotice => Severity::Low,
+            BadDate => Severity::Medium,
             // Offices publish their own telephone and mailbox on purpose.
             Landline | Email | DocNo => Severity::Low,
             // A scan may hide a list of names and numbers: a person has to look.
@@ -102,6 +107,9 @@ impl FindingKind {
                 | FindingKind::UnreadableAttachment
                 | FindingKind::BrokenLink
                 | FindingKind::ImageAlt
+                | FindingKind::BadDate
+                | FindingKind::Expiring
+                | FindingKind::OldNotice
         )
     }
 }
@@ -119,7 +127,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(kind: FindingKind, start: usize, end: usize, replacement: String) -> Finding {
+    pub fn new(kind: FindingKind, start: usize, end: usize, replacement: String) -> Finding {
         Finding { kind, severity: kind.severity(), start, end, replacement }
     }
 }
@@ -134,6 +142,7 @@ pub fn scan(text: &str, extra: &[WordingRule]) -> Vec<Finding> {
 pub fn scan_with(text: &str, extra: &WordingSet) -> Vec<Finding> {
     let mut out = personal::scan(text);
     out.extend(doc_numbers(text));
+    out.extend(dates::impossible_dates(text));
     out.extend(WordingSet::shipped().scan(text));
     out.extend(extra.scan(text));
     out.sort_by_key(|f| (f.start, f.end));

@@ -628,3 +628,68 @@ async fn a_declared_punishment_notice_publishes_its_names_and_the_patrol_records
         assert!(open.iter().all(|f| f.record_id != id || f.source != "document"), "{b}: not work to do");
     }
 }
+
+#[tokio::test]
+async fn the_patrol_lists_what_has_gone_stale_and_dates_that_cannot_exist() {
+    for db in databases().await {
+        let b = db.backend;
+        let app = demo_app(&db).await;
+        let office = app.system_actor().await.unwrap();
+        let rec = |id: &str, title: &str, published: &str, body: &str, extra: serde_json::Value| {
+            let v = serde_json::json!({
+                "id": id, "title": title, "issuer": "济南市莱芜区人民政府办公室", "doc_type": "其他",
+                "published_on": published, "validity": "有效", "category": "其他", "body": body
+            });
+            let mut v = v;
+            if !extra.is_null() {
+                v["gongkai"] = extra;
+            }
+            v.to_string()
+        };
+        let lines = [
+            // The deadline passed 182 days before 2025-07-01: past the district's 180.
+            rec(
+                "stale-1",
+                "关于报送2024年度统计资料的通知",
+                "2024-12-01",
+                "请于2024年12月31日前报送区政府办公室。",
+                serde_json::Value::Null,
+            ),
+            // 150 days: not yet.
+            rec(
+                "stale-2",
+                "关于报送2025年一季度资料的通知",
+                "2025-01-20",
+                "请于2025年2月1日前报送。",
+                serde_json::Value::Null,
+            ),
+            // In force until 2025-07-20: 19 days left.
+            rec(
+                "stale-3",
+                "莱芜区临时救助办法",
+                "2023-07-20",
+                "第一条 本办法自2023年7月20日起施行，有效期至2025年7月20日。第二条 2025年2月30日前完成评估。",
+                serde_json::json!({"expires_on": "2025-07-20", "co_issuers": [], "keywords": "", "version_no": 1, "validity": "有效"}),
+            ),
+        ];
+        let report =
+            app.import_jsonl(&office, None, std::io::Cursor::new(lines.join("\n") + "\n"), &|_, _| {}).await.unwrap();
+        assert_eq!(report.imported, 3, "{b}: {report:?}");
+        app.run_patrol().await.unwrap();
+        let found = app.patrol_findings(&office, &[]).await.unwrap();
+        let of = |title: &str, kind: gongkai_domain::patrol::FindingKind| {
+            found
+                .iter()
+                .filter(|f| f.title == title && f.kind == kind)
+                .map(|f| f.replacement.clone())
+                .collect::<Vec<_>>()
+        };
+        use gongkai_domain::patrol::FindingKind::{BadDate, Expiring, OldNotice};
+        let old = of("关于报送2024年度统计资料的通知", OldNotice);
+        assert!(old.len() == 1 && old[0].contains("已过182天"), "{b}: {old:?}");
+        assert!(of("关于报送2025年一季度资料的通知", OldNotice).is_empty(), "{b}");
+        let soon = of("莱芜区临时救助办法", Expiring);
+        assert!(soon.len() == 1 && soon[0].starts_with("19天后失效"), "{b}: {soon:?}");
+        assert_eq!(of("莱芜区临时救助办法", BadDate), ["2025年2月没有30日"], "{b}");
+    }
+}
