@@ -7,6 +7,7 @@
 //! counts for five facets (issuer, category, validity, year, kind).
 
 mod corpus;
+mod patrol;
 
 use clap::{Parser, Subcommand};
 use corpus::*;
@@ -61,6 +62,22 @@ enum Cmd {
         corpus: PathBuf,
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+    },
+    /// Precision and recall of the personal-data detectors on a labelled file
+    /// (bench/patrol/labelled.jsonl).
+    PatrolLabels {
+        #[arg(long)]
+        labelled: PathBuf,
+    },
+    /// A full patrol (the app's run_patrol) over the laws corpus and N generated documents
+    /// with an attachment each, in a fresh SQLite database in WORK: throughput, peak memory.
+    PatrolFull {
+        #[arg(long)]
+        laws: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        generated: usize,
+        #[arg(long)]
+        work: PathBuf,
     },
 }
 
@@ -528,42 +545,8 @@ async fn main() {
         Cmd::Run { engine, corpus, queries, qa, work, iterations } => {
             run(&engine, &corpus, &queries, qa.as_deref(), &work, iterations).await
         }
-        Cmd::Patrol { corpus, rounds } => patrol(&corpus, rounds),
+        Cmd::Patrol { corpus, rounds } => patrol::detectors(&corpus, rounds),
+        Cmd::PatrolLabels { labelled } => patrol::labels(&labelled),
+        Cmd::PatrolFull { laws, generated, work } => patrol::full(&laws, generated, &work).await,
     }
-}
-
-fn patrol(corpus: &Path, rounds: usize) {
-    let f = std::fs::File::open(corpus).expect("the corpus");
-    let bodies: Vec<String> = std::io::BufReader::new(f)
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
-        .map(|v| v["body"].as_str().unwrap_or("").to_string())
-        .collect();
-    let bytes: usize = bodies.iter().map(String::len).sum();
-    let mut kinds: HashMap<&'static str, usize> = HashMap::new();
-    let mut best = Duration::MAX;
-    for round in 0..rounds {
-        let t = Instant::now();
-        let mut n = 0;
-        for b in &bodies {
-            let found = gongkai_domain::patrol::scan(b, &[]);
-            n += found.len();
-            if round == 0 {
-                for f in found {
-                    *kinds.entry(f.kind.code()).or_default() += 1;
-                }
-            }
-        }
-        best = best.min(t.elapsed());
-        std::hint::black_box(n);
-    }
-    let mb = bytes as f64 / 1e6;
-    println!(
-        "{}",
-        serde_json::json!({
-            "records": bodies.len(), "mb": (mb * 10.0).round() / 10.0, "best_seconds": best.as_secs_f64(),
-            "mb_per_s": (mb / best.as_secs_f64() * 10.0).round() / 10.0, "findings": kinds,
-        })
-    );
 }

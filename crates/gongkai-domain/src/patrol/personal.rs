@@ -119,23 +119,52 @@ fn keep(s: &str, head: usize, tail: usize) -> String {
     s.chars().enumerate().map(|(i, c)| if i < head || i + tail >= n { c } else { '*' }).collect()
 }
 
+/// Whether one of `words` ends within `chars` characters before byte `at`.
+fn said_before(text: &str, at: usize, chars: usize, words: &[&str]) -> bool {
+    let from = text[..at].char_indices().rev().nth(chars.saturating_sub(1)).map(|(i, _)| i).unwrap_or(0);
+    let window = &text[from..at];
+    words.iter().any(|w| window.contains(w))
+}
+
+/// An 18-digit run shaped like an identity number (a birth year 1900–2029 and a month at
+/// its place): a mistyped identity number, not a bank card, unless the text says card.
+fn id_shaped(d: &str) -> bool {
+    let n = |r: std::ops::Range<usize>| d.get(r).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
+    d.len() == 18 && (1900..=2029).contains(&n(6..10)) && (1..=12).contains(&n(10..12))
+}
+
+const CARD_WORDS: &[&str] = &["卡号", "账号", "帐号", "账户", "银行卡", "银行账"];
+const PHONE_WORDS: &[&str] = &["电话", "联系", "热线", "传真", "手机", "Tel", "TEL", "tel"];
+/// What follows a quantity, never a telephone number (18298341469元).
+const UNITS: &[char] =
+    &['元', '万', '亿', '千', '人', '次', '件', '个', '户', '吨', '米', '份', '台', '套', '平', '股'];
+
 pub(super) fn scan(text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in runs(text) {
         let d = r.digits.as_str();
+        let quantity = text[r.end..].starts_with(UNITS);
         let kind = if d.len() == 18 && ResidentId::parse(d).is_ok() {
             FindingKind::ResidentId
         } else if is_old_resident_id(d) {
             FindingKind::OldResidentId
-        } else if is_bank_card(d) {
+        } else if is_bank_card(d) && (!id_shaped(d) || said_before(text, r.start, 8, CARD_WORDS)) {
             FindingKind::BankCard
-        } else if is_mobile(d) {
+        } else if is_mobile(d) && !quantity {
             FindingKind::Mobile
+        } else if d.starts_with('0')
+            && !d.starts_with("00")
+            && (10..=12).contains(&d.len())
+            && said_before(text, r.start, 6, PHONE_WORDS)
+        {
+            // An area code and the number run together (06346212345) after 电话.
+            FindingKind::Landline
         } else {
             continue;
         };
         let mask = match kind {
             FindingKind::Mobile => keep(d, 3, 4),
+            FindingKind::Landline => keep(d, 4, 2),
             _ => keep(d, 4, 4),
         };
         out.push(Finding::new(kind, r.start, r.end, mask));

@@ -25,6 +25,10 @@ fn personal_data_is_found_and_its_near_misses_are_not() {
         ("邮箱 wang.li@example.com.cn。", &[(Email, "wang.li@example.com.cn")]),
         ("住址：凤城街道幸福小区3号楼2单元501室", &[(HomeAddress, "3号楼2单元501室")]),
         ("家住12栋302室", &[(HomeAddress, "12栋302室")]),
+        // An area code run into the number, after 电话 (bench/patrol/labelled.jsonl).
+        ("咨询电话：06343312353，工作日", &[(Landline, "06343312353")]),
+        // An identity-shaped number that passes Luhn is a card only where the text says so.
+        ("银行卡号370113200507184890", &[(BankCard, "370113200507184890")]),
     ];
     for (text, want) in cases {
         assert_eq!(found(text), *want, "{text}");
@@ -46,6 +50,12 @@ fn personal_data_is_found_and_its_near_misses_are_not() {
         "订单编号A138000000001",
         "2024-2025学年",
         "收费10000000000元",
+        // Found by the labelled file: a quantity is not a mobile, a mistyped identity
+        // number that happens to pass Luhn is not a card, a number without 电话 is not a line.
+        "全年支出18298341469元",
+        "编号 370113200507184890 待核实",
+        "证件号码 370102198502302454",
+        "项目编号 06343312353",
     ];
     for text in misses {
         assert_eq!(found(text), [], "{text}");
