@@ -1,6 +1,7 @@
 //! The daily reminder to the people handling requests: every request with 5, 3 or 1
 //! working days left, or overdue, goes to its assignee (or, while nobody is assigned, to
-//! the staff of the answering organisation). It is always written to the console; it is
+//! the staff of the answering organisation). The same reminder names the body's 咨询建言
+//! and 领导信箱 messages past their target or near the 3-month line, well before it. It is always written to the console; it is
 //! e-mailed too when SMTP is configured and the person has an address. Each person gets
 //! one reminder per day and channel, even with several servers running the job.
 
@@ -68,16 +69,21 @@ pub struct Reminder {
     pub display_name: String,
     pub email: Option<String>,
     pub requests: Vec<QueueRow>,
+    /// Messages of the person's body past their target or near the 3-month line:
+    /// reference, where it stands, the last day.
+    pub messages: Vec<(String, &'static str, Date)>,
 }
 
 impl Reminder {
     /// The message text: tracking numbers and dates only, never the applicant.
     pub fn text(&self, today: Date) -> String {
-        let mut t = format!(
-            "{}，您好：\n\n截至{today}，您负责的依申请公开事项中有{}件临近答复期限或已超期：\n\n",
-            self.display_name,
-            self.requests.len()
-        );
+        let mut t = format!("{}，您好：\n\n", self.display_name);
+        if !self.requests.is_empty() {
+            t.push_str(&format!(
+                "截至{today}，您负责的依申请公开事项中有{}件临近答复期限或已超期：\n\n",
+                self.requests.len()
+            ));
+        }
         for r in &self.requests {
             let due = r.due_on.map(|d| d.to_string()).unwrap_or_default();
             let left = match r.working_days_left {
@@ -88,8 +94,30 @@ impl Reminder {
             };
             t.push_str(&format!("  {}　答复期限{due}　{left}\n", r.tracking_no));
         }
-        t.push_str("\n请登录后台“依申请公开”及时办理。本邮件由系统自动发送。\n");
+        if !self.requests.is_empty() {
+            t.push_str("\n请登录后台“依申请公开”及时办理。\n");
+        }
+        if !self.messages.is_empty() {
+            t.push_str(&format!(
+                "\n本单位的咨询建言、领导信箱留言中有{}件需要尽快答复（有效留言不得超过三个月未答复）：\n\n",
+                self.messages.len()
+            ));
+            for (reference, stage, limit) in &self.messages {
+                t.push_str(&format!("  {reference}　{stage}　最迟{limit}答复\n"));
+            }
+            t.push_str("\n请登录后台“咨询建言”办理。\n");
+        }
+        t.push_str("本邮件由系统自动发送。\n");
         t
+    }
+
+    /// The e-mail's subject.
+    pub fn subject(&self, today: Date) -> String {
+        match (self.requests.len(), self.messages.len()) {
+            (r, 0) => format!("【依申请公开】{r}件临近答复期限或已超期（{today}）"),
+            (0, m) => format!("【咨询建言】{m}件留言需要尽快答复（{today}）"),
+            (r, m) => format!("【依申请公开】{r}件临近答复期限或已超期，另有{m}件留言需要尽快答复（{today}）"),
+        }
     }
 }
 
@@ -120,7 +148,14 @@ impl App {
     pub async fn reminders_for_today(&self) -> Result<Vec<Reminder>> {
         let rows: Vec<QueueRow> =
             self.open_requests(None).await?.into_iter().filter(|r| !r.warning.is_empty()).collect();
-        if rows.is_empty() {
+        let office = self.system_actor().await?;
+        let messages: Vec<crate::messages::StaffMessage> = self
+            .message_inbox(&office)
+            .await?
+            .into_iter()
+            .filter(|m| m.stage.is_some_and(|s| s != gongkai_domain::message::AgeStage::OnTime))
+            .collect();
+        if rows.is_empty() && messages.is_empty() {
             return Ok(vec![]);
         }
         let users = app_user::Entity::find()
@@ -151,11 +186,38 @@ impl App {
                 }
             }
         }
-        Ok(by_user
+        // A body's messages go to its staff who answer them (editors, the office), or to the
+        // district office when the body has none.
+        let mut by_user_messages: BTreeMap<i64, Vec<(String, &'static str, Date)>> = BTreeMap::new();
+        for m in &messages {
+            let mut staff: Vec<i64> = users
+                .iter()
+                .filter(|u| u.org_id == m.org_id && (u.role == "editor" || u.role == "office"))
+                .map(|u| u.id)
+                .collect();
+            if staff.is_empty() {
+                staff = users.iter().filter(|u| u.role == "office").map(|u| u.id).collect();
+            }
+            for u in staff {
+                by_user_messages.entry(u).or_default().push((
+                    m.reference.clone(),
+                    m.stage_label.unwrap_or(""),
+                    m.limit_on,
+                ));
+            }
+        }
+        let people: std::collections::BTreeSet<i64> = by_user.keys().chain(by_user_messages.keys()).copied().collect();
+        Ok(people
             .into_iter()
-            .filter_map(|(id, requests)| {
+            .filter_map(|id| {
                 let u = users.iter().find(|u| u.id == id)?;
-                Some(Reminder { user_id: id, display_name: u.display_name.clone(), email: u.email.clone(), requests })
+                Some(Reminder {
+                    user_id: id,
+                    display_name: u.display_name.clone(),
+                    email: u.email.clone(),
+                    requests: by_user.remove(&id).unwrap_or_default(),
+                    messages: by_user_messages.remove(&id).unwrap_or_default(),
+                })
             })
             .collect())
     }
@@ -189,7 +251,7 @@ impl App {
             if !self.claim(today, r, NotifyVia::Email, ReminderStatus::Sending, &text).await? {
                 continue; // another run (or server) took it
             }
-            let subject = format!("【依申请公开】{}件临近答复期限或已超期（{today}）", r.requests.len());
+            let subject = r.subject(today);
             let sent = async {
                 let to: Mailbox = addr.parse().map_err(|e| format!("邮箱地址有误：{e}"))?;
                 let msg = Message::builder()

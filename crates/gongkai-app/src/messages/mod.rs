@@ -643,6 +643,64 @@ fn summarise(all: &[StaffMessage]) -> MessageSummary {
     }
 }
 
+/// The messages as a workbook for the office's ledger (留言办理台账): one row each, with the
+/// clock and the reply time; no name, no contact, no text (a ledger travels).
+pub fn messages_xlsx(rows: &[StaffMessage]) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let head = Format::new().set_bold().set_border(FormatBorder::Thin);
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("留言办理").map_err(fail)?;
+    let columns = [
+        ("留言编号", 16.0),
+        ("信箱", 10.0),
+        ("类别", 10.0),
+        ("标题", 36.0),
+        ("办理单位", 28.0),
+        ("收到", 12.0),
+        ("办理期限", 12.0),
+        ("最迟（三个月）", 14.0),
+        ("状态", 16.0),
+        ("答复日期", 12.0),
+        ("用时（天）", 10.0),
+        ("公开", 6.0),
+    ];
+    for (c, (name, width)) in columns.iter().enumerate() {
+        sheet.set_column_width(c as u16, *width).map_err(fail)?;
+        sheet.write_string_with_format(0, c as u16, *name, &head).map_err(fail)?;
+    }
+    for (i, m) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        let state = match (m.stage_label, &m.reject_reason) {
+            (Some(s), _) => s.to_string(),
+            (None, Some(why)) => format!("{}：{why}", m.status_label),
+            (None, None) => m.status_label.to_string(),
+        };
+        let answered = m.answered_on.map(|d| d.to_string()).unwrap_or_default();
+        let days = m.answered_on.map(|d| (d - m.received_on).whole_days().to_string()).unwrap_or_default();
+        let values = [
+            m.reference.clone(),
+            m.mailbox_label.to_string(),
+            m.category_label.to_string(),
+            m.subject.clone(),
+            m.org_name.clone(),
+            m.received_on.to_string(),
+            m.due_on.to_string(),
+            m.limit_on.to_string(),
+            state,
+            answered,
+            days,
+            if m.published { "是" } else { "否" }.to_string(),
+        ];
+        for (c, v) in values.iter().enumerate() {
+            sheet.write_string_with_format(r, c as u16, v, &cell).map_err(fail)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
+}
+
 /// Published messages in search and under the patrol.
 pub struct Messages;
 

@@ -159,17 +159,30 @@ impl SearchSource for Documents {
                 .filter(document::Column::Status.eq(Status::Published.code()))
                 .all(conn)
                 .await?;
+            // The attachments of the whole batch in one query (a patrol or a rebuild loads
+            // hundreds of documents at a time). A withheld attachment is not public:
+            // neither searched nor patrolled.
+            let mut by_doc: std::collections::HashMap<i64, Vec<(String, String)>> = std::collections::HashMap::new();
+            let found: Vec<(i64, String, String)> = attachment::Entity::find()
+                .select_only()
+                .columns([
+                    attachment::Column::DocumentId,
+                    attachment::Column::FileName,
+                    attachment::Column::ExtractedText,
+                ])
+                .filter(attachment::Column::DocumentId.is_in(rows.iter().map(|m| m.id).collect::<Vec<_>>()))
+                .filter(attachment::Column::WithheldReason.is_null())
+                .order_by_asc(attachment::Column::Sort)
+                .order_by_asc(attachment::Column::Id)
+                .into_tuple()
+                .all(conn)
+                .await?;
+            for (doc, name, text) in found {
+                by_doc.entry(doc).or_default().push((name, text));
+            }
             let mut out = Vec::new();
             for m in rows {
-                // A withheld attachment is not public: neither searched nor patrolled.
-                let files: Vec<(String, String)> = attachment::Entity::find()
-                    .select_only()
-                    .columns([attachment::Column::FileName, attachment::Column::ExtractedText])
-                    .filter(attachment::Column::DocumentId.eq(m.id))
-                    .filter(attachment::Column::WithheldReason.is_null())
-                    .into_tuple()
-                    .all(conn)
-                    .await?;
+                let files = by_doc.remove(&m.id).unwrap_or_default();
                 let (mut text, mut ranges) = (String::new(), Vec::new());
                 for (name, t) in files.iter().filter(|(_, t)| !t.trim().is_empty()) {
                     if !text.is_empty() {

@@ -20,6 +20,7 @@ use serde::Deserialize;
 pub(crate) fn routes() -> Router<WebState> {
     Router::new()
         .route("/admin/messages", get(inbox))
+        .route("/admin/messages.xlsx", get(export))
         .route("/admin/messages/{id}", get(show))
         .route("/admin/messages/{id}/answer", post(answer))
         .route("/admin/messages/{id}/forward", post(forward))
@@ -48,6 +49,27 @@ async fn inbox(axum::extract::State(s): axum::extract::State<WebState>, Staff { 
                 frame: frame(&s, &c, "咨询建言"), rows, summary, fb: Feedback::notice(notice)
             })
         }
+        Err(e) => views::error_page(&s.app.config.site_name, &e),
+    }
+}
+
+/// The person's bodies' messages as the .xlsx ledger.
+async fn export(axum::extract::State(s): axum::extract::State<WebState>, Staff { actor, .. }: Staff) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let book = match s.app.message_inbox(&actor).await {
+        Ok(rows) => gongkai_app::messages::messages_xlsx(&rows),
+        Err(e) => Err(e),
+    };
+    match book {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                (header::CONTENT_DISPOSITION, views::attachment_disposition("留言办理台账.xlsx")),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(e) => views::error_page(&s.app.config.site_name, &e),
     }
 }

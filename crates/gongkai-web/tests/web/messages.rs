@@ -4,7 +4,7 @@
 
 use crate::{Browser, hidden, text_of, urlencode};
 use axum::http::StatusCode;
-use gongkai_testkit::{app_with, databases, demo_app};
+use gongkai_testkit::{app_with, databases, demo_app, fixed_now};
 use std::sync::Arc;
 
 fn form(mailbox: &str, org: &str, subject: &str, body: &str, extra: &str) -> String {
@@ -108,6 +108,14 @@ async fn a_message_reaches_its_body_is_answered_and_published_without_the_writer
         // The writer reads the answer with the code.
         let (_, html, _) = visitor.go("POST", "/messages/track", Some(track(&code))).await;
         assert!(html.contains("已答复") && html.contains("企业服务窗口"), "{b}");
+        // The office's ledger: the reference and the clock, not the writer.
+        let (s, _, _) = clerk.go("GET", "/admin/messages.xlsx", None).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let book = gongkai_app::messages::messages_xlsx(&app.message_inbox(&editor).await.unwrap()).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+        let mut strings = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut strings).unwrap();
+        assert!(strings.contains(&reference) && strings.contains("已答复") && !strings.contains("王小五"), "{b}");
         // Public content like any other: the registry knows its page.
         let (src, id) = gongkai_app::search::record_at(&format!("/messages/{}", m.id)).expect("a content kind");
         assert_eq!((src.name(), id), ("message", m.id), "{b}");
@@ -169,6 +177,13 @@ async fn a_leader_mailbox_message_is_forwarded_and_the_three_month_clock_warns()
         };
         let (st, _) = stage(later(20).await, office.clone(), waiting.reference.clone()).await;
         assert_eq!(st, Some("past_target"), "{b}");
+        // The daily reminder names it to the district office, well before the 3 months.
+        let reminders = later(20).await.reminders_for_today().await.unwrap();
+        let office_user = reminders.iter().find(|r| r.display_name.contains("公开办")).expect("the office is reminded");
+        let named = office_user.messages.iter().find(|(r, _, _)| *r == waiting.reference).expect("named");
+        assert_eq!(named.1, "已超过办理期限", "{b}");
+        let text = office_user.text(fixed_now().date());
+        assert!(text.contains(&waiting.reference) && !text.contains("赵六") && !text.contains("zhao@"), "{b}: {text}");
         let (st, _) = stage(later(80).await, office.clone(), waiting.reference.clone()).await;
         assert_eq!(st, Some("near_limit"), "{b}");
         let (st, summary) = stage(later(93).await, office.clone(), waiting.reference.clone()).await;

@@ -253,6 +253,20 @@ async fn publish_a_normative_document_with_its_interpretation() {
         let reference = el(&c, "report-reference").await?.text().await?;
         assert!(reference.starts_with("ZC"), "{reference}");
 
+        // A citizen asks through 咨询建言, agreeing to publication; the receipt gives a
+        // reference and a code.
+        c.goto(&format!("{base}/messages")).await?;
+        click_nav(&c, Locator::Id("write-consult")).await?;
+        el(&c, "message-category").await?.select_by_value("policy").await?;
+        el(&c, "message-subject").await?.send_keys("政务公开专区在哪里").await?;
+        el(&c, "message-body").await?.send_keys("请问区政务服务中心的政务公开专区在几楼？开放时间是什么？").await?;
+        el(&c, "message-name").await?.send_keys("李四").await?;
+        el(&c, "message-contact").await?.send_keys("13900000000").await?;
+        el(&c, "message-consent").await?.click().await?;
+        click_nav(&c, Locator::Id("message-submit")).await?;
+        let message_ref = el(&c, "message-reference").await?.text().await?;
+        assert!(message_ref.starts_with("LY"), "{message_ref}");
+
         // A citizen applies online with a file and follows the request by its code.
         let png = tmp.join("身份证明.png");
         std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
@@ -294,6 +308,16 @@ async fn publish_a_normative_document_with_its_interpretation() {
         el(&c, "password").await?.send_keys("gongkai-demo-2025").await?;
         click_nav(&c, Locator::Id("login-submit")).await?;
         el(&c, "admin-docs").await?;
+        // The office answers the question; published, it reads without the writer.
+        c.goto(&format!("{base}/admin/messages")).await?;
+        click_nav(&c, Locator::LinkText(&message_ref)).await?;
+        el(&c, "answer-answer").await?.send_keys("政务公开专区位于区政务服务中心一楼大厅，工作日开放。").await?;
+        click_nav(&c, Locator::Id("answer-submit")).await?;
+        assert!(c.source().await?.contains("留言和答复已公开"), "answered and published");
+        c.goto(&format!("{base}/messages")).await?;
+        click_nav(&c, Locator::LinkText("【政策咨询】政务公开专区在哪里")).await?;
+        let page = c.source().await?;
+        assert!(page.contains("一楼大厅") && !page.contains("李四") && !page.contains("13900000000"), "no writer");
         c.goto(&format!("{base}/admin/requests")).await?;
         click_nav(&c, Locator::LinkText(&no)).await?;
         let page = c.source().await?;
