@@ -58,8 +58,9 @@ pub enum AppError {
     BadJsonData(String),
     #[error("请以 application/json 提交请求体")]
     UnsupportedMediaType,
-    #[error("提交的内容过大（上限 {0} MB）")]
-    TooLarge(usize),
+    /// The limit as read (21 MB, 64 KB); empty until the web layer fills it in.
+    #[error("提交的内容过大（上限 {0}）")]
+    TooLarge(String),
     #[error("该地址不支持此请求方法")]
     MethodNotAllowed,
     #[error("{0}")]
@@ -177,7 +178,7 @@ mod tests {
             AppError::BadJson("x".into()),
             AppError::BadJsonData("x".into()),
             AppError::UnsupportedMediaType,
-            AppError::TooLarge(20),
+            AppError::TooLarge("20 MB".into()),
             AppError::MethodNotAllowed,
             AppError::Unavailable("x".into()),
             AppError::AlreadyReceived { tracking_no: "YSQ".into(), message: "x".into() },

@@ -48,18 +48,22 @@ pub type WebResult<T = Response> = Result<T, WebError>;
 /// Renders every failure: JSON under `/api/`, the error page elsewhere.
 pub async fn render_errors(State(s): State<WebState>, req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    let limit = if crate::is_small_form(req.method(), req.uri().path()) {
+        format!("{} KB", crate::SMALL_FORM_BYTES / 1024)
+    } else {
+        format!("{} MB", s.app.config.max_upload_bytes / (1024 * 1024))
+    };
     let mut resp = next.run(req).await;
-    let max_mb = s.app.config.max_upload_bytes / (1024 * 1024);
     let err = match resp.extensions_mut().remove::<Failure>() {
-        // An extractor does not know the configured limit; it is filled in here.
-        Some(Failure(e)) if matches!(*e, AppError::TooLarge(0)) => Arc::new(AppError::TooLarge(max_mb)),
+        // An extractor does not know the limit; it is filled in here.
+        Some(Failure(e)) if matches!(&*e, AppError::TooLarge(l) if l.is_empty()) => Arc::new(AppError::TooLarge(limit)),
         Some(Failure(e)) => e,
         None => {
             let status = resp.status();
             if !(status.is_client_error() || status.is_server_error()) || is_rendered(&resp) {
                 return resp;
             }
-            Arc::new(from_status(status, max_mb))
+            Arc::new(from_status(status, limit))
         }
     };
     if let AppError::Internal(cause) = &*err {
@@ -113,11 +117,11 @@ fn is_rendered(resp: &Response) -> bool {
 }
 
 /// What axum answered by itself, as one of ours.
-fn from_status(status: StatusCode, max_mb: usize) -> AppError {
+fn from_status(status: StatusCode, limit: String) -> AppError {
     match status {
         StatusCode::NOT_FOUND => AppError::NotFound("您要找的页面不存在或已被删除，请检查地址。".into()),
         StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(max_mb),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(limit),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
         StatusCode::UNAUTHORIZED => AppError::Unauthorized,
         StatusCode::FORBIDDEN => AppError::Forbidden("没有权限".into()),
@@ -200,7 +204,7 @@ fn json_rejection(e: JsonRejection) -> AppError {
         JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
         JsonRejection::JsonDataError(e) => AppError::BadJsonData(e.body_text()),
         JsonRejection::JsonSyntaxError(e) => AppError::BadJson(e.body_text()),
-        e if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(0),
+        e if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(String::new()),
         e => AppError::BadJson(e.body_text()),
     }
 }

@@ -66,7 +66,7 @@ impl<T: DeserializeOwned + Send> FromRequest<WebState> for StaffForm<T> {
         };
         let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
-            .map_err(|_| WebError(AppError::TooLarge(0)).into_response())?;
+            .map_err(|_| WebError(AppError::TooLarge(String::new())).into_response())?;
         let read = |b: Bytes| Request::from_parts(parts.clone(), Body::from(b));
         let token = Form::<Token>::from_request(read(bytes.clone()), state).await.map(|Form(t)| t.csrf);
         let ok = matches!((&caller.csrf, token), (Some(a), Ok(b)) if same_token(a, &b));

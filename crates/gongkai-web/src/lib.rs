@@ -135,6 +135,16 @@ async fn limit_forms(
     {
         return axum::response::IntoResponse::into_response(error::WebError(e));
     }
+    // A text form's body is cut off at its limit while it is read (a length header can lie).
+    let req = if is_small_form(req.method(), req.uri().path()) {
+        let (parts, body) = req.into_parts();
+        axum::extract::Request::from_parts(
+            parts,
+            axum::body::Body::new(http_body_util::Limited::new(body, SMALL_FORM_BYTES)),
+        )
+    } else {
+        req
+    };
     let search = matches!(req.uri().path(), "/search" | "/api/v1/search" | "/api/v1/passages");
     if search && let Some(addr) = addr {
         // Forgets addresses whose allowance is whole again, so the table stays small.
@@ -149,6 +159,16 @@ async fn limit_forms(
         }
     }
     next.run(req).await
+}
+
+/// Bytes a public text form may send (a 找错 report, a message): far more than their longest
+/// fields, so a 20 MB "description" is refused before it is read, not echoed back.
+pub(crate) const SMALL_FORM_BYTES: usize = 64 * 1024;
+
+/// The public forms of text only, held to [`SMALL_FORM_BYTES`].
+pub(crate) fn is_small_form(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST
+        && matches!(path, "/error-report" | "/api/v1/error-reports" | "/messages/new" | "/api/v1/messages")
 }
 
 /// Console pages, and whatever carries an applicant's data or a query code, are never kept

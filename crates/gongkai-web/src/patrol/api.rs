@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 pub(crate) fn api() -> OpenApiRouter<WebState> {
     OpenApiRouter::new()
         .routes(routes!(findings))
+        .routes(routes!(summary))
         .routes(routes!(resolve))
         .routes(routes!(submit_report, answered_reports))
         .routes(routes!(track_report))
@@ -51,6 +52,12 @@ async fn findings(State(s): State<WebState>, c: Caller, ApiQuery(q): ApiQuery<Fi
     let actor = staff(&c)?;
     let wanted = statuses(q.status.as_deref())?;
     Ok(Json(s.app.patrol_findings(actor, &wanted).await?).into_response())
+}
+
+#[utoipa::path(get, path = "/v1/patrol/summary", security(("bearer" = [])), responses((status = 200, description = "待处理的问题按类型、单位（含逾期）和发现时间统计；找错留言和咨询建言的办理情况与平均答复用时", body = gongkai_app::patrol::PatrolSummary), Failures), summary = "内容巡查：总览（供监测使用）")]
+async fn summary(State(s): State<WebState>, c: Caller) -> WebResult {
+    let actor = staff(&c)?;
+    Ok(Json(s.app.patrol_summary(actor).await?).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

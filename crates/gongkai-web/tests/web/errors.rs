@@ -148,3 +148,23 @@ async fn pages_are_compressed_and_a_missing_page_offers_search() {
     let a = send(&router, "GET", "/no-such-page", None, vec![]).await;
     assert!(a.text.contains("action=\"/search\""), "the 404 page has a search box");
 }
+
+#[tokio::test]
+async fn a_twenty_megabyte_report_or_message_is_refused_before_it_is_read() {
+    let db = gongkai_testkit::sqlite();
+    let app = Arc::new(demo_app(&db).await);
+    let router = gongkai_web::router(app.clone());
+    let huge = "a".repeat(20 * 1024 * 1024);
+    let form = format!("kind=typo&description={huge}").into_bytes();
+    let a = send(&router, "POST", "/error-report", Some("application/x-www-form-urlencoded"), form).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(a.text.contains("提交的内容过大（上限 64 KB）") && !a.text.contains(&huge[..1000]), "a page in Chinese");
+    let json = format!("{{\"mailbox\":\"consult\",\"body\":\"{huge}\"}}").into_bytes();
+    let a = send(&router, "POST", "/api/v1/messages", Some("application/json"), json).await;
+    assert_json(&a, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "20 MB message");
+    assert!(a.json["message"].as_str().unwrap().contains("64 KB"), "{}", a.text);
+    assert!(app.message_inbox(&app.system_actor().await.unwrap()).await.unwrap().iter().all(|m| m.body.len() < 5000));
+    // An ordinary upload keeps its own limit.
+    let a = send(&router, "POST", "/api/v1/requests", Some("application/json"), b"{}".to_vec()).await;
+    assert_ne!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -123,6 +123,11 @@ async fn personal_data_stops_publication_until_a_reviewer_says_why_and_the_patro
         assert!(!text.contains(ID) && !text.contains(MOBILE) && text.contains("139****5678"), "{b}: masked");
         let (s, _) = api("GET", "/api/v1/patrol/findings", None, None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}: staff only");
+        // The overview for monitoring: by kind, body and age, reports and messages.
+        let (s, text) = api("GET", "/api/v1/patrol/summary", None, Some(&token)).await;
+        let summary: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(s == StatusCode::OK && summary["by_kind"][0][0] == "身份证号码", "{b}: {text}");
+        assert!(summary["messages"]["received"].is_number() && !text.contains(ID), "{b}: {text}");
         let (s, _) = api("GET", "/api/v1/patrol/findings?status=gone", None, Some(&token)).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}: a state that is not one");
         let (s, html, _) = me.go("GET", "/admin/patrol", None).await;
