@@ -134,6 +134,11 @@ impl Actor {
         Actor { user_id: None, username: "cli".into(), display_name: "命令行".into(), role: Role::Admin, org_id }
     }
 
+    /// A member of the public, as audit rows name what the public forms file (never who).
+    pub(crate) fn public(org_id: i64) -> Actor {
+        Actor { user_id: None, username: "public".into(), display_name: "公众".into(), role: Role::Editor, org_id }
+    }
+
     pub fn may_see_org(&self, org_id: i64) -> bool {
         self.role.is_district_wide() || self.org_id == org_id
     }

@@ -260,13 +260,7 @@ impl App {
             },
         )
         .await?;
-        let actor = Actor {
-            user_id: None,
-            username: "public".into(),
-            display_name: "公众".into(),
-            role: gongkai_domain::Role::Editor,
-            org_id,
-        };
+        let actor = Actor::public(org_id);
         // The audit row names the message, never what was written or by whom.
         let what = serde_json::json!({"reference": reference, "mailbox": saved.mailbox, "org_id": org_id});
         self.audit(&*tx, &actor, "message.receive", MESSAGE, Some(saved.id), None, Some(what)).await?;

@@ -6,7 +6,7 @@
 //! (`link_status`), so a publication's own patrol uses it without going out, and a patrol
 //! that was interrupted asks only what it has not asked today.
 
-use super::{FindingView, fingerprint};
+use super::FindingView;
 use crate::search::SearchSource;
 use crate::{App, AppError, Result};
 use gongkai_domain::patrol::FindingKind;
@@ -96,20 +96,10 @@ pub(crate) fn images(source: &'static str, d: &SearchDoc) -> Vec<FindingView> {
         .into_iter()
         .map(|(_, _, src)| {
             let kind = FindingKind::ImageAlt;
+            let about =
+                FindingView::about(source, (d.id, d.org_id.unwrap_or(0)), &d.title, kind, &["正文", kind.code(), &src]);
             FindingView {
-                source,
-                record_id: d.id,
-                org_id: d.org_id.unwrap_or(0),
-                title: d.title.clone(),
-                field: "正文".into(),
-                kind,
-                kind_label: kind.label(),
-                severity: kind.severity(),
-                fingerprint: fingerprint(&[source, &d.id.to_string(), "正文", kind.code(), &src]),
-                shown: src,
-                replacement: "为图片填写替代文字（alt），说明图片的内容".into(),
-                context: String::new(),
-                excepted: None,
+                shown: src, replacement: "为图片填写替代文字（alt），说明图片的内容".into(), ..about
             }
         })
         .collect()
@@ -118,19 +108,10 @@ pub(crate) fn images(source: &'static str, d: &SearchDoc) -> Vec<FindingView> {
 fn broken(u: &LinkUse, reason: String) -> FindingView {
     let kind = FindingKind::BrokenLink;
     FindingView {
-        source: u.source,
-        record_id: u.record_id,
-        org_id: u.org_id,
-        title: u.title.clone(),
         field: u.field.to_string(),
-        kind,
-        kind_label: kind.label(),
-        severity: kind.severity(),
-        fingerprint: fingerprint(&[u.source, &u.record_id.to_string(), u.field, kind.code(), &u.url]),
         shown: u.url.chars().take(300).collect(),
         replacement: reason,
-        context: String::new(),
-        excepted: None,
+        ..FindingView::about(u.source, (u.record_id, u.org_id), &u.title, kind, &[u.field, kind.code(), &u.url])
     }
 }
 

@@ -49,6 +49,37 @@ pub struct FindingView {
     pub excepted: Option<&'static str>,
 }
 
+impl FindingView {
+    /// A finding about a part of a record as a whole (a file, a link, a date), not a span
+    /// of its text: no context. `key` names it across runs together with the record.
+    pub(crate) fn about(
+        source: &'static str,
+        (record_id, org_id): (i64, i64),
+        title: &str,
+        kind: FindingKind,
+        key: &[&str],
+    ) -> FindingView {
+        let id = record_id.to_string();
+        let mut parts = vec![source, id.as_str()];
+        parts.extend_from_slice(key);
+        FindingView {
+            source,
+            record_id,
+            org_id,
+            title: title.to_string(),
+            field: "正文".into(),
+            kind,
+            kind_label: kind.label(),
+            severity: kind.severity(),
+            shown: String::new(),
+            replacement: String::new(),
+            context: String::new(),
+            fingerprint: fingerprint(&parts),
+            excepted: None,
+        }
+    }
+}
+
 /// What a run checks against besides the detectors: the documents no longer in force, and
 /// the office's own wording rules. Built once per run.
 pub(crate) struct Lists {
@@ -158,21 +189,11 @@ fn unreadable(source: &'static str, d: &gongkai_search::SearchDoc) -> Vec<Findin
         .iter()
         .map(|name| {
             let kind = FindingKind::UnreadableAttachment;
-            let fingerprint = fingerprint(&[source, &d.id.to_string(), name.as_str(), kind.code()]);
             FindingView {
-                source,
-                record_id: d.id,
-                org_id: d.org_id.unwrap_or(0),
-                title: d.title.clone(),
                 field: format!("附件：{name}"),
-                kind,
-                kind_label: kind.label(),
-                severity: kind.severity(),
                 shown: name.clone(),
                 replacement: "未能提取文字（扫描件、加密或损坏的文件），请人工核对是否含有个人信息".into(),
-                context: String::new(),
-                fingerprint,
-                excepted: None,
+                ..FindingView::about(source, (d.id, d.org_id.unwrap_or(0)), &d.title, kind, &[name, kind.code()])
             }
         })
         .collect()
@@ -301,19 +322,9 @@ fn old_notice(source: &'static str, d: &SearchDoc, today: time::Date, days: i64)
     }
     let kind = FindingKind::OldNotice;
     vec![FindingView {
-        source,
-        record_id: d.id,
-        org_id: d.org_id.unwrap_or(0),
-        title: d.title.clone(),
-        field: "正文".into(),
-        kind,
-        kind_label: kind.label(),
-        severity: kind.severity(),
         shown: format!("截止日期 {due}"),
         replacement: format!("通知所列截止日期已过{passed}天，可按定期清理移入历史信息栏目或撤下"),
-        context: String::new(),
-        fingerprint: fingerprint(&[source, &d.id.to_string(), kind.code(), &due.to_string()]),
-        excepted: None,
+        ..FindingView::about(source, (d.id, d.org_id.unwrap_or(0)), &d.title, kind, &[kind.code(), &due.to_string()])
     }]
 }
 
@@ -351,19 +362,10 @@ impl App {
             .filter_map(|(id, org_id, title, until)| {
                 let until = until?;
                 Some(FindingView {
-                    source,
-                    record_id: id,
-                    org_id,
-                    title,
                     field: "有效期".into(),
-                    kind,
-                    kind_label: kind.label(),
-                    severity: kind.severity(),
                     shown: format!("有效期至 {until}"),
                     replacement: format!("{}天后失效：请评估是否修订、延续或按期失效", (until - today).whole_days()),
-                    context: String::new(),
-                    fingerprint: fingerprint(&[source, &id.to_string(), kind.code(), &until.to_string()]),
-                    excepted: None,
+                    ..FindingView::about(source, (id, org_id), &title, kind, &[kind.code(), &until.to_string()])
                 })
             })
             .collect())

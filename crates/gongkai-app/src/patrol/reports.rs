@@ -126,13 +126,7 @@ impl App {
         )
         .await?;
         // The audit row names the report, never what the visitor wrote or how to reach them.
-        let actor = Actor {
-            user_id: None,
-            username: "public".into(),
-            display_name: "公众".into(),
-            role: gongkai_domain::Role::Editor,
-            org_id,
-        };
+        let actor = Actor::public(org_id);
         self.audit(
             &*tx,
             &actor,
