@@ -236,6 +236,9 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        if goes_out && let Err(e) = self.patrol_record("interpretation", id).await {
+            tracing::warn!(error = %e, "patrol of a published interpretation");
+        }
         Ok(view(&after, docs.iter().map(crate::documents::DocRef::from).collect()))
     }
 

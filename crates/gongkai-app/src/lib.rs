@@ -23,6 +23,7 @@ pub mod search;
 #[cfg(test)]
 mod boundary;
 
+use gongkai_domain::patrol::Severity;
 use gongkai_domain::{Clock, Role};
 use gongkai_store::Store;
 use gongkai_store::queries::{self, AuditEntry};
@@ -75,6 +76,10 @@ pub struct AppConfig {
     /// Days after its deadline from which a notice still current is listed for 定期清理
     /// (a district's setting; no rule was found).
     pub stale_notice_days: u32,
+    /// Working days the owning body has to deal with a patrol finding, by severity (high,
+    /// medium, low): personal data that identifies someone at once, the rest within the
+    /// week or two. The district's setting.
+    pub finding_days: [u32; 3],
 }
 
 impl Default for AppConfig {
@@ -101,6 +106,7 @@ impl Default for AppConfig {
             link_timeout_secs: 10,
             link_check_allow: vec![],
             stale_notice_days: 180,
+            finding_days: [Severity::High, Severity::Medium, Severity::Low].map(Severity::working_days),
         }
     }
 }

@@ -47,6 +47,10 @@ pub(crate) struct FileConfig {
     pub(crate) link_timeout_secs: Option<u64>,
     /// Days after its deadline from which a notice is listed for 定期清理 (default 180).
     pub(crate) stale_notice_days: Option<u32>,
+    /// Working days to deal with a patrol finding, by severity (defaults 1, 3, 10).
+    pub(crate) finding_days_high: Option<u32>,
+    pub(crate) finding_days_medium: Option<u32>,
+    pub(crate) finding_days_low: Option<u32>,
     /// Seconds a client has to send a request's headers before the connection is closed.
     pub(crate) header_timeout_secs: Option<u64>,
 }

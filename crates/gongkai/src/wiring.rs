@@ -135,6 +135,14 @@ pub(crate) async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> A
         }
         config.stale_notice_days = n;
     }
+    for (i, v) in [file.finding_days_high, file.finding_days_medium, file.finding_days_low].into_iter().enumerate() {
+        if let Some(n) = v {
+            if !(1..=60).contains(&n) {
+                fail("finding_days_high、finding_days_medium、finding_days_low 应为1至60个工作日");
+            }
+            config.finding_days[i] = n;
+        }
+    }
     let dir = data.join("search");
     let opened = match use_index {
         IndexUse::None => None,

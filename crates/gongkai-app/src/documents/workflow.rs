@@ -417,6 +417,16 @@ impl App {
             if let Err(e) = self.patrol_record(crate::search::DOCUMENT, id).await {
                 tracing::warn!(error = %e, "patrol of a published document");
             }
+            // The interpretations that went out with it.
+            let links = interpretation_link::Entity::find()
+                .filter(interpretation_link::Column::DocumentId.eq(id))
+                .all(self.store.conn())
+                .await?;
+            for l in links {
+                if let Err(e) = self.patrol_record("interpretation", l.interpretation_id).await {
+                    tracing::warn!(error = %e, "patrol of a published interpretation");
+                }
+            }
         }
         Ok(DocumentView::from_model(&after, self.today(), false))
     }

@@ -372,6 +372,46 @@ impl App {
     }
 }
 
+impl App {
+    /// Published documents whose 成文日期 is after their 发布日期: one of the two is wrong
+    /// (the form refuses it; an import or an older system may not have). The 2019 checklist
+    /// vetoes a forged 发稿日期 (RULES.md §5.1), so a person must look.
+    async fn dates_out_of_order(&self) -> Result<Vec<FindingView>> {
+        use gongkai_store::document;
+        use gongkai_store::sea_orm::sea_query::{Expr, ExprTrait};
+        use gongkai_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        type Row = (i64, i64, String, Option<time::Date>, Option<time::Date>);
+        let rows: Vec<Row> = document::Entity::find()
+            .select_only()
+            .columns([
+                document::Column::Id,
+                document::Column::OrgId,
+                document::Column::Title,
+                document::Column::SignedOn,
+                document::Column::PublishedOn,
+            ])
+            .filter(document::Column::Status.eq(gongkai_domain::Status::Published.code()))
+            .filter(Expr::col(document::Column::SignedOn).gt(Expr::col(document::Column::PublishedOn)))
+            .into_tuple()
+            .all(self.store.conn())
+            .await?;
+        let kind = FindingKind::BadDate;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, org_id, title, signed, published)| {
+                let (signed, published) = (signed?, published?);
+                let key = format!("{signed}>{published}");
+                Some(FindingView {
+                    field: "日期".into(),
+                    shown: format!("成文日期 {signed}，发布日期 {published}"),
+                    replacement: "成文日期晚于发布日期，请核对".into(),
+                    ..FindingView::about(crate::search::DOCUMENT, (id, org_id), &title, kind, &[kind.code(), &key])
+                })
+            })
+            .collect())
+    }
+}
+
 /// Everything the patrol finds in one public record but its links, which are checked
 /// together at the end (`links`).
 fn scan_doc(
@@ -427,6 +467,7 @@ impl App {
         let (broken, counts) = self.link_findings(found, ask).await?;
         out.extend(broken);
         out.extend(self.expiring().await?);
+        out.extend(self.dates_out_of_order().await?);
         out.sort_by_key(|f| (f.severity.code() != "high", f.severity.code() != "medium", f.source, f.record_id));
         Ok((records, out, counts))
     }
@@ -541,7 +582,15 @@ impl App {
     async fn keep_findings(&self, found: Vec<FindingView>, token: &str, run: &mut PatrolRun) -> Result<()> {
         let cal = self.calendar().await?;
         let today = self.today();
-        let due_for = |s: Severity| crate::calendar::due_after(&cal, today, s.working_days());
+        let days = self.config.finding_days;
+        let due_for = |s: Severity| {
+            let n = match s {
+                Severity::High => days[0],
+                Severity::Medium => days[1],
+                Severity::Low => days[2],
+            };
+            crate::calendar::due_after(&cal, today, n)
+        };
         run.found += found.len();
         for f in found {
             let tx = self.store.begin_write().await?;

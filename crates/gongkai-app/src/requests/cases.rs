@@ -144,6 +144,9 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        if let Err(e) = self.patrol_record(CASE, c.id).await {
+            tracing::warn!(error = %e, "patrol of a published case");
+        }
         self.case(c.id).await
     }
 

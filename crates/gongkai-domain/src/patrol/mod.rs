@@ -28,6 +28,7 @@ labelled_enum! {
         Landline = "landline" / "固定电话",
         Email = "email" / "电子邮箱",
         HomeAddress = "home_address" / "详细住址",
+        SoleTraderCode = "sole_trader_code" / "个体工商户信用代码",
         DocNo = "doc_no" / "发文字号不规范",
         RepealedCitation = "repealed_citation" / "引用已失效的文件",
         UnreadableAttachment = "unreadable_attachment" / "附件无法巡查",
@@ -87,7 +88,7 @@ impl FindingKind {
         use FindingKind::*;
         match self {
             ResidentId | OldResidentId | BankCard => Severity::High,
-            Mobile | HomeAddress | Wording | RepealedCitation | BrokenLink => Severity::Medium,
+            Mobile | HomeAddress | SoleTraderCode | Wording | RepealedCitation | BrokenLink => Severity::Medium,
             ImageAlt | Expiring | OldNotice => Severity::Low,
             BadDate => Severity::Medium,
             // Offices publish their own telephone and mailbox on purpose.

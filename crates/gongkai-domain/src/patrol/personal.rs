@@ -169,10 +169,33 @@ pub(super) fn scan(text: &str) -> Vec<Finding> {
         };
         out.push(Finding::new(kind, r.start, r.end, mask));
     }
+    out.extend(sole_trader_codes(text));
     out.extend(separated_mobiles(text));
     out.extend(landlines(text));
     out.extend(emails(text));
     out.extend(addresses(text));
+    out
+}
+
+/// 统一社会信用代码 of 个体工商户 (registration office 9, type 2: "92…"), valid by GB 32100:
+/// each belongs to one person who runs the business, so a list of them is a list of people
+/// unless it is a declared 公示. Found from each "92", so text without one costs a search.
+fn sole_trader_codes(text: &str) -> Vec<Finding> {
+    let b = text.as_bytes();
+    let code_char = |c: u8| c.is_ascii_digit() || c.is_ascii_uppercase();
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("92") {
+        let end = at + 18;
+        if end > b.len()
+            || (at > 0 && b[at - 1].is_ascii_alphanumeric())
+            || b.get(end).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            continue;
+        }
+        if b[at..end].iter().all(|c| code_char(*c)) && crate::CreditCode::parse(&text[at..end]).is_ok() {
+            out.push(Finding::new(FindingKind::SoleTraderCode, at, end, keep(&text[at..end], 4, 4)));
+        }
+    }
     out
 }
 

@@ -29,6 +29,8 @@ fn personal_data_is_found_and_its_near_misses_are_not() {
         ("咨询电话：06343312353，工作日", &[(Landline, "06343312353")]),
         // An identity-shaped number that passes Luhn is a card only where the text says so.
         ("银行卡号370113200507184890", &[(BankCard, "370113200507184890")]),
+        // A 个体工商户's code belongs to the person who runs it.
+        ("经营者张三，统一社会信用代码92370116MA3C5XYW14。", &[(SoleTraderCode, "92370116MA3C5XYW14")]),
     ];
     for (text, want) in cases {
         assert_eq!(found(text), *want, "{text}");
@@ -56,6 +58,11 @@ fn personal_data_is_found_and_its_near_misses_are_not() {
         "编号 370113200507184890 待核实",
         "证件号码 370102198502302454",
         "项目编号 06343312353",
+        // A company's code (91…), a sole trader's code with a wrong check character, and one
+        // inside a longer code.
+        "统一社会信用代码91370116MA3C5XYW17",
+        "统一社会信用代码92370116MA3C5XYW15",
+        "X92370116MA3C5XYW14",
     ];
     for text in misses {
         assert_eq!(found(text), [], "{text}");

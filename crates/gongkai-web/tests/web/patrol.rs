@@ -638,7 +638,10 @@ async fn a_declared_punishment_notice_publishes_its_names_and_the_patrol_records
 async fn the_patrol_lists_what_has_gone_stale_and_dates_that_cannot_exist() {
     for db in databases().await {
         let b = db.backend;
-        let app = demo_app(&db).await;
+        demo_app(&db).await;
+        // The district gives low findings 5 working days (the default is 10).
+        let config = gongkai_app::AppConfig { finding_days: [1, 3, 5], ..gongkai_testkit::test_config() };
+        let app = gongkai_testkit::app_with(&db, gongkai_testkit::fixed_now(), config).await;
         let office = app.system_actor().await.unwrap();
         let rec = |id: &str, title: &str, published: &str, body: &str, extra: serde_json::Value| {
             let v = serde_json::json!({
@@ -676,10 +679,17 @@ async fn the_patrol_lists_what_has_gone_stale_and_dates_that_cannot_exist() {
                 "第一条 本办法自2023年7月20日起施行，有效期至2025年7月20日。第二条 2025年2月30日前完成评估。",
                 serde_json::json!({"expires_on": "2025-07-20", "co_issuers": [], "keywords": "", "version_no": 1, "validity": "有效"}),
             ),
+            // Written after it was published, as an older system let through.
+            serde_json::json!({
+                "id": "stale-4", "title": "关于调整2025年城乡低保标准的通知", "issuer": "济南市莱芜区人民政府办公室",
+                "doc_type": "其他", "written_on": "2025-06-10", "published_on": "2025-06-01", "validity": "有效",
+                "category": "其他", "body": "第一条 自2025年7月1日起调整。"
+            })
+            .to_string(),
         ];
         let report =
             app.import_jsonl(&office, None, std::io::Cursor::new(lines.join("\n") + "\n"), &|_, _| {}).await.unwrap();
-        assert_eq!(report.imported, 3, "{b}: {report:?}");
+        assert_eq!(report.imported, 4, "{b}: {report:?}");
         app.run_patrol().await.unwrap();
         let found = app.patrol_findings(&office, &[]).await.unwrap();
         let of = |title: &str, kind: gongkai_domain::patrol::FindingKind| {
@@ -695,6 +705,10 @@ async fn the_patrol_lists_what_has_gone_stale_and_dates_that_cannot_exist() {
         assert!(of("关于报送2025年一季度资料的通知", OldNotice).is_empty(), "{b}");
         let soon = of("莱芜区临时救助办法", Expiring);
         assert!(soon.len() == 1 && soon[0].starts_with("19天后失效"), "{b}: {soon:?}");
+        // Tuesday 2025-07-01 + 5 working days.
+        let due = found.iter().find(|f| f.kind == Expiring).and_then(|f| f.due_on);
+        assert_eq!(due, Some(time::macros::date!(2025 - 07 - 08)), "{b}");
         assert_eq!(of("莱芜区临时救助办法", BadDate), ["2025年2月没有30日"], "{b}");
+        assert_eq!(of("关于调整2025年城乡低保标准的通知", BadDate), ["成文日期晚于发布日期，请核对"], "{b}");
     }
 }
