@@ -265,6 +265,11 @@ pub(crate) fn sha256_hex(s: &str) -> String {
 }
 
 /// Trims and turns empty into None.
+/// The Beijing date of a stored instant (instants are stored in UTC).
+pub(crate) fn beijing_date(t: time::OffsetDateTime) -> time::Date {
+    t.to_offset(gongkai_domain::CST).date()
+}
+
 pub(crate) fn opt(s: &Option<String>) -> Option<String> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }

@@ -182,6 +182,29 @@ pub fn letter_docx(text: &str) -> Result<Vec<u8>> {
     pack(d)
 }
 
+/// A ledger as a workbook: one sheet, a bold bordered header row with the given widths,
+/// one bordered row of text per entry, the header frozen. The patrol's findings and the
+/// messages are kept this way.
+pub fn ledger_xlsx(sheet_name: &str, columns: &[(&str, f64)], rows: &[Vec<String>]) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| crate::AppError::Internal(format!("xlsx: {e}"));
+    let head = Format::new().set_bold().set_border(FormatBorder::Thin);
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name(sheet_name).map_err(fail)?;
+    for (c, (name, width)) in columns.iter().enumerate() {
+        sheet.set_column_width(c as u16, *width).map_err(fail)?;
+        sheet.write_string_with_format(0, c as u16, *name, &head).map_err(fail)?;
+    }
+    for (i, values) in rows.iter().enumerate() {
+        for (c, v) in values.iter().enumerate() {
+            sheet.write_string_with_format(i as u32 + 1, c as u16, v, &cell).map_err(fail)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -157,10 +157,6 @@ pub struct MessageSummary {
     pub average_reply_days: Option<f64>,
 }
 
-fn cst_date(t: time::OffsetDateTime) -> Date {
-    t.to_offset(gongkai_domain::CST).date()
-}
-
 fn bad(m: &row::Model, what: &str) -> AppError {
     AppError::Internal(format!("message {}: unknown {what}", m.id))
 }
@@ -290,10 +286,10 @@ impl App {
             subject: m.subject.clone(),
             status,
             status_label: status.label(),
-            received_on: cst_date(m.received_at),
+            received_on: crate::beijing_date(m.received_at),
             due_on: m.due_on,
             answer: m.answer.clone(),
-            answered_on: m.answered_at.map(cst_date),
+            answered_on: m.answered_at.map(crate::beijing_date),
             reject_reason: reject_label(&m),
             published: m.published,
         })
@@ -312,8 +308,8 @@ impl App {
             subject: m.subject,
             question: m.public_body.unwrap_or_default(),
             answer: m.answer.unwrap_or_default(),
-            received_on: cst_date(m.received_at),
-            answered_on: m.answered_at.map(cst_date).unwrap_or(cst_date(m.received_at)),
+            received_on: crate::beijing_date(m.received_at),
+            answered_on: m.answered_at.map(crate::beijing_date).unwrap_or(crate::beijing_date(m.received_at)),
         })
     }
 
@@ -366,10 +362,10 @@ impl App {
             status_label: status.label(),
             stage,
             stage_label: stage.map(|s| s.label()),
-            received_on: cst_date(m.received_at),
+            received_on: crate::beijing_date(m.received_at),
             due_on: m.due_on,
             limit_on: m.limit_on,
-            answered_on: m.answered_at.map(cst_date),
+            answered_on: m.answered_at.map(crate::beijing_date),
             reject_reason: reject_label(&m),
             published: m.published,
             public_question,
@@ -640,12 +636,6 @@ fn summarise(all: &[StaffMessage]) -> MessageSummary {
 /// The messages as a workbook for the office's ledger (留言办理台账): one row each, with the
 /// clock and the reply time; no name, no contact, no text (a ledger travels).
 pub fn messages_xlsx(rows: &[StaffMessage]) -> Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
-    let head = Format::new().set_bold().set_border(FormatBorder::Thin);
-    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet().set_name("留言办理").map_err(fail)?;
     let columns = [
         ("留言编号", 16.0),
         ("信箱", 10.0),
@@ -660,39 +650,31 @@ pub fn messages_xlsx(rows: &[StaffMessage]) -> Result<Vec<u8>> {
         ("用时（天）", 10.0),
         ("公开", 6.0),
     ];
-    for (c, (name, width)) in columns.iter().enumerate() {
-        sheet.set_column_width(c as u16, *width).map_err(fail)?;
-        sheet.write_string_with_format(0, c as u16, *name, &head).map_err(fail)?;
-    }
-    for (i, m) in rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        let state = match (m.stage_label, &m.reject_reason) {
-            (Some(s), _) => s.to_string(),
-            (None, Some(why)) => format!("{}：{why}", m.status_label),
-            (None, None) => m.status_label.to_string(),
-        };
-        let answered = m.answered_on.map(|d| d.to_string()).unwrap_or_default();
-        let days = m.answered_on.map(|d| (d - m.received_on).whole_days().to_string()).unwrap_or_default();
-        let values = [
-            m.reference.clone(),
-            m.mailbox_label.to_string(),
-            m.category_label.to_string(),
-            m.subject.clone(),
-            m.org_name.clone(),
-            m.received_on.to_string(),
-            m.due_on.to_string(),
-            m.limit_on.to_string(),
-            state,
-            answered,
-            days,
-            if m.published { "是" } else { "否" }.to_string(),
-        ];
-        for (c, v) in values.iter().enumerate() {
-            sheet.write_string_with_format(r, c as u16, v, &cell).map_err(fail)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0).map_err(fail)?;
-    book.save_to_buffer().map_err(fail)
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|m| {
+            let state = match (m.stage_label, &m.reject_reason) {
+                (Some(s), _) => s.to_string(),
+                (None, Some(why)) => format!("{}：{why}", m.status_label),
+                (None, None) => m.status_label.to_string(),
+            };
+            vec![
+                m.reference.clone(),
+                m.mailbox_label.to_string(),
+                m.category_label.to_string(),
+                m.subject.clone(),
+                m.org_name.clone(),
+                m.received_on.to_string(),
+                m.due_on.to_string(),
+                m.limit_on.to_string(),
+                state,
+                m.answered_on.map(|d| d.to_string()).unwrap_or_default(),
+                m.answered_on.map(|d| (d - m.received_on).whole_days().to_string()).unwrap_or_default(),
+                if m.published { "是" } else { "否" }.to_string(),
+            ]
+        })
+        .collect();
+    crate::office::ledger_xlsx("留言办理", &columns, &rows)
 }
 
 /// Published messages in search and under the patrol.

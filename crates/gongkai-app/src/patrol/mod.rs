@@ -746,7 +746,7 @@ impl App {
                 }
                 None => by_org.push((org, 1, overdue)),
             }
-            let age = (today - f.found_at.to_offset(gongkai_domain::CST).date()).whole_days();
+            let age = (today - crate::beijing_date(f.found_at)).whole_days();
             by_age[if age < 1 {
                 0
             } else if age <= 7 {
@@ -779,12 +779,6 @@ impl App {
 
 /// The findings as a workbook for the office's ledger: one row each, personal data masked.
 pub fn findings_xlsx(rows: &[FindingRecord]) -> Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
-    let head = Format::new().set_bold().set_border(FormatBorder::Thin);
-    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet().set_name("巡查结果").map_err(fail)?;
     let columns = [
         ("风险", 6.0),
         ("问题", 16.0),
@@ -797,32 +791,24 @@ pub fn findings_xlsx(rows: &[FindingRecord]) -> Result<Vec<u8>> {
         ("处理期限", 12.0),
         ("说明", 24.0),
     ];
-    for (c, (name, width)) in columns.iter().enumerate() {
-        sheet.set_column_width(c as u16, *width).map_err(fail)?;
-        sheet.write_string_with_format(0, c as u16, *name, &head).map_err(fail)?;
-    }
-    for (i, f) in rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        let source = crate::search::content_label(&f.source);
-        let due = f.due_on.map(|d| d.to_string()).unwrap_or_default();
-        let values = [
-            f.severity.label(),
-            f.kind_label,
-            source,
-            f.title.as_str(),
-            f.field.as_str(),
-            f.context.as_str(),
-            f.replacement.as_str(),
-            f.status_label,
-            due.as_str(),
-            f.note.as_deref().unwrap_or(""),
-        ];
-        for (c, v) in values.iter().enumerate() {
-            sheet.write_string_with_format(r, c as u16, *v, &cell).map_err(fail)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0).map_err(fail)?;
-    book.save_to_buffer().map_err(fail)
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|f| {
+            vec![
+                f.severity.label().to_string(),
+                f.kind_label.to_string(),
+                crate::search::content_label(&f.source).to_string(),
+                f.title.clone(),
+                f.field.clone(),
+                f.context.clone(),
+                f.replacement.clone(),
+                f.status_label.to_string(),
+                f.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                f.note.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::office::ledger_xlsx("巡查结果", &columns, &rows)
 }
 
 /// What masking a document changed: the kinds masked, as staff may see them, and what

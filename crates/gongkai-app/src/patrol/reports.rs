@@ -49,10 +49,6 @@ pub struct StaffReport {
     pub overdue: bool,
 }
 
-fn cst_date(t: time::OffsetDateTime) -> Date {
-    t.to_offset(gongkai_domain::CST).date()
-}
-
 fn public(m: &row::Model) -> Result<PublicReport> {
     let kind = ReportKind::parse(&m.kind).ok_or_else(|| AppError::Internal(format!("report {}: kind", m.id)))?;
     let status =
@@ -64,10 +60,10 @@ fn public(m: &row::Model) -> Result<PublicReport> {
         page: m.page.clone(),
         status,
         status_label: status.label(),
-        received_on: cst_date(m.received_at),
+        received_on: crate::beijing_date(m.received_at),
         due_on: m.due_on,
         answer: m.answer.clone(),
-        answered_on: m.answered_at.map(cst_date),
+        answered_on: m.answered_at.map(crate::beijing_date),
     })
 }
 
