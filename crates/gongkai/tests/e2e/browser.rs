@@ -308,6 +308,18 @@ async fn publish_a_normative_document_with_its_interpretation() {
         el(&c, "password").await?.send_keys("gongkai-demo-2025").await?;
         click_nav(&c, Locator::Id("login-submit")).await?;
         el(&c, "admin-docs").await?;
+        // The 找错 report waits in the console with the page it came from, due 3 working days
+        // after receipt on the official calendar.
+        c.goto(&format!("{base}/admin/error-reports")).await?;
+        let page = c.source().await?;
+        let article = page.split(&format!("{reference}【")).nth(1).expect("the report is listed");
+        assert!(article.contains(doc_page.path()), "with the reader's page");
+        let dates = article.split("收到</th><td>").nth(1).expect("its dates");
+        let day = |s: &str| time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
+        let (received, due) = (day(&dates[..10]), day(&dates[13..23]));
+        let cal = gongkai_domain::calendar::WorkCalendar::shipped();
+        let want = gongkai_domain::deadline::add_working_days(&cal, received, 3, Default::default(), &[]).unwrap().due;
+        assert_eq!(due, want, "3 working days after {received}");
         // The office answers the question; published, it reads without the writer.
         c.goto(&format!("{base}/admin/messages")).await?;
         click_nav(&c, Locator::LinkText(&message_ref)).await?;
