@@ -425,7 +425,7 @@ impl crate::jobs::Job for PurgeExpired {
         "purge_expired"
     }
     fn label(&self) -> &'static str {
-        "清理过期会话"
+        "清理过期会话和问答记录"
     }
     fn every(&self) -> Option<std::time::Duration> {
         Some(std::time::Duration::from_secs(3600))
@@ -433,7 +433,9 @@ impl crate::jobs::Job for PurgeExpired {
     fn run<'a>(&'a self, ctx: &'a crate::jobs::JobCtx) -> crate::jobs::JobFuture<'a> {
         Box::pin(async move {
             let n = ctx.app.purge_expired().await?;
-            Ok(Some(format!("{n}")))
+            // Questions past their retention period go with the sessions.
+            let q = ctx.app.purge_qa_log().await?;
+            Ok(Some(format!("{n}，问答记录 {q}")))
         })
     }
 }

@@ -1,12 +1,14 @@
 //! Use cases of gongkai. Every write runs in one transaction, is authorised by role and
 //! organisation, and is written to the audit log. The web layer and the CLI call only this.
 
+pub mod answers;
 pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod faq;
 pub mod feed;
 pub mod flash;
 pub mod import;
@@ -80,6 +82,10 @@ pub struct AppConfig {
     /// medium, low): personal data that identifies someone at once, the rest within the
     /// week or two. The district's setting.
     pub finding_days: [u32; 3],
+    /// When policy Q&A answers rather than listing the nearest articles.
+    pub qa_gate: gongkai_domain::qa::Gate,
+    /// Days questions and answers are kept for audit.
+    pub qa_log_days: u32,
 }
 
 impl Default for AppConfig {
@@ -107,6 +113,8 @@ impl Default for AppConfig {
             link_check_allow: vec![],
             stale_notice_days: 180,
             finding_days: [Severity::High, Severity::Medium, Severity::Low].map(Severity::working_days),
+            qa_gate: gongkai_domain::qa::Gate::default(),
+            qa_log_days: 180,
         }
     }
 }

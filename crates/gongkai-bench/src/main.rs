@@ -210,6 +210,7 @@ async fn build(engine: &str, recs: &[Rec], work: &Path) -> Engine {
                         html: None,
                         attachment_files: vec![],
                         privacy_exception: None,
+                        passages: None,
                         id: (chunk_no * 5_000 + i) as i64,
                         url: String::new(),
                         title: r.title.clone(),

@@ -128,9 +128,93 @@ pub fn articles(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The passages Q&A cites: the articles (第X条) of a law or regulation; for a district
+/// document numbered 一、（一）1. instead, each numbered part under its full label
+/// (`二、（三）` or `二、（三）1.`), the text of its paragraphs including the heading line.
+pub fn passages(text: &str) -> Vec<(String, String)> {
+    let a = articles(text);
+    if !a.is_empty() {
+        return a;
+    }
+    sections(text)
+}
+
+/// The heading a paragraph opens with: level (1 一、, 2 （一）, 3 1.) and its label.
+fn section_heading(line: &str) -> Option<(usize, String)> {
+    let l = line.trim_start_matches([' ', '\u{3000}', '\t']);
+    let numeral = |c: char| "一二三四五六七八九十百零".contains(c);
+    let lead: String = l.chars().take_while(|c| numeral(*c)).collect();
+    if !lead.is_empty() && l[lead.len()..].starts_with('、') {
+        return Some((1, format!("{lead}、")));
+    }
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(rest) = l.strip_prefix(open) {
+            let inner: String = rest.chars().take_while(|c| numeral(*c)).collect();
+            if !inner.is_empty() && rest[inner.len()..].starts_with(close) {
+                return Some((2, format!("（{inner}）")));
+            }
+        }
+    }
+    let digits: String = l.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if !digits.is_empty() && digits.len() <= 2 && l[digits.len()..].starts_with(['.', '．', '、']) {
+        let after = &l[digits.len()..];
+        // 1.5亿元 is a number, not a heading.
+        if !after.chars().nth(1).is_some_and(|c| c.is_ascii_digit()) {
+            return Some((3, format!("{digits}.")));
+        }
+    }
+    None
+}
+
+/// The numbered parts of a district document (一、 / （一） / 1.), each with its full label.
+pub fn sections(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut labels: [Option<String>; 3] = [None, None, None];
+    let mut current: Option<(String, Vec<String>)> = None;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some((level, label)) = section_heading(line) {
+            if let Some((l, paras)) = current.take() {
+                out.push((l, paras.join("\n")));
+            }
+            labels[level - 1] = Some(label);
+            for deeper in labels.iter_mut().skip(level) {
+                *deeper = None;
+            }
+            let full: String = labels.iter().flatten().cloned().collect();
+            current = Some((full, vec![line.to_string()]));
+        } else if let Some((_, paras)) = current.as_mut() {
+            paras.push(line.to_string());
+        }
+    }
+    if let Some((l, paras)) = current {
+        out.push((l, paras.join("\n")));
+    }
+    // A part that is only a heading with parts under it says nothing on its own.
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for (i, (label, body)) in out.iter().enumerate() {
+        let parent = out.get(i + 1).is_some_and(|(next, _)| next.starts_with(label.as_str()) && next != label);
+        let bare_heading = parent && !body.contains('\n') && !body.contains('。') && body.chars().count() <= 30;
+        if !bare_heading {
+            kept.push((label.clone(), body.clone()));
+        }
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn district_documents_are_cut_by_their_numbered_parts() {
+        let body = "为做好2025年政务公开工作，现通知如下。\n一、总体要求\n（一）加强组织领导。各单位要明确分管负责人。\n（二）强化考核。纳入年度考核。\n1.考核内容。包括公开质量。\n2.考核方式。采取第三方评估，资金1.5亿元。\n二、重点任务\n严格落实主动公开目录。";
+        let s = passages(body);
+        let labels: Vec<&str> = s.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(labels, ["一、（一）", "一、（二）", "一、（二）1.", "一、（二）2.", "二、"], "{s:?}");
+        assert!(s[3].1.contains("1.5亿元"), "a number is not a heading");
+        assert!(s[4].1.contains("主动公开目录"));
+        assert_eq!(passages("第一条 本办法自公布之日起施行。")[0].0, "第一条", "articles first");
+    }
 
     #[test]
     fn chinese_numerals() {

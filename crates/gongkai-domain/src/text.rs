@@ -46,6 +46,11 @@ pub fn check_plain(errs: &mut Vec<FieldError>, field: &'static str, label: &str,
     }
 }
 
+/// A Han character (CJK unified ideographs and extension A).
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

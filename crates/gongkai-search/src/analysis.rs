@@ -108,12 +108,46 @@ impl WordTokenizer {
         }
         out
     }
+
+    /// The words as indexed: each jieba word, and at its position the dictionary words of
+    /// two and three characters inside a longer word (民政 in 民政局, 劳动 and 合同 in
+    /// 劳动合同法), so a query for the short word finds it as a word. A chance substring
+    /// across two words (民政 in 人民|政府) is not one of them.
+    pub fn index_words(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        for w in self.words(text) {
+            let chars: Vec<(usize, char)> = w.text.char_indices().collect();
+            if chars.len() >= 3 && chars.iter().all(|(_, c)| is_cjk(*c)) {
+                for n in [2usize, 3] {
+                    for i in 0..=chars.len().saturating_sub(n) {
+                        if n == chars.len() {
+                            continue;
+                        }
+                        let start = chars[i].0;
+                        let end = chars.get(i + n).map(|c| c.0).unwrap_or(w.text.len());
+                        let sub = &w.text[start..end];
+                        if self.jieba.has_word(sub) {
+                            out.push(Token {
+                                offset_from: w.offset_from + start,
+                                offset_to: w.offset_from + end,
+                                position: w.position,
+                                text: sub.to_string(),
+                                position_length: 1,
+                            });
+                        }
+                    }
+                }
+            }
+            out.push(w);
+        }
+        out
+    }
 }
 
 impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = VecTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream { tokens: self.words(text), index: 0 }
+        VecTokenStream { tokens: self.index_words(text), index: 0 }
     }
 }
 

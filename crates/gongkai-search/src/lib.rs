@@ -10,6 +10,9 @@ pub mod analysis;
 pub mod cache;
 pub mod highlight;
 pub mod passages;
+pub mod question;
+mod stats;
+pub mod vectors;
 
 pub use highlight::{Excerpt, Mark};
 
@@ -30,7 +33,7 @@ use tantivy::{
 };
 
 /// Bumped whenever the schema or analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 7;
 const VERSION_FILE: &str = "gongkai-schema-version";
 const TERMS_FILE: &str = "gongkai-terms";
 const WORDS: &str = "gk_words";
@@ -132,6 +135,9 @@ pub struct SearchDoc {
     pub unreadable_attachments: Vec<String>,
     /// Index its articles (第X条) as passages for Q&A.
     pub articles: bool,
+    /// Its passages for Q&A as (label, text), when they are not cut from the body (a
+    /// hotline entry is one passage).
+    pub passages: Option<Vec<(String, String)>>,
     /// Rich text as published (interpretations): not indexed; the content patrol checks
     /// its links and images.
     pub html: Option<String>,
@@ -165,6 +171,10 @@ struct Fields {
     chars: Field,
     doc_no: Field,
     doc_no_key: Field,
+    /// 发文机关代字 and 代字|年份 of the document number, for a number typed in part.
+    doc_no_prefix: Field,
+    /// The title as people say it ([`question::title_key`]); its column lists every law name.
+    title_key: Field,
     index_no: Field,
     issuer: Field,
     category: Field,
@@ -192,7 +202,7 @@ fn schema() -> (Schema, Fields) {
     let f = Fields {
         key: b.add_text_field("key", STRING),
         source: b.add_text_field("source", STRING | FAST | STORED),
-        id: b.add_i64_field("id", INDEXED | STORED),
+        id: b.add_i64_field("id", INDEXED | STORED | FAST),
         url: b.add_text_field("url", STORED),
         title: b.add_text_field("title", STORED),
         title_w: b.add_text_field("title_w", text(WORDS, false)),
@@ -208,6 +218,8 @@ fn schema() -> (Schema, Fields) {
         ),
         doc_no: b.add_text_field("doc_no", STORED),
         doc_no_key: b.add_text_field("doc_no_key", STRING),
+        doc_no_prefix: b.add_text_field("doc_no_prefix", STRING),
+        title_key: b.add_text_field("title_key", STRING | FAST),
         index_no: b.add_text_field("index_no", STRING | STORED),
         issuer: b.add_text_field("issuer", STRING | FAST | STORED),
         category: b.add_text_field("category", STRING | FAST),
@@ -305,6 +317,8 @@ struct Token {
 struct Parsed {
     /// Every positive word and phrase must match (None: nothing searchable typed).
     all: MaybeQuery,
+    /// Every word, anywhere (the first fallback when `all` finds nothing).
+    every: MaybeQuery,
     /// At least one of them must match (the fallback when `all` finds nothing).
     any: MaybeQuery,
     /// A document or index number, looked up exactly.
@@ -329,7 +343,10 @@ pub struct SearchIndex {
     /// Bumped by every change to the index; cached results of older generations are void.
     generation: std::sync::atomic::AtomicU64,
     results: cache::Cache<Results>,
-    passage_results: cache::Cache<Vec<passages::PassageHit>>,
+    passage_results: cache::Cache<passages::Retrieved>,
+    lengths: stats::LengthCache,
+    expansions: RwLock<Arc<passages::Expansions>>,
+    vectors: RwLock<Option<Arc<vectors::VectorStore>>>,
 }
 
 /// Results kept per index generation (see [`cache`]).
@@ -374,6 +391,9 @@ impl SearchIndex {
             generation: std::sync::atomic::AtomicU64::new(1),
             results: cache::Cache::new(DEFAULT_CACHE_ENTRIES),
             passage_results: cache::Cache::new(DEFAULT_CACHE_ENTRIES),
+            lengths: stats::LengthCache::default(),
+            expansions: RwLock::new(Arc::new(passages::Expansions::default())),
+            vectors: RwLock::new(None),
         })
     }
 
@@ -495,6 +515,7 @@ impl SearchIndex {
         doc.add_i64(f.id, d.id);
         doc.add_text(f.url, &d.url);
         doc.add_text(f.title, &d.title);
+        doc.add_text(f.title_key, question::title_key(&d.title));
         let title_text = format!("{} {}", d.title, d.keywords);
         doc.add_text(f.title_w, &title_text);
         doc.add_text(f.title_b, &title_text);
@@ -509,6 +530,10 @@ impl SearchIndex {
             doc.add_text(f.doc_no, n);
             if let Some(p) = DocNo::parse_lenient(n) {
                 doc.add_text(f.doc_no_key, doc_no_key(&p));
+                doc.add_text(f.doc_no_prefix, p.issuer_code());
+                if let Some(y) = p.year() {
+                    doc.add_text(f.doc_no_prefix, format!("{}|{y}", p.issuer_code()));
+                }
             }
         }
         if !d.index_no.is_empty() {
@@ -544,24 +569,32 @@ impl SearchIndex {
         let mut w = self.writer.get()?;
         w.commit()?;
         drop(w);
-        // Passages are per document with articles; their ids are document ids.
-        let touched: Vec<i64> = deleted
+        // Passages belong to records with articles or passages of their own.
+        let has_passages = |d: &SearchDoc| d.articles || d.passages.is_some();
+        let touched: Vec<(String, i64)> = deleted
             .iter()
-            .filter(|(s, _)| s == "document")
-            .map(|(_, i)| *i)
-            .chain(upserts.iter().filter(|d| d.articles).map(|d| d.id))
+            .cloned()
+            .chain(upserts.iter().filter(|d| has_passages(d)).map(|d| (d.source.clone(), d.id)))
             .collect();
         let articles: Vec<passages::Passage> = upserts
             .iter()
-            .filter(|d| d.articles)
+            .filter(|d| has_passages(d))
             .flat_map(|d| {
-                gongkai_domain::body::articles(&d.body).into_iter().map(move |(label, text)| passages::Passage {
+                let cut = match &d.passages {
+                    Some(p) => p.clone(),
+                    None => gongkai_domain::body::passages(&d.body),
+                };
+                cut.into_iter().map(move |(label, text)| passages::Passage {
+                    source: d.source.clone(),
                     doc_id: d.id,
                     version_no: d.version_no,
                     current: d.current,
                     title: d.title.clone(),
                     label,
                     text,
+                    url: d.url.clone(),
+                    validity: d.validity.clone(),
+                    published_on: d.published_on.clone(),
                 })
             })
             .collect();
@@ -607,16 +640,74 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// The best `k` articles for a question (policy Q&A).
+    /// The best `k` articles for a question (policy Q&A), lexically.
     pub fn passages(&self, question: &str, k: usize) -> Result<Vec<passages::PassageHit>> {
+        Ok(self.retrieve(question, k, None)?.hits)
+    }
+
+    /// The best `k` articles for a question: lexical, fused with the dense list when the
+    /// question's vector is given and article vectors are loaded.
+    pub fn retrieve(&self, question: &str, k: usize, query_vector: Option<&[f32]>) -> Result<passages::Retrieved> {
         let generation = self.generation();
-        let key = format!("{k}|{question}");
-        if let Some(hit) = self.passage_results.get(generation, &key) {
-            return Ok(hit);
+        let key = format!("{k}|{}|{question}", query_vector.is_some());
+        if let Some(r) = self.passage_results.get(generation, &key) {
+            return Ok(r);
         }
-        let hits = self.passages.search(question, k, &self.words())?;
-        self.passage_results.put(generation, key, hits.clone());
-        Ok(hits)
+        let expansions = self.expansions.read().map(|e| e.clone()).unwrap_or_default();
+        let store = self.vectors.read().ok().and_then(|v| v.clone());
+        let dense = match (query_vector, store.as_deref()) {
+            (Some(q), Some(s)) => Some((q, s)),
+            _ => None,
+        };
+        let r = self.passages.retrieve(question, k, &self.words(), &expansions, dense)?;
+        self.passage_results.put(generation, key, r.clone());
+        Ok(r)
+    }
+
+    /// The colloquial→statutory table used from now on.
+    pub fn set_expansions(&self, list: Vec<passages::Expansion>) {
+        if let Ok(mut e) = self.expansions.write() {
+            *e = Arc::new(passages::Expansions::new(list));
+        }
+        self.changed();
+    }
+
+    /// The article vectors used from now on (None: lexical only).
+    pub fn set_vectors(&self, store: Option<Arc<vectors::VectorStore>>) {
+        if let Ok(mut v) = self.vectors.write() {
+            *v = store;
+        }
+        self.changed();
+    }
+
+    pub fn vectors(&self) -> Option<Arc<vectors::VectorStore>> {
+        self.vectors.read().ok().and_then(|v| v.clone())
+    }
+
+    /// Vectors were added: cached passage lists are void.
+    pub fn vectors_changed(&self) {
+        self.changed();
+    }
+
+    /// The law a question names, as people say it.
+    pub fn named_law(&self, question: &str) -> Result<Option<String>> {
+        self.passages.named_law(question)
+    }
+
+    /// Current passages still without a vector, as (key, text to embed).
+    pub fn missing_vectors(&self, limit: usize) -> Result<Vec<(u64, String)>> {
+        match self.vectors() {
+            Some(s) => self.passages.missing_vectors(&s, limit),
+            None => Ok(vec![]),
+        }
+    }
+
+    /// (current passages with a vector, current passages).
+    pub fn vector_coverage(&self) -> Result<(usize, usize)> {
+        match self.vectors() {
+            Some(s) => self.passages.coverage(&s),
+            None => Ok((0, self.passages.coverage(&vectors::VectorStore::in_memory("", 0))?.1)),
+        }
     }
 
     /// Keeps at most `entries` results and passage lists per index generation (0: none).

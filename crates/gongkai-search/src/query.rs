@@ -3,6 +3,7 @@
 //! suggestions and "did you mean".
 
 use super::*;
+use tantivy::query::ConstScoreQuery;
 
 impl SearchIndex {
     /// Clauses for one word as typed (no spaces): `strict` matches records containing it
@@ -16,15 +17,25 @@ impl SearchIndex {
         let mut scoring: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let cut = words.words(token);
         for w in &cut {
+            // A word match ranks above any substring that is not one: the words score by
+            // BM25 on top of a constant tier, the bigram fields (民政 inside 人民|政府) only
+            // a little, so they are found — for recall — but come last.
+            let as_word = || -> Box<dyn Query> {
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, term(f.title_w, &w.text)),
+                    (Occur::Should, term(f.body_w, &w.text)),
+                ]))
+            };
             let mut should: Vec<(Occur, Box<dyn Query>)> = vec![
                 (Occur::Should, boosted(term(f.title_w, &w.text), 4.0)),
                 (Occur::Should, boosted(term(f.body_w, &w.text), 1.0)),
+                (Occur::Should, Box::new(ConstScoreQuery::new(as_word(), WORD_TIER))),
             ];
             scoring.extend(should.iter().map(|(o, q)| (*o, q.box_clone())));
             let one_cjk = w.text.chars().count() == 1 && w.text.chars().all(is_cjk);
             if !one_cjk && w.text.chars().any(is_cjk) {
-                should.push((Occur::Should, boosted(self.bigram_phrase(f.title_b, &w.text), 1.5)));
-                should.push((Occur::Should, boosted(self.bigram_phrase(f.body_b, &w.text), 0.3)));
+                should.push((Occur::Should, boosted(self.bigram_phrase(f.title_b, &w.text), 0.02)));
+                should.push((Occur::Should, boosted(self.bigram_phrase(f.body_b, &w.text), 0.005)));
             }
             per_word.push(Box::new(BooleanQuery::new(should)));
             // A lone character inside a question (是, 的, 吗) stays a word match only: found
@@ -85,14 +96,17 @@ impl SearchIndex {
     fn parse(&self, text: &str, searcher: &tantivy::Searcher) -> Result<Parsed> {
         let f = self.f;
         let words = self.words();
-        let text = text.trim();
-        let exact: Option<Box<dyn Query>> = if let Some(d) = DocNo::parse_lenient(text) {
+        let typed = text.trim();
+        let exact: Option<Box<dyn Query>> = if let Some(d) = DocNo::parse_lenient(typed) {
             Some(Box::new(TermQuery::new(
                 Term::from_field_text(f.doc_no_key, &doc_no_key(&d)),
                 IndexRecordOption::Basic,
             )))
-        } else if let Ok(i) = IndexNo::parse(text) {
+        } else if let Ok(i) = IndexNo::parse(typed) {
             Some(Box::new(TermQuery::new(Term::from_field_text(f.index_no, &i.to_string()), IndexRecordOption::Basic)))
+        } else if let Some(p) = doc_no_prefix(typed) {
+            // 莱政办发〔2025〕: that issuer's numbers of that year, not others' that look alike.
+            Some(Box::new(TermQuery::new(Term::from_field_text(f.doc_no_prefix, &p), IndexRecordOption::Basic)))
         } else {
             None
         };
@@ -101,13 +115,17 @@ impl SearchIndex {
         if let Some(e) = &exact
             && searcher.search(e.as_ref(), &Count)? > 0
         {
-            return Ok(Parsed { all: None, any: None, exact, needles: vec![] });
+            return Ok(Parsed { all: None, every: None, any: None, exact, needles: vec![] });
         }
+        let stripped = crate::question::strip_question(typed, &words);
+        let text = stripped.as_str();
         let mut must: Vec<Box<dyn Query>> = Vec::new();
         let mut must_not: Vec<Box<dyn Query>> = Vec::new();
         let mut loose: Vec<Box<dyn Query>> = Vec::new();
         let mut needles = Vec::new();
         let mut in_order: Vec<String> = Vec::new();
+        let mut loose_parts = 0usize;
+        let mut loose_words: Vec<Box<dyn Query>> = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
             rest = rest.trim_start();
@@ -123,6 +141,7 @@ impl SearchIndex {
                     loose.push(
                         must.last().map(|q| q.box_clone()).unwrap_or_else(|| Box::new(BooleanQuery::new(vec![]))),
                     );
+                    loose_parts += 1;
                 }
                 rest = r.get(end + 1..).unwrap_or("");
                 continue;
@@ -137,13 +156,23 @@ impl SearchIndex {
             } else if word.chars().any(char::is_alphanumeric) {
                 let t = self.token_clauses(word, &words);
                 must.push(t.strict);
-                loose.extend(t.loose);
+                // At least half of a typed word's parts (of three or more): a question
+                // shares most of them with the answer, nonsense (量子纠缠火星移民) one
+                // part with anything.
+                let n = t.loose.len();
+                loose_words.extend(t.loose.iter().map(|q| q.box_clone()));
+                if n > 0 {
+                    let min = if n >= 3 { n.div_ceil(2) } else { 1 };
+                    let parts: Vec<(Occur, Box<dyn Query>)> = t.loose.into_iter().map(|q| (Occur::Should, q)).collect();
+                    loose.push(Box::new(BooleanQuery::with_minimum_required_clauses(parts, min)));
+                    loose_parts += n;
+                }
                 needles.extend(t.needles);
                 in_order.extend(t.words);
             }
         }
         if must.is_empty() {
-            return Ok(Parsed { all: None, any: None, exact, needles });
+            return Ok(Parsed { all: None, every: None, any: None, exact, needles });
         }
         let build = |parts: &[Box<dyn Query>], occur: Occur| -> Box<dyn Query> {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = parts.iter().map(|q| (occur, q.box_clone())).collect();
@@ -152,7 +181,11 @@ impl SearchIndex {
         };
         // An unknown document number gets no any-word fallback: its pieces (莱, 2024, 号)
         // would match everything.
-        let any = if loose.len() > 1 && exact.is_none() { Some(build(&loose, Occur::Should)) } else { None };
+        let any = if loose_parts > 1 && exact.is_none() { Some(build(&loose, Occur::Should)) } else { None };
+        // Every word somewhere, not side by side: tried before `any` for a sentence typed
+        // in one run.
+        let every =
+            if loose_words.len() > 1 && exact.is_none() { Some(build(&loose_words, Occur::Must)) } else { None };
         let mut all = build(&must, Occur::Must);
         if must.len() > 1 && in_order.len() > 1 {
             // Words typed apart but found close together, in order, rank above scattered ones.
@@ -163,7 +196,16 @@ impl SearchIndex {
             };
             all = Box::new(BooleanQuery::new(vec![(Occur::Must, all), near(f.title_w, 6.0), near(f.body_w, 3.0)]));
         }
-        Ok(Parsed { all: Some(all), any, exact, needles })
+        // What was typed is a title, as people say it (政府信息公开条例): that record first.
+        let key = crate::question::title_key(typed);
+        if key.chars().count() >= 2 {
+            let same = TermQuery::new(Term::from_field_text(f.title_key, &key), IndexRecordOption::Basic);
+            all = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, all),
+                (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(same), TITLE_TIER))),
+            ]));
+        }
+        Ok(Parsed { all: Some(all), every, any, exact, needles })
     }
 
     fn filters(&self, q: &SearchQuery, except: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
@@ -224,12 +266,15 @@ impl SearchIndex {
     ) -> Result<PageFruit> {
         let limit = q.limit.clamp(1, 100);
         let top = TopDocs::with_limit(limit).and_offset(q.offset.min(10_000));
+        let stats = stats::AliveStats { searcher, lengths: &self.lengths };
         if by_date {
-            let c = top.order_by_fast_field::<i64>("published_days", tantivy::Order::Desc);
-            let (d, n, fc) = searcher.search(query, &(c, Count, FacetCounts))?;
-            return Ok((d.into_iter().map(|(days, a)| (days.unwrap_or(0) as f32, a)).collect(), n, fc));
+            let c = top.tweak_score(newest);
+            let (d, n, fc) = searcher.search_with_statistics_provider(query, &(c, Count, FacetCounts), &stats)?;
+            return Ok((d.into_iter().map(|((days, _), a)| (days as f32, a)).collect(), n, fc));
         }
-        Ok(searcher.search(query, &(top.tweak_score(rank), Count, FacetCounts))?)
+        let (d, n, fc) =
+            searcher.search_with_statistics_provider(query, &(top.tweak_score(ranked), Count, FacetCounts), &stats)?;
+        Ok((d.into_iter().map(|((s, _), a)| (s, a)).collect(), n, fc))
     }
 
     /// Runs a search: the page of hits with snippets, the exact total, and facet counts
@@ -255,14 +300,17 @@ impl SearchIndex {
         let (mut docs, mut total, mut main_counts) = self.run(&searcher, query.as_ref(), q, by_date)?;
         let mut relaxed = false;
         let strict_total = total;
-        if total == 0
-            && let Some(any) = parsed.any
-        {
-            // A question typed into the box rarely has every word in one document.
-            text = Some(any);
-            let query = self.combined(&text, &parsed.exact, self.filters(q, None));
-            (docs, total, main_counts) = self.run(&searcher, query.as_ref(), q, by_date)?;
-            relaxed = total > 0;
+        // A question typed into the box rarely has its words side by side, or all of
+        // them in one document.
+        for fallback in [parsed.every, parsed.any] {
+            if total == 0
+                && let Some(f) = fallback
+            {
+                text = Some(f);
+                let query = self.combined(&text, &parsed.exact, self.filters(q, None));
+                (docs, total, main_counts) = self.run(&searcher, query.as_ref(), q, by_date)?;
+                relaxed = total > 0;
+            }
         }
         let exact_keys: Vec<String> = match &parsed.exact {
             Some(e) => searcher
@@ -339,7 +387,7 @@ impl SearchIndex {
             (Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.current, 1), IndexRecordOption::Basic))),
         ]);
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(k.clamp(1, 20) * 3).tweak_score(rank))?;
+        let top = searcher.search(&query, &TopDocs::with_limit(k.clamp(1, 20) * 3).tweak_score(ranked))?;
         let mut out: Vec<Suggestion> = Vec::new();
         for (_, addr) in top {
             let d: TantivyDocument = searcher.doc(addr)?;
@@ -384,9 +432,10 @@ impl SearchIndex {
             if title_n.contains(&typed_n) {
                 return Ok(None); // what was typed is (part of) a real title
             }
-            // People leave out bracketed parts such as （试行）.
+            // People leave out bracketed parts such as （试行）, and 中华人民共和国.
             let dist = strsim::levenshtein(&typed_n, &title_n)
-                .min(strsim::levenshtein(&typed_n, &norm(&without_brackets(&title))));
+                .min(strsim::levenshtein(&typed_n, &norm(&without_brackets(&title))))
+                .min(strsim::levenshtein(&typed_n, &crate::question::title_key(&title)));
             if best.as_ref().is_none_or(|b| dist < b.0) {
                 best = Some((dist, title));
             }
@@ -488,6 +537,54 @@ pub(crate) fn term(field: Field, text: &str) -> Box<dyn Query> {
 pub(crate) fn key_of(d: &TantivyDocument, f: Fields) -> String {
     let s = d.get_first(f.source).and_then(|v| v.as_str()).unwrap_or_default();
     key_text(s, d.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0))
+}
+
+/// What a word found as a word adds to a record's score: more than any substring
+/// (bigram) match can, so word matches rank first.
+const WORD_TIER: f32 = 2.0;
+/// What a record whose title is exactly what was typed adds: above every other match.
+const TITLE_TIER: f32 = 500.0;
+
+/// `莱政办发〔2025〕` or `莱政办发` typed alone: the key of that issuer's (and year's) numbers.
+pub(crate) fn doc_no_prefix(typed: &str) -> Option<String> {
+    let t = typed.trim();
+    if t.chars().count() < 2 || t.chars().count() > 20 || !t.chars().next().is_some_and(is_cjk) {
+        return None;
+    }
+    // A year in brackets, or a code that ends as 代字 do (莱政办发, 鲁政字, 国办函): plain
+    // words are never taken for a number.
+    let bracketed = t.ends_with(['〕', ']', '）', ')', '】']);
+    if !bracketed && !t.ends_with(['发', '字', '函']) {
+        return None;
+    }
+    let d = DocNo::parse_lenient(&format!("{t}1号"))?;
+    if d.seq() != 1 || (bracketed && d.year().is_none()) {
+        return None;
+    }
+    Some(match d.year() {
+        Some(y) => format!("{}|{y}", d.issuer_code()),
+        None => d.issuer_code().to_string(),
+    })
+}
+
+/// [`rank`] with ties broken by record id, so equal scores never fall back on the
+/// segment layout.
+pub(crate) fn ranked(seg: &SegmentReader) -> impl Fn(DocId, Score) -> (Score, std::cmp::Reverse<i64>) + use<> {
+    let r = rank(seg);
+    let ids = seg.fast_fields().i64("id").ok().map(|c| c.first_or_default_col(0));
+    move |doc, score| (r(doc, score), std::cmp::Reverse(ids.as_ref().map(|c| c.get_val(doc)).unwrap_or(0)))
+}
+
+/// Newest first, ties by record id.
+pub(crate) fn newest(seg: &SegmentReader) -> impl Fn(DocId, Score) -> (i64, std::cmp::Reverse<i64>) + use<> {
+    let days = seg.fast_fields().i64("published_days").ok().map(|c| c.first_or_default_col(0));
+    let ids = seg.fast_fields().i64("id").ok().map(|c| c.first_or_default_col(0));
+    move |doc, _| {
+        (
+            days.as_ref().map(|c| c.get_val(doc)).unwrap_or(0),
+            std::cmp::Reverse(ids.as_ref().map(|c| c.get_val(doc)).unwrap_or(0)),
+        )
+    }
 }
 
 /// Ranking beyond BM25: in force above repealed, expired or amended; current versions above

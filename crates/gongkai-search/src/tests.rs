@@ -26,6 +26,7 @@ fn doc(
         html: None,
         attachment_files: vec![],
         privacy_exception: None,
+        passages: None,
         url: format!("/documents/{id}"),
         articles: true,
         title: title.into(),
@@ -225,6 +226,7 @@ fn other_kinds_of_content_share_the_index_without_colliding() {
         html: None,
         attachment_files: vec![],
         privacy_exception: None,
+        passages: None,
         id: 2, // the same number as a document: keys are per source
         url: "/interpretations/2".into(),
         title: "《关于做好社会救助工作的通知》政策解读".into(),

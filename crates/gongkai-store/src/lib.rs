@@ -8,6 +8,8 @@
 
 pub mod entities;
 pub mod error_report;
+pub mod expansion;
+pub mod faq;
 pub mod flash;
 pub mod job;
 pub mod link_status;
@@ -15,6 +17,7 @@ pub mod login_throttle;
 pub mod message;
 pub mod migration;
 pub mod patrol;
+pub mod qa_log;
 pub mod queries;
 pub mod rate_limit;
 pub mod requests;

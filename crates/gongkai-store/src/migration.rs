@@ -34,6 +34,9 @@ impl MigratorTrait for Migrator {
             Box::new(crate::link_status::M0023LinkStatus),
             Box::new(M0024AttachmentWithheld),
             Box::new(M0025PrivacyException),
+            Box::new(crate::expansion::M0026SearchExpansions),
+            Box::new(crate::qa_log::M0027QaLog),
+            Box::new(crate::faq::M0028Faq),
         ]
     }
 }

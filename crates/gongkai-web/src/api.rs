@@ -29,6 +29,8 @@ pub fn routes() -> Router<WebState> {
                 .merge(crate::patrol::api())
                 .merge(crate::messages::api())
                 .merge(crate::search::api())
+                .merge(crate::answers::api())
+                .merge(crate::faq::api())
                 .merge(crate::documents::api())
                 .merge(crate::requests::api()),
         )

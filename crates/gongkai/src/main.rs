@@ -59,26 +59,21 @@ async fn main() {
         Err(_) => FileConfig::default(),
     };
     match &cli.command {
-        Command::Eval { cmd: EvalCmd::Retrieval { file: path, json } } => {
-            let app = open(&cli, &file, IndexUse::Read).await;
-            if app.search_needs_rebuild() {
-                app.reindex().await.unwrap_or_else(|e| fail(e));
-            } else {
-                app.index_pending().await.unwrap_or_else(|e| fail(e));
-            }
-            let text =
-                std::fs::read_to_string(path).unwrap_or_else(|e| fail(format!("无法读取 {}：{e}", path.display())));
-            let mut qs = Vec::new();
-            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                match serde_json::from_str::<gongkai_app::search::EvalQuestion>(line) {
-                    Ok(q) => qs.push(q),
-                    Err(e) => fail(format!("第{}行：{e}", i + 1)),
-                }
-            }
+        Command::Eval { cmd: EvalCmd::Retrieval { file: path, json, half, embed } } => {
+            let (app, qs) = eval_setup(&cli, &file, path, half, *embed).await;
             let r = app.eval_retrieval(&qs).await.unwrap_or_else(|e| fail(e));
             if *json {
                 say!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
+                let s = app.semantic_status().await.unwrap_or_else(|e| fail(e));
+                say!(
+                    "检索方式：{}",
+                    if s.enabled && s.covered > 0 {
+                        format!("关键词 + 语义（向量 {} / {} 条）", s.covered, s.articles)
+                    } else {
+                        format!("仅关键词（{}）", s.note)
+                    }
+                );
                 say!("问题 {} 个（其中 {} 个的标准答案文件不在库中）", r.questions, r.missing_gold);
                 say!(
                     "文件级：Recall@1 {:.3}  Recall@5 {:.3}  Recall@10 {:.3}  MRR {:.3}",
@@ -94,6 +89,84 @@ async fn main() {
                     r.article_recall_at_10,
                     r.article_mrr
                 );
+            }
+        }
+        Command::Eval { cmd: EvalCmd::Answers { file: path, json, half, embed } } => {
+            let (app, qs) = eval_setup(&cli, &file, path, half, *embed).await;
+            let r = app.eval_answers(&qs).await.unwrap_or_else(|e| fail(e));
+            if *json {
+                say!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                say!(
+                    "问题 {} 个：回答 {}（{:.1}%），未找到足够依据 {}",
+                    r.questions,
+                    r.answered,
+                    r.answered_share * 100.0,
+                    r.refused
+                );
+                say!(
+                    "引用准确率（首个引用即标准条款）：{:.3}（{} / {}）",
+                    r.citation_precision,
+                    r.cited_gold,
+                    r.answered
+                );
+                say!("未回答但最相近条款中有标准条款：{}", r.refused_with_gold_listed);
+            }
+        }
+        Command::Model { cmd: ModelCmd::Install { from, json } } => {
+            let data = cli.data.clone().or(file.data.clone()).unwrap_or_else(|| std::path::PathBuf::from("data"));
+            let r = gongkai_app::search::model::install(&data, from.as_deref()).await.unwrap_or_else(|e| fail(e));
+            if *json {
+                say!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else if r.unchanged {
+                say!("语义模型已安装且校验无误：{}", r.path.display());
+            } else {
+                say!("语义模型已安装：{}（来自 {}，SHA-256 校验无误）", r.path.display(), r.from);
+            }
+        }
+        Command::Model { cmd: ModelCmd::Status { json } } => {
+            let app = open(&cli, &file, IndexUse::Read).await;
+            let s = app.semantic_status().await.unwrap_or_else(|e| fail(e));
+            if *json {
+                say!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+            } else if s.enabled {
+                say!("语义检索已启用：{}；已计算向量的条款 {} / {}", s.note, s.covered, s.articles);
+            } else {
+                say!("语义检索未启用：{}；条款 {} 条", s.note, s.articles);
+            }
+        }
+        Command::Ask { question, json } => {
+            let app = open(&cli, &file, IndexUse::Read).await;
+            if app.search_needs_rebuild() {
+                app.reindex().await.unwrap_or_else(|e| fail(e));
+            } else {
+                app.index_pending().await.unwrap_or_else(|e| fail(e));
+            }
+            let a =
+                app.answer(&question.join(" "), gongkai_app::answers::Channel::Api).await.unwrap_or_else(|e| fail(e));
+            if *json {
+                say!("{}", serde_json::to_string_pretty(&a).unwrap_or_default());
+            } else {
+                if a.answered {
+                    for s in &a.sentences {
+                        let cites: Vec<String> = s.cites.iter().map(|n| format!("[{n}]")).collect();
+                        say!("{}{}", s.text, cites.join(""));
+                    }
+                } else {
+                    say!("未找到足够依据。最相近的条款：");
+                }
+                for s in &a.sources {
+                    say!(
+                        "[{}] 《{}》{}（{}{}）{}",
+                        s.n,
+                        s.title,
+                        s.label,
+                        s.version_date.as_deref().map(|d| format!("{d} 版，")).unwrap_or_default(),
+                        s.validity_label,
+                        s.url
+                    );
+                }
+                say!("{}", a.disclaimer);
             }
         }
         Command::Reindex => {
@@ -424,4 +497,48 @@ async fn main() {
             say!("{t}");
         }
     }
+}
+
+/// Opens the app for an evaluation: the index brought up to date, vectors computed when
+/// asked, and the questions of the chosen half.
+async fn eval_setup(
+    cli: &Cli,
+    file: &FileConfig,
+    path: &std::path::Path,
+    half: &str,
+    embed: bool,
+) -> (gongkai_app::App, Vec<gongkai_app::search::EvalQuestion>) {
+    let half = gongkai_app::search::EvalHalf::parse(half)
+        .unwrap_or_else(|| fail("--half 应为 tune（调参用的一半）、held（留出的一半）或 all"));
+    let app = open(cli, file, if embed { IndexUse::Own } else { IndexUse::Read }).await;
+    if app.search_needs_rebuild() {
+        app.reindex().await.unwrap_or_else(|e| fail(e));
+    } else {
+        app.index_pending().await.unwrap_or_else(|e| fail(e));
+    }
+    if embed {
+        let s = app.semantic_status().await.unwrap_or_else(|e| fail(e));
+        if !s.enabled {
+            fail(format!("--embed 需要语义模型：{}", s.note));
+        }
+        let pb = progress_bar((s.articles - s.covered) as u64);
+        loop {
+            let n = app.embed_pending(64, 2).await.unwrap_or_else(|e| fail(e));
+            if n == 0 {
+                break;
+            }
+            pb.inc(n as u64);
+        }
+        pb.finish_and_clear();
+    }
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| fail(format!("无法读取 {}：{e}", path.display())));
+    let mut qs = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        match serde_json::from_str::<gongkai_app::search::EvalQuestion>(line) {
+            Ok(q) if half.includes(&q.question) => qs.push(q),
+            Ok(_) => {}
+            Err(e) => fail(format!("第{}行：{e}", i + 1)),
+        }
+    }
+    (app, qs)
 }

@@ -143,6 +143,24 @@ pub(crate) async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> A
             config.finding_days[i] = n;
         }
     }
+    for (v, slot) in [
+        (file.qa_min_coverage, &mut config.qa_gate.min_coverage),
+        (file.qa_min_dense, &mut config.qa_gate.min_dense),
+        (file.qa_min_dense_agreed, &mut config.qa_gate.min_dense_agreed),
+    ] {
+        if let Some(v) = v {
+            if !(0.0..=1.0).contains(&v) {
+                fail("qa_min_coverage、qa_min_dense、qa_min_dense_agreed 应在0至1之间");
+            }
+            *slot = v;
+        }
+    }
+    if let Some(d) = file.qa_log_days {
+        if !(1..=3650).contains(&d) {
+            fail("qa_log_days 应为1至3650天");
+        }
+        config.qa_log_days = d;
+    }
     let dir = data.join("search");
     let opened = match use_index {
         IndexUse::None => None,
@@ -165,7 +183,7 @@ pub(crate) async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> A
         if let Some(n) = file.search_cache {
             index.set_cache_entries(n);
         }
-        app = app.with_search(index, fresh);
+        app = app.with_search(index, fresh).with_semantic(Some(&data));
     }
     app.ensure_topics().await.unwrap_or_else(|e| fail(e));
     if use_index == IndexUse::None {
@@ -173,6 +191,7 @@ pub(crate) async fn open(cli: &Cli, file: &FileConfig, use_index: IndexUse) -> A
     }
     // The index is rebuilt when the district office's dictionary changed since it was built.
     app.use_search_terms().await.unwrap_or_else(|e| fail(e));
+    app.use_expansions().await.unwrap_or_else(|e| fail(e));
     app
 }
 

@@ -477,11 +477,14 @@ impl App {
                 && older.superseded_by.is_none()
             {
                 let id = older.id;
+                let title = older.title.clone();
                 let mut am: document::ActiveModel = older.into();
                 am.superseded_by = Set(Some(m.id));
                 am.updated_at = Set(now);
                 am.update(conn).await?;
                 queries::record_change(conn, "document", id, now).await?;
+                // Hotline answers that rest on the old version are reviewed again.
+                crate::faq::flag_stale(conn, &[id], &format!("依据的《{title}》已修订，请按新版本复核"), now).await?;
             }
         }
         let targets = repeal_link::Entity::find().filter(repeal_link::Column::RepealingId.eq(m.id)).all(conn).await?;
@@ -490,11 +493,13 @@ impl App {
             for v in queries::family(conn, target.family_id).await? {
                 if v.repealed_by.is_none() && v.status == Status::Published.code() {
                     let id = v.id;
+                    let title = v.title.clone();
                     let mut am: document::ActiveModel = v.into();
                     am.repealed_by = Set(Some(m.id));
                     am.updated_at = Set(now);
                     am.update(conn).await?;
                     queries::record_change(conn, "document", id, now).await?;
+                    crate::faq::flag_stale(conn, &[id], &format!("依据的《{title}》已废止"), now).await?;
                 }
             }
         }
@@ -522,6 +527,7 @@ impl App {
     pub(super) async fn on_withdraw<C: ConnectionTrait>(&self, conn: &C, m: &document::Model) -> Result<()> {
         let now = self.now();
         queries::record_change(conn, "document", m.id, now).await?;
+        crate::faq::flag_stale(conn, &[m.id], &format!("依据的《{}》已撤回", m.title), now).await?;
         let affected = document::Entity::find()
             .filter(
                 gongkai_store::sea_orm::Condition::any()

@@ -59,6 +59,7 @@ pub fn registered() -> Vec<Arc<dyn Job>> {
         Arc::new(crate::reminders::DailyReminder),
         Arc::new(crate::import::ImportLaws),
         Arc::new(crate::search::SearchIndexer),
+        Arc::new(crate::search::semantic::EmbedPassages),
         Arc::new(crate::auth::PurgeExpired),
         Arc::new(crate::patrol::DailyPatrol),
     ]

@@ -17,10 +17,14 @@ pub struct SearchState {
     pub index: SearchIndex,
     pub rebuilding: AtomicBool,
     sources: Vec<Arc<dyn SearchSource>>,
+    /// The e5 model, when its file is in the data folder.
+    pub(crate) semantic: std::sync::RwLock<semantic::Semantic>,
 }
 
 /// Runs index work off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> gongkai_search::Result<T> + Send + 'static) -> Result<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> gongkai_search::Result<T> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
@@ -107,6 +111,7 @@ fn search_doc(m: &document::Model, today: time::Date, attachment_text: String) -
         html: None,
         attachment_files: vec![],
         privacy_exception: m.privacy_exception.clone(),
+        passages: None,
         articles: true,
     }
 }
@@ -313,6 +318,7 @@ pub fn content_sources() -> Vec<Arc<dyn SearchSource>> {
         Arc::new(Interpretations),
         Arc::new(crate::requests::cases::Cases),
         Arc::new(crate::messages::Messages),
+        Arc::new(crate::faq::Faqs),
     ]
 }
 
@@ -332,7 +338,15 @@ pub fn record_at(path: &str) -> Option<(Arc<dyn SearchSource>, i64)> {
 impl App {
     pub fn with_search(mut self, index: SearchIndex, needs_rebuild: bool) -> App {
         let sources = content_sources();
-        self.search = Some(Arc::new(SearchState { index, rebuilding: AtomicBool::new(needs_rebuild), sources }));
+        // The shipped expansion table at once; the office's approved rows come with
+        // `use_expansions`.
+        index.set_expansions(gongkai_search::passages::shipped_expansions());
+        self.search = Some(Arc::new(SearchState {
+            index,
+            rebuilding: AtomicBool::new(needs_rebuild),
+            sources,
+            semantic: std::sync::RwLock::new(semantic::Semantic::off("未安装语义模型（运行 gongkai model install）")),
+        }));
         self
     }
 
@@ -345,7 +359,7 @@ impl App {
         self.search.as_ref().is_some_and(|s| s.rebuilding.load(Ordering::SeqCst))
     }
 
-    fn search_state(&self) -> Result<&Arc<SearchState>> {
+    pub(crate) fn search_state(&self) -> Result<&Arc<SearchState>> {
         self.search.as_ref().ok_or_else(|| AppError::Internal("search index not configured".into()))
     }
 
@@ -568,6 +582,35 @@ pub struct EvalQuestion {
     pub gold_article: Option<String>,
 }
 
+/// Which half of an evaluation file: tuning is done on one half only, and every figure is
+/// also reported on the other, kept back. A question's half is fixed by its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalHalf {
+    Tune,
+    Held,
+    All,
+}
+
+impl EvalHalf {
+    pub fn parse(s: &str) -> Option<EvalHalf> {
+        match s {
+            "tune" => Some(EvalHalf::Tune),
+            "held" => Some(EvalHalf::Held),
+            "all" => Some(EvalHalf::All),
+            _ => None,
+        }
+    }
+
+    pub fn includes(self, question: &str) -> bool {
+        let held = gongkai_search::vectors::key(question) % 2 == 1;
+        match self {
+            EvalHalf::Tune => !held,
+            EvalHalf::Held => held,
+            EvalHalf::All => true,
+        }
+    }
+}
+
 /// Recall@1/5/10 and MRR@10, at document and article level.
 #[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct EvalReport {
@@ -641,7 +684,13 @@ impl App {
         if state.rebuilding.load(Ordering::SeqCst) {
             return Err(AppError::Rule("搜索索引正在重建，请稍后再试".into()));
         }
-        blocking(move || state.index.passages(&q, k as usize)).await
+        let qv = self.query_vector(&q).await;
+        blocking(move || Ok(state.index.retrieve(&q, k as usize, qv.as_deref())?.hits)).await
+    }
+
+    /// The corpus id (`external_id`) of a document, as evaluation sets name documents.
+    pub(crate) async fn external_id(&self, doc_id: i64) -> Result<Option<String>> {
+        Ok(document::Entity::find_by_id(doc_id).one(self.store.conn()).await?.and_then(|m| m.external_id))
     }
 
     /// Runs every question through passage retrieval and scores it against its gold
@@ -730,3 +779,6 @@ mod tests {
 }
 
 pub mod dictionary;
+pub mod expansions;
+pub mod model;
+pub mod semantic;

@@ -9,5 +9,9 @@ mod public;
 pub(crate) use api::api;
 
 pub(crate) fn routes() -> axum::Router<crate::WebState> {
-    axum::Router::new().merge(public::routes()).merge(console::routes())
+    axum::Router::new()
+        .merge(public::routes())
+        .merge(console::routes())
+        .merge(console::expansion_routes())
+        .merge(console::qa_log_routes())
 }

@@ -48,6 +48,11 @@ struct SearchPage {
     articles: Vec<(i64, String, String, gongkai_app::search::Excerpt)>,
 }
 
+/// 综合政务\政务公开 → 综合政务 › 政务公开
+fn topic_label(path: &str) -> String {
+    path.split(['\\', '/']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" › ")
+}
+
 fn validity_label(code: &str) -> String {
     gongkai_domain::Validity::parse(code).map(|v| v.label().to_string()).unwrap_or_default()
 }
@@ -154,7 +159,8 @@ async fn search(
                 (
                     "topic",
                     "主题分类",
-                    r.facets.topic.iter().take(15).map(|(k, n)| (k.clone(), k.clone(), *n)).collect(),
+                    // Stored as a path (综合政务\政务公开): shown as people read it.
+                    r.facets.topic.iter().take(15).map(|(k, n)| (k.clone(), topic_label(k), *n)).collect(),
                 ),
                 (
                     "issuer",
@@ -226,6 +232,21 @@ impl SearchPage {
     fn did_you_mean_link(&self) -> String {
         let t = self.did_you_mean.clone();
         format!("/search?{}", views::query_without_page(&[("q", &t)]))
+    }
+    /// 智能问答 with what was typed.
+    fn qa_link(&self) -> String {
+        let q = if self.q.trim().is_empty() { None } else { Some(self.q.clone()) };
+        format!("/qa?{}", views::query_without_page(&[("q", &q)])).trim_end_matches(['?', '&']).to_string()
+    }
+    fn has_facets(&self) -> bool {
+        self.facets.iter().any(|(_, _, v)| !v.is_empty())
+    }
+    /// Filters set.
+    fn selected_count(&self) -> usize {
+        [&self.p.source, &self.p.kind, &self.p.topic, &self.p.validity, &self.p.category, &self.p.year, &self.p.issuer]
+            .iter()
+            .filter(|v| v.is_some())
+            .count()
     }
     fn by_date(&self) -> bool {
         self.p.sort.as_deref() == Some("date")

@@ -832,7 +832,7 @@ async fn search_covers_interpretations_suggests_and_keeps_the_office_dictionary(
         assert!(sources.contains(&"document") && sources.contains(&"interpretation"), "{b}: {v}");
         let old: Vec<&Value> = v["hits"].as_array().unwrap().iter().filter(|h| h["current"] == false).collect();
         assert!(!old.is_empty(), "{b}: the earlier version is found and marked: {v}");
-        let (s, v, _) = c.send("GET", "/api/v1/search?q=x&source=faq", None, None).await;
+        let (s, v, _) = c.send("GET", "/api/v1/search?q=x&source=nosuchkind", None, None).await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")), "{b}");
 
         // The portal shows what the hit is and links to it.
@@ -847,7 +847,7 @@ async fn search_covers_interpretations_suggests_and_keeps_the_office_dictionary(
         assert_eq!(v["relaxed"], true, "{b}: {v}");
         assert!(v["total"].as_u64().unwrap() >= 3, "{b}: {v}");
         let (_, _, html) = c.send("GET", &format!("/search?q={}", enc("学生资助 招生入学 考核")), None, None).await;
-        assert!(html.contains("以下是包含部分检索词的结果"), "{b}");
+        assert!(html.contains("未找到同时包含全部检索词的结果"), "{b}");
 
         // Did you mean: a title typed with one wrong character.
         let (_, v, _) =

@@ -6,8 +6,10 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+mod answers;
 mod api;
 mod errors;
+mod faq;
 mod forms;
 mod links;
 mod login;
