@@ -281,7 +281,7 @@ mod tests {
     /// fails instead of skipping when `GONGKAI_REQUIRE_MODEL=1` (CI installs it).
     pub fn model() -> Option<Embedder> {
         let path = std::env::var("GONGKAI_MODEL").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/model").join(MODEL_FILE)
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/model-data/model").join(MODEL_FILE)
         });
         match Embedder::open(&path) {
             Ok(e) => Some(e),

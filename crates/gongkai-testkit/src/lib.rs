@@ -193,3 +193,24 @@ async fn smtp_session(
     }
     Ok(())
 }
+
+/// The semantic model, from `GONGKAI_MODEL` or `target/model-data/model/` (where `.ci/run`
+/// installs it). None, with a message, when it is absent; a failure instead when
+/// `GONGKAI_REQUIRE_MODEL=1` (CI), as with PostgreSQL and the browser.
+pub fn model() -> Option<std::sync::Arc<gongkai_embed::Embedder>> {
+    let path = std::env::var("GONGKAI_MODEL").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/model-data/model")
+            .join(gongkai_embed::MODEL_FILE)
+    });
+    match gongkai_embed::Embedder::open(&path) {
+        Ok(e) => Some(std::sync::Arc::new(e)),
+        Err(e) if std::env::var("GONGKAI_REQUIRE_MODEL").as_deref() == Ok("1") => {
+            panic!("GONGKAI_REQUIRE_MODEL=1 but the semantic model cannot be opened: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipped: semantic model not available ({e})");
+            None
+        }
+    }
+}

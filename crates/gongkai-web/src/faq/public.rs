@@ -42,7 +42,7 @@ async fn show(State(s): State<WebState>, Id(id): Id) -> Response {
         Ok(e) => render(&ShowPage {
             frame: Frame::new(&s.app.config.site_name, "12345热线问答", "互动交流")
                 .crumb("12345热线问答", "/faq")
-                .crumb(&e.question.chars().take(20).collect::<String>(), &format!("/faq/{id}")),
+                .crumb(e.question.chars().take(20).collect::<String>(), format!("/faq/{id}")),
             e,
         }),
         Err(e) => views::error_page(&s.app.config.site_name, &e),

@@ -109,3 +109,26 @@ async fn a_colloquial_word_is_proposed_approved_by_another_and_then_used() {
         assert!(app.remove_expansion(&editor, row.id).await.is_err(), "{b}: the office only");
     }
 }
+
+#[tokio::test]
+async fn with_the_model_an_article_is_found_that_shares_no_word_with_the_question() {
+    let Some(model) = gongkai_testkit::model() else { return };
+    let db = gongkai_testkit::sqlite();
+    let app = demo_app(&db).await;
+    // Lexical only: the question's words are not in the article.
+    let q = "回复要等几个星期";
+    let before = app.passages(q, 5).await.unwrap();
+    assert!(before.iter().all(|h| h.dense.is_none()));
+    let app = Arc::new(app.with_embedder(model));
+    let s = app.semantic_status().await.unwrap();
+    assert!(s.enabled && s.covered == 0 && s.articles > 10, "{s:?}");
+    while app.embed_pending(64, 2).await.unwrap() > 0 {}
+    let s = app.semantic_status().await.unwrap();
+    assert_eq!(s.covered, s.articles, "every current article has its vector");
+    let hits = app.passages(q, 3).await.unwrap();
+    assert!(hits.iter().any(|h| h.text.contains("工作日内予以答复")), "{hits:#?}");
+    assert!(hits.iter().all(|h| h.dense.is_some()), "fused with the dense list");
+    let router = gongkai_web::router(app.clone());
+    let (_, html, _) = Browser::new(&router).go("GET", &format!("/qa?q={}", urlencode(q)), None).await;
+    assert!(!html.contains("未启用语义检索"), "the page no longer says it is lexical only");
+}
