@@ -162,7 +162,7 @@ pub fn extract(words: &[String], sources: &[Source], max: usize) -> Vec<Sentence
 }
 
 /// What a written answer (from the operator's language model) keeps after checking: each
-/// sentence must cite [n] of a given source, and a 第X条 it names must be the article of
+/// sentence must cite `[n]` of a given source, and a 第X条 it names must be the article of
 /// a source it cites. Sentences without a valid citation are dropped.
 pub fn check_citations(answer: &str, sources: &[Source]) -> Vec<Sentence> {
     let mut out = Vec::new();
