@@ -31,6 +31,22 @@ struct Rows {
 }
 
 impl Rows {
+    /// Takes the whole rows of a file's body (after its header); a key seen before or a
+    /// scale that is not a number is skipped.
+    fn read(&mut self, body: &[u8]) {
+        for chunk in body.chunks_exact(12 + self.dim) {
+            let key = u64::from_le_bytes(chunk[..8].try_into().unwrap_or_default());
+            let scale = f32::from_le_bytes(chunk[8..12].try_into().unwrap_or_default());
+            if self.at.contains_key(&key) || !scale.is_finite() {
+                continue;
+            }
+            self.at.insert(key, self.keys.len() as u32);
+            self.keys.push(key);
+            self.scales.push(scale);
+            self.data.extend(chunk[12..].iter().map(|b| *b as i8));
+        }
+    }
+
     fn push(&mut self, key: u64, v: &[f32]) -> Option<(f32, Vec<i8>)> {
         if v.len() != self.dim || self.at.contains_key(&key) {
             return None;
@@ -81,21 +97,7 @@ impl VectorStore {
         let row = 8 + 4 + dim;
         let body = &bytes[header.len()..];
         let whole = body.len() / row;
-        {
-            let mut r = store.rows.write().map_err(|_| std::io::Error::other("poisoned"))?;
-            for chunk in body.chunks_exact(row).take(whole) {
-                let key = u64::from_le_bytes(chunk[..8].try_into().unwrap_or_default());
-                let scale = f32::from_le_bytes(chunk[8..12].try_into().unwrap_or_default());
-                if r.at.contains_key(&key) || !scale.is_finite() {
-                    continue;
-                }
-                let n = r.keys.len() as u32;
-                r.at.insert(key, n);
-                r.keys.push(key);
-                r.scales.push(scale);
-                r.data.extend(chunk[12..].iter().map(|b| *b as i8));
-            }
-        }
+        store.rows.write().map_err(|_| std::io::Error::other("poisoned"))?.read(body);
         if body.len() != whole * row {
             // A row cut short by a crash: drop it, keep the whole ones.
             let f = std::fs::OpenOptions::new().write(true).open(path)?;
@@ -218,21 +220,7 @@ impl VectorStore {
             return Err(std::io::Error::other(format!("{} 不是本模型的向量文件", path.display())));
         }
         let tmp = VectorStore::in_memory(model, dim);
-        {
-            let mut r = tmp.rows.write().map_err(|_| std::io::Error::other("poisoned"))?;
-            for chunk in bytes[header.len()..].chunks_exact(12 + dim) {
-                let key = u64::from_le_bytes(chunk[..8].try_into().unwrap_or_default());
-                let scale = f32::from_le_bytes(chunk[8..12].try_into().unwrap_or_default());
-                if r.at.contains_key(&key) || !scale.is_finite() {
-                    continue;
-                }
-                let n = r.keys.len() as u32;
-                r.at.insert(key, n);
-                r.keys.push(key);
-                r.scales.push(scale);
-                r.data.extend(chunk[12..].iter().map(|b| *b as i8));
-            }
-        }
+        tmp.rows.write().map_err(|_| std::io::Error::other("poisoned"))?.read(&bytes[header.len()..]);
         Ok(tmp)
     }
 }
