@@ -316,30 +316,37 @@ impl PassageIndex {
         Ok(())
     }
 
+    /// Every live passage of a current version, with its vector key.
+    fn current_keys(searcher: &tantivy::Searcher) -> Result<Vec<(DocAddress, u64)>> {
+        let mut out = Vec::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let keys = seg.fast_fields().u64("vkey")?.first_or_default_col(0);
+            let current = seg.fast_fields().u64("current")?.first_or_default_col(0);
+            let alive = seg.alive_bitset();
+            for doc in 0..seg.max_doc() {
+                if alive.is_none_or(|a| a.is_alive(doc)) && current.get_val(doc) == 1 {
+                    out.push((DocAddress::new(ord as u32, doc), keys.get_val(doc)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The current passages whose vectors `store` lacks, at most `limit`, as (key, text to
     /// embed): the embedding job's work list.
     pub fn missing_vectors(&self, store: &VectorStore, limit: usize) -> Result<Vec<(u64, String)>> {
         let searcher = self.reader.searcher();
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-            let keys = seg.fast_fields().u64("vkey")?.first_or_default_col(0);
-            let current = seg.fast_fields().u64("current")?.first_or_default_col(0);
-            let alive = seg.alive_bitset();
-            for doc in 0..seg.max_doc() {
-                if alive.is_some_and(|a| !a.is_alive(doc)) || current.get_val(doc) != 1 {
-                    continue;
-                }
-                let key = keys.get_val(doc);
-                if store.contains(key) || !seen.insert(key) {
-                    continue;
-                }
-                let d: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
-                let s = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-                out.push((key, embed_text(&s(self.f.title), &s(self.f.label), &s(self.f.text_w))));
-                if out.len() >= limit {
-                    return Ok(out);
-                }
+        for (addr, key) in Self::current_keys(&searcher)? {
+            if store.contains(key) || !seen.insert(key) {
+                continue;
+            }
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let s = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            out.push((key, embed_text(&s(self.f.title), &s(self.f.label), &s(self.f.text_w))));
+            if out.len() >= limit {
+                break;
             }
         }
         Ok(out)
@@ -347,21 +354,8 @@ impl PassageIndex {
 
     /// (current passages with a vector, current passages).
     pub fn coverage(&self, store: &VectorStore) -> Result<(usize, usize)> {
-        let searcher = self.reader.searcher();
-        let (mut covered, mut total) = (0, 0);
-        for seg in searcher.segment_readers() {
-            let keys = seg.fast_fields().u64("vkey")?.first_or_default_col(0);
-            let current = seg.fast_fields().u64("current")?.first_or_default_col(0);
-            let alive = seg.alive_bitset();
-            for doc in 0..seg.max_doc() {
-                if alive.is_some_and(|a| !a.is_alive(doc)) || current.get_val(doc) != 1 {
-                    continue;
-                }
-                total += 1;
-                covered += store.contains(keys.get_val(doc)) as usize;
-            }
-        }
-        Ok((covered, total))
+        let keys = Self::current_keys(&self.reader.searcher())?;
+        Ok((keys.iter().filter(|(_, k)| store.contains(*k)).count(), keys.len()))
     }
 
     fn law_names(&self, searcher: &tantivy::Searcher) -> Result<Arc<LawNames>> {
